@@ -1,0 +1,238 @@
+// Package store holds the records the server keeps and the Store interface
+// that every storage engine implements. Engines live in subpackages
+// (sqlitestore, mongostore) and all pass the conformance suite in storetest.
+//
+// The package has no I/O of its own and knows nothing of HTTP.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// Sentinel errors every engine returns, wrapped or bare; callers test them
+// with errors.Is.
+var (
+	// ErrNotFound: no record with that key (or, for invites, none usable now).
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: a record with that unique key exists already.
+	ErrDuplicate = errors.New("duplicate")
+	// ErrConflict: the record changed underneath the caller, or is in a state
+	// that forbids the operation.
+	ErrConflict = errors.New("conflict")
+	// ErrTokenReused: a refresh token that was already rotated was presented
+	// again. The caller must revoke the token's whole family.
+	ErrTokenReused = errors.New("refresh token reused")
+	// ErrCursorExpired: the pull cursor predates collected tombstones; the
+	// client must pull again from the start.
+	ErrCursorExpired = errors.New("cursor expired")
+)
+
+// Role of an account.
+type Role string
+
+const (
+	RolePatient    Role = "patient"
+	RoleTrainer    Role = "trainer"
+	RolePeerLeader Role = "peer_leader"
+	RoleAdmin      Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RolePatient, RoleTrainer, RolePeerLeader, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// User is an account. Email is stored normalised (see the api package);
+// Name is a display name or alias, never required to be a real name.
+type User struct {
+	ID           string
+	Email        string
+	PasswordHash string
+	Name         string
+	Role         Role
+	BirthYear    int    // 0 when unknown
+	HRMax        int    // measured maximal heart rate, 0 when unknown
+	TimeZone     string // IANA name, e.g. Europe/Oslo
+	Language     string // "nb" or "en"
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// GroupKind tells a clinic's treatment group from a peer group.
+type GroupKind string
+
+const (
+	GroupTreatment GroupKind = "treatment"
+	GroupPeer      GroupKind = "peer"
+)
+
+// Group is a trainer's treatment group or a peer leader's peer group
+// («likepersonsgruppe»). OwnerID is the trainer or peer leader who leads it.
+type Group struct {
+	ID        string
+	Name      string
+	Kind      GroupKind
+	OwnerID   string
+	CreatedAt time.Time
+}
+
+// Membership ties a patient to a group.
+type Membership struct {
+	GroupID  string
+	UserID   string
+	JoinedAt time.Time
+}
+
+// UserGroup is a group as seen from one user: the group and how the user
+// belongs to it.
+type UserGroup struct {
+	Group
+	Owner    bool      // the user leads the group
+	JoinedAt time.Time // for members; CreatedAt for the owner
+}
+
+// Invite is a short code that either grants a role (Role set, GroupID empty:
+// an admin inviting a trainer or peer leader) or joins a group (GroupID set,
+// the new account is a patient).
+type Invite struct {
+	Code      string
+	Role      Role
+	GroupID   string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	MaxUses   int // 0 = unlimited until it expires
+	Uses      int
+	RevokedAt time.Time // zero while not revoked
+}
+
+// Usable reports whether the invite can be used at now.
+func (i Invite) Usable(now time.Time) bool {
+	return i.RevokedAt.IsZero() && now.Before(i.ExpiresAt) && (i.MaxUses == 0 || i.Uses < i.MaxUses)
+}
+
+// RefreshToken is the stored form of an opaque refresh token: only its hash
+// is kept. Tokens of one login form a family; rotating a token marks it used
+// and issues the next in the same family.
+type RefreshToken struct {
+	Hash      string
+	UserID    string
+	Family    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until rotated
+	RevokedAt time.Time // zero until revoked
+}
+
+// PushResult is what a sync push reports back.
+type PushResult struct {
+	Applied int  // documents merged in this batch
+	Replay  bool // the batch had been applied before; nothing changed now
+}
+
+// PullPage is one page of a scope's change log.
+type PullPage struct {
+	Docs   []sync.Doc // newest state of each document changed after the cursor
+	Cursor int64      // pass back to continue after this page
+	More   bool       // another page follows
+}
+
+// CompactResult reports what a compaction removed.
+type CompactResult struct {
+	LogEntries int // superseded change-log entries removed
+	Tombstones int // tombstoned documents collected
+}
+
+// UserStore keeps accounts.
+type UserStore interface {
+	CreateUser(ctx context.Context, u User) error // ErrDuplicate on email or id
+	UserByID(ctx context.Context, id string) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	UpdateUser(ctx context.Context, u User) error // replaces every field but ID, Email, CreatedAt
+	// DeleteUser erases an account: the user, their memberships, refresh
+	// tokens and every document of their sync scope (the scope is the user ID).
+	// Groups the user leads are kept.
+	DeleteUser(ctx context.Context, id string) error
+}
+
+// GroupStore keeps groups and memberships.
+type GroupStore interface {
+	CreateGroup(ctx context.Context, g Group) error
+	GroupByID(ctx context.Context, id string) (Group, error)
+	// AddMember is idempotent: joining a group twice keeps the first JoinedAt.
+	AddMember(ctx context.Context, m Membership) error
+	RemoveMember(ctx context.Context, groupID, userID string) error
+	Members(ctx context.Context, groupID string) ([]Membership, error)
+	// UserGroups lists the groups a user leads or belongs to, oldest first.
+	UserGroups(ctx context.Context, userID string) ([]UserGroup, error)
+}
+
+// InviteStore keeps invite codes.
+type InviteStore interface {
+	CreateInvite(ctx context.Context, inv Invite) error // ErrDuplicate on code
+	InviteByCode(ctx context.Context, code string) (Invite, error)
+	// UseInvite atomically counts one use of a usable invite and returns it;
+	// ErrNotFound when there is no such code or it is expired, revoked or
+	// used up (callers must not tell these apart to the user).
+	UseInvite(ctx context.Context, code string, now time.Time) (Invite, error)
+	RevokeInvite(ctx context.Context, code string, now time.Time) error
+	// InvitesBy lists the invites one user created, newest first.
+	InvitesBy(ctx context.Context, userID string) ([]Invite, error)
+}
+
+// TokenStore keeps refresh tokens.
+type TokenStore interface {
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	// UseRefreshToken atomically marks an unused, unrevoked, unexpired token
+	// used and returns it. A token that was used before is returned with
+	// ErrTokenReused; an unknown, revoked or expired one gives ErrNotFound.
+	UseRefreshToken(ctx context.Context, hash string, now time.Time) (RefreshToken, error)
+	RevokeRefreshToken(ctx context.Context, hash string, now time.Time) error
+	RevokeRefreshFamily(ctx context.Context, family string, now time.Time) error
+	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
+}
+
+// SyncStore keeps each scope's documents and its change log.
+//
+// Push merges every document of a batch with the stored one (sync.Merge),
+// writes the result, then appends the merged states to the scope's change
+// log with dense sequence numbers, and only then returns. A batch ID seen
+// before for the scope returns the earlier result and changes nothing. The
+// documents are validated by the caller.
+//
+// Pull returns the newest state of every document logged after cursor
+// (0 = from the start), at most limit documents, in log order.
+type SyncStore interface {
+	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (PushResult, error)
+	Pull(ctx context.Context, scope string, cursor int64, limit int) (PullPage, error)
+	// Docs returns the current state of every document in the scope (for
+	// export and for trainers' reads), ordered by ID.
+	Docs(ctx context.Context, scope string) ([]sync.Doc, error)
+	// Compact drops change-log entries superseded by a newer entry of the
+	// same document, and collects tombstones whose deletion was stamped
+	// before tombstonesBefore. Cursors older than a collected entry then get
+	// ErrCursorExpired.
+	Compact(ctx context.Context, scope string, tombstonesBefore time.Time) (CompactResult, error)
+	// Scopes lists every scope that holds documents, for the compactor.
+	Scopes(ctx context.Context) ([]string, error)
+}
+
+// Store is everything the server keeps.
+type Store interface {
+	UserStore
+	GroupStore
+	InviteStore
+	TokenStore
+	SyncStore
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
