@@ -1,0 +1,219 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// Error codes: the "code" of every JSON error the API writes. Clients switch
+// on these, never on the message.
+const (
+	CodeInvalidJSON        = "invalid_json"        // body is not well-formed JSON
+	CodeUnknownField       = "unknown_field"       // body names a field the endpoint does not know
+	CodeInvalidRequest     = "invalid_request"     // other malformed request (content type, query)
+	CodeValidation         = "validation_failed"   // well-formed but invalid; details name the fields
+	CodeUnauthorized       = "unauthorized"        // no valid access token
+	CodeInvalidCredentials = "invalid_credentials" // wrong email or password
+	CodeInvalidRefresh     = "invalid_refresh"     // refresh token missing, unknown, expired or reused
+	CodeForbidden          = "forbidden"           // authenticated but not allowed
+	CodeNotFound           = "not_found"
+	CodeMethodNotAllowed   = "method_not_allowed"
+	CodeEmailTaken         = "email_taken"
+	CodeConflict           = "conflict"
+	CodeClockSkew          = "clock_skew"     // a stamp is too far ahead; carries serverTime
+	CodeCursorExpired      = "cursor_expired" // pull again from the start
+	CodePayloadTooLarge    = "payload_too_large"
+	CodeUnsupportedMedia   = "unsupported_media_type"
+	CodeRateLimited        = "rate_limited"
+	CodeUnavailable        = "unavailable"
+	CodeInternal           = "internal"
+)
+
+// statusOf is the one table mapping error codes to HTTP statuses.
+var statusOf = map[string]int{
+	CodeInvalidJSON:        http.StatusBadRequest,
+	CodeUnknownField:       http.StatusBadRequest,
+	CodeInvalidRequest:     http.StatusBadRequest,
+	CodeValidation:         http.StatusUnprocessableEntity,
+	CodeUnauthorized:       http.StatusUnauthorized,
+	CodeInvalidCredentials: http.StatusUnauthorized,
+	CodeInvalidRefresh:     http.StatusUnauthorized,
+	CodeForbidden:          http.StatusForbidden,
+	CodeNotFound:           http.StatusNotFound,
+	CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
+	CodeEmailTaken:         http.StatusConflict,
+	CodeConflict:           http.StatusConflict,
+	CodeClockSkew:          http.StatusConflict,
+	CodeCursorExpired:      http.StatusGone,
+	CodePayloadTooLarge:    http.StatusRequestEntityTooLarge,
+	CodeUnsupportedMedia:   http.StatusUnsupportedMediaType,
+	CodeRateLimited:        http.StatusTooManyRequests,
+	CodeUnavailable:        http.StatusServiceUnavailable,
+	CodeInternal:           http.StatusInternalServerError,
+}
+
+// codeOfStatus maps statuses that Echo itself produces (routing, body
+// limit, timeouts) back to a code.
+var codeOfStatus = map[int]string{
+	http.StatusBadRequest:            CodeInvalidRequest,
+	http.StatusUnauthorized:          CodeUnauthorized,
+	http.StatusForbidden:             CodeForbidden,
+	http.StatusNotFound:              CodeNotFound,
+	http.StatusMethodNotAllowed:      CodeMethodNotAllowed,
+	http.StatusRequestEntityTooLarge: CodePayloadTooLarge,
+	http.StatusUnsupportedMediaType:  CodeUnsupportedMedia,
+	http.StatusTooManyRequests:       CodeRateLimited,
+	http.StatusServiceUnavailable:    CodeUnavailable,
+}
+
+// Detail names one rejected field (and, for sync pushes, the document).
+type Detail struct {
+	Doc    string `json:"doc,omitempty"`
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// Error is the API's one error type: a code from the table above, a message
+// safe to show the user, and optional details. Cause is logged, never sent.
+type Error struct {
+	Code       string
+	Message    string
+	Details    []Detail
+	ServerTime int64 // ms since epoch; set for clock_skew
+	RetryAfter int   // seconds; set for rate_limited
+	Cause      error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Code + ": " + e.Message + ": " + e.Cause.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// errorf returns an *Error with a formatted message.
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalid returns a validation error naming one field.
+func invalid(field, reason string) *Error {
+	return &Error{
+		Code:    CodeValidation,
+		Message: field + ": " + reason,
+		Details: []Detail{{Field: field, Reason: reason}},
+	}
+}
+
+// toError turns any error a handler returns into an *Error. Store and sync
+// sentinels are mapped here, so handlers can return them unwrapped.
+func toError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var skew *sync.SkewError
+	var verrs sync.ValidationErrors
+	var verr *sync.ValidationError
+	var derr *sync.DecodeError
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &skew):
+		return &Error{Code: CodeClockSkew, Message: "device clock is ahead of the server; correct it and stamp again",
+			ServerTime: skew.ServerTime.UnixMilli(), Cause: err}
+	case errors.As(err, &verrs):
+		out := &Error{Code: CodeValidation, Message: fmt.Sprintf("%d invalid field(s) in the batch", len(verrs))}
+		for _, v := range verrs {
+			out.Details = append(out.Details, Detail{Doc: v.Doc, Field: v.Field, Reason: v.Reason})
+		}
+		return out
+	case errors.As(err, &verr):
+		return &Error{Code: CodeValidation, Message: verr.Error(),
+			Details: []Detail{{Doc: verr.Doc, Field: verr.Field, Reason: verr.Reason}}}
+	case errors.As(err, &derr):
+		return &Error{Code: CodeInvalidJSON, Message: derr.Error()}
+	case errors.Is(err, sync.ErrTooLarge):
+		return &Error{Code: CodePayloadTooLarge, Message: fmt.Sprintf("at most %d bytes per push", sync.MaxPushBytes)}
+	case errors.Is(err, sync.ErrTooManyDocs):
+		return &Error{Code: CodePayloadTooLarge, Message: fmt.Sprintf("at most %d documents per push", sync.MaxPushDocs)}
+	case errors.As(err, &mbe), errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
+		return &Error{Code: CodePayloadTooLarge, Message: "request body too large"}
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Code: CodeNotFound, Message: "not found"}
+	case errors.Is(err, store.ErrCursorExpired):
+		return &Error{Code: CodeCursorExpired, Message: "cursor expired; pull again from the start"}
+	case errors.Is(err, store.ErrConflict):
+		return &Error{Code: CodeConflict, Message: "conflict; try again"}
+	case errors.As(err, &he):
+		code, ok := codeOfStatus[he.Code]
+		if !ok {
+			return &Error{Code: CodeInternal, Message: "internal error", Cause: err}
+		}
+		msg := http.StatusText(he.Code)
+		if code == CodeUnavailable {
+			msg = "the server is busy; try again"
+		}
+		return &Error{Code: code, Message: msg, Cause: he.Internal}
+	}
+	return &Error{Code: CodeInternal, Message: "internal error", Cause: err}
+}
+
+type errorBody struct {
+	Error errorJSON `json:"error"`
+}
+
+type errorJSON struct {
+	Code       string   `json:"code"`
+	Message    string   `json:"message"`
+	Details    []Detail `json:"details,omitempty"`
+	ServerTime int64    `json:"serverTime,omitempty"`
+}
+
+// errorHandler is Echo's HTTPErrorHandler: the one place errors become
+// responses. Internal errors are logged with the request id and answered
+// with a generic message.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		e := toError(err)
+		status, ok := statusOf[e.Code]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		if status >= 500 {
+			log.ErrorContext(c.Request().Context(), "request failed",
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+				"method", c.Request().Method, "path", c.Request().URL.Path,
+				"status", status, "err", err)
+			if status == http.StatusInternalServerError {
+				e = &Error{Code: CodeInternal, Message: "internal error"}
+			}
+		}
+		if e.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
+		body := errorBody{Error: errorJSON{Code: e.Code, Message: e.Message, Details: e.Details, ServerTime: e.ServerTime}}
+		var werr error
+		if c.Request().Method == http.MethodHead {
+			werr = c.NoContent(status)
+		} else {
+			werr = c.JSON(status, body)
+		}
+		if werr != nil {
+			log.WarnContext(c.Request().Context(), "writing error response", "err", werr)
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hit4x4/dagbok/store"
+)
+
+// noStore keeps API answers out of every cache: they hold health data and
+// tokens.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		return next(c)
+	}
+}
+
+// bodyLimit caps request bodies: limits[route template] where given, else
+// def. Over the limit the request fails with 413 before or while the body
+// is read.
+func bodyLimit(limits map[string]int64, def int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			limit := def
+			if l, ok := limits[c.Path()]; ok {
+				limit = l
+			}
+			req := c.Request()
+			if req.ContentLength > limit {
+				return errorf(CodePayloadTooLarge, "request body too large (at most %d bytes)", limit)
+			}
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+// recoverPanics turns a panic into an internal error (logged with its
+// stack, never sent).
+func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					if r == http.ErrAbortHandler {
+						panic(r)
+					}
+					log.ErrorContext(c.Request().Context(), "panic", "request_id",
+						c.Response().Header().Get(echo.HeaderXRequestID), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+					err = &Error{Code: CodeInternal, Message: "internal error", Cause: fmt.Errorf("panic: %v", r)}
+				}
+			}()
+			return next(c)
+		}
+	}
+}
+
+// contentSecurityPolicy allows only the app's own scripts, styles and
+// connections; no inline script, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"frame-ancestors 'none'; form-action 'self'"
+
+// permissionsPolicy allows the one powerful feature the PWA uses (keeping
+// the screen on during a session) and denies the rest.
+const permissionsPolicy = "screen-wake-lock=(self), camera=(), microphone=(), geolocation=(), " +
+	"payment=(), usb=(), serial=(), bluetooth=(), hid=(), midi=(), magnetometer=(), gyroscope=(), " +
+	"accelerometer=(), display-capture=(), browsing-topics=()"
+
+// securityHeaders sets the headers every response carries, the PWA's and
+// the API's. HSTS only when the request came over TLS or the public URL is
+// https (a TLS-terminating proxy in front).
+func securityHeaders(public *url.URL) echo.MiddlewareFunc {
+	httpsPublic := public != nil && public.Scheme == "https"
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", contentSecurityPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Permissions-Policy", permissionsPolicy)
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
+			if c.Request().TLS != nil || httpsPublic {
+				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+			}
+			return next(c)
+		}
+	}
+}
+
+// userKey is the echo.Context key of the authenticated store.User.
+const userKey = "dagbok.user"
+
+// authUsers is what authentication needs from the store.
+type authUsers interface {
+	UserByID(ctx context.Context, id string) (store.User, error)
+}
+
+// authenticator checks the bearer access token and loads the user it
+// names from the store on every request, so a changed role or a deleted
+// account takes effect at once.
+type authenticator struct {
+	tokens *tokens
+	users  authUsers
+}
+
+func (a *authenticator) require(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		unauthorized := func(msg string) error {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="dagbok"`)
+			return errorf(CodeUnauthorized, "%s", msg)
+		}
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, raw, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+			return unauthorized("sign in first")
+		}
+		sub, err := a.tokens.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			return unauthorized("access token invalid or expired")
+		}
+		u, err := a.users.UserByID(c.Request().Context(), sub)
+		if errors.Is(err, store.ErrNotFound) {
+			return unauthorized("account no longer exists")
+		}
+		if err != nil {
+			return fmt.Errorf("load user: %w", err)
+		}
+		c.Set(userKey, u)
+		return next(c)
+	}
+}
+
+// currentUser is the user the authenticator loaded.
+func currentUser(c echo.Context) store.User {
+	u, _ := c.Get(userKey).(store.User)
+	return u
+}
+
+// allow lets only the given roles through (after require).
+func allow(roles ...store.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !slices.Contains(roles, currentUser(c).Role) {
+				return errorf(CodeForbidden, "your role may not do this")
+			}
+			return next(c)
+		}
+	}
+}
+
+// metrics counts requests and their latency by route template, method and
+// status.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_requests_total",
+			Help: "HTTP requests by route template, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "http_request_duration_seconds",
+			Help:    "HTTP request latency by route template, method and status.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "method", "status"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.latency} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err) // write the error now, so its status is counted
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := strconv.Itoa(c.Response().Status)
+		m.requests.WithLabelValues(route, c.Request().Method, status).Inc()
+		m.latency.WithLabelValues(route, c.Request().Method, status).Observe(time.Since(start).Seconds())
+		return nil
+	}
+}
+
+func (m *metrics) handler() echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+}
+
+// healthStore is what the health checks need.
+type healthStore interface {
+	Ping(ctx context.Context) error
+}
+
+type healthHandlers struct {
+	store   healthStore
+	timeout time.Duration
+}
+
+// healthz answers while the process runs.
+func (h *healthHandlers) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 only when the store answers a ping in time.
+func (h *healthHandlers) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+	defer cancel()
+	if err := h.store.Ping(ctx); err != nil {
+		return &Error{Code: CodeUnavailable, Message: "store not reachable", Cause: err}
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
