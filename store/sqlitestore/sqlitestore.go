@@ -1,0 +1,174 @@
+// Package sqlitestore is the default, embedded store.Store: one SQLite file
+// (modernc.org/sqlite, pure Go) opened in WAL mode with synchronous=FULL, so
+// an acknowledged write survives a power cut.
+//
+// Writes go through a pool of exactly one connection, so there is one
+// writer and a sync push is one transaction; reads use a second pool. The
+// schema comes from the numbered migrations embedded in migrations/.
+//
+// Times are kept to the millisecond, in UTC. The package never logs and
+// never starts goroutines of its own.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/hit4x4/dagbok/store"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// busyTimeout is how long a connection waits for a lock held by another
+// connection (a backup, a second process) before giving up.
+const busyTimeout = 10 * time.Second
+
+// readConns is the size of the read pool.
+const readConns = 4
+
+// Store is a store.Store on one SQLite file. It is safe for concurrent use.
+type Store struct {
+	w   *sql.DB // exactly one connection: every write
+	r   *sql.DB // reads
+	now func() time.Time
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating it if needed) the database file at path, applies the
+// pending migrations and returns the store. The caller must Close it.
+func Open(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: %w", err)
+	}
+	w, err := openPool(ctx, abs, 1, "immediate")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrate(ctx, w, migrations); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := openPool(ctx, abs, readConns, "deferred")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, now: time.Now}, nil
+}
+
+// dsn builds the driver's connection string: a file URI whose _pragma
+// parameters the driver runs on every new connection of the pool.
+func dsn(abs, txlock string) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_txlock", txlock)
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	return u.String()
+}
+
+func openPool(ctx context.Context, abs string, conns int, txlock string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(abs, txlock))
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
+	}
+	return db, nil
+}
+
+// Ping reports whether both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, db := range []*sql.DB{s.w, s.r} {
+		var one int
+		if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			return fmt.Errorf("sqlitestore: ping: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes both pools. The write-ahead log is checkpointed by SQLite
+// when the last connection closes.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Backup writes a consistent copy of the database to path with VACUUM INTO,
+// while the store keeps serving reads and writes. path must not exist yet.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: backup: %w", err)
+	}
+	if _, err := s.r.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+		return fmt.Errorf("sqlitestore: backup to %s: %w", abs, err)
+	}
+	return nil
+}
+
+// mapErr turns constraint violations into the store's sentinel errors.
+func mapErr(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %w", store.ErrDuplicate, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %w", store.ErrNotFound, err)
+		}
+	}
+	return err
+}
+
+// ms is a time as stored: Unix milliseconds, 0 for the zero time.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is the inverse of ms.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// notFound wraps sql.ErrNoRows as store.ErrNotFound.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlitestore: %s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("sqlitestore: %s: %w", what, mapErr(err))
+}
+
+// inTx runs fn in a write transaction and commits it when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

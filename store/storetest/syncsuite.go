@@ -1,0 +1,547 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync"
+)
+
+func testPushMerges(t *testing.T, h harness) {
+	s := h.fresh(t)
+	t1, t2, t3 := stamp(time.Minute, 0, "phone"), stamp(2*time.Minute, 0, "tablet"), stamp(3*time.Minute, 0, "phone")
+	first := session(t, "s1", t1, "protocol", "4x4", "sessionRpe", 7)
+	first.Fields["note"] = field(t, "first note", t3)
+	res := mustPush(t, s, "p1", "b1", first)
+	if res.Applied != 1 || res.Replay {
+		t.Errorf("first Push = %+v, want Applied 1", res)
+	}
+	// The tablet changed protocol later than the phone, and the note earlier.
+	second := session(t, "s1", t2, "protocol", "3x3", "note", "older note", "moodAfter", 4)
+	res = mustPush(t, s, "p1", "b2", second)
+	if res.Applied != 1 || res.Replay {
+		t.Errorf("second Push = %+v, want Applied 1", res)
+	}
+	want := session(t, "s1", t2, "protocol", "3x3", "moodAfter", 4)
+	want.Fields["sessionRpe"] = field(t, 7, t1)
+	want.Fields["note"] = field(t, "first note", t3)
+	if m := sync.Merge(first, second); !m.Equal(want) {
+		t.Fatalf("test premise: sync.Merge = %s, want %s", show(m), show(want))
+	}
+	sameDocs(t, "Docs after two pushes", mustDocs(t, s, "p1"), []sync.Doc{want})
+	p, err := s.Pull(ctx(t), "p1", 0, 10)
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	sameDocs(t, "Pull after two pushes", p.Docs, []sync.Doc{want})
+
+	// An older write of every field changes nothing.
+	stale := session(t, "s1", stamp(0, 0, "old"), "protocol", "tabata", "note", "stale", "sessionRpe", 1, "moodAfter", 1)
+	mustPush(t, s, "p1", "b3", stale)
+	sameDocs(t, "Docs after a stale push", mustDocs(t, s, "p1"), []sync.Doc{want})
+
+	// Several documents in one batch, new and old, all applied.
+	batch := []sync.Doc{
+		session(t, "s2", t1, "protocol", "4x4"),
+		session(t, "s1", t3, "moodBefore", 2),
+		tombstone(t, "s3", t2),
+	}
+	res = mustPush(t, s, "p1", "b4", batch...)
+	if res.Applied != 3 {
+		t.Errorf("Push of 3 documents: Applied = %d", res.Applied)
+	}
+	want.Fields["moodBefore"] = field(t, 2, t3)
+	sameDocs(t, "Docs after a batch", mustDocs(t, s, "p1"), []sync.Doc{want, batch[0], batch[2]})
+}
+
+func testPushDuplicateInBatch(t *testing.T, h harness) {
+	s := h.fresh(t)
+	a := session(t, "s1", stamp(time.Minute, 0, "a"), "protocol", "4x4", "note", "a")
+	b := session(t, "s1", stamp(2*time.Minute, 0, "b"), "note", "b")
+	mustPush(t, s, "p1", "b1", a, b)
+	sameDocs(t, "Docs", mustDocs(t, s, "p1"), []sync.Doc{sync.Merge(a, b)})
+	p, err := s.Pull(ctx(t), "p1", 0, 10)
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	sameDocs(t, "Pull", p.Docs, []sync.Doc{sync.Merge(a, b)})
+}
+
+func testPushReplay(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	d1 := session(t, "s1", stamp(time.Minute, 0, "dev"), "protocol", "4x4")
+	d2 := session(t, "s2", stamp(time.Minute, 0, "dev"), "protocol", "3x3")
+	first := mustPush(t, s, "p1", "batch-1", d1, d2)
+	if first.Applied != 2 || first.Replay {
+		t.Fatalf("Push = %+v, want Applied 2", first)
+	}
+	before := mustDocs(t, s, "p1")
+	head, err := s.Pull(c, "p1", 0, 100)
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	// The same batch again, even with other content, changes nothing.
+	changed := session(t, "s1", stamp(time.Hour, 0, "dev"), "protocol", "tabata")
+	again := mustPush(t, s, "p1", "batch-1", changed)
+	if !again.Replay || again.Applied != first.Applied {
+		t.Errorf("replayed Push = %+v, want Replay with Applied %d", again, first.Applied)
+	}
+	sameDocs(t, "Docs after replay", mustDocs(t, s, "p1"), before)
+	p, err := s.Pull(c, "p1", head.Cursor, 100)
+	if err != nil {
+		t.Fatalf("Pull after replay: %v", err)
+	}
+	if len(p.Docs) != 0 || p.Cursor != head.Cursor {
+		t.Errorf("replay appended to the log: Pull(%d) = %+v", head.Cursor, p)
+	}
+	// Batch IDs are per scope.
+	other := mustPush(t, s, "p2", "batch-1", changed)
+	if other.Replay || other.Applied != 1 {
+		t.Errorf("same batch ID in another scope: %+v, want applied", other)
+	}
+	sameDocs(t, "Docs of the other scope", mustDocs(t, s, "p2"), []sync.Doc{changed})
+}
+
+func testPullEmpty(t *testing.T, h harness) {
+	s := h.fresh(t)
+	p, err := s.Pull(ctx(t), "nobody", 0, 10)
+	if err != nil {
+		t.Fatalf("Pull(empty scope): %v", err)
+	}
+	if len(p.Docs) != 0 || p.More || p.Cursor != 0 {
+		t.Errorf("Pull(empty scope) = %+v, want an empty page at cursor 0", p)
+	}
+	if ds := mustDocs(t, s, "nobody"); len(ds) != 0 {
+		t.Errorf("Docs(empty scope) = %s", showAll(ds))
+	}
+	mustPush(t, s, "p1", "b1", session(t, "s1", stamp(0, 0, "d"), "protocol", "4x4"))
+	p, err = s.Pull(ctx(t), "p1", 1, 10)
+	if err != nil {
+		t.Fatalf("Pull(at head): %v", err)
+	}
+	if len(p.Docs) != 0 || p.More || p.Cursor != 1 {
+		t.Errorf("Pull(at head) = %+v, want an empty page keeping cursor 1", p)
+	}
+}
+
+func testPullPaging(t *testing.T, h harness) {
+	s := h.fresh(t)
+	var want []sync.Doc
+	for i := range 10 {
+		d := session(t, id("s", i), stamp(time.Duration(i)*time.Minute, 0, "d"), "protocol", "4x4", "durationMin", 30+i)
+		mustPush(t, s, "p1", id("b", i), d)
+		want = append(want, d)
+	}
+	for _, limit := range []int{1, 3, 10, 11, 1000} {
+		pages := pullAll(t, s, "p1", 0, limit)
+		var got []sync.Doc
+		for i, p := range pages {
+			if i < len(pages)-1 && (!p.More || len(p.Docs) != limit) {
+				t.Errorf("limit %d: page %d has %d documents, More=%v", limit, i, len(p.Docs), p.More)
+			}
+			got = append(got, p.Docs...)
+		}
+		sameDocs(t, fmt.Sprintf("Pull with limit %d", limit), got, want)
+		wantPages := (10 + limit - 1) / limit
+		if len(pages) != wantPages {
+			t.Errorf("limit %d: %d pages, want %d", limit, len(pages), wantPages)
+		}
+		if last := pages[len(pages)-1]; last.Cursor != 10 || last.More {
+			t.Errorf("limit %d: last page cursor %d More %v, want 10, false", limit, last.Cursor, last.More)
+		}
+	}
+}
+
+func testPullNewestOncePerPage(t *testing.T, h harness) {
+	s := h.fresh(t)
+	a1 := session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "v1")
+	b := session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b")
+	a2 := session(t, "a", stamp(3*time.Minute, 0, "d"), "note", "v2")
+	c := session(t, "c", stamp(4*time.Minute, 0, "d"), "note", "c")
+	a3 := session(t, "a", stamp(5*time.Minute, 0, "d"), "note", "v3")
+	for i, d := range []sync.Doc{a1, b, a2, c, a3} {
+		mustPush(t, s, "p1", id("b", i), d)
+	}
+	p, err := s.Pull(ctx(t), "p1", 0, 100)
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	// Each document once, with its newest state, in log order of that state.
+	sameDocs(t, "Pull", p.Docs, []sync.Doc{b, c, a3})
+	if p.Cursor != 5 || p.More {
+		t.Errorf("Pull cursor %d More %v, want 5, false", p.Cursor, p.More)
+	}
+	// Any paging gives each document at most once per page, and ends with
+	// the newest state of each.
+	for _, limit := range []int{1, 2, 3, 4} {
+		r := replica{}
+		for _, p := range pullAll(t, s, "p1", 0, limit) {
+			seen := map[string]bool{}
+			for _, d := range p.Docs {
+				if seen[d.ID] {
+					t.Errorf("limit %d: %s twice in one page", limit, d.ID)
+				}
+				seen[d.ID] = true
+			}
+			r.apply(p.Docs)
+		}
+		sameDocs(t, fmt.Sprintf("replica after pulls with limit %d", limit), r.docs(false), mustDocs(t, s, "p1"))
+	}
+}
+
+// testDenseSeqs checks that every change takes the next sequence number:
+// with limit 1 each page is one log entry and the cursor steps by one.
+func testDenseSeqs(t *testing.T, h harness) {
+	s := h.fresh(t)
+	n := 0
+	for i := range 6 {
+		var batch []sync.Doc
+		for j := range i%3 + 1 {
+			batch = append(batch, session(t, id("s", (i+j)%4), stamp(time.Duration(n+1)*time.Minute, 0, "d"), "sessionRpe", n%10))
+			n++
+		}
+		mustPush(t, s, "p1", id("b", i), batch...)
+	}
+	pages := nonEmpty(pullAll(t, s, "p1", 0, 1))
+	for i, p := range pages {
+		if p.Cursor != int64(i+1) || len(p.Docs) != 1 {
+			t.Fatalf("page %d: cursor %d with %d documents, want cursor %d with one (sequence numbers must be dense)", i, p.Cursor, len(p.Docs), i+1)
+		}
+	}
+	if len(pages) != n {
+		t.Errorf("%d pages of one, want %d (one per change)", len(pages), n)
+	}
+}
+
+// nonEmpty drops pages without documents (an engine may end with one).
+func nonEmpty(pages []store.PullPage) []store.PullPage {
+	var out []store.PullPage
+	for _, p := range pages {
+		if len(p.Docs) > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// history pushes a sequence of single-document batches to scope p1 and
+// returns, for each cursor 0…n, what a client holds after pulling up to it.
+func history(t *testing.T, s store.Store, docs []sync.Doc) []replica {
+	t.Helper()
+	for i, d := range docs {
+		mustPush(t, s, "p1", id("h", i), d)
+	}
+	states := []replica{{}}
+	r := replica{}
+	for _, p := range pullAll(t, s, "p1", 0, 1) {
+		if len(p.Docs) == 0 {
+			continue
+		}
+		r.apply(p.Docs)
+		states = append(states, r.clone())
+	}
+	if len(states) != len(docs)+1 {
+		t.Fatalf("history: %d log entries for %d changes", len(states)-1, len(docs))
+	}
+	return states
+}
+
+func testCompact(t *testing.T, h harness) {
+	s := h.fresh(t)
+	docs := []sync.Doc{
+		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a1"),
+		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b1"),
+		session(t, "a", stamp(3*time.Minute, 0, "d"), "note", "a2", "sessionRpe", 5),
+		session(t, "c", stamp(4*time.Minute, 0, "d"), "note", "c1"),
+		session(t, "a", stamp(5*time.Minute, 0, "d"), "note", "a3"),
+		tombstone(t, "b", stamp(6*time.Minute, 0, "d")),
+		session(t, "d", stamp(7*time.Minute, 0, "d"), "note", "d1"),
+	}
+	states := history(t, s, docs)
+	want := mustDocs(t, s, "p1")
+
+	// Tombstones stamped long after the limit stay; only superseded entries go.
+	res, err := s.Compact(ctx(t), "p1", at(-time.Hour))
+	if err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	if res.LogEntries != 3 || res.Tombstones != 0 {
+		t.Errorf("Compact = %+v, want 3 superseded entries (a1, b1, a2) and no tombstones", res)
+	}
+	sameDocs(t, "Docs after Compact", mustDocs(t, s, "p1"), want)
+	// A client at any old cursor catches up to exactly the store's state.
+	for cursor, st := range states {
+		r := st.clone()
+		for _, p := range pullAll(t, s, "p1", int64(cursor), 2) {
+			r.apply(p.Docs)
+		}
+		sameDocs(t, fmt.Sprintf("client at cursor %d after Compact", cursor), r.docs(false), want)
+	}
+	pages := nonEmpty(pullAll(t, s, "p1", 0, 1))
+	if n := len(pages); n != 4 {
+		t.Errorf("log after Compact holds %d entries, want 4 (one per document)", n)
+	}
+	// Compacting again finds nothing.
+	if res, err := s.Compact(ctx(t), "p1", at(-time.Hour)); err != nil || res != (store.CompactResult{}) {
+		t.Errorf("second Compact = %+v, %v; want nothing removed", res, err)
+	}
+	// New writes continue after the old head.
+	e := session(t, "e", stamp(8*time.Minute, 0, "d"), "note", "e1")
+	mustPush(t, s, "p1", "after", e)
+	p, err := s.Pull(ctx(t), "p1", int64(len(docs)), 10)
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	sameDocs(t, "Pull after Compact from the old head", p.Docs, []sync.Doc{e})
+	if p.Cursor != int64(len(docs))+1 {
+		t.Errorf("cursor after Compact and a push = %d, want %d", p.Cursor, len(docs)+1)
+	}
+}
+
+func testCollectTombstones(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	docs := []sync.Doc{
+		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
+		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
+		tombstone(t, "a", stamp(3*time.Minute, 0, "d")),  // seq 3: collected below
+		tombstone(t, "c", stamp(20*time.Minute, 0, "d")), // too recent to collect
+		session(t, "b", stamp(5*time.Minute, 0, "d"), "note", "b2"),
+	}
+	// A document deleted and then restored is not a tombstone.
+	restored := session(t, "r", stamp(1*time.Minute, 0, "d"), "note", "r")
+	restored.Fields["deleted"] = field(t, true, stamp(1*time.Minute, 0, "d"))
+	undelete := sync.Doc{ID: "r", Type: "session", Fields: map[string]sync.Field{"deleted": field(t, false, stamp(2*time.Minute, 0, "d"))}}
+	docs = append(docs, restored, undelete)
+	history(t, s, docs)
+
+	res, err := s.Compact(c, "p1", at(10*time.Minute))
+	if err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	if res.Tombstones != 1 {
+		t.Errorf("Compact collected %d tombstones, want 1 (a)", res.Tombstones)
+	}
+	got := mustDocs(t, s, "p1")
+	var ids []string
+	for _, d := range got {
+		ids = append(ids, d.ID)
+	}
+	if fmt.Sprint(ids) != "[b c r]" {
+		t.Errorf("Docs after collecting tombstones: %v, want [b c r]", ids)
+	}
+	// Cursors that could have missed the deletion of a must start over.
+	for cursor := int64(1); cursor < 3; cursor++ {
+		if _, err := s.Pull(c, "p1", cursor, 10); !errors.Is(err, store.ErrCursorExpired) {
+			t.Errorf("Pull(%d) after collecting seq 3: err = %v, want ErrCursorExpired", cursor, err)
+		}
+	}
+	// Cursors at or after the collected entry go on; a fresh pull works.
+	for cursor := int64(3); cursor <= int64(len(docs)); cursor++ {
+		if _, err := s.Pull(c, "p1", cursor, 10); err != nil {
+			t.Errorf("Pull(%d) after collecting seq 3: %v", cursor, err)
+		}
+	}
+	r := replica{}
+	for _, p := range pullAll(t, s, "p1", 0, 2) {
+		r.apply(p.Docs)
+	}
+	sameDocs(t, "fresh pull after collecting tombstones", r.docs(false), got)
+
+	// Collecting the rest later.
+	res, err = s.Compact(c, "p1", at(time.Hour))
+	if err != nil || res.Tombstones != 1 {
+		t.Errorf("second Compact = %+v, %v; want c collected", res, err)
+	}
+	if _, err := s.Pull(c, "p1", 3, 10); !errors.Is(err, store.ErrCursorExpired) {
+		t.Errorf("Pull(3) after collecting c at seq 4: err = %v, want ErrCursorExpired", err)
+	}
+}
+
+// testTombstoneAtHead collects a tombstone that is the newest log entry: the
+// next write must still get a new sequence number, never a reused one.
+func testTombstoneAtHead(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	history(t, s, []sync.Doc{
+		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
+		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
+		tombstone(t, "b", stamp(3*time.Minute, 0, "d")),
+	})
+	if res, err := s.Compact(c, "p1", at(time.Hour)); err != nil || res.Tombstones != 1 {
+		t.Fatalf("Compact = %+v, %v; want one tombstone", res, err)
+	}
+	if _, err := s.Pull(c, "p1", 2, 10); !errors.Is(err, store.ErrCursorExpired) {
+		t.Errorf("Pull(2): err = %v, want ErrCursorExpired", err)
+	}
+	p, err := s.Pull(c, "p1", 3, 10)
+	if err != nil || len(p.Docs) != 0 {
+		t.Fatalf("Pull(3) = %+v, %v; want an empty page", p, err)
+	}
+	d := session(t, "d", stamp(4*time.Minute, 0, "d"), "note", "d")
+	mustPush(t, s, "p1", "next", d)
+	p, err = s.Pull(c, "p1", 3, 10)
+	if err != nil {
+		t.Fatalf("Pull(3): %v", err)
+	}
+	sameDocs(t, "Pull(3) after a new push", p.Docs, []sync.Doc{d})
+	if p.Cursor != 4 {
+		t.Errorf("cursor %d, want 4: a collected sequence number was handed out again", p.Cursor)
+	}
+}
+
+func testScopes(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	if scopes, err := s.Scopes(c); err != nil || len(scopes) != 0 {
+		t.Errorf("Scopes of an empty store = %v, %v", scopes, err)
+	}
+	for _, scope := range []string{"p3", "p1", "p2"} {
+		mustPush(t, s, scope, "b1", session(t, "s1", stamp(0, 0, "d"), "note", scope))
+	}
+	scopes, err := s.Scopes(c)
+	if err != nil {
+		t.Fatalf("Scopes: %v", err)
+	}
+	if fmt.Sprint(scopes) != "[p1 p2 p3]" {
+		t.Errorf("Scopes = %v, want [p1 p2 p3]", scopes)
+	}
+}
+
+func testScopeIsolation(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	mine := session(t, "same-id", stamp(time.Minute, 0, "me"), "note", "mine")
+	theirs := session(t, "same-id", stamp(2*time.Minute, 0, "them"), "note", "theirs")
+	only := session(t, "their-only", stamp(2*time.Minute, 0, "them"), "note", "secret")
+	mustPush(t, s, "me", "b1", mine)
+	mustPush(t, s, "them", "b1", theirs, only)
+	mustPush(t, s, "them", "b2", tombstone(t, "their-only", stamp(3*time.Minute, 0, "them")))
+	sameDocs(t, "Docs(me)", mustDocs(t, s, "me"), []sync.Doc{mine})
+	var got []sync.Doc
+	for _, p := range pullAll(t, s, "me", 0, 1) {
+		got = append(got, p.Docs...)
+	}
+	sameDocs(t, "Pull(me)", got, []sync.Doc{mine})
+	// Each scope numbers its own log from 1.
+	p, err := s.Pull(c, "me", 0, 10)
+	if err != nil || p.Cursor != 1 {
+		t.Errorf("Pull(me) cursor = %d (%v), want 1", p.Cursor, err)
+	}
+	if _, err := s.Compact(c, "them", at(time.Hour)); err != nil {
+		t.Fatalf("Compact(them): %v", err)
+	}
+	if _, err := s.Pull(c, "me", 0, 10); err != nil {
+		t.Errorf("Pull(me) after compacting another scope: %v", err)
+	}
+	sameDocs(t, "Docs(me) after compacting another scope", mustDocs(t, s, "me"), []sync.Doc{mine})
+}
+
+// testConcurrentPushPull has several pushers write overlapping documents to
+// one scope while a puller follows the cursor. Nothing may be skipped: the
+// puller ends with exactly the store's state, which is the merge of every
+// write pushed.
+func testConcurrentPushPull(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	o := h.opts
+	docsPerPusher := max(o.DocsPerBatch*2, 4)
+	pushed := make([][]sync.Doc, o.Pushers)
+	var wg gosync.WaitGroup
+	done := make(chan struct{})
+	errs := make(chan error, o.Pushers+1)
+	for w := range o.Pushers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 42))
+			node := fmt.Sprintf("dev%d", w)
+			for b := range o.Batches {
+				var batch []sync.Doc
+				for k := range o.DocsPerBatch {
+					// Half the documents are shared by every pusher, half are
+					// the pusher's own.
+					docID := id(fmt.Sprintf("own%d", w), rng.IntN(docsPerPusher))
+					if k%2 == 0 {
+						docID = id("shared", rng.IntN(docsPerPusher))
+					}
+					ts := sync.Timestamp{Wall: at(time.Duration(b) * time.Second).UnixMilli(), Counter: uint16(k), Node: node}.String()
+					d := sync.Doc{ID: docID, Type: "session", Fields: map[string]sync.Field{
+						// ASCII strings quoted by %q are canonical JSON.
+						"note":        {Value: []byte(fmt.Sprintf("%q", fmt.Sprintf("%s b%d k%d", node, b, k))), TS: ts},
+						"durationMin": {Value: []byte(fmt.Sprint(rng.IntN(300))), TS: ts},
+						"moodBefore":  {Value: []byte(fmt.Sprint(1 + rng.IntN(5))), TS: ts},
+					}}
+					batch = append(batch, d)
+				}
+				if _, err := s.Push(c, "p1", fmt.Sprintf("%s-b%d", node, b), batch); err != nil {
+					errs <- fmt.Errorf("pusher %d batch %d: %w", w, b, err)
+					return
+				}
+				pushed[w] = append(pushed[w], batch...)
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	r := replica{}
+	var cursor int64
+	pulls := 0
+	follow := func() error {
+		for {
+			p, err := s.Pull(c, "p1", cursor, 7)
+			if err != nil {
+				return err
+			}
+			pulls++
+			if p.Cursor < cursor || (len(p.Docs) > 0 && p.Cursor == cursor) {
+				return fmt.Errorf("cursor moved from %d to %d with %d documents", cursor, p.Cursor, len(p.Docs))
+			}
+			r.apply(p.Docs)
+			cursor = p.Cursor
+			if !p.More {
+				return nil
+			}
+		}
+	}
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+			time.Sleep(time.Millisecond)
+		}
+		if err := follow(); err != nil {
+			t.Fatalf("puller: %v", err)
+		}
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatalf("Push: %v", err)
+	}
+	want := replica{}
+	for _, ds := range pushed {
+		want.apply(ds)
+	}
+	stored := mustDocs(t, s, "p1")
+	sameDocs(t, "Docs vs the merge of every write", stored, want.docs(false))
+	sameDocs(t, "puller vs Docs", r.docs(false), stored)
+	t.Logf("%d pushers × %d batches of %d: %d pulls, final cursor %d", o.Pushers, o.Batches, o.DocsPerBatch, pulls, cursor)
+}
+
+func testPingClose(t *testing.T, h harness) {
+	s := h.fresh(t)
+	if err := s.Ping(ctx(t)); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := s.Ping(ctx(t)); err == nil {
+		t.Errorf("Ping after Close succeeded")
+	}
+}
