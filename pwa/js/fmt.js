@@ -1,0 +1,46 @@
+// Formatting of dates, weekdays and numbers for the current language.
+
+/** dateTime formats an RFC 3339 time as e.g. "tirsdag 3. mars kl. 17:05". */
+export function dateTime(t, iso, timeZone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const opts = { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' };
+  try {
+    return new Intl.DateTimeFormat(t.locale, { ...opts, timeZone }).format(d);
+  } catch {
+    return new Intl.DateTimeFormat(t.locale, opts).format(d);
+  }
+}
+
+/** shortDate formats e.g. "3. mars". */
+export function shortDate(t, iso, timeZone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  try {
+    return new Intl.DateTimeFormat(t.locale, { day: 'numeric', month: 'short', timeZone }).format(d);
+  } catch {
+    return new Intl.DateTimeFormat(t.locale, { day: 'numeric', month: 'short' }).format(d);
+  }
+}
+
+/** weekday names ISO weekday n (1 = Monday). */
+export function weekday(t, n, style = 'long') {
+  // 2024-01-01 was a Monday.
+  return new Intl.DateTimeFormat(t.locale, { weekday: style, timeZone: 'UTC' }).format(new Date(Date.UTC(2024, 0, n)));
+}
+
+/** clock formats ms as m:ss. */
+export function clock(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** protocolName returns the display name of a protocol. */
+export function protocolName(t, p) {
+  return t('protocol.' + (p || 'custom'));
+}
+
+/** percent formats a share 0–1 as a whole percentage. */
+export function percent(x) {
+  return x == null ? '–' : `${Math.round(x * 100)} %`;
+}

@@ -1,0 +1,35 @@
+// Translations: flat JSON files per language (i18n/nb.json is the
+// default, bokmål). t(key, params) fills {name} placeholders; a missing key
+// falls back to bokmål, then to the key itself so a gap is visible.
+
+/** LANGS lists the supported languages. */
+export const LANGS = ['nb', 'en'];
+
+/** loadI18n fetches the dictionaries and returns a translator for lang. */
+export async function loadI18n(lang) {
+  const want = LANGS.includes(lang) ? lang : 'nb';
+  const nb = await fetchDict('nb');
+  const dict = want === 'nb' ? nb : { ...nb, ...(await fetchDict(want)) };
+  const t = (key, params) => {
+    let s = dict[key] ?? key;
+    if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
+    return s;
+  };
+  t.lang = want;
+  t.locale = want === 'nb' ? 'nb-NO' : 'en-GB';
+  return t;
+}
+
+async function fetchDict(lang) {
+  const res = await fetch(`/i18n/${lang}.json`);
+  if (!res.ok) throw new Error(`i18n ${lang}: ${res.status}`);
+  return res.json();
+}
+
+/** detectLang picks the saved language, else the browser's, else bokmål. */
+export function detectLang(saved) {
+  if (LANGS.includes(saved)) return saved;
+  const nav = (navigator.language || 'nb').toLowerCase();
+  if (nav.startsWith('en')) return 'en';
+  return 'nb';
+}

@@ -1,0 +1,87 @@
+// Join and sign in. /join (optionally ?code=ABCD2345 from the trainer's
+// link) creates an account, alias allowed; /login signs in, and joins the
+// group when a code is given.
+
+import { h, mount, field } from './ui.js';
+import { ApiError, OfflineError } from './api.js';
+
+/** render draws the join or login form. */
+export function render(ctx, params) {
+  const { t } = ctx;
+  const q = new URLSearchParams(location.search);
+  const mode = params[0] === 'login' ? 'login' : 'join';
+  const code = h('input', { type: 'text', autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', maxlength: 16, value: (q.get('code') || '').toUpperCase(), 'data-testid': 'join-code' });
+  const name = h('input', { type: 'text', autocomplete: 'nickname', maxlength: 80, required: true, 'data-testid': 'join-name' });
+  const email = h('input', { type: 'email', autocomplete: 'username', required: true, 'data-testid': 'join-email' });
+  const password = h('input', { type: 'password', autocomplete: mode === 'join' ? 'new-password' : 'current-password', required: true, minlength: mode === 'join' ? 8 : undefined, 'data-testid': 'join-password' });
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'join-error', id: 'join-error' });
+  const submit = h('button', { type: 'submit', class: 'btn primary huge', 'data-testid': 'join-submit', id: 'join-submit', text: mode === 'join' ? t('join.create') : t('join.login') });
+
+  const form = h('form', {
+    class: 'form', novalidate: true,
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      error.textContent = '';
+      const c = code.value.trim().toUpperCase();
+      if (mode === 'join' && !name.value.trim()) return fail(t('join.needName'), name);
+      if (!email.value.includes('@')) return fail(t('join.needEmail'), email);
+      if (mode === 'join' && password.value.length < 8) return fail(t('join.shortPassword'), password);
+      if (!password.value) return fail(t('join.needPassword'), password);
+      submit.disabled = true;
+      try {
+        if (mode === 'join') {
+          const body = { email: email.value.trim(), password: password.value, name: name.value.trim() };
+          if (c) body.inviteCode = c;
+          await ctx.api.register(body);
+        }
+        const res = await ctx.api.login(email.value.trim(), password.value);
+        if (mode === 'login' && c) {
+          try { await ctx.api.post('/groups/join', { code: c }); } catch { /* shown in settings */ }
+        }
+        await ctx.signedIn(res.user);
+        ctx.navigate('/', true);
+      } catch (e) {
+        submit.disabled = false;
+        fail(message(t, e, mode));
+      }
+    },
+  },
+  field('join-code', t('join.code'), code, mode === 'join' ? t('join.codeHint') : t('join.codeHintLogin')),
+  mode === 'join' ? field('join-name', t('join.name'), name, t('join.nameHint')) : null,
+  field('join-email', t('join.email'), email),
+  field('join-password', t('join.password'), password, mode === 'join' ? t('join.passwordHint') : null),
+  error,
+  submit);
+
+  function fail(msg, el) {
+    error.textContent = msg;
+    if (el) el.focus();
+  }
+
+  const other = mode === 'join'
+    ? h('p', { class: 'center' }, t('join.haveAccount') + ' ', h('a', { href: '/login' + (code.value ? '?code=' + encodeURIComponent(code.value) : ''), 'data-testid': 'goto-login', id: 'goto-login', text: t('join.login') }))
+    : h('p', { class: 'center' }, t('join.noAccount') + ' ', h('a', { href: '/join' + (code.value ? '?code=' + encodeURIComponent(code.value) : ''), 'data-testid': 'goto-join', id: 'goto-join', text: t('join.create') }));
+
+  mount(
+    h('div', { class: 'hero' },
+      h('img', { src: '/icons/icon-192.png', alt: '', width: 72, height: 72 }),
+      h('h1', { text: mode === 'join' ? t('join.title') : t('join.loginTitle') }),
+      h('p', { class: 'lead', text: mode === 'join' ? t('join.lead') : t('join.loginLead') })),
+    form,
+    other,
+    h('p', { class: 'muted small center', text: t('join.privacy') }),
+  );
+}
+
+function message(t, e, mode) {
+  if (e instanceof OfflineError) return t('error.offline');
+  if (e instanceof ApiError) {
+    if (e.status === 401) return t('join.wrong');
+    if (e.status === 429) return t('join.tooMany');
+    if (e.status === 409) return t('join.taken');
+    if (e.code && /invite|code/.test(e.code)) return t('join.badCode');
+    if (e.status === 400 || e.status === 422) return t('join.invalid', { reason: e.message });
+    return t('error.server', { reason: e.message });
+  }
+  return String(e.message || e) + (mode ? '' : '');
+}

@@ -1,0 +1,62 @@
+// Document helpers: turn screen values into stamped partial documents
+// (changes) and stored documents back into plain objects.
+
+import { isDeleted } from './merge.js';
+
+/** SESSION_FIELDS are the fields a session document may carry. */
+export const SESSION_FIELDS = ['protocol', 'startedAt', 'durationMin', 'intervals', 'sessionRpe', 'moodBefore', 'moodAfter', 'note', 'deleted'];
+
+/** PLAN_ID is the id of the singleton plan document. */
+export const PLAN_ID = 'plan';
+
+/** DEFAULT_PLAN applies until the user saves their own week. */
+export const DEFAULT_PLAN = { sessionsPerWeek: 2, days: [1, 4], time: '17:00' };
+
+/**
+ * change builds a partial document with every given field stamped by
+ * stamp() (the HLC). Only the fields passed are written.
+ */
+export function change(id, type, values, stamp) {
+  const fields = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    fields[k] = { value: v, ts: stamp() };
+  }
+  return { id, type, fields };
+}
+
+/** diff returns the entries of next whose JSON differs from prev. */
+export function diff(prev, next) {
+  const out = {};
+  for (const [k, v] of Object.entries(next)) {
+    if (JSON.stringify(prev[k] ?? null) !== JSON.stringify(v ?? null)) out[k] = v;
+  }
+  return out;
+}
+
+/** values returns a document's field values as a plain object, with id. */
+export function values(doc) {
+  const out = { id: doc.id };
+  for (const [k, f] of Object.entries(doc.fields || {})) out[k] = f.value;
+  return out;
+}
+
+/** sessions returns the live (not deleted) sessions, newest first. */
+export function sessions(docs) {
+  return docs
+    .filter((d) => d.type === 'session' && !isDeleted(d) && d.fields.startedAt)
+    .map(values)
+    .sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
+}
+
+/** plan returns the user's week plan (defaults filled in). */
+export function plan(docs) {
+  const d = docs.find((x) => x.id === PLAN_ID && x.type === 'plan');
+  if (!d || isDeleted(d)) return { ...DEFAULT_PLAN };
+  const v = values(d);
+  return {
+    sessionsPerWeek: v.sessionsPerWeek ?? DEFAULT_PLAN.sessionsPerWeek,
+    days: Array.isArray(v.days) ? v.days : [],
+    time: v.time ?? '',
+  };
+}

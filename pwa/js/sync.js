@@ -1,0 +1,156 @@
+// Sync client: pushes the outbox, then pulls the change log, following the
+// protocol in the sync issue. Runs single-flight; callers just ask for a
+// sync (on start, on `online`, every minute while open, after each save,
+// from Background Sync) and read the outcome from the app store.
+//
+//   - push: outbox entries are merged per document and sent as one batch
+//     with a stable batchId (kept in meta until acked, so a retry after a
+//     crash re-sends the same batch); entries are deleted only on 200.
+//   - 409 clock_skew: correct the clock by the server time, re-stamp the
+//     outbox, try again.
+//   - 422: the rejected entries are marked and kept (never silently dropped);
+//     the rest are pushed again, which is harmless (merge is idempotent).
+//   - pull: each page of documents and its cursor are written in one
+//     transaction; 410 cursor_expired resets the cursor and pulls from
+//     scratch, leaving the outbox alone.
+
+import { merge, maxTS } from './merge.js';
+import { ApiError, OfflineError } from './api.js';
+import { uuid } from './ui.js';
+
+const MAX_DOCS = 500;
+const MAX_BYTES = 900 * 1024;
+const PULL_LIMIT = 500;
+
+/**
+ * createSync returns {run, pending}. report(patch) receives status updates:
+ * {state: 'idle'|'syncing'|'synced'|'pending'|'offline'|'error'|'signedout',
+ *  pending, rejected, error, lastSync}.
+ */
+export function createSync({ db, api, clock, report, onPulled = () => {} }) {
+  let running = null;
+  let again = false;
+
+  async function counts() {
+    const out = await db.outbox();
+    return { pending: out.filter((e) => !e.rejected).length, rejected: out.filter((e) => e.rejected) };
+  }
+
+  async function push() {
+    for (let round = 0; round < 20; round++) {
+      const all = (await db.outbox()).filter((e) => !e.rejected);
+      if (!all.length) return;
+      let inflight = await db.getMeta('inflight');
+      let entries;
+      if (inflight && inflight.seqs.every((s) => all.some((e) => e.seq === s))) {
+        entries = all.filter((e) => inflight.seqs.includes(e.seq));
+      } else {
+        entries = [];
+        const ids = new Set();
+        let bytes = 0;
+        for (const e of all) {
+          const size = JSON.stringify(e.doc).length;
+          if (!ids.has(e.docId) && (ids.size >= MAX_DOCS || (bytes + size > MAX_BYTES && entries.length))) break;
+          ids.add(e.docId);
+          bytes += size;
+          entries.push(e);
+        }
+        inflight = { batchId: uuid(), seqs: entries.map((e) => e.seq) };
+        await db.setMeta('inflight', inflight);
+      }
+      const byDoc = new Map();
+      for (const e of entries) byDoc.set(e.docId, byDoc.has(e.docId) ? merge(byDoc.get(e.docId), e.doc) : e.doc);
+      try {
+        await api.post('/sync/push', { batchId: inflight.batchId, docs: [...byDoc.values()] });
+        await db.ack(inflight.seqs);
+        await db.setMeta('inflight', undefined);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        if (e.status === 409 && e.code === 'clock_skew') {
+          if (round > 3) throw e;
+          clock.correct(Number(e.serverTime ?? (e.body && e.body.serverTime)));
+          await db.restamp(() => clock.stamp());
+          await db.setMeta('inflight', undefined);
+          continue;
+        }
+        if (e.status === 422) {
+          const reasons = {};
+          for (const d of e.details || []) if (d && d.doc) reasons[d.doc] = { field: d.field, reason: d.reason };
+          const bad = entries.filter((x) => reasons[x.docId]);
+          // Without details we cannot tell which one: keep them all aside.
+          const mark = bad.length ? bad : entries;
+          const why = bad.length ? reasons : Object.fromEntries(entries.map((x) => [x.docId, { reason: e.message }]));
+          await db.markRejected(mark.map((x) => x.seq), why);
+          await db.setMeta('inflight', undefined);
+          continue;
+        }
+        if (e.status === 413 && entries.length > 1) {
+          // Too big: send the first half alone next round.
+          const half = entries.slice(0, Math.ceil(entries.length / 2));
+          await db.setMeta('inflight', { batchId: uuid(), seqs: half.map((x) => x.seq) });
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  async function pull() {
+    for (let page = 0; page < 1000; page++) {
+      const cursor = (await db.getMeta('cursor')) || '';
+      let res;
+      try {
+        res = await api.get(`/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${PULL_LIMIT}`);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 410) {
+          await db.setMeta('cursor', '');
+          if (!cursor) throw e;
+          continue;
+        }
+        throw e;
+      }
+      const docs = res.docs || [];
+      for (const d of docs) {
+        const ts = maxTS(d);
+        if (ts) clock.observe(ts);
+      }
+      await db.applyPull(docs, res.cursor ?? cursor);
+      if (docs.length) onPulled(docs);
+      if (!res.more) return;
+    }
+  }
+
+  async function once() {
+    report({ state: 'syncing' });
+    try {
+      await push();
+      await pull();
+      // Edits made while pulling go out now rather than in a minute.
+      await push();
+      const c = await counts();
+      report({ state: c.pending ? 'pending' : 'synced', ...c, error: null, lastSync: Date.now() });
+    } catch (e) {
+      const c = await counts().catch(() => ({ pending: 0, rejected: [] }));
+      if (e instanceof OfflineError) report({ state: c.pending ? 'pending' : 'offline', ...c, error: null, offline: true });
+      else if (e instanceof ApiError && e.status === 401) report({ state: 'signedout', ...c, error: e });
+      else report({ state: 'error', ...c, error: e });
+    }
+  }
+
+  /** run syncs now; concurrent calls share one run (plus one follow-up). */
+  function run() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await once();
+      } while (again);
+    })().finally(() => { running = null; });
+    return running;
+  }
+
+  return { run, counts };
+}

@@ -1,0 +1,421 @@
+// The guided session: set-up (protocol, mood before), the running timer and
+// the finish form. Time is always read as Date.now() and turned into a
+// position by timerlogic.js; the 250 ms tick only repaints. The state is
+// saved to IndexedDB (meta "inprogress") on every change, so a reload, a
+// locked phone or a killed app resumes at the right second.
+
+import { h, mount, face, uuid, toast } from './ui.js';
+import * as T from './timerlogic.js';
+import { change } from './model.js';
+import { clock, protocolName } from './fmt.js';
+
+const KEY = 'inprogress';
+
+/** render draws the timer screen for the session in progress or a new one. */
+export function render(ctx) {
+  const { t, db } = ctx;
+  const params = new URLSearchParams(location.search);
+  const view = { tick: 0, wake: null, audio: null, lastKey: '', lastIndex: -1, state: null, els: {}, closed: false, picker: null };
+  mount(h('p', { class: 'loading', text: t('app.loading') }));
+
+  db.getMeta(KEY).then((saved) => {
+    if (view.closed) return;
+    if (saved) {
+      view.state = saved;
+      if (saved.finishing) drawFinish(ctx, view);
+      else drawRun(ctx, view);
+    } else {
+      drawSetup(ctx, view, T.PROTOCOLS[params.get('protocol')] ? params.get('protocol') : '4x4');
+    }
+  });
+
+  const onVisible = () => {
+    if (document.visibilityState === 'visible' && view.state && !view.state.pausedAt && !view.state.finishing) lockScreen(view);
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  const unlockAudio = () => ensureAudio(view);
+  document.addEventListener('pointerdown', unlockAudio);
+  return () => {
+    view.closed = true;
+    clearInterval(view.tick);
+    document.removeEventListener('visibilitychange', onVisible);
+    document.removeEventListener('pointerdown', unlockAudio);
+    releaseScreen(view);
+  };
+}
+
+async function persist(ctx, view) {
+  try {
+    await ctx.db.setMeta(KEY, view.state);
+  } catch (e) {
+    toast(ctx.t('storage.' + (e.kind === 'quota' ? 'quota' : 'unavailable')));
+  }
+}
+
+// ---- set-up ---------------------------------------------------------------
+
+function drawSetup(ctx, view, protocol) {
+  const { t } = ctx;
+  let mood = null;
+  const moodRow = moodPicker(t, 'mood-before', (n) => { mood = n; });
+  const choice = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('timer.chooseType') },
+    Object.keys(T.PROTOCOLS).map((p) => h('button', {
+      type: 'button', role: 'radio', 'aria-checked': String(p === protocol), class: 'seg', 'data-testid': 'protocol-' + p, id: 'protocol-' + p,
+      text: protocolName(t, p),
+      onclick: () => drawSetup(ctx, view, p),
+    })));
+  const p = T.PROTOCOLS[protocol];
+  mount(
+    h('h1', { text: t('timer.ready') }),
+    choice,
+    h('section', { class: 'card' },
+      h('p', { class: 'strong', text: t('timer.about.' + protocol) }),
+      h('ul', { class: 'plan-list' },
+        h('li', { text: t('timer.plan.warmup', { min: p.warmup / 60 }) }),
+        h('li', { text: t('timer.plan.work', { reps: p.reps, work: fmtDur(t, p.work), rest: fmtDur(t, p.rest) }) }),
+        h('li', { text: t('timer.plan.cooldown', { min: p.cooldown / 60 }) }))),
+    h('section', { class: 'card' },
+      h('h2', { class: 'label', id: 'mood-before-h', text: t('timer.moodBefore') }),
+      moodRow),
+    h('button', {
+      type: 'button', class: 'btn primary huge', 'data-testid': 'timer-begin', id: 'timer-begin', text: t('timer.begin'),
+      onclick: async () => {
+        ensureAudio(view);
+        view.state = T.start(protocol, Date.now(), mood);
+        await persist(ctx, view);
+        drawRun(ctx, view);
+      },
+    }),
+    h('a', { class: 'btn ghost', href: '/', 'data-testid': 'timer-back', text: t('common.back') }),
+  );
+}
+
+function fmtDur(t, sec) {
+  return sec >= 60 ? t('unit.min', { n: sec / 60 }) : t('unit.sec', { n: sec });
+}
+
+// ---- running --------------------------------------------------------------
+
+function drawRun(ctx, view) {
+  const { t } = ctx;
+  const s = view.state;
+  const list = T.phases(s.protocol);
+  const els = {};
+  els.phase = h('p', { class: 'phase-name', 'data-testid': 'timer-phase', id: 'timer-phase' });
+  els.count = h('p', { class: 'countdown', 'data-testid': 'timer-countdown', id: 'timer-countdown', role: 'timer', 'aria-live': 'off' });
+  els.band = h('p', { class: 'band', 'data-testid': 'timer-band', id: 'timer-band' });
+  els.next = h('p', { class: 'upnext', 'data-testid': 'timer-next', id: 'timer-next' });
+  els.live = h('p', { class: 'sr-only', 'aria-live': 'assertive', id: 'timer-announce' });
+  els.bar = h('div', { class: 'phasebar', 'aria-hidden': 'true' },
+    list.map((ph) => h('span', { class: 'seg-' + ph.kind, 'data-flex': String(Math.max(1, Math.round(ph.dur / 30000))) })));
+  for (const seg of els.bar.children) seg.style.flexGrow = seg.dataset.flex;
+  els.pause = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-pause', id: 'timer-pause', onclick: () => togglePause(ctx, view) });
+  els.skip = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-skip', id: 'timer-skip', onclick: () => update(ctx, view, T.skip(view.state, Date.now())) });
+  els.finish = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-finish', id: 'timer-finish', text: t('timer.finishNow'), onclick: () => toFinish(ctx, view) });
+  els.cancel = h('button', {
+    type: 'button', class: 'btn ghost', 'data-testid': 'timer-cancel', id: 'timer-cancel', text: t('timer.cancel'),
+    onclick: async () => {
+      if (!confirm(t('timer.cancelConfirm'))) return;
+      await ctx.db.setMeta(KEY, undefined);
+      ctx.navigate('/', true);
+    },
+  });
+  els.root = h('section', { class: 'runner', 'data-testid': 'timer-running', id: 'timer-running', 'aria-label': protocolName(t, s.protocol) },
+    h('p', { class: 'runner-type', text: protocolName(t, s.protocol) }),
+    els.phase, els.count, els.band, els.bar, els.next, els.live,
+    h('div', { class: 'controls' }, els.pause, els.skip, els.finish),
+    els.cancel);
+  view.els = els;
+  view.lastIndex = -1;
+  mount(els.root);
+  clearInterval(view.tick);
+  view.tick = setInterval(() => paint(ctx, view), 250);
+  paint(ctx, view);
+  if (!s.pausedAt) lockScreen(view);
+}
+
+function update(ctx, view, next) {
+  view.state = next;
+  persist(ctx, view);
+  paint(ctx, view);
+}
+
+function togglePause(ctx, view) {
+  ensureAudio(view);
+  const now = Date.now();
+  if (view.state.pausedAt) {
+    update(ctx, view, T.resume(view.state, now));
+    lockScreen(view);
+  } else {
+    update(ctx, view, T.pause(view.state, now));
+    releaseScreen(view);
+  }
+}
+
+function phaseLabel(t, s, ph) {
+  const reps = T.PROTOCOLS[s.protocol].reps;
+  if (ph.kind === 'work') return t('phase.work', { n: ph.rep + 1, of: reps });
+  return t('phase.' + ph.kind);
+}
+
+function paint(ctx, view) {
+  if (view.closed || !view.els.root) return;
+  const { t } = ctx;
+  const s = view.state;
+  const now = Date.now();
+  const pos = T.position(s, now);
+  if (pos.done) {
+    toFinish(ctx, view);
+    return;
+  }
+  const ph = pos.phase;
+  const els = view.els;
+  els.root.className = 'runner phase-' + ph.kind + (s.pausedAt ? ' paused' : '');
+  document.body.dataset.phase = ph.kind;
+  els.phase.textContent = phaseLabel(t, s, ph);
+  els.count.textContent = clock(pos.remainingMs);
+  els.count.setAttribute('aria-label', t('timer.left', { time: clock(pos.remainingMs) }));
+  const band = T.targetBand(ph.kind, T.hrMax(ctx.profile(), now));
+  els.band.textContent = band
+    ? t(ph.kind === 'work' ? 'timer.bandWork' : 'timer.band', { lo: band[0], hi: band[1] })
+    : t('timer.bandUnknown');
+  const list = T.phases(s.protocol);
+  const nxt = list[pos.index + 1];
+  els.next.textContent = nxt ? t('timer.upNext', { phase: phaseLabel(t, s, nxt) }) : t('timer.almostDone');
+  els.pause.textContent = s.pausedAt ? t('timer.resume') : t('timer.pause');
+  els.pause.dataset.testid = s.pausedAt ? 'timer-resume' : 'timer-pause';
+  els.pause.setAttribute('data-testid', s.pausedAt ? 'timer-resume' : 'timer-pause');
+  els.skip.textContent = ph.kind === 'warmup' ? t('timer.skipWarmup') : t('timer.nextPhase');
+  [...els.bar.children].forEach((seg, i) => {
+    seg.className = 'seg-' + list[i].kind + (i < pos.index ? ' past' : i === pos.index ? ' now' : '');
+  });
+
+  // Sound and vibration: 3-2-1 before each change, a longer tone on it.
+  if (!s.pausedAt) {
+    const sec = Math.ceil(pos.remainingMs / 1000);
+    if (view.lastIndex !== -1 && pos.index !== view.lastIndex) {
+      beep(view, 880, 0.45);
+      vibrate([250, 120, 250]);
+      els.live.textContent = phaseLabel(t, s, ph);
+    } else if (sec >= 1 && sec <= 3) {
+      const key = pos.index + ':' + sec;
+      if (key !== view.lastKey) {
+        view.lastKey = key;
+        beep(view, 660, 0.12);
+        vibrate(60);
+      }
+    }
+  }
+  view.lastIndex = pos.index;
+
+  const due = T.dueRating(s, now);
+  if (due >= 0 && !view.picker) showPicker(ctx, view, due);
+}
+
+// ---- exertion picker after a work interval ---------------------------------
+
+function showPicker(ctx, view, slot) {
+  const { t } = ctx;
+  const hr = h('input', { type: 'number', inputmode: 'numeric', min: 40, max: 240, id: 'hr-peak', 'data-testid': 'hr-peak', placeholder: t('rpe.hrPlaceholder') });
+  const choose = (rating) => {
+    view.picker.remove();
+    view.picker = null;
+    update(ctx, view, T.rate(view.state, slot, rating));
+  };
+  const buttons = [];
+  for (let n = 6; n <= 20; n++) {
+    const words = t('rpe.word.' + n);
+    buttons.push(h('button', {
+      type: 'button', class: 'rpe-btn rpe-' + band(n), 'data-testid': 'rpe-' + n, id: 'rpe-' + n,
+      'aria-label': words && words !== 'rpe.word.' + n ? `${n}: ${words}` : String(n),
+      onclick: () => {
+        const v = Number(hr.value);
+        const rating = { rpe: n };
+        if (Number.isInteger(v) && v >= 40 && v <= 240) rating.hrPeak = v;
+        choose(rating);
+      },
+    }, h('span', { class: 'n', text: String(n) }), words && words !== 'rpe.word.' + n ? h('span', { class: 'w', text: words }) : null));
+  }
+  const reps = T.PROTOCOLS[view.state.protocol];
+  const title = reps.askOnce ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
+  view.picker = h('div', { class: 'sheet', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'rpe-h', 'data-testid': 'rpe-picker', id: 'rpe-picker' },
+    h('h2', { id: 'rpe-h', text: title }),
+    h('p', { class: 'muted', text: t('rpe.help') }),
+    h('div', { class: 'rpe-grid' }, buttons),
+    h('div', { class: 'field inline' }, h('label', { for: 'hr-peak', text: t('rpe.hr') }), hr),
+    h('button', { type: 'button', class: 'btn ghost', 'data-testid': 'rpe-skip', id: 'rpe-skip', text: t('rpe.skip'), onclick: () => choose(null) }));
+  document.getElementById('main').append(view.picker);
+  view.picker.querySelector('button').focus({ preventScroll: true });
+}
+
+function band(n) {
+  if (n <= 10) return 'easy';
+  if (n <= 14) return 'mid';
+  if (n <= 17) return 'hard';
+  return 'max';
+}
+
+// ---- finish -----------------------------------------------------------------
+
+async function toFinish(ctx, view) {
+  clearInterval(view.tick);
+  releaseScreen(view);
+  if (view.picker) {
+    view.picker.remove();
+    view.picker = null;
+  }
+  delete document.body.dataset.phase;
+  const now = Date.now();
+  if (!view.state.finishing) {
+    const s = view.state.pausedAt ? view.state : T.pause(view.state, now);
+    view.state = { ...s, finishing: true, durationMin: T.durationMin(s, now), sessionRpe: null, moodAfter: null, note: '' };
+    beep(view, 990, 0.6);
+    vibrate([300, 100, 300, 100, 300]);
+    await persist(ctx, view);
+  }
+  drawFinish(ctx, view);
+}
+
+function drawFinish(ctx, view) {
+  const { t } = ctx;
+  const s = view.state;
+  const set = (patch) => {
+    view.state = { ...view.state, ...patch };
+    persist(ctx, view);
+  };
+  const rpeButtons = [];
+  for (let n = 0; n <= 10; n++) {
+    rpeButtons.push(h('button', {
+      type: 'button', role: 'radio', class: 'scale-btn', 'aria-checked': String(s.sessionRpe === n), 'data-testid': 'session-rpe-' + n, id: 'session-rpe-' + n,
+      onclick: (ev) => {
+        set({ sessionRpe: n });
+        for (const b of ev.currentTarget.parentNode.children) b.setAttribute('aria-checked', String(b === ev.currentTarget));
+      },
+    }, h('span', { class: 'n', text: String(n) }), h('span', { class: 'w', text: t('srpe.word.' + n) })));
+  }
+  const note = h('textarea', { id: 'session-note', 'data-testid': 'session-note', maxlength: 2000, rows: 3 });
+  note.value = s.note || '';
+  note.addEventListener('input', () => set({ note: note.value }));
+  const rated = s.intervals.filter(Boolean);
+  mount(
+    h('h1', { text: t('finish.title') }),
+    h('p', { class: 'lead', text: t('finish.lead', { min: s.durationMin }) }),
+    rated.length ? h('p', { class: 'muted', text: t('finish.rated', { list: rated.map((r) => r.rpe).join(', ') }) }) : null,
+    h('section', { class: 'card' },
+      h('h2', { class: 'label', id: 'srpe-h', text: t('finish.sessionRpe') }),
+      h('div', { class: 'scale', role: 'radiogroup', 'aria-labelledby': 'srpe-h' }, rpeButtons)),
+    h('section', { class: 'card' },
+      h('h2', { class: 'label', id: 'mood-after-h', text: t('finish.moodAfter') }),
+      moodPicker(t, 'mood-after', (n) => set({ moodAfter: n }), s.moodAfter)),
+    s.moodBefore == null ? h('section', { class: 'card' },
+      h('h2', { class: 'label', id: 'mood-before-h', text: t('timer.moodBefore') }),
+      moodPicker(t, 'mood-before', (n) => set({ moodBefore: n }), s.moodBefore)) : null,
+    h('div', { class: 'field' }, h('label', { for: 'session-note', text: t('finish.note') }), note),
+    h('button', {
+      type: 'button', class: 'btn primary huge', 'data-testid': 'session-save', id: 'session-save', text: t('finish.save'),
+      onclick: async (ev) => {
+        ev.currentTarget.disabled = true;
+        try {
+          await saveSession(ctx, view.state);
+          await ctx.db.setMeta(KEY, undefined);
+          toast(t('finish.saved'));
+          ctx.navigate('/', true);
+        } catch (e) {
+          ev.target.disabled = false;
+          toast(t('finish.saveFailed', { reason: e.message }));
+        }
+      },
+    }),
+    h('button', {
+      type: 'button', class: 'btn ghost', 'data-testid': 'session-discard', id: 'session-discard', text: t('finish.discard'),
+      onclick: async () => {
+        if (!confirm(t('timer.cancelConfirm'))) return;
+        await ctx.db.setMeta(KEY, undefined);
+        ctx.navigate('/', true);
+      },
+    }),
+  );
+}
+
+async function saveSession(ctx, s) {
+  const values = {
+    protocol: s.protocol,
+    startedAt: new Date(s.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    durationMin: s.durationMin,
+    intervals: s.intervals.filter(Boolean).slice(0, 20),
+  };
+  if (s.sessionRpe != null) values.sessionRpe = s.sessionRpe;
+  if (s.moodBefore != null) values.moodBefore = s.moodBefore;
+  if (s.moodAfter != null) values.moodAfter = s.moodAfter;
+  if (s.note && s.note.trim()) values.note = s.note.trim().slice(0, 2000);
+  return ctx.save(change(uuid(), 'session', values, ctx.clock.stamp));
+}
+
+/** moodPicker draws five faces as a radio group; onPick gets 1–5. */
+export function moodPicker(t, prefix, onPick, selected) {
+  const group = h('div', { class: 'moods', role: 'radiogroup', 'aria-labelledby': prefix + '-h' });
+  for (let n = 1; n <= 5; n++) {
+    group.append(h('button', {
+      type: 'button', role: 'radio', class: 'mood', 'aria-checked': String(selected === n), 'aria-label': t('mood.' + n),
+      'data-testid': `${prefix}-${n}`, id: `${prefix}-${n}`,
+      onclick: (ev) => {
+        for (const b of group.children) b.setAttribute('aria-checked', String(b === ev.currentTarget));
+        onPick(n);
+      },
+    }, face(n), h('span', { class: 'w', text: t('mood.' + n) })));
+  }
+  return group;
+}
+
+// ---- device helpers ----------------------------------------------------------
+
+function ensureAudio(view) {
+  try {
+    if (!view.audio) {
+      const AC = globalThis.AudioContext || globalThis.webkitAudioContext;
+      if (!AC) return;
+      view.audio = new AC();
+    }
+    if (view.audio.state === 'suspended') view.audio.resume();
+  } catch { /* no audio: the screen and vibration still guide */ }
+}
+
+function beep(view, freq, seconds) {
+  const ac = view.audio;
+  if (!ac || ac.state !== 'running') return;
+  try {
+    const o = ac.createOscillator();
+    const g = ac.createGain();
+    o.type = 'sine';
+    o.frequency.value = freq;
+    const t0 = ac.currentTime;
+    g.gain.setValueAtTime(0.0001, t0);
+    g.gain.exponentialRampToValueAtTime(0.4, t0 + 0.02);
+    g.gain.exponentialRampToValueAtTime(0.0001, t0 + seconds);
+    o.connect(g).connect(ac.destination);
+    o.start(t0);
+    o.stop(t0 + seconds + 0.05);
+  } catch { /* ignore */ }
+}
+
+function vibrate(pattern) {
+  try {
+    if (navigator.vibrate) navigator.vibrate(pattern);
+  } catch { /* ignore */ }
+}
+
+async function lockScreen(view) {
+  try {
+    if ('wakeLock' in navigator && !view.wake) {
+      view.wake = await navigator.wakeLock.request('screen');
+      view.wake.addEventListener('release', () => { view.wake = null; });
+    }
+  } catch { /* not allowed (battery saver, hidden tab): fine */ }
+}
+
+function releaseScreen(view) {
+  if (view.wake) {
+    view.wake.release().catch(() => {});
+    view.wake = null;
+  }
+}

@@ -1,0 +1,81 @@
+// Today: this week's plan against what is done, the next planned session,
+// the big start button and the last session.
+
+import { h, mount } from './ui.js';
+import { sessions as listSessions, plan as readPlan } from './model.js';
+import { weekOf, nextSlot } from './stats.js';
+import { dateTime, weekday, protocolName } from './fmt.js';
+
+/** live: re-render when documents change (e.g. after a pull). */
+export const live = true;
+
+/** render draws the Today screen. */
+export function render(ctx) {
+  const { t } = ctx;
+  const state = ctx.store.get();
+  const profile = ctx.profile();
+  const tz = profile.timeZone;
+  const all = listSessions(state.docs);
+  const plan = readPlan(state.docs);
+  const now = Date.now();
+  const thisWeek = weekOf(now, tz);
+  const done = all.filter((s) => weekOf(Date.parse(s.startedAt), tz) === thisWeek).length;
+  const target = plan.sessionsPerWeek;
+  const slot = nextSlot(plan, now, tz);
+  const last = all[0];
+  const name = profile.name || (state.user && state.user.name) || '';
+
+  const dots = [];
+  for (let i = 0; i < Math.max(target, done); i++) {
+    dots.push(h('span', { class: 'pip' + (i < done ? ' done' : '') + (i >= target ? ' extra' : ''), 'aria-hidden': 'true' }));
+  }
+  let cheer = 'today.cheerStart';
+  if (done >= target) cheer = 'today.cheerDone';
+  else if (done > 0) cheer = 'today.cheerGoing';
+
+  const main = mount(
+    h('h1', { class: 'greeting', text: name ? t('today.hello', { name }) : t('today.helloAnon') }),
+    h('section', { class: 'card week', 'aria-labelledby': 'week-h' },
+      h('h2', { id: 'week-h', class: 'label', text: t('today.thisWeek') }),
+      h('p', { class: 'big', 'data-testid': 'week-progress', id: 'week-progress', text: t('today.doneOf', { done, target }) }),
+      h('div', { class: 'pips' }, dots),
+      h('p', { class: 'muted', text: t(cheer) }),
+      slot ? h('p', { class: 'next', 'data-testid': 'next-slot', id: 'next-slot' },
+        h('strong', { text: t('today.next') + ' ' }),
+        slot.inDays === 0 ? t('today.todayAt', { time: slot.time })
+          : slot.inDays === 1 ? t('today.tomorrowAt', { time: slot.time })
+            : t('today.dayAt', { day: weekday(t, slot.wd), time: slot.time }))
+        : h('p', { class: 'next muted', 'data-testid': 'next-slot', id: 'next-slot' },
+          h('a', { href: '/settings#plan', text: t('today.setPlan') }))),
+    h('div', { class: 'start-area' },
+      h('div', { id: 'resume-slot' }),
+      h('a', { class: 'btn primary huge', href: '/timer?protocol=4x4', 'data-testid': 'start-4x4', id: 'start-4x4', role: 'button', text: t('today.start4x4') }),
+      h('p', { class: 'hint center', text: t('today.startHint') }),
+      h('div', { class: 'row' },
+        h('a', { class: 'btn secondary', href: '/timer?protocol=3x3', 'data-testid': 'start-3x3', id: 'start-3x3', role: 'button', text: t('today.start3x3') }),
+        h('a', { class: 'btn secondary', href: '/timer?protocol=tabata', 'data-testid': 'start-tabata', id: 'start-tabata', role: 'button', text: t('today.startTabata') })),
+      h('a', { class: 'btn ghost', href: '/log', 'data-testid': 'log-manual', id: 'log-manual', role: 'button', text: t('today.logManual') })),
+    h('section', { class: 'card', 'aria-labelledby': 'last-h' },
+      h('h2', { id: 'last-h', class: 'label', text: t('today.last') }),
+      last ? summary(t, last, tz) : h('p', { class: 'muted', 'data-testid': 'last-session', text: t('today.noneYet') })),
+  );
+
+  ctx.db.getMeta('inprogress').then((run) => {
+    if (!run) return;
+    const slotEl = main.querySelector('#resume-slot');
+    if (!slotEl) return;
+    slotEl.replaceChildren(h('a', { class: 'btn warm huge', href: '/timer', 'data-testid': 'resume-session', id: 'resume-session', role: 'button', text: t('today.resume') }));
+  }).catch(() => {});
+}
+
+function summary(t, s, tz) {
+  const rated = (s.intervals || []).filter((iv) => iv && iv.rpe);
+  const avg = rated.length ? Math.round(rated.reduce((a, b) => a + b.rpe, 0) / rated.length) : null;
+  return h('a', { class: 'summary', href: '/session/' + s.id, 'data-testid': 'last-session', id: 'last-session' },
+    h('p', { class: 'strong', text: `${protocolName(t, s.protocol)} · ${dateTime(t, s.startedAt, tz)}` }),
+    h('ul', { class: 'facts' },
+      s.durationMin != null ? h('li', { text: t('facts.minutes', { n: s.durationMin }) }) : null,
+      s.sessionRpe != null ? h('li', { text: t('facts.sessionRpe', { n: s.sessionRpe }) }) : null,
+      avg ? h('li', { text: t('facts.avgRpe', { n: avg }) }) : null,
+      s.moodAfter ? h('li', { text: t('facts.moodAfter', { mood: t('mood.' + s.moodAfter) }) }) : null));
+}
