@@ -2,6 +2,8 @@ package sqlitestore_test
 
 import (
 	"context"
+	"fmt"
+	"github.com/hit4x4/dagbok/sync"
 	"path/filepath"
 	"testing"
 
@@ -22,4 +24,70 @@ func open(t *testing.T) *sqlitestore.Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}
+
+// TestBackup copies the database while pushes go on; the copy opens as a
+// store holding a consistent state (every batch whole or absent).
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	defer s.Close()
+	if err := s.CreateUser(ctx, store.User{ID: "u1", Email: "u1@example.org", Role: store.RolePatient}); err != nil {
+		t.Fatal(err)
+	}
+	push := func(i int) error {
+		ts := sync.Timestamp{Wall: int64(1_700_000_000_000 + i), Node: "dev"}.String()
+		var batch []sync.Doc
+		for j := range 10 {
+			batch = append(batch, sync.Doc{ID: fmt.Sprintf("d%03d-%d", i, j), Type: "session",
+				Fields: map[string]sync.Field{"note": {Value: []byte(`"x"`), TS: ts}}})
+		}
+		_, err := s.Push(ctx, "u1", fmt.Sprint("b", i), batch)
+		return err
+	}
+	for i := range 20 {
+		if err := push(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error)
+	go func() {
+		for i := 20; i < 60; i++ {
+			if err := push(i); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := s.Backup(ctx, path); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("push during backup: %v", err)
+	}
+	if err := s.Backup(ctx, path); err == nil {
+		t.Errorf("Backup over an existing file succeeded")
+	}
+
+	b, err := sqlitestore.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open(backup): %v", err)
+	}
+	defer b.Close()
+	if _, err := b.UserByID(ctx, "u1"); err != nil {
+		t.Errorf("backup lacks the user: %v", err)
+	}
+	docs, err := b.Docs(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) < 200 || len(docs)%10 != 0 {
+		t.Errorf("backup holds %d documents, want whole batches, at least 200", len(docs))
+	}
+	p, err := b.Pull(ctx, "u1", 0, 1000)
+	if err != nil || len(p.Docs) != len(docs) || p.Cursor != int64(len(docs)) {
+		t.Errorf("Pull(backup) = %d docs, cursor %d, %v; want %d", len(p.Docs), p.Cursor, err, len(docs))
+	}
 }

@@ -12,6 +12,27 @@ import (
 	"github.com/hit4x4/dagbok/sync"
 )
 
+// The hot queries of sync; TestQueryPlans checks that each is one index
+// search.
+const (
+	// replaySQL reads, in one statement, whether the batch was applied
+	// before and the scope's last sequence number.
+	replaySQL = `SELECT
+		(SELECT applied FROM sync_batch WHERE scope = ?1 AND batch_id = ?2),
+		coalesce((SELECT head FROM sync_scope WHERE scope = ?1), 0)`
+	// pullSQL reads the scope's horizon and the log after a cursor in one
+	// statement, so both come from the same snapshot.
+	pullSQL = `SELECT s.horizon, l.seq, l.id, l.type, l.fields
+		FROM sync_scope s LEFT JOIN sync_log l ON l.scope = s.scope AND l.seq > ?2
+		WHERE s.scope = ?1 ORDER BY l.seq LIMIT ?3`
+	docsSQL = "SELECT id, type, fields FROM sync_doc WHERE scope = ? ORDER BY id"
+)
+
+// loadDocsSQL reads n documents of a scope by ID.
+func loadDocsSQL(n int) string {
+	return "SELECT id, type, fields FROM sync_doc WHERE scope = ? AND id IN (?" + strings.Repeat(",?", n-1) + ")"
+}
+
 // docRow is a document as written to sync_doc and sync_log.
 type docRow struct {
 	id        string
@@ -43,9 +64,7 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var applied sql.NullInt64
 		var head int64
-		err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT applied FROM sync_batch WHERE scope = ?1 AND batch_id = ?2),
-			coalesce((SELECT head FROM sync_scope WHERE scope = ?1), 0)`, scope, batchID).Scan(&applied, &head)
+		err := tx.QueryRowContext(ctx, replaySQL, scope, batchID).Scan(&applied, &head)
 		if err != nil {
 			return fmt.Errorf("replay check: %w", err)
 		}
@@ -118,8 +137,7 @@ func loadDocs(ctx context.Context, tx *sql.Tx, args []any) (map[string]stored, e
 	if len(args) < 2 {
 		return out, nil
 	}
-	q := "SELECT id, type, fields FROM sync_doc WHERE scope = ? AND id IN (?" + strings.Repeat(",?", len(args)-2) + ")"
-	rows, err := tx.QueryContext(ctx, q, args...)
+	rows, err := tx.QueryContext(ctx, loadDocsSQL(len(args)-1), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read documents: %w", err)
 	}
@@ -201,9 +219,7 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	if limit <= 0 {
 		limit = sync.DefaultPullLimit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT s.horizon, l.seq, l.id, l.type, l.fields
-		FROM sync_scope s LEFT JOIN sync_log l ON l.scope = s.scope AND l.seq > ?2
-		WHERE s.scope = ?1 ORDER BY l.seq LIMIT ?3`, scope, cursor, limit+1)
+	rows, err := s.r.QueryContext(ctx, pullSQL, scope, cursor, limit+1)
 	if err != nil {
 		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
 	}
@@ -265,7 +281,7 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 
 // Docs returns the current state of every document of the scope, by ID.
 func (s *Store) Docs(ctx context.Context, scope string) ([]sync.Doc, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT id, type, fields FROM sync_doc WHERE scope = ? ORDER BY id", scope)
+	rows, err := s.r.QueryContext(ctx, docsSQL, scope)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: docs: %w", err)
 	}
