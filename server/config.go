@@ -1,0 +1,189 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hit4x4/dagbok/api"
+)
+
+// Config is every setting of the server, read once at start from flags and
+// environment variables. A flag given on the command line wins over the
+// environment variable of the same setting, which wins over the default.
+type Config struct {
+	Addr              string        // listen address
+	DataDir           string        // SQLite database, signing key, VAPID keys
+	MongoURI          string        // use MongoDB instead of SQLite when set
+	MongoDB           string        // MongoDB database name
+	JWTSecret         string        // access-token signing secret
+	JWTSecretFile     string        // where the generated secret is kept
+	VAPIDSubject      string        // contact for Web Push (mailto: or https:)
+	PublicURL         string        // the origin users open
+	AdminEmail        string        // first admin account
+	AdminPassword     string        // its password
+	PushTestEndpoints bool          // allow loopback/private push endpoints (tests only)
+	TrustedProxies    string        // comma-separated CIDRs whose X-Forwarded-For is believed
+	TombstoneTTL      time.Duration // how long deleted documents are kept for devices to see
+	LogFormat         string        // auto, text or json
+}
+
+// setting describes one configuration value: its flag, environment
+// variable, default and help text.
+type setting struct {
+	flag, env, def, help string
+	set                  func(*Config, string) error
+}
+
+func str(f func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *f(c) = v; return nil }
+}
+
+func settings() []setting {
+	return []setting{
+		{flag: "addr", env: "ADDR", def: "127.0.0.1:8080", help: "address to listen on (port 0: any free port)",
+			set: str(func(c *Config) *string { return &c.Addr })},
+		{flag: "data-dir", env: "DATA_DIR", def: "./data", help: "data folder: SQLite database app.db, signing key",
+			set: str(func(c *Config) *string { return &c.DataDir })},
+		{flag: "mongodb-uri", env: "MONGODB_URI", help: "MongoDB connection string; when set, MongoDB is used instead of SQLite",
+			set: str(func(c *Config) *string { return &c.MongoURI })},
+		{flag: "mongodb-db", env: "MONGODB_DB", help: "MongoDB database name (default: the URI's, else dagbok)",
+			set: str(func(c *Config) *string { return &c.MongoDB })},
+		{flag: "jwt-secret", env: "JWT_SECRET", help: "access-token signing secret, at least 32 bytes (default: generated into JWT_SECRET_FILE)",
+			set: str(func(c *Config) *string { return &c.JWTSecret })},
+		{flag: "jwt-secret-file", env: "JWT_SECRET_FILE", def: "DATA_DIR/jwt.key", help: "file holding the signing secret; created (mode 0600) when missing",
+			set: str(func(c *Config) *string { return &c.JWTSecretFile })},
+		{flag: "vapid-subject", env: "VAPID_SUBJECT", help: "contact for Web Push (mailto:… or https://…)",
+			set: str(func(c *Config) *string { return &c.VAPIDSubject })},
+		{flag: "public-url", env: "PUBLIC_URL", help: "origin users open, e.g. https://dagbok.example (token issuer, allowed origin, Secure cookies, HSTS)",
+			set: str(func(c *Config) *string { return &c.PublicURL })},
+		{flag: "admin-email", env: "ADMIN_EMAIL", help: "email of the first admin account, created at start when missing",
+			set: str(func(c *Config) *string { return &c.AdminEmail })},
+		{flag: "admin-password", env: "ADMIN_PASSWORD", help: "password of that account (at least 8 characters)",
+			set: str(func(c *Config) *string { return &c.AdminPassword })},
+		{flag: "push-test-endpoints", env: "PUSH_TEST_ENDPOINTS", def: "false", help: "allow push endpoints on loopback/private addresses (tests only)",
+			set: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				c.PushTestEndpoints = b
+				return err
+			}},
+		{flag: "trusted-proxies", env: "TRUSTED_PROXIES", help: "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)",
+			set: str(func(c *Config) *string { return &c.TrustedProxies })},
+		{flag: "tombstone-ttl", env: "TOMBSTONE_TTL", def: "90d", help: "how long deleted entries are kept for devices to sync (days like 90d, or a Go duration like 2160h)",
+			set: func(c *Config, v string) error {
+				d, err := parseDays(v)
+				if err == nil && d < time.Hour {
+					err = errors.New("must be at least 1h")
+				}
+				c.TombstoneTTL = d
+				return err
+			}},
+		{flag: "log-format", env: "LOG_FORMAT", def: "auto", help: "auto (text on a terminal, else JSON), text or json",
+			set: func(c *Config, v string) error {
+				if v != "auto" && v != "text" && v != "json" {
+					return errors.New(`must be "auto", "text" or "json"`)
+				}
+				c.LogFormat = v
+				return nil
+			}},
+	}
+}
+
+// parseDays parses "90d" as 90 days and anything else as a Go duration.
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 100*365 {
+			return 0, fmt.Errorf("%q: not a number of days", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
+}
+
+// parseConfig reads the settings: defaults, then environment, then flags.
+// It returns flag.ErrHelp after printing the usage for -help.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var cfg Config
+	ss := settings()
+	values := make(map[string]string, len(ss))
+	for _, s := range ss {
+		values[s.flag] = s.def
+		if v := getenv(s.env); v != "" {
+			values[s.flag] = v
+		}
+	}
+	fs := flag.NewFlagSet("dagbok", flag.ContinueOnError)
+	fs.SetOutput(out)
+	for _, s := range ss {
+		fs.Func(s.flag, s.help+" (env "+s.env+")", func(v string) error { values[s.flag] = v; return nil })
+	}
+	fs.Usage = func() { usage(out, ss) }
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, s := range ss {
+		v := values[s.flag]
+		if s.flag == "jwt-secret-file" && v == s.def {
+			v = "" // derived from the data folder below
+		}
+		if err := s.set(&cfg, v); err != nil {
+			return cfg, fmt.Errorf("%s (-%s): %w", s.env, s.flag, err)
+		}
+	}
+	return cfg, cfg.check()
+}
+
+// check validates what can be checked without touching the disk.
+func (c Config) check() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("ADDR %q: %w", c.Addr, err)
+	}
+	if c.DataDir == "" {
+		return errors.New("DATA_DIR must not be empty")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("PUBLIC_URL %q: want an absolute http(s) URL", c.PublicURL)
+		}
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		return errors.New("JWT_SECRET must be at least 32 bytes")
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return errors.New("set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither")
+	}
+	if _, err := api.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	return nil
+}
+
+func usage(out io.Writer, ss []setting) {
+	fmt.Fprintf(out, "Usage: dagbok [flags]\n\n"+
+		"Runs the 4x4 training diary: the web app and its API.\n"+
+		"Every setting can be given as a flag or an environment variable; a flag wins.\n\n")
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FLAG\tENV\tDEFAULT\tMEANING")
+	for _, s := range ss {
+		def := s.def
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "-%s\t%s\t%s\t%s\n", s.flag, s.env, def, s.help)
+	}
+	tw.Flush()
+	fmt.Fprintln(out, "\nSecrets (JWT_SECRET, ADMIN_PASSWORD, MONGODB_URI) are better given as environment\n"+
+		"variables: flags are visible to other users in the process list.")
+}

@@ -1,0 +1,389 @@
+// Command server runs the 4x4 training diary: the embedded web app at /
+// and the API under /api/v1, on the SQLite store in DATA_DIR by default or
+// on MongoDB when MONGODB_URI is set. Run it with -help for every setting.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	gosync "sync"
+	"syscall"
+	"time"
+	_ "time/tzdata" // time zones work in minimal container images too
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/pwa"
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/store/mongostore"
+	"github.com/hit4x4/dagbok/store/sqlitestore"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stderr))
+}
+
+// run is the whole program; it returns the exit code.
+func run(args []string, getenv func(string) string, stderr *os.File) int {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "dagbok: configuration:", err)
+		return 2
+	}
+	log := newLogger(cfg.LogFormat, stderr)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	m := NewMain(cfg, log)
+	if err := m.Run(ctx); err != nil {
+		log.Error("cannot start: "+err.Error(), "err", err)
+		m.Close()
+		return 1
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-m.Failed():
+		log.Error("server failed", "err", err)
+		m.Close()
+		return 1
+	}
+	if err := m.Close(); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// newLogger logs text on a terminal and JSON otherwise (or as configured).
+func newLogger(format string, w *os.File) *slog.Logger {
+	if format == "auto" {
+		format = "json"
+		if fi, err := w.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// Timeouts of the HTTP server. Reads allow a 1 MiB sync push from a phone
+// on a poor connection; handlers get their own, shorter deadline.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 60 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	requestTimeout    = 15 * time.Second
+	shutdownTimeout   = 10 * time.Second
+	compactInterval   = time.Hour
+	compactFirstRun   = time.Minute
+)
+
+// Main is the running server: store, HTTP server, background compactor.
+// Tests and main start it the same way: NewMain, Run, then Close.
+type Main struct {
+	cfg Config
+	log *slog.Logger
+	now func() time.Time
+
+	store  store.Store
+	ln     net.Listener
+	srv    *http.Server
+	url    string
+	failed chan error
+	cancel context.CancelFunc // stops the compactor
+	wg     gosync.WaitGroup
+}
+
+// NewMain returns a server for cfg; nothing starts until Run.
+func NewMain(cfg Config, log *slog.Logger) *Main {
+	return &Main{cfg: cfg, log: log, now: time.Now, failed: make(chan error, 1)}
+}
+
+// URL is the address the server listens on, e.g. http://127.0.0.1:41234/.
+func (m *Main) URL() string { return m.url }
+
+// Failed delivers an error if serving stops by itself.
+func (m *Main) Failed() <-chan error { return m.failed }
+
+// Run opens the store, creates the first admin when configured, starts
+// listening and serving, and returns. Call Close to stop.
+func (m *Main) Run(ctx context.Context) error {
+	if err := ensureWritableDir(m.cfg.DataDir); err != nil {
+		return err
+	}
+	secret, err := m.signingSecret()
+	if err != nil {
+		return err
+	}
+	st, kind, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	m.store = st
+
+	if m.cfg.AdminEmail != "" {
+		created, err := api.EnsureAdmin(ctx, st, m.cfg.AdminEmail, m.cfg.AdminPassword, m.now())
+		if err != nil {
+			return fmt.Errorf("first admin: %w", err)
+		}
+		if created {
+			m.log.Info("admin account created", "email", strings.ToLower(strings.TrimSpace(m.cfg.AdminEmail)))
+		}
+	}
+
+	proxies, err := api.ParseTrustedProxies(m.cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler, err := api.New(api.Config{
+		Store:          st,
+		Secret:         secret,
+		Logger:         m.log,
+		Now:            m.now,
+		PublicURL:      m.cfg.PublicURL,
+		TrustedProxies: proxies,
+		Web:            pwa.Handler(),
+		Registry:       reg,
+		RequestTimeout: requestTimeout,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", m.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.cfg.Addr, err)
+	}
+	m.ln = ln
+	m.url = listenURL(ln.Addr())
+	m.srv = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.failed <- err
+		}
+	}()
+
+	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.compactLoop(cctx)
+	}()
+
+	attrs := []any{"url", m.url, "store", kind}
+	if m.cfg.PublicURL != "" {
+		attrs = append(attrs, "public_url", m.cfg.PublicURL)
+	}
+	m.log.Info("listening: open the url in a browser", attrs...)
+	return nil
+}
+
+// Close stops accepting connections, lets in-flight requests finish (for
+// at most shutdownTimeout), stops the compactor and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		err := m.srv.Shutdown(ctx)
+		cancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("drain requests: %w", err))
+			m.srv.Close()
+		}
+	} else if m.ln != nil {
+		m.ln.Close()
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.store != nil {
+		if err := m.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+		m.store = nil
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) openStore(ctx context.Context) (store.Store, string, error) {
+	if m.cfg.MongoURI != "" {
+		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		st, err := mongostore.Open(octx, mongostore.Config{URI: m.cfg.MongoURI, Database: m.cfg.MongoDB})
+		if err != nil {
+			return nil, "", fmt.Errorf("open MongoDB store: %w", err)
+		}
+		return st, "mongodb", nil
+	}
+	path := filepath.Join(m.cfg.DataDir, "app.db")
+	st, err := sqlitestore.Open(ctx, path)
+	if err != nil {
+		return nil, "", fmt.Errorf("open SQLite store %s: %w", path, err)
+	}
+	return st, "sqlite", nil
+}
+
+// signingSecret is JWT_SECRET, or the secret kept in JWT_SECRET_FILE,
+// generated on first start.
+func (m *Main) signingSecret() ([]byte, error) {
+	if m.cfg.JWTSecret != "" {
+		return []byte(m.cfg.JWTSecret), nil
+	}
+	path := m.cfg.JWTSecretFile
+	if path == "" {
+		path = filepath.Join(m.cfg.DataDir, "jwt.key")
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := writeNewSecret(path); err != nil {
+			return nil, err
+		}
+		m.log.Info("generated a signing key", "file", path)
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	secret := strings.TrimSpace(string(data))
+	if len(secret) < 32 {
+		return nil, fmt.Errorf("signing key %s: shorter than 32 bytes", path)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		m.log.Warn("signing key file is readable by others; chmod 600 it", "file", path)
+	}
+	return []byte(secret), nil
+}
+
+func writeNewSecret(path string) error {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(rand.Reader, b); err != nil {
+		return fmt.Errorf("generate signing key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // another instance wrote it first
+	}
+	if err != nil {
+		return fmt.Errorf("create signing key: %w", err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(b) + "\n"); err != nil {
+		f.Close()
+		return fmt.Errorf("write signing key: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write signing key: %w", err)
+	}
+	return f.Close()
+}
+
+// ensureWritableDir creates the data folder when missing and proves it
+// can be written.
+func ensureWritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data folder %s cannot be created: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("data folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// listenURL is the URL of a listener, with a usable host for wildcard
+// addresses.
+func listenURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port)) + "/"
+}
+
+// compactLoop compacts every scope's change log now and then, collecting
+// tombstones older than TombstoneTTL.
+func (m *Main) compactLoop(ctx context.Context) {
+	timer := time.NewTimer(compactFirstRun)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		m.compact(ctx)
+		timer.Reset(compactInterval)
+	}
+}
+
+func (m *Main) compact(ctx context.Context) {
+	scopes, err := m.store.Scopes(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.log.Error("compaction: list scopes", "err", err)
+		}
+		return
+	}
+	before := m.now().Add(-m.cfg.TombstoneTTL)
+	var total store.CompactResult
+	for _, s := range scopes {
+		if ctx.Err() != nil {
+			return
+		}
+		r, err := m.store.Compact(ctx, s, before)
+		if err != nil {
+			m.log.Error("compaction", "scope", s, "err", err)
+			continue
+		}
+		total.LogEntries += r.LogEntries
+		total.Tombstones += r.Tombstones
+	}
+	if total.LogEntries > 0 || total.Tombstones > 0 {
+		m.log.Info("compacted change logs", "scopes", len(scopes), "log_entries", total.LogEntries, "tombstones", total.Tombstones)
+	}
+}
