@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxWall is the largest wall-clock value a Timestamp can carry: 48 bits of
@@ -111,11 +112,14 @@ func checkID(s string) error {
 	return nil
 }
 
-// truncate shortens s for an error message.
+// truncate shortens s for an error message, cutting between characters.
 func truncate(s string) string {
-	const n = 80
+	n := 80
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
+	"unicode/utf8"
 	"testing"
 
 	"github.com/hit4x4/dagbok/sync"
@@ -94,5 +96,19 @@ func TestValidationErrorText(t *testing.T) {
 	es := sync.ValidationErrors{*e, {Doc: "s2", Field: "id", Reason: "bad"}}
 	if got, want := es.Error(), `document "s1": field "note": want a string (and 1 more)`; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestValidationErrorTruncates: a hostile id or field name is cut short,
+// between characters, so error messages stay small and valid UTF-8.
+func TestValidationErrorTruncates(t *testing.T) {
+	long := strings.Repeat("ø", 500)
+	d := sync.Doc{ID: long, Type: sync.TypeSession, Fields: map[string]sync.Field{long: {Value: json.RawMessage(`1`), TS: "0000000000010000-a"}}}
+	var ve *sync.ValidationError
+	if err := sync.Validate(d); !errors.As(err, &ve) {
+		t.Fatalf("Validate = %v", err)
+	}
+	if len(ve.Doc) > 90 || !utf8.ValidString(ve.Doc) || !utf8.ValidString(ve.Error()) {
+		t.Errorf("Doc = %q", ve.Doc)
 	}
 }
