@@ -5,8 +5,8 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"unicode/utf8"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hit4x4/dagbok/sync"
 )
