@@ -3,14 +3,55 @@ package sqlitestore
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"slices"
 
 	"github.com/hit4x4/dagbok/sync"
 )
 
-// encodeFields is the canonical JSON of a document's fields as stored:
-// keys sorted, values compacted, no HTML escaping. Equal fields give equal
-// bytes, which is how a push tells an unchanged document.
+// The fields of a document are stored as one JSON object, the canonical
+// form of map[string]sync.Field as encoding/json writes it without HTML
+// escaping: {"name":{"value":<value>,"ts":"<ts>"},…}, names sorted, no
+// whitespace. Equal fields give equal bytes, which is how a push tells an
+// unchanged document.
+//
+// Encoding and decoding run on every document pushed or pulled, so both
+// have a fast path for what the store itself writes (plain names and
+// stamps, compact values) and fall back to encoding/json for anything else.
+
+// encodeFields returns the stored form of a document's fields.
 func encodeFields(fields map[string]sync.Field) ([]byte, error) {
+	names := make([]string, 0, len(fields))
+	size := 2
+	for name, f := range fields {
+		if !plain(name) || !plain(f.TS) || !compact(f.Value) {
+			return encodeFieldsJSON(fields)
+		}
+		names = append(names, name)
+		size += len(name) + len(f.TS) + len(f.Value) + len(`"":{"value":,"ts":""},`)
+	}
+	slices.Sort(names)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, name := range names {
+		f := fields[name]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":{"value":`...)
+		b = append(b, f.Value...)
+		b = append(b, `,"ts":"`...)
+		b = append(b, f.TS...)
+		b = append(b, `"}`...)
+	}
+	return append(b, '}'), nil
+}
+
+// encodeFieldsJSON is the general encoder: same bytes as encodeFields
+// where both apply.
+func encodeFieldsJSON(fields map[string]sync.Field) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -23,11 +64,160 @@ func encodeFields(fields map[string]sync.Field) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// decodeFields is the inverse of encodeFields.
+// plain reports whether s is written in JSON as itself between quotes:
+// printable ASCII without '"' or '\'. Field names and HLC stamps are.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// compact reports whether v is one valid JSON value without whitespace
+// outside strings, so encoding/json would write it unchanged.
+func compact(v []byte) bool {
+	end, ok := skipValue(v, 0)
+	return ok && end == len(v) && json.Valid(v)
+}
+
+// skipValue returns the index just past the JSON value starting at b[i].
+// It follows strings and nesting only (json.Valid does the full check where
+// needed); ok is false when the value is cut short or has whitespace
+// outside strings.
+func skipValue(b []byte, i int) (end int, ok bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				end, ok := skipString(b, i)
+				if !ok {
+					return 0, false
+				}
+				i = end
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, true
+				}
+			case ' ', '\t', '\n', '\r':
+				return 0, false
+			}
+			i++
+		}
+		return 0, false
+	}
+	j := i
+	for j < len(b) {
+		switch b[j] {
+		case ',', '}', ']':
+			return j, j > i
+		case ' ', '\t', '\n', '\r':
+			return 0, false
+		}
+		j++
+	}
+	return j, j > i
+}
+
+// skipString returns the index just past the string starting at b[i].
+func skipString(b []byte, i int) (end int, ok bool) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+var errFallback = errors.New("not in the store's own form")
+
+// decodeFields is the inverse of encodeFields. Value slices alias b.
 func decodeFields(b []byte) (map[string]sync.Field, error) {
+	if fields, err := decodeFieldsFast(b); err == nil {
+		return fields, nil
+	}
 	var fields map[string]sync.Field
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return nil, err
 	}
 	return fields, nil
+}
+
+// decodeFieldsFast parses exactly the form encodeFields writes with plain
+// names and stamps; anything else returns errFallback.
+func decodeFieldsFast(b []byte) (map[string]sync.Field, error) {
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return nil, errFallback
+	}
+	fields := make(map[string]sync.Field, bytes.Count(b, []byte(`{"value":`)))
+	s := string(b) // one copy: names and stamps are substrings of it
+	i := 1
+	if s == "{}" {
+		return fields, nil
+	}
+	for {
+		name, next, ok := plainString(s, i)
+		if !ok || !hasAt(s, next, `:{"value":`) {
+			return nil, errFallback
+		}
+		i = next + len(`:{"value":`)
+		end, ok := skipValue(b, i)
+		if !ok || end == i {
+			return nil, errFallback
+		}
+		value := b[i:end:end]
+		i = end
+		if !hasAt(s, i, `,"ts":`) {
+			return nil, errFallback
+		}
+		ts, next, ok := plainString(s, i+len(`,"ts":`))
+		if !ok || !hasAt(s, next, "}") {
+			return nil, errFallback
+		}
+		fields[name] = sync.Field{Value: value, TS: ts}
+		i = next + 1
+		switch {
+		case hasAt(s, i, ","):
+			i++
+		case i == len(s)-1:
+			return fields, nil
+		default:
+			return nil, errFallback
+		}
+	}
+}
+
+// plainString reads a string without escapes starting at s[i] == '"'.
+func plainString(s string, i int) (str string, next int, ok bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '"':
+			return s[i+1 : j], j + 1, true
+		case '\\':
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+func hasAt(s string, i int, prefix string) bool {
+	return i <= len(s) && len(s)-i >= len(prefix) && s[i:i+len(prefix)] == prefix
 }

@@ -3,13 +3,13 @@ package sqlitestore_test
 import (
 	"context"
 	"fmt"
-	"github.com/hit4x4/dagbok/sync"
 	"path/filepath"
 	"testing"
 
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/store/sqlitestore"
 	"github.com/hit4x4/dagbok/store/storetest"
+	"github.com/hit4x4/dagbok/sync"
 )
 
 // open opens a store on a new file in the test's temporary folder.

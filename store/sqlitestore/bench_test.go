@@ -1,0 +1,192 @@
+package sqlitestore
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// The benchmarks compare the store's operations with its raw ceiling on the
+// same machine in the same run:
+//
+//   - BenchmarkRawUpsert runs only the write SQL of a push (the multi-row
+//     upsert into sync_doc and append to sync_log, 100 documents per
+//     transaction) on documents encoded before the timer starts;
+//   - BenchmarkPush runs Push with batches of 100 new documents: replay
+//     check, read of the current documents, merge, encoding, the same SQL,
+//     head and batch bookkeeping;
+//   - BenchmarkRawRead runs the pull query over a year of sessions (150
+//     documents) and scans the rows; BenchmarkPull runs Pull over the same
+//     rows, decoding each document.
+//
+// The target is Push ≥ 80 % of RawUpsert and Pull ≤ 2× RawRead.
+
+const benchBatch = 100
+
+// benchSession is a realistic session document: every field a patient
+// fills in after a 4x4 session.
+func benchSession(b testing.TB, id string, wall int64) sync.Doc {
+	ts := sync.Timestamp{Wall: wall, Node: "bench-device"}.String()
+	values := map[string]any{
+		"protocol":    "4x4",
+		"startedAt":   time.UnixMilli(wall).UTC().Format(time.RFC3339),
+		"durationMin": 38,
+		"intervals": []map[string]int{
+			{"rpe": 15, "hrPeak": 172, "hrAvg": 160}, {"rpe": 16, "hrPeak": 175, "hrAvg": 163},
+			{"rpe": 17, "hrPeak": 178, "hrAvg": 166}, {"rpe": 17, "hrPeak": 180, "hrAvg": 168},
+		},
+		"sessionRpe": 7,
+		"moodBefore": 2,
+		"moodAfter":  4,
+		"note":       "Tung start, men bedre etter andre drag. Gikk ute i regnet.",
+	}
+	d := sync.Doc{ID: id, Type: "session", Fields: make(map[string]sync.Field, len(values))}
+	for name, v := range values {
+		raw, err := sync.EncodeValue(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Fields[name] = sync.Field{Value: raw, TS: ts}
+	}
+	return d
+}
+
+// benchBatches returns n batches of benchBatch new documents.
+func benchBatches(b *testing.B, n int) [][]sync.Doc {
+	out := make([][]sync.Doc, n)
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	for i := range out {
+		out[i] = make([]sync.Doc, benchBatch)
+		for j := range out[i] {
+			out[i][j] = benchSession(b, fmt.Sprintf("doc-%06d-%03d", i, j), wall+int64(i*benchBatch+j))
+		}
+	}
+	return out
+}
+
+func benchStore(b *testing.B) *Store {
+	b.Helper()
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func reportDocs(b *testing.B, docs int) {
+	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
+}
+
+func BenchmarkRawUpsert(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	batches := benchBatches(b, b.N)
+	rows := make([][]docRow, b.N)
+	for i, batch := range batches {
+		for _, d := range batch {
+			r, err := toRow(d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows[i] = append(rows[i], r)
+		}
+	}
+	b.ResetTimer()
+	var seq int64 = 1
+	for i := range b.N {
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := writeDocs(ctx, tx, "bench", seq, rows[i]); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		seq += benchBatch
+	}
+	reportDocs(b, b.N*benchBatch)
+}
+
+func BenchmarkPush(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	batches := benchBatches(b, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.Push(ctx, "bench", fmt.Sprint("batch-", i), batches[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportDocs(b, b.N*benchBatch)
+}
+
+// benchYear returns a store holding a year of sessions (150) in scope
+// "bench", pushed in batches of 10 as a phone would.
+func benchYear(b *testing.B) *Store {
+	s := benchStore(b)
+	wall := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	for i := range 15 {
+		var batch []sync.Doc
+		for j := range 10 {
+			batch = append(batch, benchSession(b, fmt.Sprintf("session-%03d", i*10+j), wall+int64(i*10+j)*int64(time.Hour/time.Millisecond)))
+		}
+		if _, err := s.Push(context.Background(), "bench", fmt.Sprint("batch-", i), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+const yearDocs = 150
+
+func BenchmarkRawRead(b *testing.B) {
+	s := benchYear(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		rows, err := s.r.QueryContext(ctx, pullSQL, "bench", 0, 201)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var horizon, seq int64
+			var id, typ string
+			var fields []byte
+			if err := rows.Scan(&horizon, &seq, &id, &typ, &fields); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if err := rows.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if n != yearDocs {
+			b.Fatalf("read %d rows", n)
+		}
+	}
+	reportDocs(b, b.N*yearDocs)
+}
+
+func BenchmarkPull(b *testing.B) {
+	s := benchYear(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		p, err := s.Pull(ctx, "bench", 0, 200)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Docs) != yearDocs {
+			b.Fatalf("pulled %d documents", len(p.Docs))
+		}
+	}
+	reportDocs(b, b.N*yearDocs)
+}

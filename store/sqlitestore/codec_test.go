@@ -1,0 +1,81 @@
+package sqlitestore
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// TestCodec checks that the fast encoder writes exactly what encoding/json
+// writes, and that decoding gives the fields back byte for byte, on the
+// fast path and the fallback alike.
+func TestCodec(t *testing.T) {
+	ts := "0000018d1e2f3a40-dev_1"
+	tests := []struct {
+		name   string
+		fields map[string]sync.Field
+	}{
+		{"empty", map[string]sync.Field{}},
+		{"scalars", map[string]sync.Field{
+			"b": {Value: []byte(`7`), TS: ts}, "a": {Value: []byte(`"4x4"`), TS: ts},
+			"c": {Value: []byte(`true`), TS: ts}, "d": {Value: []byte(`null`), TS: ts},
+			"e": {Value: []byte(`-1.5e+21`), TS: ts},
+		}},
+		{"nested", map[string]sync.Field{
+			"intervals": {Value: []byte(`[{"hrAvg":160,"rpe":15},{"rpe":16}]`), TS: ts},
+			"x":         {Value: []byte(`{"a":[],"b":{}}`), TS: ts},
+			"y":         {Value: []byte(`[]`), TS: ts},
+		}},
+		{"strings", map[string]sync.Field{
+			"note":  {Value: []byte(`"a \"quoted\", {braced} [x] \\ back\u0026 <b> æøå"`), TS: ts},
+			"note2": {Value: []byte(`"ends with backslash \\"`), TS: ts},
+		}},
+		{"whitespace in a value (fallback)", map[string]sync.Field{
+			"v": {Value: []byte(`[1, 2]`), TS: ts},
+		}},
+		{"escaped name (fallback)", map[string]sync.Field{
+			"a\"b": {Value: []byte(`1`), TS: ts}, "plain": {Value: []byte(`2`), TS: ts},
+		}},
+		{"non-ASCII stamp (fallback)", map[string]sync.Field{
+			"v": {Value: []byte(`1`), TS: "0000018d1e2f3a40-nøde"},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := encodeFields(tc.fields)
+			if err != nil {
+				t.Fatalf("encodeFields: %v", err)
+			}
+			want, err := encodeFieldsJSON(tc.fields)
+			if err != nil {
+				t.Fatalf("encodeFieldsJSON: %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("encodeFields = %s\nencoding/json  %s", got, want)
+			}
+			back, err := decodeFields(got)
+			if err != nil {
+				t.Fatalf("decodeFields(%s): %v", got, err)
+			}
+			var ref map[string]sync.Field
+			if err := json.Unmarshal(got, &ref); err != nil {
+				t.Fatal(err)
+			}
+			if len(back) != len(ref) {
+				t.Fatalf("decodeFields(%s) = %v, want %v", got, back, ref)
+			}
+			for name, f := range ref {
+				if g, ok := back[name]; !ok || g.TS != f.TS || !bytes.Equal(g.Value, f.Value) {
+					t.Errorf("field %q = %s @ %s, want %s @ %s", name, g.Value, g.TS, f.Value, f.TS)
+				}
+			}
+		})
+	}
+	for _, bad := range []string{``, `{`, `{"a":{"value":,"ts":"x"}}`, `[1]`} {
+		if _, err := decodeFields([]byte(bad)); err == nil {
+			t.Errorf("decodeFields(%s) accepted it", bad)
+		}
+	}
+}
