@@ -7,7 +7,7 @@ import { createApi, ApiError } from './api.js';
 import { createSync } from './sync.js';
 import { createStore } from './store.js';
 import { loadI18n, detectLang } from './i18n.js';
-import { HLC } from './hlc.js';
+import { Clock } from './hlc.js';
 import { maxTS } from './merge.js';
 import { h, mount, toast } from './ui.js';
 import * as today from './today.js';
@@ -66,19 +66,50 @@ async function main() {
     await db.setMeta('node', node);
   }
   let offset = Number(await db.getMeta('clockOffset')) || 0;
-  const hlc = new HLC(node, () => Date.now() + offset);
+  const physical = () => Date.now() + offset;
+  let last = await db.getMeta('clockLast');
+  let hlc;
+  try {
+    hlc = new Clock(node, { now: physical, last });
+  } catch {
+    hlc = new Clock(node, { now: physical });
+  }
   for (const d of store.get().docs) {
     const ts = maxTS(d);
     if (ts) observe(hlc, ts);
   }
+  // Persist the last reading so a reload never reuses a stamp.
+  const remember = () => {
+    if (hlc.last !== last) {
+      last = hlc.last;
+      db.setMeta('clockLast', last).catch(() => {});
+    }
+  };
   const clock = {
-    stamp: () => hlc.now().toString(),
-    observe: (ts) => observe(hlc, ts),
+    stamp: () => {
+      const ts = hlc.now();
+      remember();
+      return ts;
+    },
+    observe: (ts) => {
+      observe(hlc, ts);
+      remember();
+    },
+    /** correct adopts the server's time after a clock_skew answer. */
     correct(serverTime) {
       if (!Number.isFinite(serverTime)) return;
       offset = serverTime - Date.now();
-      db.setMeta('clockOffset', offset);
-      hlc.reset ? hlc.reset() : null;
+      db.setMeta('clockOffset', offset).catch(() => {});
+      // The clock already ran ahead and never goes back by itself.
+      hlc.reset(serverTime);
+      remember();
+    },
+    /** calibrate follows the server time seen on a successful answer. */
+    calibrate(serverTime) {
+      if (!Number.isFinite(serverTime)) return;
+      if (Math.abs(serverTime - physical()) < 60_000) return;
+      offset = serverTime - Date.now();
+      db.setMeta('clockOffset', offset).catch(() => {});
     },
   };
 
@@ -330,9 +361,12 @@ function registerWorker(ctx, syncNow) {
   navigator.serviceWorker.addEventListener('message', (ev) => {
     if (ev.data && ev.data.type === 'sync') syncNow();
   });
+  // Reload when a new version takes over, but not when the very first
+  // worker claims this page.
+  const hadController = Boolean(navigator.serviceWorker.controller);
   let reloading = false;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (reloading) return;
+    if (reloading || !hadController) return;
     reloading = true;
     location.reload();
   });

@@ -4,7 +4,7 @@
 
 import { h, mount } from './ui.js';
 import { sessions as listSessions, plan as readPlan } from './model.js';
-import { lastWeeks, weekly, intensityShare, hrTrend } from './stats.js';
+import { lastWeeks, weekly, intensityShare, hrTrend, weekOf } from './stats.js';
 import { bars, line } from './charts.js';
 import { percent, shortDate } from './fmt.js';
 
@@ -18,27 +18,32 @@ export function render(ctx) {
   const { t } = ctx;
   const tz = ctx.profile().timeZone;
   const all = listSessions(ctx.store.get().docs);
-  const plan = readPlan(ctx.store.get().docs);
-  const weeks = lastWeeks(WEEKS, Date.now(), tz);
-  const rows = weekly(all, weeks, plan.sessionsPerWeek, tz);
-  const label = (w) => t('progress.weekShort', { n: Number(w.slice(-2)) });
-  const met = rows.filter((r) => r.count >= r.target).length;
-  const recent = all.filter((s) => Date.parse(s.startedAt) > Date.now() - 28 * 86400000);
-  const share = intensityShare(recent);
-  const trend = hrTrend(all).slice(-12);
-
   if (!all.length) {
     mount(h('h1', { text: t('progress.title') }),
       h('p', { class: 'empty', 'data-testid': 'progress-empty', text: t('progress.empty') }),
       h('a', { class: 'btn primary huge', href: '/timer?protocol=4x4', text: t('today.start4x4') }));
     return;
   }
+  const plan = readPlan(ctx.store.get().docs);
+  const weeks = lastWeeks(WEEKS, Date.now(), tz);
+  const rows = weekly(all, weeks, plan.sessionsPerWeek, tz);
+  const label = (w) => t('progress.weekShort', { n: Number(w.slice(-2)) });
+  // Judge only whole weeks since the first session; this week is still open.
+  const firstWeek = weekOf(Date.parse(all[all.length - 1].startedAt), tz);
+  const judged = rows.slice(0, -1).filter((r) => r.week >= firstWeek);
+  const met = judged.filter((r) => r.count >= r.target).length;
+  const thisWeek = rows[rows.length - 1];
+  const recent = all.filter((s) => Date.parse(s.startedAt) > Date.now() - 28 * 86400000);
+  const share = intensityShare(recent);
+  const trend = hrTrend(all).slice(-12);
 
   mount(
     h('h1', { text: t('progress.title') }),
     h('section', { class: 'card', 'aria-labelledby': 'p-adh' },
       h('h2', { id: 'p-adh', text: t('progress.adherence') }),
-      h('p', { class: 'lead', 'data-testid': 'progress-adherence', text: t('progress.adherenceText', { met, weeks: rows.length, target: plan.sessionsPerWeek }) }),
+      h('p', { class: 'lead', 'data-testid': 'progress-adherence' },
+        t('progress.thisWeek', { done: thisWeek.count, target: plan.sessionsPerWeek }),
+        judged.length ? ' ' + t('progress.adherenceText', { met, weeks: judged.length }) : ''),
       bars(rows.map((r) => ({ label: label(r.week), value: r.count, met: r.count >= r.target })), { title: t('progress.adherence'), target: plan.sessionsPerWeek, testid: 'chart-adherence', ticks: ticksFor(Math.max(plan.sessionsPerWeek, ...rows.map((r) => r.count))) })),
     h('section', { class: 'card', 'aria-labelledby': 'p-int' },
       h('h2', { id: 'p-int', text: t('progress.intensity') }),

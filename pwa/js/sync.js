@@ -61,7 +61,8 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
       const byDoc = new Map();
       for (const e of entries) byDoc.set(e.docId, byDoc.has(e.docId) ? merge(byDoc.get(e.docId), e.doc) : e.doc);
       try {
-        await api.post('/sync/push', { batchId: inflight.batchId, docs: [...byDoc.values()] });
+        const res = await api.post('/sync/push', { batchId: inflight.batchId, docs: [...byDoc.values()] });
+        if (res && clock.calibrate) clock.calibrate(Number(res.serverTime));
         await db.ack(inflight.seqs);
         await db.setMeta('inflight', undefined);
       } catch (e) {
@@ -109,6 +110,7 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
         }
         throw e;
       }
+      if (clock.calibrate) clock.calibrate(Number(res.serverTime));
       const docs = res.docs || [];
       for (const d of docs) {
         const ts = maxTS(d);

@@ -400,7 +400,9 @@ function beep(view, freq, seconds) {
 
 function vibrate(pattern) {
   try {
-    if (navigator.vibrate) navigator.vibrate(pattern);
+    // Browsers refuse vibration before the first tap (e.g. after a reload).
+    const active = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+    if (navigator.vibrate && active) navigator.vibrate(pattern);
   } catch { /* ignore */ }
 }
 

@@ -38,7 +38,7 @@ export function svg(tag, attrs, ...children) {
 /** mount replaces the content of the main region and moves focus there. */
 export function mount(...nodes) {
   const main = document.getElementById('main');
-  main.replaceChildren(...nodes.flat());
+  main.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false));
   return main;
 }
 

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as S from '../js/stats.js';
+
+test('ISO weeks', () => {
+  const cases = [
+    [[2026, 1, 1], '2026-W01'],
+    [[2027, 1, 1], '2026-W53'],
+    [[2024, 12, 30], '2025-W01'],
+    [[2026, 3, 2], '2026-W10'],
+  ];
+  for (const [[y, m, d], want] of cases) assert.equal(S.isoWeek(y, m, d), want, `${y}-${m}-${d}`);
+});
+
+test('weeks follow the user time zone', () => {
+  // Sunday 23:30 UTC is already Monday in Oslo.
+  const t = Date.UTC(2026, 2, 8, 23, 30);
+  assert.equal(S.weekOf(t, 'UTC'), '2026-W10');
+  assert.equal(S.weekOf(t, 'Europe/Oslo'), '2026-W11');
+});
+
+test('load, intensity and weekly figures', () => {
+  const sessions = [
+    { startedAt: '2026-03-03T16:00:00Z', durationMin: 40, sessionRpe: 7, intervals: [{ rpe: 15 }, { rpe: 17, hrPeak: 172 }, { rpe: 13 }, { rpe: 16 }] },
+    { startedAt: '2026-03-05T16:00:00Z', durationMin: 30, sessionRpe: 5, intervals: [{ rpe: 12 }] },
+    { startedAt: '2026-03-12T16:00:00Z', durationMin: 35 },
+  ];
+  assert.equal(S.load(sessions[0]), 280);
+  assert.equal(S.load(sessions[2]), null);
+  assert.equal(S.intensityShare(sessions), 3 / 5);
+  const rows = S.weekly(sessions, ['2026-W10', '2026-W11'], 2, 'Europe/Oslo');
+  assert.deepEqual(rows.map((r) => [r.week, r.count, r.load, r.adherence]), [['2026-W10', 2, 430, 1], ['2026-W11', 1, 0, 0.5]]);
+  assert.equal(rows[0].hrPeak, 172);
+  assert.deepEqual(S.hrTrend(sessions).map((p) => p.hr), [172]);
+});
+
+test('next planned slot', () => {
+  // Monday 2 March 2026, 12:00 Oslo (11:00 UTC).
+  const now = Date.UTC(2026, 2, 2, 11, 0);
+  const plan = { sessionsPerWeek: 2, days: [1, 4], time: '17:00' };
+  assert.deepEqual(({ ...S.nextSlot(plan, now, 'Europe/Oslo'), ms: 0 }), { wd: 1, time: '17:00', inDays: 0, ms: 0 });
+  const late = Date.UTC(2026, 2, 2, 18, 0);
+  assert.equal(S.nextSlot(plan, late, 'Europe/Oslo').wd, 4);
+  assert.equal(S.nextSlot({ days: [] }, now, 'UTC'), null);
+});

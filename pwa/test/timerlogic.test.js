@@ -1,0 +1,74 @@
+// Run with: node --test pwa/test/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as T from '../js/timerlogic.js';
+
+const MIN = 60_000;
+
+test('4x4 phases: warm-up, 4 work with 3 recoveries, cool-down', () => {
+  const kinds = T.phases('4x4').map((p) => p.kind);
+  assert.deepEqual(kinds, ['warmup', 'work', 'rest', 'work', 'rest', 'work', 'rest', 'work', 'cooldown']);
+  const total = T.phases('4x4').reduce((a, p) => a + p.dur, 0);
+  assert.equal(total, (10 + 16 + 9 + 5) * MIN);
+});
+
+test('position is computed from timestamps only', () => {
+  const s = T.start('4x4', 1_000_000, 3);
+  const cases = [
+    [0, 'warmup', 10 * MIN],
+    [10 * MIN - 1, 'warmup', 1],
+    [10 * MIN, 'work', 4 * MIN],
+    [14 * MIN + 30_000, 'rest', 150_000],
+    [17 * MIN, 'work', 4 * MIN],
+  ];
+  for (const [dt, kind, left] of cases) {
+    const p = T.position(s, 1_000_000 + dt);
+    assert.equal(p.phase.kind, kind, `at ${dt}`);
+    assert.equal(p.remainingMs, left, `at ${dt}`);
+  }
+  assert.equal(T.position(s, 1_000_000 + 40 * MIN).done, true);
+});
+
+test('pause and resume exclude the paused time', () => {
+  let s = T.start('4x4', 0);
+  s = T.pause(s, 60_000);
+  assert.equal(T.elapsed(s, 10 * MIN), 60_000, 'frozen while paused');
+  s = T.resume(s, 5 * MIN);
+  assert.equal(T.elapsed(s, 5 * MIN + 1000), 61_000);
+  assert.equal(T.pause(T.pause(s, 1), 2).pausedAt, 1, 'pausing twice keeps the first');
+});
+
+test('skip jumps to the next phase, from any point', () => {
+  let s = T.start('4x4', 0);
+  s = T.skip(s, 30_000);
+  const p = T.position(s, 30_000);
+  assert.equal(p.phase.kind, 'work');
+  assert.equal(p.remainingMs, 4 * MIN);
+});
+
+test('a rating is due after each work interval, once', () => {
+  let s = T.start('4x4', 0);
+  assert.equal(T.dueRating(s, 12 * MIN), -1, 'not during the first interval');
+  assert.equal(T.dueRating(s, 14 * MIN + 1), 0);
+  s = T.rate(s, 0, { rpe: 16, hrPeak: 170 });
+  assert.equal(T.dueRating(s, 15 * MIN), -1);
+  assert.deepEqual(s.intervals, [{ rpe: 16, hrPeak: 170 }]);
+  s = T.rate(s, 1, null); // dismissed
+  assert.equal(T.dueRating(s, 22 * MIN), -1);
+  assert.equal(T.dueRating(s, 28 * MIN + 1), 2);
+});
+
+test('tabata asks once, after the last bout', () => {
+  const s = T.start('tabata', 0);
+  assert.equal(T.dueRating(s, 10 * MIN + 30_000), -1);
+  assert.equal(T.dueRating(s, 10 * MIN + 4 * MIN), 0);
+});
+
+test('HRmax: measured value wins, else 211 − 0.64 × age', () => {
+  const now = Date.UTC(2026, 5, 1);
+  assert.equal(T.hrMax({ hrMax: 190, birthYear: 1980 }, now), 190);
+  assert.equal(T.hrMax({ birthYear: 1986 }, now), Math.round(211 - 0.64 * 40));
+  assert.equal(T.hrMax({}, now), null);
+  assert.deepEqual(T.targetBand('work', 200), [170, 190]);
+  assert.deepEqual(T.targetBand('rest', 200), [130, 150]);
+});
