@@ -1,0 +1,33 @@
+package training
+
+// HardRPE is the Borg RPE (6–20) from which an interval counts as hard.
+const HardRPE = 15
+
+// Interval is one logged work interval: Borg RPE 6–20 and, when measured,
+// peak and average heart rate (0 = not measured).
+type Interval struct {
+	RPE    int
+	HRPeak int
+	HRAvg  int
+}
+
+// Load is Foster's session load: session RPE (CR10, 0–10) × duration in
+// minutes, in arbitrary units.
+func Load(sessionRPE int, minutes float64) float64 {
+	return float64(sessionRPE) * minutes
+}
+
+// IntensityShare is the share (0–1) of intervals with RPE ≥ HardRPE, 0
+// when there are none.
+func IntensityShare(intervals []Interval) float64 {
+	if len(intervals) == 0 {
+		return 0
+	}
+	hard := 0
+	for _, iv := range intervals {
+		if iv.RPE >= HardRPE {
+			hard++
+		}
+	}
+	return float64(hard) / float64(len(intervals))
+}
