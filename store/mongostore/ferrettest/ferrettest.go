@@ -32,12 +32,23 @@ type Server struct {
 // cannot start.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{dir: t.TempDir(), addr: "127.0.0.1:0"}
-	if err := s.start(); err != nil {
+	s, err := New(t.TempDir())
+	if err != nil {
 		t.Fatalf("ferrettest: %v", err)
 	}
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// New starts FerretDB on a free loopback port with its data in dir (an
+// existing folder), for a TestMain that shares one server among a package's
+// tests. The caller must Stop it.
+func New(dir string) (*Server, error) {
+	s := &Server{dir: dir, addr: "127.0.0.1:0"}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // start runs a new FerretDB on s.addr; the caller must not hold s.mu.

@@ -1,0 +1,472 @@
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/hit4x4/dagbok/store"
+)
+
+// eq is a one-key filter or $set document.
+func eq(key string, v any) bson.D { return bson.D{{Key: key, Value: v}} }
+
+type userRec struct {
+	ID           string    `bson:"_id"`
+	Email        string    `bson:"email"`
+	PasswordHash string    `bson:"passwordHash"`
+	Name         string    `bson:"name"`
+	Role         string    `bson:"role"`
+	BirthYear    int       `bson:"birthYear"`
+	HRMax        int       `bson:"hrMax"`
+	TimeZone     string    `bson:"timeZone"`
+	Language     string    `bson:"language"`
+	CreatedAt    time.Time `bson:"createdAt"`
+	UpdatedAt    time.Time `bson:"updatedAt"`
+}
+
+func (r userRec) user() store.User {
+	return store.User{ID: r.ID, Email: r.Email, PasswordHash: r.PasswordHash, Name: r.Name, Role: store.Role(r.Role),
+		BirthYear: r.BirthYear, HRMax: r.HRMax, TimeZone: r.TimeZone, Language: r.Language,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// CreateUser stores a new account; ErrDuplicate when the id or email is taken.
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	_, err := s.users.InsertOne(ctx, userRec{ID: u.ID, Email: u.Email, PasswordHash: u.PasswordHash, Name: u.Name,
+		Role: string(u.Role), BirthYear: u.BirthYear, HRMax: u.HRMax, TimeZone: u.TimeZone, Language: u.Language,
+		CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)})
+	return mapErr("create user", err)
+}
+
+func (s *Store) findUser(ctx context.Context, filter bson.D) (store.User, error) {
+	var r userRec
+	if err := s.users.FindOne(ctx, filter).Decode(&r); err != nil {
+		return store.User{}, mapErr("find user", err)
+	}
+	return r.user(), nil
+}
+
+// UserByID returns the account with that id.
+func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
+	return s.findUser(ctx, eq("_id", id))
+}
+
+// UserByEmail returns the account with that (normalised) email.
+func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, error) {
+	return s.findUser(ctx, eq("email", email))
+}
+
+// UpdateUser replaces every field of the account but ID, Email and CreatedAt.
+func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
+	res, err := s.users.UpdateOne(ctx, eq("_id", u.ID), eq("$set", bson.D{
+		{Key: "passwordHash", Value: u.PasswordHash},
+		{Key: "name", Value: u.Name},
+		{Key: "role", Value: string(u.Role)},
+		{Key: "birthYear", Value: u.BirthYear},
+		{Key: "hrMax", Value: u.HRMax},
+		{Key: "timeZone", Value: u.TimeZone},
+		{Key: "language", Value: u.Language},
+		{Key: "updatedAt", Value: ms(u.UpdatedAt)},
+	}))
+	if err != nil {
+		return mapErr("update user", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("mongostore: update user %s: %w", u.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteUser erases the account with its memberships, refresh tokens and
+// sync scope. The account record goes last, so an interrupted erase can be
+// run again.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	if _, err := s.UserByID(ctx, id); err != nil {
+		return err
+	}
+	steps := []struct {
+		what string
+		coll *mongo.Collection
+		key  string
+	}{
+		{"memberships", s.memberships, "userId"},
+		{"refresh tokens", s.tokens, "userId"},
+		{"refresh token uses", s.tokenUses, "userId"},
+		{"sync batches", s.batches, "scope"},
+		{"sync documents", s.docs, "scope"},
+		{"sync log", s.log, "scope"},
+		{"sync horizons", s.horizons, "scope"},
+		{"user", s.users, "_id"},
+	}
+	for _, st := range steps {
+		if _, err := st.coll.DeleteMany(ctx, eq(st.key, id)); err != nil {
+			return mapErr("delete user: "+st.what, err)
+		}
+	}
+	return nil
+}
+
+type groupRec struct {
+	ID        string    `bson:"_id"`
+	Name      string    `bson:"name"`
+	Kind      string    `bson:"kind"`
+	OwnerID   string    `bson:"ownerId"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+func (r groupRec) group() store.Group {
+	return store.Group{ID: r.ID, Name: r.Name, Kind: store.GroupKind(r.Kind), OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type memberRec struct {
+	GroupID  string    `bson:"groupId"`
+	UserID   string    `bson:"userId"`
+	JoinedAt time.Time `bson:"joinedAt"`
+}
+
+// CreateGroup stores a new group; ErrDuplicate when the id is taken.
+func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
+	_, err := s.groups.InsertOne(ctx, groupRec{ID: g.ID, Name: g.Name, Kind: string(g.Kind), OwnerID: g.OwnerID, CreatedAt: ms(g.CreatedAt)})
+	return mapErr("create group", err)
+}
+
+// GroupByID returns the group with that id.
+func (s *Store) GroupByID(ctx context.Context, id string) (store.Group, error) {
+	var r groupRec
+	if err := s.groups.FindOne(ctx, eq("_id", id)).Decode(&r); err != nil {
+		return store.Group{}, mapErr("find group", err)
+	}
+	return r.group(), nil
+}
+
+// AddMember adds a user to a group; adding again keeps the first JoinedAt.
+// ErrNotFound when the group or the user does not exist.
+func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
+	if _, err := s.GroupByID(ctx, m.GroupID); err != nil {
+		return err
+	}
+	if _, err := s.UserByID(ctx, m.UserID); err != nil {
+		return err
+	}
+	_, err := s.memberships.UpdateOne(ctx,
+		bson.D{{Key: "groupId", Value: m.GroupID}, {Key: "userId", Value: m.UserID}},
+		eq("$setOnInsert", eq("joinedAt", ms(m.JoinedAt))),
+		options.UpdateOne().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		return nil // a concurrent AddMember inserted it first
+	}
+	return mapErr("add member", err)
+}
+
+// RemoveMember takes a user out of a group; ErrNotFound when not a member.
+func (s *Store) RemoveMember(ctx context.Context, groupID, userID string) error {
+	res, err := s.memberships.DeleteOne(ctx, bson.D{{Key: "groupId", Value: groupID}, {Key: "userId", Value: userID}})
+	if err != nil {
+		return mapErr("remove member", err)
+	}
+	if res.DeletedCount == 0 {
+		return fmt.Errorf("mongostore: remove member %s from %s: %w", userID, groupID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Members lists a group's members, longest-standing first.
+func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership, error) {
+	var recs []memberRec
+	opts := options.Find().SetSort(bson.D{{Key: "joinedAt", Value: 1}, {Key: "userId", Value: 1}})
+	if err := findAll(ctx, s.memberships, eq("groupId", groupID), opts, &recs); err != nil {
+		return nil, mapErr("members", err)
+	}
+	out := make([]store.Membership, len(recs))
+	for i, r := range recs {
+		out[i] = store.Membership{GroupID: r.GroupID, UserID: r.UserID, JoinedAt: r.JoinedAt.UTC()}
+	}
+	return out, nil
+}
+
+// UserGroups lists the groups a user leads or belongs to, oldest first (by
+// JoinedAt; CreatedAt for groups the user leads).
+func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error) {
+	var owned []groupRec
+	if err := findAll(ctx, s.groups, eq("ownerId", userID), nil, &owned); err != nil {
+		return nil, mapErr("user groups", err)
+	}
+	var member []memberRec
+	if err := findAll(ctx, s.memberships, eq("userId", userID), nil, &member); err != nil {
+		return nil, mapErr("user groups", err)
+	}
+	byID := make(map[string]store.UserGroup, len(owned)+len(member))
+	for _, g := range owned {
+		byID[g.ID] = store.UserGroup{Group: g.group(), Owner: true, JoinedAt: g.CreatedAt.UTC()}
+	}
+	joined := make(map[string]time.Time, len(member))
+	var ids []string
+	for _, m := range member {
+		if _, ok := byID[m.GroupID]; !ok {
+			ids = append(ids, m.GroupID)
+			joined[m.GroupID] = m.JoinedAt.UTC()
+		}
+	}
+	if len(ids) > 0 {
+		var groups []groupRec
+		if err := findAll(ctx, s.groups, eq("_id", eq("$in", ids)), nil, &groups); err != nil {
+			return nil, mapErr("user groups", err)
+		}
+		for _, g := range groups {
+			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: joined[g.ID]}
+		}
+	}
+	out := make([]store.UserGroup, 0, len(byID))
+	for _, ug := range byID {
+		out = append(out, ug)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].JoinedAt.Equal(out[j].JoinedAt) {
+			return out[i].JoinedAt.Before(out[j].JoinedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+type inviteRec struct {
+	Code      string     `bson:"_id"`
+	Role      string     `bson:"role"`
+	GroupID   string     `bson:"groupId"`
+	CreatedBy string     `bson:"createdBy"`
+	CreatedAt time.Time  `bson:"createdAt"`
+	ExpiresAt time.Time  `bson:"expiresAt"`
+	MaxUses   int        `bson:"maxUses"`
+	Uses      int        `bson:"uses"` // uses when created; later ones are inviteUseRecs
+	RevokedAt *time.Time `bson:"revokedAt"`
+}
+
+func (r inviteRec) invite(uses int) store.Invite {
+	return store.Invite{Code: r.Code, Role: store.Role(r.Role), GroupID: r.GroupID, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), MaxUses: r.MaxUses, Uses: r.Uses + uses, RevokedAt: fromOpt(r.RevokedAt)}
+}
+
+// inviteUseRec is the n-th use of an invite. Its _id is code#n, so two
+// concurrent uses cannot both take the same n.
+type inviteUseRec struct {
+	ID     string    `bson:"_id"`
+	Code   string    `bson:"code"`
+	N      int       `bson:"n"`
+	UsedAt time.Time `bson:"usedAt"`
+}
+
+// CreateInvite stores a new invite; ErrDuplicate when the code is taken.
+func (s *Store) CreateInvite(ctx context.Context, inv store.Invite) error {
+	_, err := s.invites.InsertOne(ctx, inviteRec{Code: inv.Code, Role: string(inv.Role), GroupID: inv.GroupID,
+		CreatedBy: inv.CreatedBy, CreatedAt: ms(inv.CreatedAt), ExpiresAt: ms(inv.ExpiresAt), MaxUses: inv.MaxUses,
+		Uses: inv.Uses, RevokedAt: optTime(inv.RevokedAt)})
+	return mapErr("create invite", err)
+}
+
+// inviteByCode returns the invite record and how many uses were recorded.
+func (s *Store) inviteByCode(ctx context.Context, code string) (inviteRec, int, error) {
+	var r inviteRec
+	if err := s.invites.FindOne(ctx, eq("_id", code)).Decode(&r); err != nil {
+		return r, 0, mapErr("find invite", err)
+	}
+	n, err := s.inviteUses.CountDocuments(ctx, eq("code", code))
+	if err != nil {
+		return r, 0, mapErr("count invite uses", err)
+	}
+	return r, int(n), nil
+}
+
+// InviteByCode returns the invite with that code, usable or not.
+func (s *Store) InviteByCode(ctx context.Context, code string) (store.Invite, error) {
+	r, uses, err := s.inviteByCode(ctx, code)
+	if err != nil {
+		return store.Invite{}, err
+	}
+	return r.invite(uses), nil
+}
+
+// maxInviteRaces bounds how often UseInvite retries after losing a use
+// number to a concurrent use.
+const maxInviteRaces = 1000
+
+// UseInvite counts one use of a usable invite by inserting its next use
+// record (code#n, unique): of concurrent uses each gets its own n, and no n
+// beyond MaxUses is ever taken.
+func (s *Store) UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error) {
+	r, uses, err := s.inviteByCode(ctx, code)
+	if err != nil {
+		return store.Invite{}, err
+	}
+	if r.RevokedAt != nil || !now.Before(r.ExpiresAt) {
+		return store.Invite{}, fmt.Errorf("mongostore: use invite: revoked or expired: %w", store.ErrNotFound)
+	}
+	for n := r.Uses + uses + 1; n <= r.Uses+uses+maxInviteRaces; n++ {
+		if r.MaxUses > 0 && n > r.MaxUses {
+			return store.Invite{}, fmt.Errorf("mongostore: use invite: used up: %w", store.ErrNotFound)
+		}
+		_, err := s.inviteUses.InsertOne(ctx, inviteUseRec{ID: fmt.Sprintf("%s#%d", code, n), Code: code, N: n, UsedAt: ms(now)})
+		if mongo.IsDuplicateKeyError(err) {
+			continue // taken by a concurrent use: try the next
+		}
+		if err != nil {
+			return store.Invite{}, mapErr("use invite", err)
+		}
+		return r.invite(n - r.Uses), nil
+	}
+	return store.Invite{}, fmt.Errorf("mongostore: use invite: %w", store.ErrConflict)
+}
+
+// RevokeInvite marks an invite revoked; revoking again keeps the first time.
+func (s *Store) RevokeInvite(ctx context.Context, code string, now time.Time) error {
+	res, err := s.invites.UpdateOne(ctx, bson.D{{Key: "_id", Value: code}, {Key: "revokedAt", Value: nil}},
+		eq("$set", eq("revokedAt", ms(now))))
+	if err != nil {
+		return mapErr("revoke invite", err)
+	}
+	if res.MatchedCount == 0 {
+		_, err := s.InviteByCode(ctx, code)
+		return err
+	}
+	return nil
+}
+
+// InvitesBy lists the invites a user created, newest first.
+func (s *Store) InvitesBy(ctx context.Context, userID string) ([]store.Invite, error) {
+	var recs []inviteRec
+	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}})
+	if err := findAll(ctx, s.invites, eq("createdBy", userID), opts, &recs); err != nil {
+		return nil, mapErr("invites by", err)
+	}
+	out := make([]store.Invite, len(recs))
+	for i, r := range recs {
+		n, err := s.inviteUses.CountDocuments(ctx, eq("code", r.Code))
+		if err != nil {
+			return nil, mapErr("count invite uses", err)
+		}
+		out[i] = r.invite(int(n))
+	}
+	return out, nil
+}
+
+type tokenRec struct {
+	Hash      string     `bson:"_id"`
+	UserID    string     `bson:"userId"`
+	Family    string     `bson:"family"`
+	CreatedAt time.Time  `bson:"createdAt"`
+	ExpiresAt time.Time  `bson:"expiresAt"`
+	RevokedAt *time.Time `bson:"revokedAt"`
+}
+
+func (r tokenRec) token(usedAt time.Time) store.RefreshToken {
+	return store.RefreshToken{Hash: r.Hash, UserID: r.UserID, Family: r.Family, CreatedAt: r.CreatedAt.UTC(),
+		ExpiresAt: r.ExpiresAt.UTC(), UsedAt: usedAt, RevokedAt: fromOpt(r.RevokedAt)}
+}
+
+// tokenUseRec records that a refresh token was used. Its _id is the token
+// hash, so of concurrent uses exactly one can insert it.
+type tokenUseRec struct {
+	Hash   string    `bson:"_id"`
+	UserID string    `bson:"userId"`
+	UsedAt time.Time `bson:"usedAt"`
+}
+
+// CreateRefreshToken stores a new refresh token; ErrDuplicate when the hash is taken.
+func (s *Store) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
+	_, err := s.tokens.InsertOne(ctx, tokenRec{Hash: t.Hash, UserID: t.UserID, Family: t.Family,
+		CreatedAt: ms(t.CreatedAt), ExpiresAt: ms(t.ExpiresAt), RevokedAt: optTime(t.RevokedAt)})
+	if err != nil {
+		return mapErr("create refresh token", err)
+	}
+	if !t.UsedAt.IsZero() {
+		_, err = s.tokenUses.InsertOne(ctx, tokenUseRec{Hash: t.Hash, UserID: t.UserID, UsedAt: ms(t.UsedAt)})
+	}
+	return mapErr("create refresh token", err)
+}
+
+// UseRefreshToken marks an unused, unrevoked, unexpired token used by
+// inserting its use record, so of concurrent uses exactly one succeeds. A
+// token used before comes back with ErrTokenReused (even when revoked or
+// expired since); anything else that cannot be used is ErrNotFound.
+func (s *Store) UseRefreshToken(ctx context.Context, hash string, now time.Time) (store.RefreshToken, error) {
+	var r tokenRec
+	if err := s.tokens.FindOne(ctx, eq("_id", hash)).Decode(&r); err != nil {
+		return store.RefreshToken{}, mapErr("use refresh token", err)
+	}
+	reused := func() (store.RefreshToken, error) {
+		var u tokenUseRec
+		if err := s.tokenUses.FindOne(ctx, eq("_id", hash)).Decode(&u); err != nil {
+			return store.RefreshToken{}, mapErr("use refresh token", err)
+		}
+		return r.token(u.UsedAt.UTC()), fmt.Errorf("mongostore: use refresh token: %w", store.ErrTokenReused)
+	}
+	n, err := s.tokenUses.CountDocuments(ctx, eq("_id", hash))
+	if err != nil {
+		return store.RefreshToken{}, mapErr("use refresh token", err)
+	}
+	if n > 0 {
+		return reused()
+	}
+	if r.RevokedAt != nil || !now.Before(r.ExpiresAt) {
+		return store.RefreshToken{}, fmt.Errorf("mongostore: use refresh token: revoked or expired: %w", store.ErrNotFound)
+	}
+	_, err = s.tokenUses.InsertOne(ctx, tokenUseRec{Hash: hash, UserID: r.UserID, UsedAt: ms(now)})
+	if mongo.IsDuplicateKeyError(err) {
+		return reused() // a concurrent use won
+	}
+	if err != nil {
+		return store.RefreshToken{}, mapErr("use refresh token", err)
+	}
+	return r.token(ms(now)), nil
+}
+
+func (s *Store) revokeTokens(ctx context.Context, key, value string, now time.Time) (matched int64, err error) {
+	res, err := s.tokens.UpdateMany(ctx, bson.D{{Key: key, Value: value}, {Key: "revokedAt", Value: nil}},
+		eq("$set", eq("revokedAt", ms(now))))
+	if err != nil {
+		return 0, mapErr("revoke refresh tokens", err)
+	}
+	return res.MatchedCount, nil
+}
+
+// RevokeRefreshToken revokes one token; ErrNotFound when there is no such token.
+func (s *Store) RevokeRefreshToken(ctx context.Context, hash string, now time.Time) error {
+	n, err := s.revokeTokens(ctx, "_id", hash, now)
+	if err != nil || n > 0 {
+		return err
+	}
+	var r tokenRec
+	return mapErr("revoke refresh token", s.tokens.FindOne(ctx, eq("_id", hash)).Decode(&r))
+}
+
+// RevokeRefreshFamily revokes every token of a login's family.
+func (s *Store) RevokeRefreshFamily(ctx context.Context, family string, now time.Time) error {
+	_, err := s.revokeTokens(ctx, "family", family, now)
+	return err
+}
+
+// RevokeUserRefreshTokens revokes every token of a user.
+func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error {
+	_, err := s.revokeTokens(ctx, "userId", userID, now)
+	return err
+}
+
+// findAll runs a query and decodes every result into out (a pointer to a slice).
+func findAll(ctx context.Context, coll *mongo.Collection, filter bson.D, opts *options.FindOptionsBuilder, out any) error {
+	var cur *mongo.Cursor
+	var err error
+	if opts != nil {
+		cur, err = coll.Find(ctx, filter, opts)
+	} else {
+		cur, err = coll.Find(ctx, filter)
+	}
+	if err != nil {
+		return err
+	}
+	return cur.All(ctx, out)
+}

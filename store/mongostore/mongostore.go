@@ -1,0 +1,284 @@
+// Package mongostore is the store.Store on MongoDB (go.mongodb.org/mongo-driver/v2),
+// for deployments that outgrow one SQLite file: stateless server instances on
+// a replica set, sharded by sync scope when one set is not enough.
+//
+// It works on a standalone mongod and on a replica set, and it stays inside
+// what FerretDB 1.x (SQLite handler) also serves, because that is what its
+// tests run on: no multi-document transactions, no change streams, no TTL
+// indexes, no pipeline updates, no accumulators beyond $sum/$count, and bulk
+// writes of at most 50 operations.
+//
+// Every step that must be atomic is an insert guarded by a unique index: a
+// document's next revision, the next change-log sequence number, a refresh
+// token's use, an invite's next use. FerretDB runs an update (also
+// findAndModify) as a read and a separate write, so a filter on an update
+// guards nothing there; on MongoDB the same inserts are just as atomic.
+//
+// Records are typed structs with bson tags; filters are built from typed
+// values, never from decoded request maps, so client input cannot become a
+// query operator. Times are kept to the millisecond (BSON dates), in UTC.
+//
+// The package never logs and starts no goroutines of its own.
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+
+	"github.com/hit4x4/dagbok/store"
+)
+
+// DefaultDatabase is the database used when neither Config.Database nor the
+// URI names one.
+const DefaultDatabase = "dagbok"
+
+// maxBulk is the largest number of operations sent in one bulk write or
+// insert: FerretDB hangs on bulk writes of 100 or more updates that hit
+// existing documents.
+const maxBulk = 50
+
+// Config says where the store lives.
+type Config struct {
+	// URI is a MongoDB connection string, e.g. mongodb://db1,db2/?replicaSet=rs0.
+	URI string
+	// Database is the database name; empty means the URI's, else DefaultDatabase.
+	Database string
+	// AfterDocWrite, when set, runs in Push after the documents are written
+	// and before the change log is appended; an error it returns fails the
+	// push there. It is a fault-injection hook for tests, nil in production.
+	AfterDocWrite func(ctx context.Context) error
+	// Now reads the clock for the store's own bookkeeping (when a batch was
+	// applied); nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is a store.Store on one MongoDB database. It is safe for concurrent
+// use, also by several processes sharing the database.
+type Store struct {
+	client      *mongo.Client
+	db          *mongo.Database
+	replicated  bool
+	afterWrite  func(ctx context.Context) error
+	now         func() time.Time
+	users       *mongo.Collection
+	groups      *mongo.Collection
+	memberships *mongo.Collection
+	invites     *mongo.Collection
+	tokens      *mongo.Collection
+	docs        *mongo.Collection // current state of each sync document
+	log         *mongo.Collection // the change log
+	batches     *mongo.Collection // applied push batches
+	horizons    *mongo.Collection // collected horizons per scope
+	tokenUses   *mongo.Collection // one record per used refresh token
+	inviteUses  *mongo.Collection // one record per use of an invite
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects, checks that the server answers, chooses the write concern
+// (majority with journal on a replica set or sharded cluster) and creates the
+// indexes (idempotent, so every instance may do it at start). The caller must
+// Close the store.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URI == "" {
+		return nil, errors.New("mongostore: no URI")
+	}
+	dbName := cfg.Database
+	if dbName == "" {
+		cs, err := connstring.ParseAndValidate(cfg.URI)
+		if err != nil {
+			return nil, fmt.Errorf("mongostore: parse URI: %w", err)
+		}
+		dbName = cs.Database
+	}
+	if dbName == "" {
+		dbName = DefaultDatabase
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI))
+	if err != nil {
+		return nil, fmt.Errorf("mongostore: connect: %w", err)
+	}
+	s, err := open(ctx, client, dbName, cfg)
+	if err != nil {
+		disconnect(client)
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) (*Store, error) {
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		return nil, fmt.Errorf("mongostore: ping: %w", err)
+	}
+	replicated, err := isReplicated(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	dbOpts := options.Database()
+	if replicated {
+		// An acknowledged push must survive the loss of the primary.
+		journal := true
+		dbOpts.SetWriteConcern(&writeconcern.WriteConcern{W: writeconcern.WCMajority, Journal: &journal})
+	}
+	db := client.Database(dbName, dbOpts)
+	s := &Store{
+		client:      client,
+		db:          db,
+		replicated:  replicated,
+		afterWrite:  cfg.AfterDocWrite,
+		now:         cfg.Now,
+		users:       db.Collection("users"),
+		groups:      db.Collection("groups"),
+		memberships: db.Collection("memberships"),
+		invites:     db.Collection("invites"),
+		tokens:      db.Collection("refresh_tokens"),
+		docs:        db.Collection("sync_docs"),
+		log:         db.Collection("sync_log"),
+		batches:     db.Collection("sync_batches"),
+		horizons:    db.Collection("sync_horizons"),
+		tokenUses:   db.Collection("refresh_token_uses"),
+		inviteUses:  db.Collection("invite_uses"),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.createIndexes(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// isReplicated asks the server (hello) whether it is a replica-set member or
+// a mongos router, where majority write concern is meaningful.
+func isReplicated(ctx context.Context, client *mongo.Client) (bool, error) {
+	var hello struct {
+		SetName string `bson:"setName"`
+		Msg     string `bson:"msg"`
+	}
+	err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello)
+	if err != nil {
+		return false, fmt.Errorf("mongostore: hello: %w", err)
+	}
+	return hello.SetName != "" || hello.Msg == "isdbgrid", nil
+}
+
+// Replicated reports whether the store writes with majority write concern
+// (the deployment is a replica set or a sharded cluster).
+func (s *Store) Replicated() bool { return s.replicated }
+
+type index struct {
+	coll   *mongo.Collection
+	keys   bson.D
+	unique bool
+}
+
+func (s *Store) createIndexes(ctx context.Context) error {
+	asc := func(names ...string) bson.D {
+		d := make(bson.D, len(names))
+		for i, n := range names {
+			d[i] = bson.E{Key: n, Value: 1}
+		}
+		return d
+	}
+	// Natural keys (user id, group id, invite code, token hash) are _id and
+	// unique by definition.
+	indexes := []index{
+		{s.users, asc("email"), true},
+		{s.groups, asc("ownerId", "createdAt"), false},
+		{s.memberships, asc("groupId", "userId"), true},
+		{s.memberships, asc("userId", "joinedAt"), false},
+		{s.invites, asc("createdBy", "createdAt"), false},
+		{s.tokens, asc("family"), false},
+		{s.tokens, asc("userId"), false},
+		{s.docs, asc("scope", "id", "rev"), true},
+		{s.log, asc("scope", "seq"), true},
+		{s.log, asc("scope", "id"), false},
+		{s.batches, asc("scope", "batchId"), true},
+		{s.horizons, asc("scope", "horizon"), false},
+		{s.tokenUses, asc("userId"), false},
+		{s.inviteUses, asc("code"), false},
+	}
+	for _, ix := range indexes {
+		model := mongo.IndexModel{Keys: ix.keys}
+		if ix.unique {
+			model.Options = options.Index().SetUnique(true)
+		}
+		if _, err := ix.coll.Indexes().CreateOne(ctx, model); err != nil {
+			return fmt.Errorf("mongostore: create index %v on %s: %w", ix.keys, ix.coll.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Ping reports whether the primary answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, readpref.Primary()); err != nil {
+		return fmt.Errorf("mongostore: ping: %w", err)
+	}
+	return nil
+}
+
+// Close disconnects from the server.
+func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("mongostore: close: %w", err)
+	}
+	return nil
+}
+
+func disconnect(client *mongo.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = client.Disconnect(ctx)
+}
+
+// mapErr turns driver errors into the store's sentinels: a duplicate key
+// becomes store.ErrDuplicate and no document store.ErrNotFound; everything
+// is wrapped with what was being done.
+func mapErr(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return fmt.Errorf("mongostore: %s: %w", what, store.ErrNotFound)
+	case mongo.IsDuplicateKeyError(err):
+		return fmt.Errorf("mongostore: %s: %w (%v)", what, store.ErrDuplicate, err)
+	}
+	return fmt.Errorf("mongostore: %s: %w", what, err)
+}
+
+// ms rounds t to what a BSON date keeps, in UTC.
+func ms(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMilli(t.UnixMilli()).UTC()
+}
+
+// optTime stores an optional time: nil (BSON null) when zero.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	m := ms(t)
+	return &m
+}
+
+// fromOpt reads an optional time back.
+func fromOpt(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

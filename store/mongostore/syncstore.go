@@ -1,0 +1,665 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// How often a push retries a lost race before giving up with ErrConflict:
+// a document compare-and-set, and a change-log sequence number.
+const (
+	maxCASAttempts    = 100
+	maxAppendAttempts = 1000
+)
+
+// docRec is one revision of a document. The current state is the revision
+// with the highest Rev; a write inserts Rev+1 and the unique index on
+// (scope, id, rev) lets exactly one of two racing writers win. (A guarded
+// update would not do: FerretDB runs an update as a read and a separate
+// write, so two writers could both match the old revision.) Superseded
+// revisions are deleted right after; a reader ignores any that linger.
+type docRec struct {
+	OID    bson.ObjectID `bson:"_id,omitempty"`
+	Scope  string        `bson:"scope"`
+	ID     string        `bson:"id"`
+	Rev    int64         `bson:"rev"`
+	Type   string        `bson:"type"`
+	Fields string        `bson:"fields"` // encodeFields
+	// Gone marks the revision that replaced a collected tombstone: the
+	// document does not exist, but the next write still takes Rev+1.
+	Gone   bool      `bson:"gone,omitempty"`
+	GoneAt time.Time `bson:"goneAt,omitempty"`
+}
+
+// logRec is one change-log entry: the state of a document after a push.
+type logRec struct {
+	Scope  string `bson:"scope"`
+	Seq    int64  `bson:"seq"`
+	ID     string `bson:"id"`
+	Type   string `bson:"type"`
+	Fields string `bson:"fields"`
+}
+
+// batchRec remembers an applied push batch.
+type batchRec struct {
+	Scope     string    `bson:"scope"`
+	BatchID   string    `bson:"batchId"`
+	Applied   int       `bson:"applied"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// horizonRec records a compaction's horizon: the highest sequence number of
+// a tombstone entry it collected. Cursors below a scope's horizon (the
+// largest of its records) missed a deletion, and no entry is ever written
+// at or below it again. Records are only inserted (an insert is atomic on
+// FerretDB too); lower ones are pruned.
+type horizonRec struct {
+	Scope   string `bson:"scope"`
+	Horizon int64  `bson:"horizon"`
+}
+
+func scopeID(scope, id string) bson.D {
+	return bson.D{{Key: "scope", Value: scope}, {Key: "id", Value: id}}
+}
+
+// Push applies a batch without multi-document transactions:
+//
+//  1. replay check: a batch recorded for the scope returns its first result;
+//  2. each document is read, merged (sync.Merge) and written back guarded by
+//     its revision (compare-and-set), retried when another writer won;
+//  3. Config.AfterDocWrite runs (tests inject a fault here);
+//  4. the merged states are appended to the change log at head+1, head+2, …,
+//     retried on a duplicate key, so sequence numbers are dense and in
+//     commit order with any number of writers;
+//  5. the batch is recorded.
+//
+// A push that fails after step 2 leaves documents whose state may be
+// missing from the log; its retry (the batch is not recorded yet) finds them
+// unchanged and logs every state the log does not hold yet, so nothing is
+// lost and pullers never skip a write. Applied counts the distinct documents
+// of the batch.
+func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error) {
+	var b batchRec
+	err := s.batches.FindOne(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "batchId", Value: batchID}}).Decode(&b)
+	if err == nil {
+		return store.PushResult{Applied: b.Applied, Replay: true}, nil
+	}
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return store.PushResult{}, mapErr("push: replay check", err)
+	}
+	incoming := mergeDuplicates(docs)
+	entries, err := s.writeDocs(ctx, scope, incoming)
+	if err != nil {
+		return store.PushResult{}, err
+	}
+	if s.afterWrite != nil {
+		if err := s.afterWrite(ctx); err != nil {
+			return store.PushResult{}, fmt.Errorf("mongostore: push: after document write: %w", err)
+		}
+	}
+	if err := s.appendLog(ctx, scope, entries); err != nil {
+		return store.PushResult{}, err
+	}
+	_, err = s.batches.InsertOne(ctx, batchRec{Scope: scope, BatchID: batchID, Applied: len(incoming), CreatedAt: ms(s.now())})
+	if err != nil && !mongo.IsDuplicateKeyError(err) { // a duplicate: the same batch, pushed concurrently
+		return store.PushResult{}, mapErr("push: record batch", err)
+	}
+	return store.PushResult{Applied: len(incoming)}, nil
+}
+
+// mergeDuplicates merges documents of a batch that share an ID, keeping the
+// order of first appearance.
+func mergeDuplicates(docs []sync.Doc) []sync.Doc {
+	at := make(map[string]int, len(docs))
+	out := make([]sync.Doc, 0, len(docs))
+	for _, d := range docs {
+		if i, ok := at[d.ID]; ok {
+			out[i] = sync.Merge(out[i], d)
+			continue
+		}
+		at[d.ID] = len(out)
+		out = append(out, d)
+	}
+	return out
+}
+
+// stored is a document as read back for a merge: its newest revision and
+// every revision read.
+type stored struct {
+	rec  docRec
+	doc  sync.Doc        // zero when the newest revision is Gone
+	oids []bson.ObjectID // every revision read, the newest included
+}
+
+// loadDocs reads the newest revision of the given documents of a scope.
+func (s *Store) loadDocs(ctx context.Context, scope string, ids []string) (map[string]stored, error) {
+	out := make(map[string]stored, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var recs []docRec
+	filter := bson.D{{Key: "scope", Value: scope}, {Key: "id", Value: eq("$in", ids)}}
+	if err := findAll(ctx, s.docs, filter, nil, &recs); err != nil {
+		return nil, mapErr("read documents", err)
+	}
+	for _, r := range newestRevisions(recs, out) {
+		st := out[r.ID]
+		if !r.Gone {
+			fields, err := decodeFields(r.Fields)
+			if err != nil {
+				return nil, fmt.Errorf("mongostore: document %s/%s: %w", scope, r.ID, err)
+			}
+			st.doc = sync.Doc{ID: r.ID, Type: r.Type, Fields: fields}
+		}
+		out[r.ID] = st
+	}
+	return out, nil
+}
+
+// newestRevisions fills into with each document's newest revision and the
+// object ids of all its revisions, and returns the newest revisions in the
+// order first seen.
+func newestRevisions(recs []docRec, into map[string]stored) []docRec {
+	var order []string
+	for _, r := range recs {
+		st, ok := into[r.ID]
+		if !ok {
+			order = append(order, r.ID)
+			st.rec = r
+		} else if r.Rev > st.rec.Rev {
+			st.rec = r
+		}
+		st.oids = append(st.oids, r.OID)
+		into[r.ID] = st
+	}
+	out := make([]docRec, len(order))
+	for i, id := range order {
+		out[i] = into[id].rec
+	}
+	return out
+}
+
+// writeDocs merges incoming into the stored documents and writes each
+// result as the next revision; documents that lost a race to another writer
+// are read and merged again. It returns the log entries (without sequence
+// numbers) the push must append: every state it wrote, and every unchanged
+// state the log does not hold yet.
+func (s *Store) writeDocs(ctx context.Context, scope string, incoming []sync.Doc) ([]logRec, error) {
+	states := make([]logRec, len(incoming)) // the merged state of incoming[i]
+	wrote := make([]bool, len(incoming))    // this push wrote states[i]
+	todo := make([]int, len(incoming))
+	for i := range todo {
+		todo[i] = i
+	}
+	for attempt := 0; len(todo) > 0; attempt++ {
+		if attempt == maxCASAttempts {
+			return nil, fmt.Errorf("mongostore: push: %d documents still contended after %d attempts: %w", len(todo), attempt, store.ErrConflict)
+		}
+		ids := make([]string, len(todo))
+		for k, i := range todo {
+			ids[k] = incoming[i].ID
+		}
+		current, err := s.loadDocs(ctx, scope, ids)
+		if err != nil {
+			return nil, err
+		}
+		var writes []int
+		var recs []any
+		for _, i := range todo {
+			d := incoming[i]
+			cur, exists := current[d.ID]
+			merged := sync.Merge(cur.doc, d) // cur.doc is the zero Doc for a new document
+			states[i] = logRec{Scope: scope, ID: merged.ID, Type: merged.Type, Fields: encodeFields(merged.Fields)}
+			if exists && !cur.rec.Gone && states[i].Fields == cur.rec.Fields && states[i].Type == cur.rec.Type {
+				continue // nothing new for this document
+			}
+			writes = append(writes, i)
+			recs = append(recs, docRec{Scope: scope, ID: merged.ID, Rev: cur.rec.Rev + 1, Type: merged.Type, Fields: states[i].Fields})
+		}
+		var retry []int
+		var superseded []bson.ObjectID
+		for start := 0; start < len(writes); start += maxBulk {
+			end := min(start+maxBulk, len(writes))
+			_, err := s.docs.InsertMany(ctx, recs[start:end], options.InsertMany().SetOrdered(false))
+			lost, err := duplicateIndexes(err)
+			if err != nil {
+				return nil, mapErr("push: write documents", err)
+			}
+			for k, i := range writes[start:end] {
+				if lost[k] {
+					retry = append(retry, i) // another writer took this revision: merge with it
+					continue
+				}
+				wrote[i] = true
+				superseded = append(superseded, current[incoming[i].ID].oids...)
+			}
+		}
+		if err := s.deleteRevisions(ctx, superseded); err != nil {
+			return nil, err
+		}
+		todo = retry
+	}
+	var unchanged []int
+	for i := range incoming {
+		if !wrote[i] {
+			unchanged = append(unchanged, i)
+		}
+	}
+	logged, err := s.loggedStates(ctx, scope, states, unchanged)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]logRec, 0, len(incoming))
+	for i, st := range states {
+		if wrote[i] || !logged[i] {
+			entries = append(entries, st)
+		}
+	}
+	return entries, nil
+}
+
+// deleteRevisions deletes superseded document revisions by object id.
+func (s *Store) deleteRevisions(ctx context.Context, oids []bson.ObjectID) error {
+	for start := 0; start < len(oids); start += 500 {
+		chunk := oids[start:min(start+500, len(oids))]
+		if _, err := s.docs.DeleteMany(ctx, eq("_id", eq("$in", chunk))); err != nil {
+			return mapErr("delete superseded revisions", err)
+		}
+	}
+	return nil
+}
+
+// loggedStates reports which of states[idx...] the change log holds
+// already (an unchanged document whose push failed before its log append
+// does not).
+func (s *Store) loggedStates(ctx context.Context, scope string, states []logRec, idx []int) (map[int]bool, error) {
+	out := make(map[int]bool, len(idx))
+	for start := 0; start < len(idx); start += maxBulk {
+		chunk := idx[start:min(start+maxBulk, len(idx))]
+		ids := make([]string, len(chunk))
+		fields := make([]string, len(chunk))
+		for k, i := range chunk {
+			ids[k], fields[k] = states[i].ID, states[i].Fields
+		}
+		var found []logRec
+		filter := bson.D{{Key: "scope", Value: scope}, {Key: "id", Value: eq("$in", ids)}, {Key: "fields", Value: eq("$in", fields)}}
+		opts := options.Find().SetProjection(bson.D{{Key: "id", Value: 1}, {Key: "fields", Value: 1}})
+		if err := findAll(ctx, s.log, filter, opts, &found); err != nil {
+			return nil, mapErr("push: read log", err)
+		}
+		have := make(map[[2]string]bool, len(found))
+		for _, e := range found {
+			have[[2]string{e.ID, e.Fields}] = true
+		}
+		for _, i := range chunk {
+			out[i] = have[[2]string{states[i].ID, states[i].Fields}]
+		}
+	}
+	return out, nil
+}
+
+// duplicateIndexes splits the error of an unordered InsertMany into the
+// indexes that failed on a duplicate key, and any other error.
+func duplicateIndexes(err error) (map[int]bool, error) {
+	if err == nil {
+		return nil, nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return nil, err
+	}
+	lost := make(map[int]bool, len(bwe.WriteErrors))
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		lost[we.Index] = true
+	}
+	return lost, nil
+}
+
+// appendLog appends entries to the scope's change log at head+1, head+2, …
+// (head is the highest sequence number used so far). Inserts are ordered, so
+// a duplicate key stops at the first sequence number another writer took;
+// the rest is retried from the new head. An entry that landed at or below the
+// horizon (the head had been collected since it was read) is taken out and
+// appended again above it.
+func (s *Store) appendLog(ctx context.Context, scope string, entries []logRec) error {
+	var horizon int64
+	for attempt := 0; len(entries) > 0; attempt++ {
+		if attempt == maxAppendAttempts {
+			return fmt.Errorf("mongostore: push: log append still contended after %d attempts: %w", attempt, store.ErrConflict)
+		}
+		head, err := s.logHead(ctx, scope)
+		if err != nil {
+			return err
+		}
+		head = max(head, horizon)
+		for i := range entries {
+			entries[i].Seq = head + 1 + int64(i)
+		}
+		n, err := s.insertOrdered(ctx, entries)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue // lost the race for head+1
+		}
+		if horizon, err = s.horizon(ctx, scope); err != nil {
+			return err
+		}
+		// Entries inserted at or below the horizon sit where pullers no
+		// longer look: take them out and append them again.
+		bad := 0
+		for bad < n && entries[bad].Seq <= horizon {
+			bad++
+		}
+		if bad > 0 {
+			seqs := make([]int64, bad)
+			for i := range seqs {
+				seqs[i] = entries[i].Seq
+			}
+			if _, err := s.log.DeleteMany(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "seq", Value: eq("$in", seqs)}}); err != nil {
+				return mapErr("push: withdraw log entries", err)
+			}
+		}
+		entries = append(entries[:bad:bad], entries[n:]...)
+	}
+	return nil
+}
+
+// insertOrdered inserts entries in order, in chunks, and returns how many
+// went in before the first duplicate key.
+func (s *Store) insertOrdered(ctx context.Context, entries []logRec) (int, error) {
+	n := 0
+	for n < len(entries) {
+		end := min(n+maxBulk, len(entries))
+		chunk := make([]any, 0, end-n)
+		for _, e := range entries[n:end] {
+			chunk = append(chunk, e)
+		}
+		_, err := s.log.InsertMany(ctx, chunk, options.InsertMany().SetOrdered(true))
+		if err == nil {
+			n = end
+			continue
+		}
+		lost, err := duplicateIndexes(err)
+		if err != nil {
+			return n, mapErr("push: append to log", err)
+		}
+		first := end - n
+		for k := range lost {
+			first = min(first, k)
+		}
+		return n + first, nil
+	}
+	return n, nil
+}
+
+// logHead returns the highest sequence number in the scope's log, 0 when
+// it is empty.
+func (s *Store) logHead(ctx context.Context, scope string) (int64, error) {
+	var e logRec
+	opts := options.FindOne().SetSort(eq("seq", -1)).SetProjection(eq("seq", 1))
+	err := s.log.FindOne(ctx, eq("scope", scope), opts).Decode(&e)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, mapErr("read log head", err)
+	}
+	return e.Seq, nil
+}
+
+// horizon returns the scope's collected horizon, 0 when nothing was collected.
+func (s *Store) horizon(ctx context.Context, scope string) (int64, error) {
+	var r horizonRec
+	opts := options.FindOne().SetSort(eq("horizon", -1))
+	err := s.horizons.FindOne(ctx, eq("scope", scope), opts).Decode(&r)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, mapErr("read horizon", err)
+	}
+	return r.Horizon, nil
+}
+
+// Pull reads the log after cursor in sequence order. Within a page a
+// document appears once, with the newest state the page holds, at the
+// position of that state. The horizon is read after the entries: a
+// compaction raises it before deleting entries, so a page that misses a
+// collected entry always sees the raised horizon.
+func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error) {
+	if limit <= 0 {
+		limit = sync.DefaultPullLimit
+	}
+	var entries []logRec
+	filter := bson.D{{Key: "scope", Value: scope}, {Key: "seq", Value: eq("$gt", cursor)}}
+	opts := options.Find().SetSort(eq("seq", 1)).SetLimit(int64(limit) + 1)
+	if err := findAll(ctx, s.log, filter, opts, &entries); err != nil {
+		return store.PullPage{}, mapErr("pull", err)
+	}
+	horizon, err := s.horizon(ctx, scope)
+	if err != nil {
+		return store.PullPage{}, err
+	}
+	if cursor > 0 && cursor < horizon {
+		return store.PullPage{}, fmt.Errorf("mongostore: pull at %d, tombstones collected up to %d: %w", cursor, horizon, store.ErrCursorExpired)
+	}
+	page := store.PullPage{Cursor: cursor}
+	if len(entries) > limit {
+		entries, page.More = entries[:limit], true
+	}
+	if len(entries) == 0 {
+		return page, nil
+	}
+	page.Cursor = entries[len(entries)-1].Seq
+	seen := make(map[string]bool, len(entries))
+	page.Docs = make([]sync.Doc, 0, len(entries))
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		fields, err := decodeFields(e.Fields)
+		if err != nil {
+			return store.PullPage{}, fmt.Errorf("mongostore: pull: document %s: %w", e.ID, err)
+		}
+		page.Docs = append(page.Docs, sync.Doc{ID: e.ID, Type: e.Type, Fields: fields})
+	}
+	slices.Reverse(page.Docs)
+	return page, nil
+}
+
+// Docs returns the current state of every document of the scope, by ID.
+func (s *Store) Docs(ctx context.Context, scope string) ([]sync.Doc, error) {
+	var recs []docRec
+	opts := options.Find().SetSort(bson.D{{Key: "id", Value: 1}, {Key: "rev", Value: 1}})
+	if err := findAll(ctx, s.docs, eq("scope", scope), opts, &recs); err != nil {
+		return nil, mapErr("docs", err)
+	}
+	out := make([]sync.Doc, 0, len(recs))
+	for _, r := range newestRevisions(recs, map[string]stored{}) {
+		if r.Gone {
+			continue
+		}
+		fields, err := decodeFields(r.Fields)
+		if err != nil {
+			return nil, fmt.Errorf("mongostore: docs: document %s: %w", r.ID, err)
+		}
+		out = append(out, sync.Doc{ID: r.ID, Type: r.Type, Fields: fields})
+	}
+	return out, nil
+}
+
+// goneTTL is how long the revision that replaced a collected tombstone is
+// kept: long enough for any push that read the tombstone to finish (it then
+// takes the next revision number instead of starting a new document).
+const goneTTL = time.Hour
+
+// Compact works on the scope's log as read at the start:
+//
+//   - a document whose newest entry is a tombstone stamped before
+//     tombstonesBefore is collected if its newest revision still holds that
+//     state: a Gone revision is inserted after it (so a racing push loses
+//     and merges again) and the older revisions are deleted;
+//   - the horizon is raised to the newest collected entry before any entry
+//     goes, so pulls and pushes that miss an entry see the horizon;
+//   - the collected tombstones' entries and every entry superseded by a
+//     newer one of the same document are deleted;
+//   - batches applied before tombstonesBefore are forgotten (no client
+//     retries a batch that long), and so are Gone revisions older than an
+//     hour.
+func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time.Time) (store.CompactResult, error) {
+	now := s.now()
+	var res store.CompactResult
+	var entries []logRec
+	opts := options.Find().SetSort(eq("seq", 1))
+	if err := findAll(ctx, s.log, eq("scope", scope), opts, &entries); err != nil {
+		return res, mapErr("compact: read log", err)
+	}
+	newest := make(map[string]int, len(entries))
+	for i, e := range entries {
+		newest[e.ID] = i
+	}
+	var drop []int64
+	var candidates []logRec
+	for i, e := range entries {
+		if newest[e.ID] != i {
+			drop = append(drop, e.Seq)
+			continue
+		}
+		fields, err := decodeFields(e.Fields)
+		if err != nil {
+			return res, fmt.Errorf("mongostore: compact: document %s: %w", e.ID, err)
+		}
+		if at, ok := (sync.Doc{ID: e.ID, Type: e.Type, Fields: fields}).DeletedAt(); ok && at.Before(tombstonesBefore) {
+			candidates = append(candidates, e)
+		}
+	}
+	var horizon int64
+	for start := 0; start < len(candidates); start += maxBulk {
+		chunk := candidates[start:min(start+maxBulk, len(candidates))]
+		collected, n, err := s.collectTombstones(ctx, scope, chunk, now)
+		if err != nil {
+			return res, err
+		}
+		res.Tombstones += n
+		for _, e := range collected {
+			drop = append(drop, e.Seq)
+			horizon = max(horizon, e.Seq)
+		}
+	}
+	if horizon > 0 {
+		if _, err := s.horizons.InsertOne(ctx, horizonRec{Scope: scope, Horizon: horizon}); err != nil {
+			return res, mapErr("compact: raise horizon", err)
+		}
+		if _, err := s.horizons.DeleteMany(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "horizon", Value: eq("$lt", horizon)}}); err != nil {
+			return res, mapErr("compact: prune horizons", err)
+		}
+	}
+	for start := 0; start < len(drop); start += 500 {
+		chunk := drop[start:min(start+500, len(drop))]
+		del, err := s.log.DeleteMany(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "seq", Value: eq("$in", chunk)}})
+		if err != nil {
+			return res, mapErr("compact: drop log entries", err)
+		}
+		res.LogEntries += int(del.DeletedCount)
+	}
+	if _, err := s.batches.DeleteMany(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "createdAt", Value: eq("$lt", ms(tombstonesBefore))}}); err != nil {
+		return res, mapErr("compact: forget old batches", err)
+	}
+	old := bson.D{{Key: "scope", Value: scope}, {Key: "gone", Value: true}, {Key: "goneAt", Value: eq("$lt", ms(now.Add(-goneTTL)))}}
+	if _, err := s.docs.DeleteMany(ctx, old); err != nil {
+		return res, mapErr("compact: forget collected documents", err)
+	}
+	return res, nil
+}
+
+// collectTombstones collects the documents whose newest log entries are the
+// given tombstones, where the document still holds that state. It returns
+// the entries whose documents are gone now (collected here or by an earlier,
+// interrupted run) and how many it collected itself.
+func (s *Store) collectTombstones(ctx context.Context, scope string, tombs []logRec, now time.Time) ([]logRec, int, error) {
+	ids := make([]string, len(tombs))
+	for i, e := range tombs {
+		ids[i] = e.ID
+	}
+	current, err := s.loadDocs(ctx, scope, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	var gone []logRec
+	var pending []logRec
+	var markers []any
+	for _, e := range tombs {
+		cur, ok := current[e.ID]
+		switch {
+		case !ok || cur.rec.Gone:
+			gone = append(gone, e)
+		case cur.rec.Fields == e.Fields && cur.rec.Type == e.Type:
+			pending = append(pending, e)
+			markers = append(markers, docRec{Scope: scope, ID: e.ID, Rev: cur.rec.Rev + 1, Gone: true, GoneAt: ms(now)})
+		}
+		// Otherwise the document changed since: leave it for a later run.
+	}
+	if len(markers) == 0 {
+		return gone, 0, nil
+	}
+	_, err = s.docs.InsertMany(ctx, markers, options.InsertMany().SetOrdered(false))
+	lost, err := duplicateIndexes(err)
+	if err != nil {
+		return nil, 0, mapErr("compact: collect tombstones", err)
+	}
+	var superseded []bson.ObjectID
+	n := 0
+	for k, e := range pending {
+		if lost[k] {
+			continue // a push wrote the document meanwhile
+		}
+		n++
+		gone = append(gone, e)
+		superseded = append(superseded, current[e.ID].oids...)
+	}
+	if err := s.deleteRevisions(ctx, superseded); err != nil {
+		return nil, 0, err
+	}
+	return gone, n, nil
+}
+
+// Scopes lists the scopes that hold documents, in order. (A $group
+// without accumulators: FerretDB's distinct refuses the driver's maxTimeMS.)
+func (s *Store) Scopes(ctx context.Context) ([]string, error) {
+	pipeline := bson.A{
+		eq("$match", eq("gone", eq("$ne", true))),
+		eq("$group", eq("_id", "$scope")),
+		eq("$sort", eq("_id", 1)),
+	}
+	cur, err := s.docs.Aggregate(ctx, pipeline)
+	if err != nil {
+		return nil, mapErr("scopes", err)
+	}
+	var rows []struct {
+		Scope string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, mapErr("scopes", err)
+	}
+	scopes := make([]string, len(rows))
+	for i, r := range rows {
+		scopes[i] = r.Scope
+	}
+	return scopes, nil
+}
