@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hit4x4/dagbok/sync"
 )
 
 func env(m map[string]string) func(string) string {
@@ -143,5 +146,114 @@ func TestUnwritableDataDir(t *testing.T) {
 	m.Close()
 	if err == nil || !strings.Contains(err.Error(), "data folder") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// TestCloseDrainsInFlightRequests: a request whose body is still arriving
+// when Close is called is answered before Close returns.
+func TestCloseDrainsInFlightRequests(t *testing.T) {
+	cfg, err := parseConfig(nil, env(map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir()}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain(cfg, slog.New(slog.DiscardHandler))
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"email":"slow@example.org","password":"slow password","name":"Slow"}`
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", m.URL()+"api/v1/auth/register", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = int64(len(body))
+	status := make(chan int, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		res.Body.Close()
+		status <- res.StatusCode
+	}()
+	io.WriteString(pw, body[:10])
+	time.Sleep(200 * time.Millisecond) // the request is in the handler now
+
+	closed := make(chan error, 1)
+	go func() { closed <- m.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a request was in flight", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	io.WriteString(pw, body[10:])
+	pw.Close()
+	if got := <-status; got != http.StatusCreated {
+		t.Fatalf("in-flight request got %d, want 201", got)
+	}
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+// TestCompactorCollectsOldTombstones: the compactor collects tombstones
+// older than TOMBSTONE_TTL, and a cursor from before them then expires.
+func TestCompactorCollectsOldTombstones(t *testing.T) {
+	cfg, err := parseConfig(nil, env(map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "TOMBSTONE_TTL": "90d"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain(cfg, slog.New(slog.DiscardHandler))
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	call := func(method, path, token, body string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, m.URL()+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	call("POST", "api/v1/auth/register", "", `{"email":"c@example.org","password":"compact me","name":"C"}`)
+	_, b := call("POST", "api/v1/auth/login", "", `{"email":"c@example.org","password":"compact me"}`)
+	var login struct{ AccessToken string }
+	json.Unmarshal(b, &login)
+
+	ts := sync.Timestamp{Wall: time.Now().UnixMilli(), Node: "phone"}.String()
+	push := func(batch, id, fields string) {
+		t.Helper()
+		code, b := call("POST", "api/v1/sync/push", login.AccessToken,
+			`{"batchId":"`+batch+`","docs":[{"id":"`+id+`","type":"session","fields":{`+fields+`}}]}`)
+		if code != http.StatusOK {
+			t.Fatalf("push: %d %s", code, b)
+		}
+	}
+	push("b1", "keep", `"sessionRpe":{"value":5,"ts":"`+ts+`"}`)
+	_, b = call("GET", "api/v1/sync/pull", login.AccessToken, "")
+	var page struct{ Cursor string }
+	json.Unmarshal(b, &page)
+	push("b2", "gone", `"deleted":{"value":true,"ts":"`+ts+`"}`)
+
+	m.compact(t.Context()) // nothing is old enough yet
+	if code, b := call("GET", "api/v1/sync/pull?cursor="+page.Cursor, login.AccessToken, ""); code != http.StatusOK {
+		t.Fatalf("pull before the TTL: %d %s", code, b)
+	}
+	m.now = func() time.Time { return time.Now().Add(91 * 24 * time.Hour) }
+	m.compact(t.Context())
+	if code, b := call("GET", "api/v1/sync/pull?cursor="+page.Cursor, login.AccessToken, ""); code != http.StatusGone {
+		t.Fatalf("pull after compaction: %d %s, want 410", code, b)
 	}
 }
