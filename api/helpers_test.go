@@ -41,6 +41,7 @@ type env struct {
 	store  *sqlitestore.Store
 	clock  *clock
 	secret []byte
+	root   *session // an admin who hands out role invites
 }
 
 const testSecret = "test-secret-0123456789-abcdefghijklmnop"
@@ -261,7 +262,11 @@ func (e *env) as(role, email string) session {
 	case "patient":
 		e.register(email, pw, "Pat "+email, "")
 	default:
-		admin := e.as("admin", "root-"+email)
+		if e.root == nil {
+			root := e.as("admin", "root@example.org")
+			e.root = &root
+		}
+		admin := e.login("root@example.org", pw)
 		r := e.do(req{Method: "POST", Path: "/api/v1/invites", Token: admin.Token, Body: map[string]string{"role": role}})
 		if r.Status != http.StatusCreated {
 			e.t.Fatalf("invite %s: %d %s", role, r.Status, r.Body)
