@@ -190,3 +190,84 @@ func BenchmarkPull(b *testing.B) {
 	}
 	reportDocs(b, b.N*yearDocs)
 }
+
+// BenchmarkPushVsRaw alternates one raw batch and one Push batch of 100 new
+// documents on two stores, so that both see the same disk and CPU
+// conditions, and reports their rates and ratio (target ≥ 0.8).
+func BenchmarkPushVsRaw(b *testing.B) {
+	raw, push := benchStore(b), benchStore(b)
+	ctx := context.Background()
+	batches := benchBatches(b, b.N)
+	rows := make([][]docRow, b.N)
+	for i, batch := range batches {
+		for _, d := range batch {
+			r, err := toRow(d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows[i] = append(rows[i], r)
+		}
+	}
+	var rawTime, pushTime time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		tx, err := raw.w.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := writeDocs(ctx, tx, "bench", int64(i*benchBatch+1), rows[i]); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if _, err := push.Push(ctx, "bench", fmt.Sprint("batch-", i), batches[i]); err != nil {
+			b.Fatal(err)
+		}
+		rawTime += mid.Sub(start)
+		pushTime += time.Since(mid)
+	}
+	docs := float64(b.N * benchBatch)
+	b.ReportMetric(docs/rawTime.Seconds(), "raw-docs/s")
+	b.ReportMetric(docs/pushTime.Seconds(), "push-docs/s")
+	b.ReportMetric(rawTime.Seconds()/pushTime.Seconds(), "push/raw")
+}
+
+// BenchmarkPullVsRaw alternates the raw read and Pull of a year of
+// sessions and reports their rates and the time ratio (target ≤ 2).
+func BenchmarkPullVsRaw(b *testing.B) {
+	s := benchYear(b)
+	ctx := context.Background()
+	var rawTime, pullTime time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		rows, err := s.r.QueryContext(ctx, pullSQL, "bench", 0, 201)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var horizon, seq int64
+			var id, typ string
+			var fields []byte
+			if err := rows.Scan(&horizon, &seq, &id, &typ, &fields); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if _, err := s.Pull(ctx, "bench", 0, 200); err != nil {
+			b.Fatal(err)
+		}
+		rawTime += mid.Sub(start)
+		pullTime += time.Since(mid)
+	}
+	docs := float64(b.N * yearDocs)
+	b.ReportMetric(docs/rawTime.Seconds(), "raw-docs/s")
+	b.ReportMetric(docs/pullTime.Seconds(), "pull-docs/s")
+	b.ReportMetric(pullTime.Seconds()/rawTime.Seconds(), "pull/raw")
+}

@@ -158,7 +158,7 @@ func TestMigrateSteps(t *testing.T) {
 }
 
 // TestQueryPlans checks that the hot sync queries are index searches with
-// no table scan and no sort.
+// no table scan and no sort (the json_each list of IDs aside).
 func TestQueryPlans(t *testing.T) {
 	s, _ := openTest(t)
 	queries := map[string]struct {
@@ -168,7 +168,7 @@ func TestQueryPlans(t *testing.T) {
 		"replay":   {replaySQL, []any{"scope", "batch"}},
 		"pull":     {pullSQL, []any{"scope", 10, 200}},
 		"docs":     {docsSQL, []any{"scope"}},
-		"loadDocs": {loadDocsSQL(3), []any{"scope", "a", "b", "c"}},
+		"loadDocs": {loadDocsSQL, []any{"scope", `["a","b","c"]`}},
 	}
 	for name, q := range queries {
 		rows, err := s.r.Query("EXPLAIN QUERY PLAN "+q.sql, q.args...)
@@ -186,7 +186,7 @@ func TestQueryPlans(t *testing.T) {
 		}
 		rows.Close()
 		for _, step := range plan {
-			if (strings.HasPrefix(step, "SCAN ") && step != "SCAN CONSTANT ROW") || strings.Contains(step, "TEMP B-TREE") {
+			if (strings.HasPrefix(step, "SCAN ") && step != "SCAN CONSTANT ROW" && !strings.HasPrefix(step, "SCAN json_each")) || strings.Contains(step, "TEMP B-TREE") {
 				t.Errorf("%s: plan %q has %q", name, plan, step)
 			}
 		}

@@ -33,9 +33,10 @@ const readConns = 4
 
 // Store is a store.Store on one SQLite file. It is safe for concurrent use.
 type Store struct {
-	w   *sql.DB // exactly one connection: every write
-	r   *sql.DB // reads
-	now func() time.Time
+	w    *sql.DB // exactly one connection: every write
+	r    *sql.DB // reads
+	push *pushStmts
+	now  func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -55,12 +56,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := openPool(ctx, abs, readConns, "deferred")
+	push, err := preparePush(ctx, w)
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, now: time.Now}, nil
+	r, err := openPool(ctx, abs, readConns, "deferred")
+	if err != nil {
+		push.close()
+		w.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, push: push, now: time.Now}, nil
 }
 
 // dsn builds the driver's connection string: a file URI whose _pragma
@@ -106,6 +113,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes both pools. The write-ahead log is checkpointed by SQLite
 // when the last connection closes.
 func (s *Store) Close() error {
+	s.push.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -28,9 +29,44 @@ const (
 	docsSQL = "SELECT id, type, fields FROM sync_doc WHERE scope = ? ORDER BY id"
 )
 
-// loadDocsSQL reads n documents of a scope by ID.
-func loadDocsSQL(n int) string {
-	return "SELECT id, type, fields FROM sync_doc WHERE scope = ? AND id IN (?" + strings.Repeat(",?", n-1) + ")"
+// The statements of a push besides its multi-row writes, prepared once on
+// the write connection.
+const (
+	// loadDocsSQL reads the documents of a scope whose IDs are listed in a
+	// JSON array, so that one prepared statement serves every batch size.
+	loadDocsSQL = `SELECT id, type, fields FROM sync_doc
+		WHERE scope = ?1 AND id IN (SELECT value FROM json_each(?2))`
+	advanceHeadSQL = `INSERT INTO sync_scope (scope, head, horizon) VALUES (?, ?, 0)
+		ON CONFLICT (scope) DO UPDATE SET head = excluded.head`
+	recordBatchSQL = "INSERT INTO sync_batch (scope, batch_id, applied, created_at) VALUES (?,?,?,?)"
+)
+
+// pushStmts are the prepared statements of a push.
+type pushStmts struct {
+	replay, loadDocs, advanceHead, recordBatch *sql.Stmt
+}
+
+func preparePush(ctx context.Context, db *sql.DB) (*pushStmts, error) {
+	var p pushStmts
+	for _, st := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{{&p.replay, replaySQL}, {&p.loadDocs, loadDocsSQL}, {&p.advanceHead, advanceHeadSQL}, {&p.recordBatch, recordBatchSQL}} {
+		var err error
+		if *st.dst, err = db.PrepareContext(ctx, st.sql); err != nil {
+			p.close()
+			return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
+		}
+	}
+	return &p, nil
+}
+
+func (p *pushStmts) close() {
+	for _, st := range []*sql.Stmt{p.replay, p.loadDocs, p.advanceHead, p.recordBatch} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // docRow is a document as written to sync_doc and sync_log.
@@ -55,16 +91,19 @@ type stored struct {
 // documents of the batch.
 func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error) {
 	incoming := mergeDuplicates(docs)
-	ids := make([]any, 0, len(incoming)+1)
-	ids = append(ids, scope)
-	for _, d := range incoming {
-		ids = append(ids, d.ID)
+	ids := make([]string, len(incoming))
+	for i, d := range incoming {
+		ids[i] = d.ID
+	}
+	idList, err := json.Marshal(ids)
+	if err != nil {
+		return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
 	}
 	var res store.PushResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var applied sql.NullInt64
 		var head int64
-		err := tx.QueryRowContext(ctx, replaySQL, scope, batchID).Scan(&applied, &head)
+		err := tx.StmtContext(ctx, s.push.replay).QueryRowContext(ctx, scope, batchID).Scan(&applied, &head)
 		if err != nil {
 			return fmt.Errorf("replay check: %w", err)
 		}
@@ -72,7 +111,7 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 			res = store.PushResult{Applied: int(applied.Int64), Replay: true}
 			return nil
 		}
-		current, err := loadDocs(ctx, tx, ids)
+		current, err := loadDocs(ctx, tx.StmtContext(ctx, s.push.loadDocs), scope, idList, len(ids))
 		if err != nil {
 			return err
 		}
@@ -96,12 +135,11 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 				return err
 			}
 			head += int64(len(rows))
-			if _, err := tx.ExecContext(ctx, `INSERT INTO sync_scope (scope, head, horizon) VALUES (?, ?, 0)
-				ON CONFLICT (scope) DO UPDATE SET head = excluded.head`, scope, head); err != nil {
+			if _, err := tx.StmtContext(ctx, s.push.advanceHead).ExecContext(ctx, scope, head); err != nil {
 				return fmt.Errorf("advance head: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO sync_batch (scope, batch_id, applied, created_at) VALUES (?,?,?,?)",
+		if _, err := tx.StmtContext(ctx, s.push.recordBatch).ExecContext(ctx,
 			scope, batchID, len(incoming), s.now().UnixMilli()); err != nil {
 			return fmt.Errorf("record batch: %w", err)
 		}
@@ -130,14 +168,14 @@ func mergeDuplicates(docs []sync.Doc) []sync.Doc {
 	return out
 }
 
-// loadDocs reads the current state of the documents args[1:] of scope
-// args[0] with one indexed query.
-func loadDocs(ctx context.Context, tx *sql.Tx, args []any) (map[string]stored, error) {
-	out := make(map[string]stored, len(args)-1)
-	if len(args) < 2 {
+// loadDocs reads the current state of the n documents listed in idList
+// (a JSON array) with one indexed query.
+func loadDocs(ctx context.Context, stmt *sql.Stmt, scope string, idList []byte, n int) (map[string]stored, error) {
+	out := make(map[string]stored, n)
+	if n == 0 {
 		return out, nil
 	}
-	rows, err := tx.QueryContext(ctx, loadDocsSQL(len(args)-1), args...)
+	rows, err := stmt.QueryContext(ctx, scope, string(idList))
 	if err != nil {
 		return nil, fmt.Errorf("read documents: %w", err)
 	}
