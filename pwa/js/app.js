@@ -8,7 +8,7 @@ import { createSync } from './sync.js';
 import { createStore } from './store.js';
 import { loadI18n, detectLang } from './i18n.js';
 import { Clock } from './hlc.js';
-import { maxTS } from './merge.js';
+import { maxTS, validate } from './merge.js';
 import { h, mount, toast } from './ui.js';
 import * as today from './today.js';
 import * as timer from './timer.js';
@@ -181,6 +181,9 @@ async function main() {
     },
     /** save stores a change locally at once, then syncs when possible. */
     async save(change) {
+      // Never queue what the server would refuse: check the schema first.
+      const invalid = validate(change);
+      if (invalid) throw new Error(`${invalid.field}: ${invalid.reason}`);
       try {
         const merged = await db.saveLocal(change);
         await reloadDocs();

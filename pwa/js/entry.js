@@ -7,7 +7,7 @@ import { h, mount, field, uuid, toast } from './ui.js';
 import { change, diff, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { moodPicker } from './timer.js';
-import { localParts } from './stats.js';
+import { localParts, zonedTime } from './stats.js';
 import { PROTOCOLS } from './timerlogic.js';
 
 /** render draws the session form; params[0] is the id when editing. */
@@ -59,7 +59,9 @@ export function render(ctx, params) {
     onsubmit: async (ev) => {
       ev.preventDefault();
       errors.textContent = '';
-      const when = new Date(`${date.value}T${time.value || '00:00'}`);
+      const [y, mo, d] = date.value.split('-').map(Number);
+      const [hh, mi] = (time.value || '00:00').split(':').map(Number);
+      const when = new Date(y && mo && d ? zonedTime(y, mo, d, hh || 0, mi || 0, tz) : NaN);
       const dur = Number(duration.value);
       if (Number.isNaN(when.getTime())) {
         errors.textContent = t('entry.badDate');
@@ -94,7 +96,12 @@ export function render(ctx, params) {
         note: note.value.trim() ? note.value.trim() : null,
       };
       const changed = doc ? diff(prev, next) : Object.fromEntries(Object.entries(next).filter(([, v]) => v !== null));
-      if (Object.keys(changed).length) await ctx.save(change(doc ? doc.id : uuid(), 'session', changed, ctx.clock.stamp));
+      try {
+        if (Object.keys(changed).length) await ctx.save(change(doc ? doc.id : uuid(), 'session', changed, ctx.clock.stamp));
+      } catch (e) {
+        errors.textContent = t('finish.saveFailed', { reason: e.message });
+        return;
+      }
       toast(t(doc ? 'entry.updated' : 'finish.saved'));
       ctx.navigate('/history', true);
     },

@@ -70,8 +70,12 @@ export function render(ctx) {
       const cur = readPlan(ctx.store.get().docs);
       const existing = ctx.store.get().docs.some((d) => d.id === PLAN_ID);
       const changed = existing ? diff(cur, next) : next;
-      if (Object.keys(changed).length) await ctx.save(change(PLAN_ID, 'plan', changed, ctx.clock.stamp));
-      toast(t('settings.planSaved'));
+      try {
+        if (Object.keys(changed).length) await ctx.save(change(PLAN_ID, 'plan', changed, ctx.clock.stamp));
+        toast(t('settings.planSaved'));
+      } catch (e) {
+        toast(t('finish.saveFailed', { reason: e.message }));
+      }
     },
   },
   h('h2', { id: 's-plan', text: t('settings.week') }),

@@ -115,3 +115,19 @@ export function nextSlot(plan, now, timeZone) {
   }
   return null;
 }
+
+/**
+ * zonedTime returns the instant (ms) at which the wall clock in timeZone
+ * reads the given date and time (the earlier one in a DST overlap).
+ */
+export function zonedTime(y, m, d, hh, mm, timeZone) {
+  const want = Date.UTC(y, m - 1, d, hh, mm);
+  let t = want;
+  for (let i = 0; i < 3; i++) {
+    const p = localParts(t, timeZone);
+    const seen = Date.UTC(p.y, p.m - 1, p.d, p.hh, p.mm);
+    if (seen === want) break;
+    t += want - seen;
+  }
+  return t;
+}

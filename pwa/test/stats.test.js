@@ -43,3 +43,9 @@ test('next planned slot', () => {
   assert.equal(S.nextSlot(plan, late, 'Europe/Oslo').wd, 4);
   assert.equal(S.nextSlot({ days: [] }, now, 'UTC'), null);
 });
+
+test('zoned wall time to instant', () => {
+  assert.equal(S.zonedTime(2026, 3, 2, 17, 0, 'Europe/Oslo'), Date.UTC(2026, 2, 2, 16, 0));
+  assert.equal(S.zonedTime(2026, 7, 1, 17, 0, 'Europe/Oslo'), Date.UTC(2026, 6, 1, 15, 0));
+  assert.equal(S.zonedTime(2026, 7, 1, 17, 0, 'UTC'), Date.UTC(2026, 6, 1, 17, 0));
+});
