@@ -171,6 +171,9 @@ func isReplicated(ctx context.Context, client *mongo.Client) (bool, error) {
 	return hello.SetName != "" || hello.Msg == "isdbgrid", nil
 }
 
+// Database returns the name of the store's database.
+func (s *Store) Database() string { return s.db.Name() }
+
 // Replicated reports whether the store writes with majority write concern
 // (the deployment is a replica set or a sharded cluster).
 func (s *Store) Replicated() bool { return s.replicated }

@@ -1,0 +1,266 @@
+package mongostore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/store/mongostore"
+	"github.com/hit4x4/dagbok/sync"
+)
+
+var base = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func stamp(d time.Duration, counter uint16, node string) string {
+	return sync.Timestamp{Wall: base.Add(d).UnixMilli(), Counter: counter, Node: node}.String()
+}
+
+// session builds a session document whose fields are all stamped ts.
+func session(t testing.TB, id, ts string, kv ...any) sync.Doc {
+	t.Helper()
+	d := sync.Doc{ID: id, Type: sync.TypeSession, Fields: map[string]sync.Field{}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		raw, err := sync.EncodeValue(kv[i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Fields[kv[i].(string)] = sync.Field{Value: raw, TS: ts}
+	}
+	return d
+}
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func closeStore(t testing.TB, s *mongostore.Store) {
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+}
+
+// pullFrom pulls pages of limit from cursor until More is false and merges
+// them into held; it returns the new cursor and every page's cursor step.
+func pullFrom(t testing.TB, ctx context.Context, s store.Store, scope string, cursor int64, limit int, held map[string]sync.Doc) int64 {
+	t.Helper()
+	for {
+		p, err := s.Pull(ctx, scope, cursor, limit)
+		if err != nil {
+			t.Fatalf("Pull(%d): %v", cursor, err)
+		}
+		if p.Cursor < cursor || (len(p.Docs) > 0 && p.Cursor == cursor) {
+			t.Fatalf("Pull(%d): cursor %d with %d documents", cursor, p.Cursor, len(p.Docs))
+		}
+		for _, d := range p.Docs {
+			if old, ok := held[d.ID]; ok {
+				d = sync.Merge(old, d)
+			}
+			held[d.ID] = d
+		}
+		cursor = p.Cursor
+		if !p.More {
+			return cursor
+		}
+	}
+}
+
+// sameAsStore fails unless held equals Docs(scope).
+func sameAsStore(t testing.TB, ctx context.Context, s store.Store, scope string, held map[string]sync.Doc) {
+	t.Helper()
+	docs, err := s.Docs(ctx, scope)
+	if err != nil {
+		t.Fatalf("Docs: %v", err)
+	}
+	if len(docs) != len(held) {
+		t.Fatalf("puller holds %d documents, the store %d", len(held), len(docs))
+	}
+	for _, d := range docs {
+		if h, ok := held[d.ID]; !ok || !h.Equal(d) {
+			t.Fatalf("document %s: puller holds %+v, store %+v", d.ID, h, d)
+		}
+	}
+}
+
+// TestTwoInstancesConcurrentPush runs pushers on two Store instances
+// sharing one database (as two server instances would) while a puller
+// follows the cursor: no write is skipped, and the log is dense.
+func TestTwoInstancesConcurrentPush(t *testing.T) {
+	const pushers, batches, docsPerBatch = 8, 4, 3
+	for name, uri := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := testCtx(t)
+			a := openAt(t, uri(t), mongostore.Config{})
+			closeStore(t, a)
+			b := openAt(t, uri(t), mongostore.Config{Database: a.Database()})
+			closeStore(t, b)
+			instances := []*mongostore.Store{a, b}
+
+			start := time.Now()
+			want := map[string]sync.Doc{}
+			var wantMu gosync.Mutex
+			var wg gosync.WaitGroup
+			var failed atomic.Bool
+			for w := range pushers {
+				wg.Go(func() {
+					s := instances[w%2]
+					node := fmt.Sprintf("dev%d", w)
+					for bn := range batches {
+						var batch []sync.Doc
+						for k := range docsPerBatch {
+							// Documents shared by all pushers, and the pusher's own.
+							id := fmt.Sprintf("shared-%d", (bn+k)%3)
+							if k == 0 {
+								id = fmt.Sprintf("own-%d-%d", w, bn%2)
+							}
+							batch = append(batch, session(t, id, stamp(time.Duration(bn)*time.Second, uint16(k), node),
+								"note", fmt.Sprintf("%s b%d k%d", node, bn, k), "durationMin", w*10+bn))
+						}
+						if _, err := s.Push(ctx, "p1", fmt.Sprintf("%s-%d", node, bn), batch); err != nil {
+							t.Errorf("pusher %d batch %d: %v", w, bn, err)
+							failed.Store(true)
+							return
+						}
+						wantMu.Lock()
+						for _, d := range batch {
+							if old, ok := want[d.ID]; ok {
+								d = sync.Merge(old, d)
+							}
+							want[d.ID] = d
+						}
+						wantMu.Unlock()
+					}
+				})
+			}
+			done := make(chan struct{})
+			go func() { wg.Wait(); close(done) }()
+
+			held := map[string]sync.Doc{}
+			var cursor int64
+			for running := true; running; {
+				select {
+				case <-done:
+					running = false
+				case <-time.After(5 * time.Millisecond):
+				}
+				cursor = pullFrom(t, ctx, b, "p1", cursor, 5, held)
+			}
+			if failed.Load() {
+				t.FailNow()
+			}
+			sameAsStore(t, ctx, a, "p1", held)
+			for id, d := range want {
+				if !held[id].Equal(d) {
+					t.Fatalf("document %s: puller holds %+v, the merge of every push is %+v", id, held[id], d)
+				}
+			}
+			t.Logf("pushes done after %v", time.Since(start))
+			// Dense: one entry per sequence number from 1 to the head.
+			for seq := int64(0); seq < cursor; seq++ {
+				p, err := a.Pull(ctx, "p1", seq, 1)
+				if err != nil {
+					t.Fatalf("Pull(%d, 1): %v", seq, err)
+				}
+				if p.Cursor != seq+1 || len(p.Docs) != 1 {
+					t.Fatalf("Pull(%d, 1) = cursor %d with %d documents: sequence numbers not dense", seq, p.Cursor, len(p.Docs))
+				}
+			}
+			t.Logf("%d pushers × %d batches of %d on two instances: head %d", pushers, batches, docsPerBatch, cursor)
+		})
+	}
+}
+
+// TestFaultAfterDocWrite injects a failure between the document write and
+// the log append: the push fails, pullers see either nothing of it or a
+// consistent state, and the client's retry of the same batch repairs both
+// the documents and the log.
+func TestFaultAfterDocWrite(t *testing.T) {
+	errCrash := errors.New("injected crash")
+	for name, uri := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := testCtx(t)
+			var fail atomic.Bool
+			faulty := openAt(t, uri(t), mongostore.Config{AfterDocWrite: func(context.Context) error {
+				if fail.Load() {
+					return errCrash
+				}
+				return nil
+			}})
+			closeStore(t, faulty)
+			healthy := openAt(t, uri(t), mongostore.Config{Database: faulty.Database()})
+			closeStore(t, healthy)
+
+			old := session(t, "s1", stamp(time.Minute, 0, "phone"), "protocol", "4x4", "note", "before")
+			if _, err := healthy.Push(ctx, "p1", "b0", []sync.Doc{old}); err != nil {
+				t.Fatalf("Push: %v", err)
+			}
+			held := map[string]sync.Doc{}
+			cursor := pullFrom(t, ctx, healthy, "p1", 0, 10, held)
+
+			edit := session(t, "s1", stamp(2*time.Minute, 0, "phone"), "note", "after")
+			created := session(t, "s2", stamp(2*time.Minute, 0, "phone"), "protocol", "3x3")
+			batch := []sync.Doc{edit, created}
+			fail.Store(true)
+			if _, err := faulty.Push(ctx, "p1", "b1", batch); !errors.Is(err, errCrash) {
+				t.Fatalf("Push with a crash after the document write: err = %v, want the injected error", err)
+			}
+			// Nothing of the failed push is in the log yet.
+			p, err := healthy.Pull(ctx, "p1", cursor, 10)
+			if err != nil || len(p.Docs) != 0 || p.Cursor != cursor {
+				t.Fatalf("Pull after the failed push = %+v, %v; want nothing new", p, err)
+			}
+
+			// A concurrent push of unrelated data still works and is logged.
+			other := session(t, "s3", stamp(3*time.Minute, 0, "tablet"), "protocol", "tabata")
+			if _, err := healthy.Push(ctx, "p1", "b-other", []sync.Doc{other}); err != nil {
+				t.Fatalf("Push: %v", err)
+			}
+
+			// The client retries the same batch; the crash is gone.
+			fail.Store(false)
+			res, err := faulty.Push(ctx, "p1", "b1", batch)
+			if err != nil {
+				t.Fatalf("retried Push: %v", err)
+			}
+			if res.Replay || res.Applied != 2 {
+				t.Errorf("retried Push = %+v, want Applied 2, not a replay", res)
+			}
+			pullFrom(t, ctx, healthy, "p1", cursor, 1, held)
+			sameAsStore(t, ctx, healthy, "p1", held)
+			if want := sync.Merge(old, edit); !held["s1"].Equal(want) {
+				t.Errorf("s1 = %+v, want %+v", held["s1"], want)
+			}
+			if !held["s2"].Equal(created) {
+				t.Errorf("s2 = %+v, want %+v", held["s2"], created)
+			}
+			// The batch is recorded now: a third send is a replay.
+			if res, err := faulty.Push(ctx, "p1", "b1", batch); err != nil || !res.Replay {
+				t.Errorf("third Push = %+v, %v; want a replay", res, err)
+			}
+		})
+	}
+}
+
+// TestOpenTwice opens two stores on one database: index creation is
+// idempotent, and FerretDB is not a replica set.
+func TestOpenTwice(t *testing.T) {
+	uri := ferretURI(t)
+	a := openAt(t, uri, mongostore.Config{})
+	closeStore(t, a)
+	b := openAt(t, uri, mongostore.Config{Database: a.Database()})
+	closeStore(t, b)
+	if a.Replicated() {
+		t.Errorf("Replicated() on FerretDB = true, want false")
+	}
+	if _, err := mongostore.Open(testCtx(t), mongostore.Config{}); err == nil {
+		t.Errorf("Open without a URI succeeded")
+	}
+}
