@@ -197,7 +197,8 @@ async function main() {
       }
     },
     profile() {
-      return { timeZone: 'Europe/Oslo', ...(store.get().profile || {}), ...(store.get().pendingProfile || {}) };
+      const p = { ...(store.get().profile || {}), ...(store.get().pendingProfile || {}) };
+      return { ...p, timeZone: p.timeZone || 'Europe/Oslo' };
     },
     async updateProfile(patch) {
       const pending = { ...(store.get().pendingProfile || {}), ...patch };

@@ -17,8 +17,8 @@ export function render(ctx) {
 
   // Profile ------------------------------------------------------------
   const name = h('input', { type: 'text', autocomplete: 'nickname', maxlength: 80, value: profile.name || '', 'data-testid': 'profile-name' });
-  const birthYear = h('input', { type: 'number', inputmode: 'numeric', min: 1900, max: new Date().getFullYear(), value: profile.birthYear ?? '', 'data-testid': 'profile-birth-year' });
-  const hrmax = h('input', { type: 'number', inputmode: 'numeric', min: 100, max: 240, value: profile.hrMax ?? '', 'data-testid': 'profile-hrmax' });
+  const birthYear = h('input', { type: 'number', inputmode: 'numeric', min: 1900, max: new Date().getFullYear(), value: profile.birthYear || '', 'data-testid': 'profile-birth-year' });
+  const hrmax = h('input', { type: 'number', inputmode: 'numeric', min: 100, max: 240, value: profile.hrMax || '', 'data-testid': 'profile-hrmax' });
   const zones = ZONES.includes(profile.timeZone) ? ZONES : [profile.timeZone, ...ZONES];
   const tz = h('select', { 'data-testid': 'profile-timezone' }, zones.map((z) => h('option', { value: z, text: z.replace('_', ' '), selected: z === profile.timeZone })));
   const est = hrMax(profile);
@@ -29,11 +29,12 @@ export function render(ctx) {
       ev.preventDefault();
       const next = {
         name: name.value.trim(),
-        birthYear: birthYear.value === '' ? null : Number(birthYear.value),
-        hrMax: hrmax.value === '' ? null : Number(hrmax.value),
+        // The server takes 0 to clear a number.
+        birthYear: birthYear.value === '' ? 0 : Number(birthYear.value),
+        hrMax: hrmax.value === '' ? 0 : Number(hrmax.value),
         timeZone: tz.value,
       };
-      const cur = { name: profile.name || '', birthYear: profile.birthYear ?? null, hrMax: profile.hrMax ?? null, timeZone: profile.timeZone };
+      const cur = { name: profile.name || '', birthYear: profile.birthYear || 0, hrMax: profile.hrMax || 0, timeZone: profile.timeZone };
       const patch = diff(cur, next);
       if (!Object.keys(patch).length) return;
       await ctx.updateProfile(patch);
@@ -123,8 +124,8 @@ export function render(ctx) {
     profileForm,
     planForm,
     h('section', { class: 'card', 'aria-labelledby': 's-lang' },
-      h('h2', { id: 's-lang', text: t('settings.language') }),
-      field('language', t('settings.language'), lang)),
+      h('h2', {}, h('label', { for: 'language', id: 's-lang', text: t('settings.language') })),
+      lang),
     groupForm,
     h('section', { class: 'card', 'aria-labelledby': 's-data' },
       h('h2', { id: 's-data', text: t('settings.data') }),
