@@ -194,7 +194,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			status = http.StatusInternalServerError
 		}
 		if status >= 500 {
-			log.ErrorContext(c.Request().Context(), "request failed",
+			level := slog.LevelError
+			if status == http.StatusServiceUnavailable {
+				level = slog.LevelWarn // the store or a deadline; not a bug here
+			}
+			log.Log(c.Request().Context(), level, "request failed",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"method", c.Request().Method, "path", c.Request().URL.Path,
 				"status", status, "err", err)
