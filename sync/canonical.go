@@ -1,15 +1,12 @@
 package sync
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -29,22 +26,18 @@ const maxValueDepth = 16
 //     an error;
 //   - strings with \" \\ \b \f \n \r \t, \u00xx for other control
 //     characters, \u003c \u003e \u0026 for < > &, \u2028 \u2029, and every
-//     other character literal; invalid UTF-8 becomes U+FFFD.
+//     other character literal; invalid UTF-8 and lone surrogate escapes
+//     become U+FFFD.
 //
 // This is exactly what encoding/json writes for the same value, so a
 // canonical value survives json.Marshal and json.Unmarshal byte for byte,
 // and pwa/js/merge.js's canonical() produces the same bytes.
 func CanonicalValue(raw []byte) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	b, err := appendCanonical(nil, dec, 0)
+	v, err := parseValue(raw)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the JSON value")
-	}
-	return b, nil
+	return appendValue(nil, v), nil
 }
 
 // EncodeValue marshals v with encoding/json and returns its canonical form.
@@ -56,95 +49,393 @@ func EncodeValue(v any) (json.RawMessage, error) {
 	return CanonicalValue(raw)
 }
 
-type member struct {
-	key string
-	val []byte
-}
-
-// appendCanonical reads the next JSON value from dec and appends its
-// canonical form to b.
-func appendCanonical(b []byte, dec *json.Decoder, depth int) ([]byte, error) {
-	if depth > maxValueDepth {
-		return nil, fmt.Errorf("value nested deeper than %d levels", maxValueDepth)
-	}
-	tok, err := dec.Token()
+// parseValue parses exactly one JSON value (surrounding whitespace allowed)
+// into nil, bool, float64, string, []any or map[string]any.
+func parseValue(raw []byte) (any, error) {
+	p := parser{data: raw}
+	p.ws()
+	v, err := p.value(0)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, io.ErrUnexpectedEOF
-		}
 		return nil, err
 	}
-	switch t := tok.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case bool:
-		return strconv.AppendBool(b, t), nil
-	case string:
-		return appendString(b, t), nil
-	case json.Number:
-		return appendNumber(b, string(t))
-	case json.Delim:
-		switch t {
-		case '[':
-			b = append(b, '[')
-			for i := 0; dec.More(); i++ {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				if b, err = appendCanonical(b, dec, depth+1); err != nil {
-					return nil, err
-				}
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return append(b, ']'), nil
-		case '{':
-			var ms []member
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, errors.New("object key is not a string")
-				}
-				v, err := appendCanonical(nil, dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				ms = append(ms, member{k, v})
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			slices.SortStableFunc(ms, func(x, y member) int { return strings.Compare(x.key, y.key) })
-			b = append(b, '{')
-			for i, m := range ms {
-				if i > 0 {
-					if ms[i-1].key == m.key {
-						return nil, fmt.Errorf("duplicate key %q", truncate(m.key))
-					}
-					b = append(b, ',')
-				}
-				b = appendString(b, m.key)
-				b = append(b, ':')
-				b = append(b, m.val...)
-			}
-			return append(b, '}'), nil
-		}
+	p.ws()
+	if p.pos != len(p.data) {
+		return nil, p.fail("unexpected data after the JSON value")
 	}
-	return nil, fmt.Errorf("unexpected JSON token %v", tok)
+	return v, nil
 }
 
-// appendNumber appends the canonical form of a JSON number literal.
-func appendNumber(b []byte, lit string) ([]byte, error) {
-	f, err := strconv.ParseFloat(lit, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return nil, fmt.Errorf("number %s out of range", truncate(lit))
+// parseError is a JSON syntax error at a byte offset.
+type parseError struct {
+	offset int
+	msg    string
+}
+
+func (e *parseError) Error() string { return e.msg }
+
+// parser is a strict RFC 8259 JSON parser over a byte slice. It is
+// stricter than encoding/json in one way only: duplicate object keys are an
+// error.
+type parser struct {
+	data []byte
+	pos  int
+}
+
+func (p *parser) fail(msg string) error {
+	return &parseError{offset: p.pos, msg: msg}
+}
+
+// ws skips whitespace.
+func (p *parser) ws() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
 	}
-	return appendFloat(b, f), nil
+}
+
+// next returns the next byte after whitespace without consuming it, or 0
+// at the end.
+func (p *parser) next() byte {
+	p.ws()
+	if p.pos < len(p.data) {
+		return p.data[p.pos]
+	}
+	return 0
+}
+
+// expect consumes byte c after whitespace.
+func (p *parser) expect(c byte) error {
+	if p.next() != c {
+		if p.pos == len(p.data) {
+			return p.fail("unexpected end of input")
+		}
+		return p.fail(fmt.Sprintf("want %q", c))
+	}
+	p.pos++
+	return nil
+}
+
+// value parses the value starting at pos (no leading whitespace).
+func (p *parser) value(depth int) (any, error) {
+	if depth > maxValueDepth {
+		return nil, p.fail(fmt.Sprintf("value nested deeper than %d levels", maxValueDepth))
+	}
+	if p.pos >= len(p.data) {
+		return nil, p.fail("unexpected end of input")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		m := map[string]any{}
+		err := p.object(func(key string) error {
+			if _, dup := m[key]; dup {
+				return p.fail(fmt.Sprintf("duplicate key %q", truncate(key)))
+			}
+			v, err := p.value(depth + 1)
+			m[key] = v
+			return err
+		})
+		return m, err
+	case c == '[':
+		p.pos++
+		a := []any{}
+		if p.next() == ']' {
+			p.pos++
+			return a, nil
+		}
+		for {
+			p.ws()
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+			switch p.next() {
+			case ',':
+				p.pos++
+			case ']':
+				p.pos++
+				return a, nil
+			default:
+				return nil, p.fail("want ',' or ']' in an array")
+			}
+		}
+	case c == '"':
+		return p.string()
+	case c == '-' || '0' <= c && c <= '9':
+		return p.number()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	}
+	return nil, p.fail("want a JSON value")
+}
+
+// object parses an object at pos, calling member after each key and its
+// colon; member parses the value. Keys repeated are for member to refuse.
+func (p *parser) object(member func(key string) error) error {
+	if err := p.expect('{'); err != nil {
+		return err
+	}
+	if p.next() == '}' {
+		p.pos++
+		return nil
+	}
+	for {
+		if p.next() != '"' {
+			return p.fail("want a string key")
+		}
+		key, err := p.string()
+		if err != nil {
+			return err
+		}
+		if err := p.expect(':'); err != nil {
+			return err
+		}
+		p.ws()
+		if err := member(key); err != nil {
+			return err
+		}
+		switch p.next() {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return nil
+		default:
+			return p.fail("want ',' or '}' in an object")
+		}
+	}
+}
+
+func (p *parser) literal(word string) error {
+	if len(p.data)-p.pos < len(word) || string(p.data[p.pos:p.pos+len(word)]) != word {
+		return p.fail("want a JSON value")
+	}
+	p.pos += len(word)
+	return nil
+}
+
+func (p *parser) digits() int {
+	start := p.pos
+	for p.pos < len(p.data) && '0' <= p.data[p.pos] && p.data[p.pos] <= '9' {
+		p.pos++
+	}
+	return p.pos - start
+}
+
+// number parses -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? as float64.
+func (p *parser) number() (float64, error) {
+	start := p.pos
+	if p.data[p.pos] == '-' {
+		p.pos++
+	}
+	if p.pos < len(p.data) && p.data[p.pos] == '0' {
+		p.pos++
+	} else if p.digits() == 0 {
+		return 0, p.fail("malformed number")
+	}
+	if p.pos < len(p.data) && p.data[p.pos] == '.' {
+		p.pos++
+		if p.digits() == 0 {
+			return 0, p.fail("malformed number")
+		}
+	}
+	if p.pos < len(p.data) && (p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(p.data) && (p.data[p.pos] == '+' || p.data[p.pos] == '-') {
+			p.pos++
+		}
+		if p.digits() == 0 {
+			return 0, p.fail("malformed number")
+		}
+	}
+	if n := p.pos - start; n <= 15 {
+		// Fast path for plain integers, exact in a float64.
+		if v, ok := smallInt(p.data[start:p.pos]); ok {
+			return v, nil
+		}
+	}
+	lit := string(p.data[start:p.pos])
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil || math.IsInf(f, 0) {
+		p.pos = start
+		return 0, p.fail(fmt.Sprintf("number %s out of range", truncate(lit)))
+	}
+	return f, nil
+}
+
+// smallInt parses -?[0-9]+ of at most 15 digits exactly.
+func smallInt(b []byte) (float64, bool) {
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		return -float64(n), true // -0 stays -0, as ParseFloat gives
+	}
+	return float64(n), true
+}
+
+// string parses a string at pos. Invalid UTF-8 and lone surrogate escapes
+// become U+FFFD, as in encoding/json.
+func (p *parser) string() (string, error) {
+	p.pos++ // '"'
+	start := p.pos
+	// Fast path: plain ASCII without escapes.
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		if c == '"' {
+			s := string(p.data[start:p.pos])
+			p.pos++
+			return s, nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+		p.pos++
+	}
+	b := append([]byte(nil), p.data[start:p.pos]...)
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return string(b), nil
+		case c < 0x20:
+			return "", p.fail("control character in a string")
+		case c == '\\':
+			r, err := p.escape()
+			if err != nil {
+				return "", err
+			}
+			b = utf8.AppendRune(b, r)
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			p.pos++
+		default:
+			r, size := utf8.DecodeRune(p.data[p.pos:])
+			b = utf8.AppendRune(b, r) // RuneError for invalid bytes
+			p.pos += size
+		}
+	}
+	return "", p.fail("unterminated string")
+}
+
+// escape parses one escape sequence at pos, joining surrogate pairs.
+func (p *parser) escape() (rune, error) {
+	if p.pos+1 >= len(p.data) {
+		return 0, p.fail("unterminated string")
+	}
+	c := p.data[p.pos+1]
+	p.pos += 2
+	switch c {
+	case '"', '\\', '/':
+		return rune(c), nil
+	case 'b':
+		return '\b', nil
+	case 'f':
+		return '\f', nil
+	case 'n':
+		return '\n', nil
+	case 'r':
+		return '\r', nil
+	case 't':
+		return '\t', nil
+	case 'u':
+		r, ok := p.hex4(p.pos)
+		if !ok {
+			return 0, p.fail("malformed \\u escape")
+		}
+		p.pos += 4
+		if utf16.IsSurrogate(r) {
+			if r2, ok := p.hex4(p.pos + 2); ok && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					p.pos += 6
+					return dec, nil
+				}
+			}
+			return utf8.RuneError, nil
+		}
+		return r, nil
+	}
+	p.pos -= 2
+	return 0, p.fail("malformed escape")
+}
+
+// hex4 reads four hex digits at i.
+func (p *parser) hex4(i int) (rune, bool) {
+	if i+4 > len(p.data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.data[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// appendValue appends the canonical form of a parsed value.
+func appendValue(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case float64:
+		return appendFloat(b, v)
+	case string:
+		return appendString(b, v)
+	case []any:
+		b = append(b, '[')
+		for i, x := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, x)
+		}
+		return append(b, ']')
+	case map[string]any:
+		b = append(b, '{')
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendValue(b, v[k])
+		}
+		return append(b, '}')
+	}
+	panic(fmt.Sprintf("sync: appendValue of %T", v)) // unreachable: parseValue makes only the types above
 }
 
 // appendFloat writes f as ECMAScript's Number::toString does (and
@@ -153,6 +444,9 @@ func appendNumber(b []byte, lit string) ([]byte, error) {
 func appendFloat(b []byte, f float64) []byte {
 	if f == 0 {
 		return append(b, '0') // also -0
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.AppendInt(b, int64(f), 10) // what 'f' gives, faster
 	}
 	format := byte('f')
 	if a := math.Abs(f); a < 1e-6 || a >= 1e21 {

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/hit4x4/dagbok/sync"
@@ -74,6 +78,53 @@ func FuzzDecodePushRequest(f *testing.F) {
 			if !req2.Docs[i].Equal(req.Docs[i]) {
 				t.Fatalf("round trip changed doc %d: %s → %s", i, docString(req.Docs[i]), docString(req2.Docs[i]))
 			}
+		}
+	})
+}
+
+// FuzzCanonicalValue checks the parser against encoding/json: whatever
+// CanonicalValue accepts, encoding/json accepts and reads as the same value;
+// whatever encoding/json accepts, CanonicalValue accepts unless it repeats
+// a key, nests too deeply or holds a number beyond float64; and the result
+// is a fixed point.
+func FuzzCanonicalValue(f *testing.F) {
+	var v canonicalVectors
+	data, err := os.ReadFile(filepath.Join("testdata", "canonical.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range v.Valid {
+		f.Add([]byte(c.Input))
+	}
+	for _, c := range v.Invalid {
+		f.Add([]byte(c.Input))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, err := sync.CanonicalValue(raw)
+		var std any
+		stdErr := json.Unmarshal(raw, &std)
+		if err != nil {
+			if stdErr == nil && !strings.Contains(err.Error(), "duplicate key") && !strings.Contains(err.Error(), "nested") {
+				t.Fatalf("CanonicalValue(%q) = %v, encoding/json accepts it", raw, err)
+			}
+			return
+		}
+		if stdErr != nil {
+			t.Fatalf("CanonicalValue(%q) = %q, encoding/json says %v", raw, got, stdErr)
+		}
+		var back any
+		if err := json.Unmarshal(got, &back); err != nil || !reflect.DeepEqual(back, std) {
+			t.Fatalf("CanonicalValue(%q) = %q reads back as %#v, want %#v (%v)", raw, got, back, std, err)
+		}
+		again, err := sync.CanonicalValue(got)
+		if err != nil || !bytes.Equal(again, got) {
+			t.Fatalf("not a fixed point: %q → %q (%v)", got, again, err)
+		}
+		if std, err := json.Marshal(std); err == nil && !bytes.Equal(std, got) && !bytes.Contains(raw, []byte("-0")) {
+			t.Fatalf("json.Marshal gives %q, CanonicalValue %q", std, got)
 		}
 	})
 }

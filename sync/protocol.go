@@ -1,11 +1,9 @@
 package sync
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -121,21 +119,24 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	if !utf8.Valid(data) {
 		return PushRequest{}, &DecodeError{Reason: "body is not valid UTF-8"}
 	}
-	p := &pushParser{dec: json.NewDecoder(bytes.NewReader(data))}
-	p.dec.UseNumber()
+	p := &pushParser{parser: parser{data: data}}
 	req, err := p.request()
-	if err != nil {
-		return PushRequest{}, err
+	if p.ws(); err == nil && p.pos != len(p.data) {
+		err = p.fail("unexpected data after the request object")
 	}
-	if _, err := p.dec.Token(); !errors.Is(err, io.EOF) {
-		return PushRequest{}, p.fail("unexpected data after the request object", nil)
+	if err != nil {
+		var pe *parseError
+		if errors.As(err, &pe) {
+			return PushRequest{}, &DecodeError{Offset: int64(pe.offset), Reason: pe.msg, Err: err}
+		}
+		return PushRequest{}, err
 	}
 
 	var errs ValidationErrors
 	docs := make([]Doc, 0, len(req.Docs))
 	at := make(map[string]int, len(req.Docs))
-	for _, d := range req.Docs {
-		if verrs := validateDoc(d); len(verrs) > 0 {
+	for i, d := range req.Docs {
+		if verrs := validateDoc(d, p.parsed[i]); len(verrs) > 0 {
 			errs = append(errs, verrs...)
 			continue
 		}
@@ -158,126 +159,82 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	return req, nil
 }
 
-// pushParser walks the token stream of a push body.
+// pushParser reads the envelope of a push body: fixed keys, each once.
+// It keeps each document's parsed field values for validation.
 type pushParser struct {
-	dec *json.Decoder
+	parser
+	parsed []map[string]any // per document, by field name
 }
 
-func (p *pushParser) fail(reason string, err error) *DecodeError {
-	return &DecodeError{Offset: p.dec.InputOffset(), Reason: reason, Err: err}
-}
-
-// token reads the next token, turning JSON errors into a *DecodeError.
-func (p *pushParser) token() (json.Token, error) {
-	t, err := p.dec.Token()
-	switch {
-	case errors.Is(err, io.EOF):
-		return nil, p.fail("unexpected end of input", io.ErrUnexpectedEOF)
-	case err != nil:
-		return nil, p.fail(err.Error(), err)
+// members parses an object whose keys must be among keys, each at most
+// once and all of them present; member parses the value of each.
+func (p *pushParser) members(what string, keys []string, member func(key string) error) error {
+	if p.next() != '{' {
+		return p.fail(what + " must be an object")
 	}
-	return t, nil
-}
-
-func (p *pushParser) delim(want json.Delim, what string) error {
-	t, err := p.token()
+	var seen [3]bool
+	err := p.object(func(key string) error {
+		i := slices.Index(keys, key)
+		switch {
+		case i < 0:
+			return p.fail(fmt.Sprintf("%s: unknown key %q", what, truncate(key)))
+		case seen[i]:
+			return p.fail(fmt.Sprintf("%s: key %q repeated", what, key))
+		}
+		seen[i] = true
+		return member(key)
+	})
 	if err != nil {
 		return err
 	}
-	if d, ok := t.(json.Delim); !ok || d != want {
-		kind := "an array"
-		if want == '{' {
-			kind = "an object"
+	for i, k := range keys {
+		if !seen[i] {
+			return p.fail(fmt.Sprintf("%s: %q missing", what, k))
 		}
-		return p.fail(what+" must be "+kind, nil)
 	}
 	return nil
 }
 
 func (p *pushParser) str(what string) (string, error) {
-	t, err := p.token()
-	if err != nil {
-		return "", err
+	if p.next() != '"' {
+		return "", p.fail(what + " must be a string")
 	}
-	s, ok := t.(string)
-	if !ok {
-		return "", p.fail(what+" must be a string", nil)
-	}
-	return s, nil
-}
-
-// object reads one JSON object, calling member for each key; member reads
-// the key's value. Repeated keys are rejected.
-func (p *pushParser) object(what string, member func(key string) error) error {
-	if err := p.delim('{', what); err != nil {
-		return err
-	}
-	seen := make(map[string]bool)
-	for p.dec.More() {
-		key, err := p.str("a key")
-		if err != nil {
-			return err
-		}
-		if seen[key] {
-			return p.fail(fmt.Sprintf("%s: key %q repeated", what, truncate(key)), nil)
-		}
-		seen[key] = true
-		if err := member(key); err != nil {
-			return err
-		}
-	}
-	_, err := p.token() // '}'
-	return err
-}
-
-// require fails unless every key was seen.
-func (p *pushParser) require(what string, seen map[string]bool, keys ...string) error {
-	for _, k := range keys {
-		if !seen[k] {
-			return p.fail(fmt.Sprintf("%s: %q missing", what, k), nil)
-		}
-	}
-	return nil
+	return p.string()
 }
 
 func (p *pushParser) request() (PushRequest, error) {
 	var req PushRequest
-	seen := map[string]bool{}
-	err := p.object("the request", func(key string) error {
-		seen[key] = true
-		switch key {
-		case "batchId":
+	err := p.members("the request", []string{"batchId", "docs"}, func(key string) error {
+		if key == "batchId" {
+			start := p.pos
 			s, err := p.str("batchId")
-			if err != nil {
-				return err
-			}
-			if checkID(s) != nil {
-				return p.fail("batchId: "+errBadID.Error(), nil)
+			if err == nil && checkID(s) != nil {
+				p.pos = start
+				err = p.fail("batchId: " + errBadID.Error())
 			}
 			req.BatchID = s
-			return nil
-		case "docs":
-			docs, err := p.docs()
-			req.Docs = docs
 			return err
 		}
-		return p.fail(fmt.Sprintf("the request: unknown key %q", truncate(key)), nil)
+		docs, err := p.docs()
+		req.Docs = docs
+		return err
 	})
 	if err != nil {
-		return PushRequest{}, err
-	}
-	if err := p.require("the request", seen, "batchId", "docs"); err != nil {
 		return PushRequest{}, err
 	}
 	return req, nil
 }
 
 func (p *pushParser) docs() ([]Doc, error) {
-	if err := p.delim('[', "docs"); err != nil {
-		return nil, err
+	if err := p.expect('['); err != nil {
+		return nil, p.fail("docs must be an array")
 	}
 	var docs []Doc
-	for p.dec.More() {
+	if p.next() == ']' {
+		p.pos++
+		return docs, nil
+	}
+	for {
 		if len(docs) == MaxPushDocs {
 			return nil, ErrTooManyDocs
 		}
@@ -286,69 +243,70 @@ func (p *pushParser) docs() ([]Doc, error) {
 			return nil, err
 		}
 		docs = append(docs, d)
+		switch p.next() {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return docs, nil
+		default:
+			return nil, p.fail("want ',' or ']' after a document")
+		}
 	}
-	_, err := p.token() // ']'
-	return docs, err
 }
 
 func (p *pushParser) doc() (Doc, error) {
 	var d Doc
-	seen := map[string]bool{}
-	err := p.object("a document", func(key string) error {
-		seen[key] = true
+	p.parsed = append(p.parsed, map[string]any{})
+	err := p.members("a document", []string{"id", "type", "fields"}, func(key string) error {
 		var err error
 		switch key {
 		case "id":
 			d.ID, err = p.str("id")
 		case "type":
 			d.Type, err = p.str("type")
-		case "fields":
-			d.Fields, err = p.fields()
 		default:
-			err = p.fail(fmt.Sprintf("a document: unknown key %q", truncate(key)), nil)
+			d.Fields, err = p.fields()
 		}
 		return err
 	})
-	if err != nil {
-		return Doc{}, err
-	}
-	return d, p.require("a document", seen, "id", "type", "fields")
+	return d, err
 }
 
 func (p *pushParser) fields() (map[string]Field, error) {
+	if p.next() != '{' {
+		return nil, p.fail("fields must be an object")
+	}
 	fields := map[string]Field{}
-	err := p.object("fields", func(name string) error {
-		f, err := p.field()
+	err := p.object(func(name string) error {
+		if _, dup := fields[name]; dup {
+			return p.fail(fmt.Sprintf("fields: %q repeated", truncate(name)))
+		}
+		f, v, err := p.field()
 		fields[name] = f
+		p.parsed[len(p.parsed)-1][name] = v
 		return err
 	})
 	return fields, err
 }
 
-func (p *pushParser) field() (Field, error) {
+// field parses one {"value", "ts"} register, returning the value both
+// canonical and parsed.
+func (p *pushParser) field() (Field, any, error) {
 	var f Field
-	seen := map[string]bool{}
-	err := p.object("a field", func(key string) error {
-		seen[key] = true
-		var err error
-		switch key {
-		case "value":
-			f.Value, err = appendCanonical(nil, p.dec, 0)
-			if err != nil {
-				var de *DecodeError
-				if !errors.As(err, &de) {
-					err = p.fail("value: "+err.Error(), err)
-				}
-			}
-		case "ts":
+	var v any
+	err := p.members("a field", []string{"value", "ts"}, func(key string) error {
+		if key == "ts" {
+			var err error
 			f.TS, err = p.str("ts")
-		default:
-			err = p.fail(fmt.Sprintf("a field: unknown key %q", truncate(key)), nil)
+			return err
 		}
-		return err
+		var err error
+		if v, err = p.value(0); err != nil {
+			return err
+		}
+		f.Value = appendValue(nil, v)
+		return nil
 	})
-	if err != nil {
-		return Field{}, err
-	}
-	return f, p.require("a field", seen, "value", "ts")
+	return f, v, err
 }

@@ -1,12 +1,9 @@
 package sync
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -70,14 +67,15 @@ func (es ValidationErrors) Error() string {
 //	plan (id "plan"): sessionsPerWeek int 1–7; days array of unique ints
 //	  1–7 (ISO weekday, Monday = 1); time "HH:MM" (24 h); deleted bool.
 func Validate(d Doc) error {
-	if errs := validateDoc(d); len(errs) > 0 {
+	if errs := validateDoc(d, nil); len(errs) > 0 {
 		return &errs[0]
 	}
 	return nil
 }
 
-// validateDoc returns every problem of d, at most one per field.
-func validateDoc(d Doc) []ValidationError {
+// validateDoc returns every problem of d, at most one per field. parsed
+// holds field values already parsed (by DecodePushRequest), or is nil.
+func validateDoc(d Doc, parsed map[string]any) []ValidationError {
 	id := truncate(d.ID)
 	bad := func(field, reason string) ValidationError {
 		return ValidationError{Doc: id, Field: truncate(field), Reason: reason}
@@ -111,10 +109,17 @@ func validateDoc(d Doc) []ValidationError {
 			errs = append(errs, bad(name, "bad timestamp: "+err.Error()))
 			continue
 		}
-		v, err := parseValue(f.Value)
-		if err != nil {
-			errs = append(errs, bad(name, err.Error()))
-			continue
+		v, ok := parsed[name]
+		if !ok {
+			if len(f.Value) == 0 {
+				errs = append(errs, bad(name, "missing value"))
+				continue
+			}
+			var err error
+			if v, err = parseValue(f.Value); err != nil {
+				errs = append(errs, bad(name, "value is not valid JSON: "+err.Error()))
+				continue
+			}
 		}
 		if v == nil && name != "deleted" {
 			continue // null clears the field
@@ -124,23 +129,6 @@ func validateDoc(d Doc) []ValidationError {
 		}
 	}
 	return errs
-}
-
-// parseValue decodes a field value, keeping numbers as json.Number.
-func parseValue(raw json.RawMessage) (any, error) {
-	if len(raw) == 0 {
-		return nil, fmt.Errorf("missing value")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("value is not valid JSON")
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("value is not one JSON value")
-	}
-	return v, nil
 }
 
 // checker returns the check of one field of a document type, or nil when
@@ -196,14 +184,10 @@ func checkProtocol(v any) string {
 	return "want one of 4x4, 3x3, tabata, custom"
 }
 
-// number returns v as a float64 when it is a JSON number within float64.
+// number returns v as a float64 when it is a JSON number.
 func number(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(string(n), 64)
-	return f, err == nil
+	f, ok := v.(float64)
+	return f, ok
 }
 
 func checkNumber(lo, hi float64, integer bool) func(any) string {
