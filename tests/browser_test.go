@@ -1,0 +1,397 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// The 4x4 protocol as the timer runs it, in seconds.
+const (
+	warmupSec   = 600
+	workSec     = 240
+	restSec     = 180
+	cooldownSec = 300
+	total4x4Sec = warmupSec + 4*workSec + 3*restSec + cooldownSec
+)
+
+// jumpTo moves the app's clock to the given number of seconds after the
+// running session started (the start time is read from the app's stored
+// timer state), and waits for the timer to repaint.
+func jumpTo(p *tab, sec float64) {
+	p.t.Helper()
+	eval[float64](p, fmt.Sprintf(`%s('meta', 'inprogress').then((s) => __testClock.setNow(s.startedAt + %d))`, idbJS, int64(sec*1000)))
+}
+
+// TestBrowserJoinAndLogSession: a patient joins with the group's invite
+// code, runs a whole guided 4x4 session on a fast-forwarded clock (an
+// exertion rating after each work interval, session RPE and mood at the
+// end), sees it on Today and in history, and the server holds it.
+func TestBrowserJoinAndLogSession(t *testing.T) {
+	srv, code := startServerWithGroup(t)
+	phone := newBrowser(t, "phone", srv.URL)
+	p := phone.open("/join?code=" + code)
+
+	// Join: the code comes from the trainer's link.
+	p.waitVisible("join-code")
+	if got := eval[string](p, `document.querySelector('[data-testid=join-code]').value`); got != code {
+		t.Fatalf("join form shows code %q, want %q from the link", got, code)
+	}
+	p.typeInto("join-name", "Kari")
+	p.typeInto("join-email", "kari@example.no")
+	p.typeInto("join-password", testPassword)
+	p.click("join-submit")
+	p.waitVisible("week-progress")
+	p.waitVisible("start-4x4")
+	p.screenshot("today-new")
+
+	// The guided session. The clock starts 41 minutes in the past, so that
+	// every stamp the app makes stays behind the server's clock while the
+	// session is fast-forwarded through its 40 minutes.
+	p.click("start-4x4")
+	p.waitVisible("timer-begin")
+	p.click("mood-before-3")
+	eval[float64](p, fmt.Sprintf(`__testClock.set(%d)`, -int64(total4x4Sec+60)*1000))
+	p.click("timer-begin")
+	p.waitVisible("timer-running")
+	p.waitJS("the warm-up", `document.querySelector('#timer-running.phase-warmup')`)
+
+	jumpTo(p, warmupSec+10) // 3:50 into the first work interval
+	p.waitJS("the first work interval", `document.querySelector('#timer-running.phase-work') &&
+		document.querySelector('[data-testid=timer-countdown]').textContent.trim() === '3:50'`)
+	p.screenshot("timer")
+
+	ratings := []int{14, 15, 16, 17}
+	for i, rpe := range ratings {
+		end := warmupSec + i*(workSec+restSec) + workSec
+		jumpTo(p, float64(end)+2)
+		p.waitVisible("rpe-picker")
+		if i == 0 {
+			p.screenshot("rpe-picker")
+		}
+		p.click(fmt.Sprintf("rpe-%d", rpe))
+		p.waitJS("the picker to close", `!document.querySelector('[data-testid=rpe-picker]')`)
+	}
+
+	jumpTo(p, total4x4Sec+1)
+	p.waitVisible("session-save")
+	p.click("session-rpe-7")
+	p.click("mood-after-4")
+	p.typeInto("session-note", "Tungt, men godt")
+	p.screenshot("finish")
+	p.click("session-save")
+
+	// Back on Today: the week counts it and the last session shows it.
+	p.waitVisible("last-session")
+	p.waitJS("Today to count the session", `/1/.test(document.querySelector('[data-testid=week-progress]').textContent)`)
+	p.screenshot("today")
+
+	// History lists it with the ratings.
+	p.click("nav-history")
+	p.waitVisible("session-list")
+	items := eval[[]string](p, `[...document.querySelectorAll('[data-testid=session-item]')].map((e) => e.innerText)`)
+	if len(items) != 1 {
+		t.Fatalf("history lists %d sessions, want 1: %q", len(items), items)
+	}
+	for _, want := range []string{"14", "15", "16", "17", "Tungt, men godt"} {
+		if !strings.Contains(items[0], want) {
+			t.Errorf("history entry %q lacks %q", items[0], want)
+		}
+	}
+
+	p.click("nav-progress")
+	p.waitVisible("chart-adherence")
+	p.screenshot("progress")
+
+	// The server holds what the phone saved.
+	p.waitSynced()
+	kari := newClient(t, srv.URL)
+	kari.login("kari@example.no")
+	docs := serverDocs(t, kari)
+	var got []sync.Doc
+	for _, d := range docs {
+		if d.Type == "session" {
+			got = append(got, d)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("server holds %d sessions, want 1: %+v", len(got), docs)
+	}
+	s := got[0]
+	want := map[string]any{
+		"protocol":    "4x4",
+		"durationMin": float64(total4x4Sec / 60),
+		"sessionRpe":  float64(7),
+		"moodBefore":  float64(3),
+		"moodAfter":   float64(4),
+		"note":        "Tungt, men godt",
+		"intervals":   []any{map[string]any{"rpe": float64(14)}, map[string]any{"rpe": float64(15)}, map[string]any{"rpe": float64(16)}, map[string]any{"rpe": float64(17)}},
+	}
+	for name, w := range want {
+		var v any
+		if err := json.Unmarshal(s.Fields[name].Value, &v); err != nil {
+			t.Errorf("server's %s: %v", name, err)
+			continue
+		}
+		if !reflect.DeepEqual(v, w) {
+			t.Errorf("server's %s = %v, want %v", name, v, w)
+		}
+	}
+	var started string
+	_ = json.Unmarshal(s.Fields["startedAt"].Value, &started)
+	if at, err := time.Parse(time.RFC3339, started); err != nil || time.Since(at) < 30*time.Minute || time.Since(at) > 50*time.Minute {
+		t.Errorf("server's startedAt = %q, want about 41 minutes ago (%v)", started, err)
+	}
+	// The same document, stamp for stamp, on the phone and on the server.
+	local := p.localDocs()[s.ID]
+	sameDoc(t, local, s)
+	phone.gate.noLeaks(t)
+}
+
+// sameDoc fails unless the phone's stored document has exactly the fields,
+// values and stamps the server holds.
+func sameDoc(t *testing.T, local storedDoc, remote sync.Doc) {
+	t.Helper()
+	type field struct {
+		Value any    `json:"value"`
+		TS    string `json:"ts"`
+	}
+	decode := func(raw json.RawMessage) field {
+		var f field
+		if err := json.Unmarshal(raw, &f); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	l := map[string]field{}
+	for name, raw := range local.Fields {
+		l[name] = decode(raw)
+	}
+	r := map[string]field{}
+	for name, f := range remote.Fields {
+		var v any
+		if err := json.Unmarshal(f.Value, &v); err != nil {
+			t.Fatal(err)
+		}
+		r[name] = field{Value: v, TS: f.TS}
+	}
+	if !reflect.DeepEqual(l, r) {
+		t.Errorf("document %s differs:\nbrowser %v\nserver  %v", remote.ID, l, r)
+	}
+}
+
+// login signs in through the app's own form and waits for Today.
+func (p *tab) login(email string) {
+	p.t.Helper()
+	p.waitVisible("join-email")
+	p.typeInto("join-email", email)
+	p.typeInto("join-password", testPassword)
+	p.click("join-submit")
+	p.waitVisible("week-progress")
+}
+
+// waitControlled waits until the service worker controls the page and the
+// app has (re)started under it.
+func (p *tab) waitControlled() {
+	p.t.Helper()
+	p.waitJS("the service worker to control the page", `navigator.serviceWorker.controller && document.querySelector('[data-testid=week-progress]')`)
+}
+
+// historyNotes returns the notes the history screen shows, top to bottom.
+func (p *tab) historyNotes() []string {
+	p.t.Helper()
+	return eval[[]string](p, `[...document.querySelectorAll('[data-testid=session-item]')].map((e) => { const n = e.querySelector('[data-testid=session-note-text]'); return n ? n.textContent : ''; })`)
+}
+
+// logManually saves a session through the manual entry form.
+func (p *tab) logManually(note string, minutes int, rpes ...int) {
+	p.t.Helper()
+	p.click("nav-today")
+	p.click("log-manual")
+	p.waitVisible("entry-save")
+	p.setValue("entry-duration", fmt.Sprint(minutes))
+	for i, r := range rpes {
+		p.setValue(fmt.Sprintf("entry-rpe-%d", i), fmt.Sprint(r))
+	}
+	p.setValue("entry-session-rpe", "6")
+	p.click("entry-mood-after-4")
+	p.typeInto("entry-note", note)
+	p.click("entry-save")
+	p.waitVisible("session-list")
+}
+
+// TestBrowserOffline: after one visit the app works with no network at
+// all. It opens from the service worker's cache, saves a session to the
+// phone, keeps it when the page is closed and opened again offline, sends
+// it by itself when the network is back, and a second device of the same
+// user gets it.
+func TestBrowserOffline(t *testing.T) {
+	srv := startServer(t)
+	const email = "ola@example.no"
+	ola := signUp(t, srv.URL, email)
+
+	phone := newBrowser(t, "phone", srv.URL)
+	p := phone.open("/login")
+	p.login(email)
+	p.waitControlled()
+	p.waitSynced()
+
+	phone.setOffline(true)
+	if !p.fetchFails("/healthz") || !p.fetchFails("/api/v1/sync/pull") {
+		t.Fatal("the page still reaches the server in offline mode")
+	}
+	p.do("reloading offline", chromedp.Reload())
+	p.waitVisible("week-progress")
+	if eval[bool](p, "navigator.onLine") {
+		t.Error("navigator.onLine is true in offline mode")
+	}
+
+	p.logManually("Lagret uten nett", 38, 15, 16, 16, 17)
+	if notes := p.historyNotes(); len(notes) != 1 || notes[0] != "Lagret uten nett" {
+		t.Fatalf("history after an offline save shows %q", notes)
+	}
+	if n := p.outboxLen(); n != 1 {
+		t.Fatalf("outbox holds %d changes after one offline save, want 1", n)
+	}
+	if state := p.text("sync-text"); state == "" {
+		t.Error("the sync status line is empty while a change waits")
+	}
+	p.screenshot("offline-saved")
+
+	// Close the app and open it again, still offline.
+	p.close()
+	p = phone.open("/history")
+	p.waitVisible("session-list")
+	if notes := p.historyNotes(); len(notes) != 1 || notes[0] != "Lagret uten nett" {
+		t.Fatalf("history after reopening offline shows %q", notes)
+	}
+	phone.gate.noLeaks(t)
+	if docs := serverDocs(t, ola); len(docs) != 0 {
+		t.Fatalf("the server has documents before the phone was online: %v", docs)
+	}
+
+	// Back online: the app syncs with no help.
+	phone.setOffline(false)
+	p.waitSynced()
+	var id string
+	for docID, d := range serverDocs(t, ola) {
+		if d.Type == "session" {
+			id = docID
+			var note string
+			_ = json.Unmarshal(d.Fields["note"].Value, &note)
+			if note != "Lagret uten nett" {
+				t.Errorf("server's note = %q", note)
+			}
+		}
+	}
+	if id == "" {
+		p.fail("the server did not get the session saved offline; it holds %v; the phone holds %v", serverDocs(t, ola), p.localDocs())
+	}
+
+	// A second device of the same user.
+	tablet := newBrowser(t, "tablet", srv.URL)
+	q := tablet.open("/login")
+	q.login(email)
+	q.click("nav-history")
+	q.waitJS("the session to arrive", `document.querySelectorAll('[data-testid=session-item]').length === 1`)
+	if notes := q.historyNotes(); len(notes) != 1 || notes[0] != "Lagret uten nett" {
+		t.Fatalf("the second device shows %q", notes)
+	}
+	sameDoc(t, q.localDocs()[id], serverDocs(t, ola)[id])
+}
+
+// TestBrowserConcurrentEdits: two devices edit the same session while
+// offline, partly the same field. Once both are back online and have
+// synced, both show the same merged session: per field, the later edit
+// wins, and edits to different fields are both kept.
+func TestBrowserConcurrentEdits(t *testing.T) {
+	srv := startServer(t)
+	const email = "ida@example.no"
+	ida := signUp(t, srv.URL, email)
+	seed := newDevice("seed", ida)
+	id := newID()
+	seed.edit(id, "session", map[string]any{
+		"protocol": "4x4", "startedAt": time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339),
+		"durationMin": 35, "sessionRpe": 5, "note": "Første versjon",
+	})
+	if err := seed.push(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	phone := newBrowser(t, "phone", srv.URL)
+	tablet := newBrowser(t, "tablet", srv.URL)
+	var tabs []*tab
+	for _, b := range []*browser{phone, tablet} {
+		p := b.open("/login")
+		p.login(email)
+		p.waitControlled()
+		p.click("nav-history")
+		p.waitJS("the session to arrive", `document.querySelectorAll('[data-testid=session-item]').length === 1`)
+		p.waitSynced()
+		tabs = append(tabs, p)
+	}
+	p, q := tabs[0], tabs[1]
+
+	phone.setOffline(true)
+	tablet.setOffline(true)
+	// The phone changes the note and the session RPE …
+	p.click("session-edit-" + id)
+	p.waitVisible("entry-save")
+	p.setValue("entry-note", "Fra telefonen")
+	p.setValue("entry-session-rpe", "8")
+	p.click("entry-save")
+	p.waitVisible("session-list")
+	time.Sleep(5 * time.Millisecond) // the tablet's edit is the later one
+	// … and the tablet, later, the note and the duration.
+	q.click("session-edit-" + id)
+	q.waitVisible("entry-save")
+	q.setValue("entry-note", "Fra nettbrettet")
+	q.setValue("entry-duration", "42")
+	q.click("entry-save")
+	q.waitVisible("session-list")
+
+	phone.setOffline(false)
+	tablet.setOffline(false)
+	p.waitSynced()
+	q.waitSynced()
+	// Open the app again on both, as a user would the next time; each
+	// pulls what the other sent.
+	for _, x := range tabs {
+		x.do("reloading", chromedp.Reload())
+		x.waitVisible("session-list")
+		x.waitSynced()
+	}
+	server := serverDocs(t, ida)[id]
+	for _, x := range tabs {
+		sameDoc(t, x.localDocs()[id], server)
+		if notes := x.historyNotes(); len(notes) != 1 || notes[0] != "Fra nettbrettet" {
+			t.Errorf("%s shows %q, want the tablet's later note", x.name, notes)
+		}
+	}
+	want := map[string]any{"note": "Fra nettbrettet", "sessionRpe": float64(8), "durationMin": float64(42), "protocol": "4x4"}
+	for name, w := range want {
+		var v any
+		_ = json.Unmarshal(server.Fields[name].Value, &v)
+		if !reflect.DeepEqual(v, w) {
+			t.Errorf("merged %s = %v, want %v", name, v, w)
+		}
+	}
+	// The edit form on each device shows the merged values.
+	for _, x := range tabs {
+		x.click("session-edit-" + id)
+		x.waitVisible("entry-save")
+		got := eval[[]string](x, `['entry-note', 'entry-session-rpe', 'entry-duration'].map((k) => document.querySelector('[data-testid=' + k + ']').value)`)
+		if !reflect.DeepEqual(got, []string{"Fra nettbrettet", "8", "42"}) {
+			t.Errorf("%s's edit form shows %q", x.name, got)
+		}
+	}
+	phone.gate.noLeaks(t)
+	tablet.gate.noLeaks(t)
+}
