@@ -3,8 +3,11 @@
 // validation and the push/pull protocol types.
 //
 // It never does I/O: no database, no network, no files outside tests. The
-// same rules are implemented in the PWA (pwa/js/merge.js); both read the
-// vectors in testdata/ so that a merge gives the same bytes on every side.
+// same rules are implemented in the PWA (pwa/js/hlc.js, pwa/js/merge.js);
+// both read the vectors in testdata/ so that a merge gives the same bytes
+// on every side. Field values are kept in one canonical JSON form
+// (CanonicalValue), so equal values are equal bytes in Go, in JS and in
+// every store.
 package sync
 
 import "encoding/json"

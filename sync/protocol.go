@@ -140,16 +140,16 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 			errs = append(errs, verrs...)
 			continue
 		}
-		i, dup := at[d.ID]
+		first, dup := at[d.ID]
 		switch {
 		case !dup:
 			at[d.ID] = len(docs)
 			docs = append(docs, d)
-		case docs[i].Type != d.Type:
+		case docs[first].Type != d.Type:
 			errs = append(errs, ValidationError{Doc: d.ID, Field: "type",
-				Reason: fmt.Sprintf("document appears in the batch as both %s and %s", docs[i].Type, d.Type)})
+				Reason: fmt.Sprintf("document appears in the batch as both %s and %s", docs[first].Type, d.Type)})
 		default:
-			docs[i] = Merge(docs[i], d)
+			docs[first] = Merge(docs[first], d)
 		}
 	}
 	req.Docs = docs
