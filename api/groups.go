@@ -125,8 +125,8 @@ func (h *groupHandlers) newInvite(ctx context.Context, g store.Group, by store.U
 	})
 }
 
-// load returns the group if the user may see it: its owner or an admin
-// (manage = true), or a member. To anyone else it does not exist.
+// load returns the group if the user may see it: its owner (while still in
+// a leading role) or an admin (manage = true), or a member. To anyone else it does not exist.
 func (h *groupHandlers) load(ctx context.Context, id string, u store.User) (g store.Group, manage bool, members []store.Membership, err error) {
 	g, err = h.store.GroupByID(ctx, id)
 	if err != nil {
@@ -136,7 +136,8 @@ func (h *groupHandlers) load(ctx context.Context, id string, u store.User) (g st
 	if err != nil {
 		return g, false, nil, err
 	}
-	if g.OwnerID == u.ID || u.Role == store.RoleAdmin {
+	// Leading needs the role too: a demoted trainer loses the group at once.
+	if (g.OwnerID == u.ID && kindAllowed(u.Role, g.Kind)) || u.Role == store.RoleAdmin {
 		return g, true, members, nil
 	}
 	for _, m := range members {

@@ -286,3 +286,39 @@ func TestPatchMe(t *testing.T) {
 			expectError(t, 400, api.CodeUnknownField)
 	})
 }
+
+// TestAccessFollowsTheStore: the token names the user only, so a demoted
+// trainer and a removed member lose access at once, with the same token.
+func TestAccessFollowsTheStore(t *testing.T) {
+	e := newEnv(t)
+	trainer := e.as("trainer", "trainer@example.org")
+	g := e.createGroup(trainer, "Gruppa", "treatment")
+	pat := e.as("patient", "pat@example.org")
+	if r := e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: pat.Token, Body: map[string]string{"code": g.InviteCode}}); r.Status != 200 {
+		t.Fatalf("join: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: pat.Token}); r.Status != 200 {
+		t.Fatalf("member view: %d", r.Status)
+	}
+	if err := e.store.RemoveMember(t.Context(), g.ID, pat.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: pat.Token}).expectError(t, 404, api.CodeNotFound)
+
+	u, err := e.store.UserByID(t.Context(), trainer.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Role = "patient"
+	if err := e.store.UpdateUser(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	e.do(req{Method: "POST", Path: "/api/v1/groups", Token: trainer.Token, Body: map[string]string{"name": "Ny", "kind": "treatment"}}).
+		expectError(t, 403, api.CodeForbidden)
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: trainer.Token}).expectError(t, 404, api.CodeNotFound)
+
+	if err := e.store.DeleteUser(t.Context(), pat.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.do(req{Method: "GET", Path: "/api/v1/me", Token: pat.Token}).expectError(t, 401, api.CodeUnauthorized)
+}
