@@ -10,11 +10,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"strings"
 	gosync "sync"
 	"testing"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
+
+// newMu serialises ferretdb.New, which writes a package variable of
+// FerretDB's (its version info), so that tests may start servers in
+// parallel under the race detector.
+var newMu gosync.Mutex
 
 // Server is a running (or stopped) FerretDB instance whose data lives in a
 // test's temporary folder.
@@ -28,22 +35,34 @@ type Server struct {
 }
 
 // Start starts FerretDB on a free loopback port with its data in a new
-// t.TempDir(), and stops it when the test ends. It fails the test if FerretDB
-// cannot start.
+// temporary folder, and stops it and removes the folder when the test ends.
+// It fails the test if FerretDB cannot start.
+//
+// The folder is made with os.MkdirTemp rather than t.TempDir: the latter is
+// named after the test, and a '#' or '?' in a subtest's name would end the
+// SQLite file URI early.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := New(t.TempDir())
+	dir, err := os.MkdirTemp("", "ferrettest-")
 	if err != nil {
 		t.Fatalf("ferrettest: %v", err)
 	}
-	t.Cleanup(s.Stop)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	s, err := New(dir)
+	if err != nil {
+		t.Fatalf("ferrettest: %v", err)
+	}
+	t.Cleanup(s.Stop) // runs before the folder is removed
 	return s
 }
 
 // New starts FerretDB on a free loopback port with its data in dir (an
-// existing folder), for a TestMain that shares one server among a package's
-// tests. The caller must Stop it.
+// existing folder whose path has no '#', '?' or '%'), for a TestMain that
+// shares one server among a package's tests. The caller must Stop it.
 func New(dir string) (*Server, error) {
+	if strings.ContainsAny(dir, "#?%") {
+		return nil, fmt.Errorf("ferrettest: data folder %q: '#', '?' and '%%' do not fit in a SQLite file URI", dir)
+	}
 	s := &Server{dir: dir, addr: "127.0.0.1:0"}
 	if err := s.start(); err != nil {
 		return nil, err
@@ -58,12 +77,14 @@ func (s *Server) start() error {
 	if s.cancel != nil {
 		return nil // running already
 	}
+	newMu.Lock()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: s.addr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + s.dir + "/",
 		Logger:    slog.New(slog.DiscardHandler),
 	})
+	newMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("start FerretDB on %s: %w", s.addr, err)
 	}

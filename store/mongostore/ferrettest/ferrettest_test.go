@@ -65,3 +65,24 @@ func TestStartStopRestart(t *testing.T) {
 		t.Fatalf("n = %d after restart, want 1", doc.N)
 	}
 }
+
+// TestParallelServers starts servers from parallel subtests whose names
+// hold characters that are special in a file URI.
+func TestParallelServers(t *testing.T) {
+	for _, name := range []string{"plain", "with#hash", "with?query"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := ferrettest.Start(t)
+			client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Disconnect(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := client.Ping(ctx, nil); err != nil {
+				t.Fatalf("ping: %v", err)
+			}
+		})
+	}
+}
