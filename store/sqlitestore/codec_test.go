@@ -79,3 +79,23 @@ func TestCodec(t *testing.T) {
 		}
 	}
 }
+
+// TestCompact checks the fast validator against encoding/json.
+func TestCompact(t *testing.T) {
+	tests := []string{
+		`0`, `-0`, `1`, `-12.5e+3`, `1E9`, `0.5`, `true`, `false`, `null`, `""`, `"a\"b\\c\/\u00e6\n"`,
+		`[]`, `{}`, `[1,"x",{"a":[null]}]`, `{"a":1,"b":{"c":[true,false]}}`, `"æøå"`,
+		// invalid or not compact
+		``, ` 1`, `1 `, `01`, `1.`, `.5`, `-`, `1e`, `+1`, `tru`, `nul`, `truex`, `"abc`, "\"a\x01\"",
+		`"\x"`, `"\u12g4"`, `[1,]`, `[,1]`, `{"a"}`, `{"a":}`, `{a:1}`, `[1 ,2]`, `{"a": 1}`, `[1]]`, `{"a":1,}`,
+	}
+	for _, v := range tests {
+		end, ok := scanCompact([]byte(v), 0, 0)
+		got := ok && end == len(v)
+		var buf bytes.Buffer
+		want := json.Valid([]byte(v)) && json.Compact(&buf, []byte(v)) == nil && buf.String() == v
+		if got != want {
+			t.Errorf("compact(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
