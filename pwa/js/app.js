@@ -365,12 +365,12 @@ function registerWorker(ctx, syncNow) {
   navigator.serviceWorker.addEventListener('message', (ev) => {
     if (ev.data && ev.data.type === 'sync') syncNow();
   });
-  // Reload when a new version takes over, but not when the very first
-  // worker claims this page.
-  const hadController = Boolean(navigator.serviceWorker.controller);
+  // Reload when the user asked for the new version (not when the very
+  // first worker claims this page).
+  let applying = false;
   let reloading = false;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (reloading || !hadController) return;
+    if (reloading || !applying) return;
     reloading = true;
     location.reload();
   });
@@ -382,7 +382,10 @@ function registerWorker(ctx, syncNow) {
       banner.className = 'banner info';
       banner.replaceChildren(
         h('p', { text: ctx.t('update.ready') }),
-        h('button', { type: 'button', class: 'btn primary small', 'data-testid': 'update-apply', id: 'update-apply', text: ctx.t('update.apply'), onclick: () => w.postMessage({ type: 'skipWaiting' }) }));
+        h('button', { type: 'button', class: 'btn primary small', 'data-testid': 'update-apply', id: 'update-apply', text: ctx.t('update.apply'), onclick: () => {
+          applying = true;
+          w.postMessage({ type: 'skipWaiting' });
+        } }));
     };
     if (reg.waiting) offer(reg.waiting);
     reg.addEventListener('updatefound', () => {
