@@ -65,7 +65,7 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 
 	jumpTo(p, warmupSec+10) // 3:50 into the first work interval
 	p.waitJS("the first work interval", `document.querySelector('#timer-running.phase-work') &&
-		document.querySelector('[data-testid=timer-countdown]').textContent.trim() === '3:50'`)
+		/^3:(4\d|50)$/.test(document.querySelector('[data-testid=timer-countdown]').textContent.trim())`)
 	p.screenshot("timer")
 
 	ratings := []int{14, 15, 16, 17}
@@ -78,6 +78,15 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 		}
 		p.click(fmt.Sprintf("rpe-%d", rpe))
 		p.waitJS("the picker to close", `!document.querySelector('[data-testid=rpe-picker]')`)
+		if i == 1 {
+			// The app is reloaded mid-session (a killed tab, a phone
+			// restart): it resumes the same session at the same point.
+			p.do("reloading mid-session", chromedp.Reload())
+			p.waitVisible("timer-running")
+			p.waitJS("the session to resume in the second recovery", `document.querySelector('#timer-running.phase-rest') &&
+				/^2:5\d$/.test(document.querySelector('[data-testid=timer-countdown]').textContent.trim()) &&
+				!document.querySelector('[data-testid=rpe-picker]')`)
+		}
 	}
 
 	jumpTo(p, total4x4Sec+1)
@@ -246,6 +255,9 @@ func TestBrowserOffline(t *testing.T) {
 	phone.setOffline(true)
 	if !p.fetchFails("/healthz") || !p.fetchFails("/api/v1/sync/pull") {
 		t.Fatal("the page still reaches the server in offline mode")
+	}
+	if n := phone.workerFetchesFail("/healthz"); n == 0 {
+		t.Fatal("no service worker to check offline mode in")
 	}
 	p.do("reloading offline", chromedp.Reload())
 	p.waitVisible("week-progress")
