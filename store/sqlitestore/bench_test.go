@@ -19,7 +19,7 @@ import (
 //   - BenchmarkPush runs Push with batches of 100 new documents: replay
 //     check, read of the current documents, merge, encoding, the same SQL,
 //     head and batch bookkeeping;
-//   - BenchmarkRawRead runs the pull query over a year of sessions (150
+//   - BenchmarkRawRead runs Pull's prepared query over a year of sessions (150
 //     documents) and scans the rows; BenchmarkPull runs Pull over the same
 //     rows, decoding each document.
 //
@@ -151,7 +151,7 @@ func BenchmarkRawRead(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for range b.N {
-		rows, err := s.r.QueryContext(ctx, pullSQL, "bench", 0, 201)
+		rows, err := s.pull.QueryContext(ctx, "bench", 0, 201)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -244,7 +244,7 @@ func BenchmarkPullVsRaw(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		rows, err := s.r.QueryContext(ctx, pullSQL, "bench", 0, 201)
+		rows, err := s.pull.QueryContext(ctx, "bench", 0, 201)
 		if err != nil {
 			b.Fatal(err)
 		}

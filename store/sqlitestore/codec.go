@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -298,8 +299,8 @@ func decodeFieldsFast(b []byte) (map[string]sync.Field, error) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, errFallback
 	}
-	fields := make(map[string]sync.Field, bytes.Count(b, []byte(`{"value":`)))
-	s := string(b) // one copy: names and stamps are substrings of it
+	fields := make(map[string]sync.Field, 8) // a session has up to 9 fields
+	s := string(b)                           // one copy: names and stamps are substrings of it
 	i := 1
 	if s == "{}" {
 		return fields, nil
@@ -341,15 +342,15 @@ func plainString(s string, i int) (str string, next int, ok bool) {
 	if i >= len(s) || s[i] != '"' {
 		return "", 0, false
 	}
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '"':
-			return s[i+1 : j], j + 1, true
-		case '\\':
-			return "", 0, false
-		}
+	n := strings.IndexByte(s[i+1:], '"')
+	if n < 0 {
+		return "", 0, false
 	}
-	return "", 0, false
+	str = s[i+1 : i+1+n]
+	if strings.IndexByte(str, '\\') >= 0 {
+		return "", 0, false
+	}
+	return str, i + 2 + n, true
 }
 
 func hasAt(s string, i int, prefix string) bool {

@@ -36,6 +36,7 @@ type Store struct {
 	w    *sql.DB // exactly one connection: every write
 	r    *sql.DB // reads
 	push *pushStmts
+	pull *sql.Stmt // pullSQL on the read pool
 	now  func() time.Time
 }
 
@@ -67,7 +68,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, push: push, now: time.Now}, nil
+	pull, err := r.PrepareContext(ctx, pullSQL)
+	if err != nil {
+		push.close()
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
+	}
+	return &Store{w: w, r: r, push: push, pull: pull, now: time.Now}, nil
 }
 
 // dsn builds the driver's connection string: a file URI whose _pragma
@@ -114,6 +122,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // when the last connection closes.
 func (s *Store) Close() error {
 	s.push.close()
+	s.pull.Close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

@@ -257,7 +257,7 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	if limit <= 0 {
 		limit = sync.DefaultPullLimit
 	}
-	rows, err := s.r.QueryContext(ctx, pullSQL, scope, cursor, limit+1)
+	rows, err := s.pull.QueryContext(ctx, scope, cursor, limit+1)
 	if err != nil {
 		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
 	}
@@ -267,7 +267,7 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 		doc    sync.Doc
 		fields []byte
 	}
-	var entries []entry
+	entries := make([]entry, 0, min(limit+1, 256))
 	var horizon int64
 	for rows.Next() {
 		var e entry
