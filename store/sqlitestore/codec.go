@@ -299,8 +299,10 @@ func decodeFieldsFast(b []byte) (map[string]sync.Field, error) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, errFallback
 	}
-	fields := make(map[string]sync.Field, 8) // a session has up to 9 fields
-	s := string(b)                           // one copy: names and stamps are substrings of it
+	// A session has up to 9 fields. Names and stamps are substrings of one
+	// copy of b.
+	fields := make(map[string]sync.Field, 8)
+	s := string(b)
 	i := 1
 	if s == "{}" {
 		return fields, nil
