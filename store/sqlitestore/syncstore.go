@@ -250,12 +250,19 @@ func insertLogSQL(n int) string {
 	return "INSERT INTO sync_log (scope, seq, id, type, fields) VALUES (?,?,?,?,?)" + strings.Repeat(",(?,?,?,?,?)", n-1)
 }
 
+// maxPullRows bounds one page whatever the caller asks (the API allows
+// far fewer).
+const maxPullRows = 1 << 16
+
 // Pull reads the log after cursor with one indexed query. Within a page a
 // document appears once, with the newest state the page holds, at the
 // position of that state.
 func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error) {
-	if limit <= 0 {
+	switch {
+	case limit <= 0:
 		limit = sync.DefaultPullLimit
+	case limit > maxPullRows:
+		limit = maxPullRows
 	}
 	rows, err := s.pull.QueryContext(ctx, scope, cursor, limit+1)
 	if err != nil {
