@@ -264,3 +264,62 @@ func TestOpenTwice(t *testing.T) {
 		t.Errorf("Open without a URI succeeded")
 	}
 }
+
+// TestValueBytesSurvive checks that value bytes come back exactly as pushed,
+// whitespace and escapes included (merge breaks ties on them).
+func TestValueBytesSurvive(t *testing.T) {
+	ctx := testCtx(t)
+	s := openAt(t, ferretURI(t), mongostore.Config{})
+	closeStore(t, s)
+	ts := stamp(time.Minute, 0, "d")
+	d := sync.Doc{ID: "s1", Type: sync.TypeSession, Fields: map[string]sync.Field{
+		"note":      {Value: []byte(`"\u003cb\u003e & \u00e6 ø \"q\""`), TS: ts},
+		"intervals": {Value: []byte(`[ {"rpe": 15} ,{"hrPeak":170,"rpe":16}]`), TS: ts},
+		"protocol":  {Value: []byte(`null`), TS: ts},
+	}}
+	if _, err := s.Push(ctx, "p1", "b1", []sync.Doc{d}); err != nil {
+		t.Fatalf("Push: %v", err)
+	}
+	docs, err := s.Docs(ctx, "p1")
+	if err != nil || len(docs) != 1 || !docs[0].Equal(d) {
+		t.Fatalf("Docs = %+v, %v; want %+v byte for byte", docs, err, d)
+	}
+	p, err := s.Pull(ctx, "p1", 0, 10)
+	if err != nil || len(p.Docs) != 1 || !p.Docs[0].Equal(d) {
+		t.Fatalf("Pull = %+v, %v; want %+v byte for byte", p, err, d)
+	}
+}
+
+// TestCollectedScopeIsGone checks that a scope whose only document was a
+// collected tombstone is no longer listed, and that the document can be
+// written again afterwards.
+func TestCollectedScopeIsGone(t *testing.T) {
+	ctx := testCtx(t)
+	s := openAt(t, ferretURI(t), mongostore.Config{})
+	closeStore(t, s)
+	del := session(t, "s1", stamp(time.Minute, 0, "d"), "deleted", true)
+	if _, err := s.Push(ctx, "p1", "b1", []sync.Doc{del}); err != nil {
+		t.Fatalf("Push: %v", err)
+	}
+	res, err := s.Compact(ctx, "p1", base.Add(time.Hour))
+	if err != nil || res.Tombstones != 1 || res.LogEntries != 1 {
+		t.Fatalf("Compact = %+v, %v; want one tombstone and its entry", res, err)
+	}
+	if scopes, err := s.Scopes(ctx); err != nil || len(scopes) != 0 {
+		t.Errorf("Scopes after collecting the only document = %v, %v; want none", scopes, err)
+	}
+	if docs, err := s.Docs(ctx, "p1"); err != nil || len(docs) != 0 {
+		t.Errorf("Docs after collecting = %+v, %v; want none", docs, err)
+	}
+	again := session(t, "s1", stamp(2*time.Hour, 0, "d"), "note", "new")
+	if _, err := s.Push(ctx, "p1", "b2", []sync.Doc{again}); err != nil {
+		t.Fatalf("Push after collecting: %v", err)
+	}
+	p, err := s.Pull(ctx, "p1", 1, 10)
+	if err != nil || len(p.Docs) != 1 || !p.Docs[0].Equal(again) || p.Cursor != 2 {
+		t.Fatalf("Pull(1) = %+v, %v; want the new document at seq 2", p, err)
+	}
+	if scopes, err := s.Scopes(ctx); err != nil || len(scopes) != 1 {
+		t.Errorf("Scopes = %v, %v; want [p1]", scopes, err)
+	}
+}

@@ -68,15 +68,12 @@ type horizonRec struct {
 	Horizon int64  `bson:"horizon"`
 }
 
-func scopeID(scope, id string) bson.D {
-	return bson.D{{Key: "scope", Value: scope}, {Key: "id", Value: id}}
-}
-
 // Push applies a batch without multi-document transactions:
 //
 //  1. replay check: a batch recorded for the scope returns its first result;
-//  2. each document is read, merged (sync.Merge) and written back guarded by
-//     its revision (compare-and-set), retried when another writer won;
+//  2. each document is read, merged (sync.Merge) and written as its next
+//     revision (a compare-and-set on the revision number, by unique insert),
+//     read and merged again when another writer took that revision;
 //  3. Config.AfterDocWrite runs (tests inject a fault here);
 //  4. the merged states are appended to the change log at head+1, head+2, …,
 //     retried on a duplicate key, so sequence numbers are dense and in
