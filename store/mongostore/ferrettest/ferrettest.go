@@ -9,7 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
+	"net/url"
 	"os"
 	"strings"
 	gosync "sync"
@@ -90,11 +90,11 @@ func (s *Server) start() error {
 	}
 	// The listener is bound by New, so the address is known now; keep it so
 	// that Restart comes back on the same port.
-	host, port, err := net.SplitHostPort(hostOf(f.MongoDBURI()))
+	u, err := url.Parse(f.MongoDBURI())
 	if err != nil {
 		return fmt.Errorf("FerretDB address: %w", err)
 	}
-	s.addr = net.JoinHostPort(host, port)
+	s.addr = u.Host
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -104,22 +104,6 @@ func (s *Server) start() error {
 	}()
 	s.cancel, s.done = cancel, done
 	return nil
-}
-
-// hostOf returns the host:port part of a mongodb:// URI of the form
-// FerretDB reports ("mongodb://127.0.0.1:12345/").
-func hostOf(uri string) string {
-	const prefix = "mongodb://"
-	h := uri
-	if len(h) >= len(prefix) && h[:len(prefix)] == prefix {
-		h = h[len(prefix):]
-	}
-	for i := 0; i < len(h); i++ {
-		if h[i] == '/' || h[i] == '?' {
-			return h[:i]
-		}
-	}
-	return h
 }
 
 // URI returns the MongoDB connection string of the server. It stays the same
