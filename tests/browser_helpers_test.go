@@ -559,9 +559,23 @@ func (p *tab) fetchFails(path string) bool {
 // screenshot saves a PNG of the tab's viewport to tests/artifacts/<name>.png.
 func (p *tab) screenshot(name string) {
 	p.t.Helper()
+	p.saveShot(name, chromedp.CaptureScreenshot())
+}
+
+// screenshotBottom scrolls to the end of the page and saves what the
+// viewport shows then (a capture beyond the viewport would draw the fixed
+// tab bar in the middle of the page).
+func (p *tab) screenshotBottom(name string) {
+	p.t.Helper()
+	eval[bool](p, `(window.scrollTo(0, document.documentElement.scrollHeight), true)`)
+	p.saveShot(name, chromedp.CaptureScreenshot())
+}
+
+func (p *tab) saveShot(name string, shot chromedp.Action[[]byte]) {
+	p.t.Helper()
 	ctx, cancel := p.bounded()
 	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	buf, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		p.t.Fatalf("%s: screenshot %s: %v", p.name, name, err)
 	}

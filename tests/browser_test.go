@@ -69,6 +69,7 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 	p.screenshot("timer")
 
 	ratings := []int{14, 15, 16, 17}
+	peaks := []int{158, 163, 166, 171} // optional peak heart rate per interval
 	for i, rpe := range ratings {
 		end := warmupSec + i*(workSec+restSec) + workSec
 		jumpTo(p, float64(end)+2)
@@ -76,6 +77,7 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 		if i == 0 {
 			p.screenshot("rpe-picker")
 		}
+		p.typeInto("hr-peak", fmt.Sprint(peaks[i]))
 		p.click(fmt.Sprintf("rpe-%d", rpe))
 		p.waitJS("the picker to close", `!document.querySelector('[data-testid=rpe-picker]')`)
 		if i == 1 {
@@ -117,7 +119,9 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 
 	p.click("nav-progress")
 	p.waitVisible("chart-adherence")
+	p.waitVisible("chart-hr") // the peak heart rates give a trend
 	p.screenshot("progress")
+	p.screenshotBottom("progress-bottom")
 
 	// The server holds what the phone saved.
 	p.waitSynced()
@@ -141,7 +145,12 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 		"moodBefore":  float64(3),
 		"moodAfter":   float64(4),
 		"note":        "Tungt, men godt",
-		"intervals":   []any{map[string]any{"rpe": float64(14)}, map[string]any{"rpe": float64(15)}, map[string]any{"rpe": float64(16)}, map[string]any{"rpe": float64(17)}},
+		"intervals": []any{
+			map[string]any{"rpe": float64(14), "hrPeak": float64(158)},
+			map[string]any{"rpe": float64(15), "hrPeak": float64(163)},
+			map[string]any{"rpe": float64(16), "hrPeak": float64(166)},
+			map[string]any{"rpe": float64(17), "hrPeak": float64(171)},
+		},
 	}
 	for name, w := range want {
 		var v any
