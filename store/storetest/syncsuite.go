@@ -463,11 +463,17 @@ func testConcurrentPushPull(t *testing.T, h harness) {
 			for b := range o.Batches {
 				var batch []sync.Doc
 				for k := range o.DocsPerBatch {
-					// Half the documents are shared by every pusher, half are
-					// the pusher's own.
-					docID := id(fmt.Sprintf("own%d", w), rng.IntN(docsPerPusher))
-					if k%2 == 0 {
+					// The first document of a batch is written once only (a
+					// skipped log entry would lose it for good); the others
+					// are rewritten often, by every pusher or by this one.
+					var docID string
+					switch {
+					case k == 0:
+						docID = fmt.Sprintf("once-%d-%04d", w, b)
+					case k%2 == 0:
 						docID = id("shared", rng.IntN(docsPerPusher))
+					default:
+						docID = id(fmt.Sprintf("own%d", w), rng.IntN(docsPerPusher))
 					}
 					ts := sync.Timestamp{Wall: at(time.Duration(b) * time.Second).UnixMilli(), Counter: uint16(k), Node: node}.String()
 					d := sync.Doc{ID: docID, Type: "session", Fields: map[string]sync.Field{
