@@ -3,6 +3,7 @@ package sqlitestore_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -89,5 +90,43 @@ func TestBackup(t *testing.T) {
 	p, err := b.Pull(ctx, "u1", 0, 1000)
 	if err != nil || len(p.Docs) != len(docs) || p.Cursor != int64(len(docs)) {
 		t.Errorf("Pull(backup) = %d docs, cursor %d, %v; want %d", len(p.Docs), p.Cursor, err, len(docs))
+	}
+}
+
+// TestPushAllOrNothing: a batch that fails part-way leaves no trace, and
+// the same batch ID then applies normally.
+func TestPushAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	defer s.Close()
+	ts := sync.Timestamp{Wall: 1_700_000_000_000, Node: "dev"}.String()
+	good := sync.Doc{ID: "a", Type: "session", Fields: map[string]sync.Field{"note": {Value: []byte(`"ok"`), TS: ts}}}
+	bad := sync.Doc{ID: "b", Type: "session", Fields: map[string]sync.Field{"note": {Value: []byte(`{broken`), TS: ts}}}
+	if _, err := s.Push(ctx, "u1", "batch-1", []sync.Doc{good, bad}); err == nil {
+		t.Fatal("Push with an unencodable value succeeded")
+	}
+	if docs, err := s.Docs(ctx, "u1"); err != nil || len(docs) != 0 {
+		t.Fatalf("after a failed push: Docs = %v, %v; want none", docs, err)
+	}
+	if p, err := s.Pull(ctx, "u1", 0, 10); err != nil || len(p.Docs) != 0 || p.Cursor != 0 {
+		t.Fatalf("after a failed push: Pull = %+v, %v; want an empty log", p, err)
+	}
+	res, err := s.Push(ctx, "u1", "batch-1", []sync.Doc{good})
+	if err != nil || res.Replay || res.Applied != 1 {
+		t.Fatalf("retry of the failed batch = %+v, %v; want it applied", res, err)
+	}
+	if p, err := s.Pull(ctx, "u1", 0, 10); err != nil || len(p.Docs) != 1 || p.Cursor != 1 {
+		t.Fatalf("after the retry: Pull = %+v, %v; want one entry at seq 1", p, err)
+	}
+}
+
+func TestOpenNotADatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.db")
+	if err := os.WriteFile(path, []byte("this is not an SQLite database, just some text long enough"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := sqlitestore.Open(context.Background(), path); err == nil {
+		s.Close()
+		t.Fatal("Open of a text file succeeded")
 	}
 }
