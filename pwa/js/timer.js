@@ -38,6 +38,7 @@ export function render(ctx) {
   return () => {
     view.closed = true;
     clearInterval(view.tick);
+    delete document.body.dataset.phase;
     document.removeEventListener('visibilitychange', onVisible);
     document.removeEventListener('pointerdown', unlockAudio);
     releaseScreen(view);
