@@ -51,7 +51,7 @@ type Config struct {
 	// fresh registry.
 	Registry *prometheus.Registry
 
-	RequestTimeout  time.Duration // per API request; 0: 15 s
+	RequestTimeout  time.Duration // per API request; 0: 15 s (sync push: at least PushTimeout)
 	ReadyTimeout    time.Duration // store ping in /readyz; 0: 2 s
 	Argon2          Argon2Params  // zero: DefaultArgon2()
 	HashConcurrency int           // concurrent password hashes; 0: number of CPUs
@@ -66,6 +66,10 @@ const (
 	smallBodyLimit = 64 << 10
 	pushBodyLimit  = sync.MaxPushBytes
 )
+
+// PushTimeout is the least time a sync push is given. Servers should
+// allow writes at least this long.
+const PushTimeout = 45 * time.Second
 
 // New builds the HTTP handler: an Echo instance with every route.
 func New(cfg Config) (*echo.Echo, error) {
@@ -159,8 +163,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	grp := &groupHandlers{store: cfg.Store, users: cfg.Store, now: cfg.Now, rand: cfg.Rand}
 	syn := &syncHandlers{store: cfg.Store, now: cfg.Now}
 
+	// A push of 500 documents may take a while on a slow store; it gets
+	// more time than the rest, still below the HTTP server's write timeout.
 	v1 := e.Group("/api/v1", noStore,
-		middleware.ContextTimeout(cfg.RequestTimeout),
+		requestTimeout(map[string]time.Duration{"/api/v1/sync/push": max(cfg.RequestTimeout, PushTimeout)}, cfg.RequestTimeout),
 		bodyLimit(map[string]int64{"/api/v1/sync/push": pushBodyLimit}, smallBodyLimit))
 
 	v1.POST("/auth/register", auth.register)

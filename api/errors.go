@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -149,6 +150,8 @@ func toError(err error) *Error {
 		return &Error{Code: CodePayloadTooLarge, Message: fmt.Sprintf("at most %d documents per push", sync.MaxPushDocs)}
 	case errors.As(err, &mbe), errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
 		return &Error{Code: CodePayloadTooLarge, Message: "request body too large"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Code: CodeUnavailable, Message: "the server is busy; try again", Cause: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Code: CodeNotFound, Message: "not found"}
 	case errors.Is(err, store.ErrCursorExpired):

@@ -49,6 +49,24 @@ func bodyLimit(limits map[string]int64, def int64) echo.MiddlewareFunc {
 	}
 }
 
+// requestTimeout gives each request a deadline in its context:
+// timeouts[route template] where given, else def. Store calls honour it;
+// an expired deadline answers 503.
+func requestTimeout(timeouts map[string]time.Duration, def time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			d := def
+			if t, ok := timeouts[c.Path()]; ok {
+				d = t
+			}
+			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
+}
+
 // recoverPanics turns a panic into an internal error (logged with its
 // stack, never sent).
 func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
