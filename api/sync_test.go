@@ -83,6 +83,12 @@ func TestSyncPushPull(t *testing.T) {
 	if page3, _ := e.pull(a, page2.Cursor, 0); len(page3.Docs) != 0 || page3.Cursor != page2.Cursor {
 		t.Fatalf("third page %+v", page3)
 	}
+	// A replay after the pull still logs nothing new.
+	e.push(a, "batch-1", sessionDoc("s1", now, map[string]any{"protocol": "4x4", "durationMin": 38, "sessionRpe": 7}),
+		sessionDoc("s2", now, map[string]any{"protocol": "3x3", "moodBefore": 2, "moodAfter": 4}))
+	if page3, _ := e.pull(a, page2.Cursor, 0); len(page3.Docs) != 0 {
+		t.Fatalf("replay logged %d documents", len(page3.Docs))
+	}
 
 	// A later edit wins and shows up after the cursor.
 	e.clock.Advance(time.Minute)
