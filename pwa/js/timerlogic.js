@@ -93,9 +93,14 @@ export function rate(s, slot, rating) {
   return { ...s, intervals, asked: [...new Set([...s.asked, slot])] };
 }
 
-/** durationMin is the minutes trained so far (rounded, at least 1). */
+/**
+ * durationMin is the minutes trained so far (rounded, at least 1), never
+ * more than the whole protocol: reopening the app an hour after the end
+ * does not add the hour.
+ */
 export function durationMin(s, now) {
-  return Math.max(1, Math.round(elapsed(s, now) / 60000));
+  const total = phases(s.protocol).reduce((a, p) => a + p.dur, 0);
+  return Math.max(1, Math.round(Math.min(elapsed(s, now), total) / 60000));
 }
 
 /** hrMax returns the measured HRmax, else the HUNT estimate 211 − 0.64 × age. */

@@ -72,3 +72,10 @@ test('HRmax: measured value wins, else 211 − 0.64 × age', () => {
   assert.deepEqual(T.targetBand('work', 200), [170, 190]);
   assert.deepEqual(T.targetBand('rest', 200), [130, 150]);
 });
+
+test('duration is capped at the protocol length', () => {
+  const s = T.start('4x4', 0);
+  assert.equal(T.durationMin(s, 20 * MIN), 20);
+  assert.equal(T.durationMin(s, 3 * 60 * MIN), 40);
+  assert.equal(T.durationMin(s, 0), 1);
+});
