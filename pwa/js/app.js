@@ -261,8 +261,21 @@ async function main() {
       mount(h('p', { class: 'error', text: String(e.message || e) }));
     }
     const main = document.getElementById('main');
+    setTitle(main);
     if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
+  }
+
+  // The page title names the screen, for screen readers and the task list.
+  function setTitle(main) {
+    const apply = () => {
+      const h1 = main.querySelector('h1');
+      const name = h1 && h1.textContent.trim();
+      document.title = name && name !== t('app.name') ? `${name} – ${t('app.name')}` : t('app.name');
+    };
+    apply();
+    // Some screens fill in after reading storage.
+    setTimeout(apply, 300);
   }
 
   function renderChrome() {

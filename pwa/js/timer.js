@@ -122,7 +122,7 @@ function drawRun(ctx, view) {
     },
   });
   els.root = h('section', { class: 'runner', 'data-testid': 'timer-running', id: 'timer-running', 'aria-label': protocolName(t, s.protocol) },
-    h('p', { class: 'runner-type', text: protocolName(t, s.protocol) }),
+    h('h1', { class: 'runner-type', text: protocolName(t, s.protocol) }),
     els.phase, els.count, els.band, els.bar, els.next, els.live,
     h('div', { class: 'controls' }, els.pause, els.skip, els.finish),
     els.cancel);
