@@ -1,9 +1,12 @@
 package tests
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -84,6 +87,7 @@ type gate struct {
 	leaks        []string
 	updateChecks int
 	seen         int
+	apiLog       []string // API calls and their status (with the body of errors), for failure reports
 }
 
 // newGate starts a gate in front of backend; it is closed in t.Cleanup.
@@ -103,7 +107,28 @@ func newGate(t *testing.T, backend string) *gate {
 			r.SetURL(b)
 			r.Out.Host = r.In.Host // the server sees the origin the browser uses
 		},
-		ErrorLog: nil,
+		ModifyResponse: func(res *http.Response) error {
+			if !strings.HasPrefix(res.Request.URL.Path, "/api/") {
+				return nil
+			}
+			line := fmt.Sprintf("%s %s %s → %d", time.Now().Format("15:04:05.000"), res.Request.Method, res.Request.URL.Path, res.StatusCode)
+			if sent := res.Request.Header.Get("X-Test-Body"); sent != "" {
+				line += " sent " + sent
+			}
+			var err error
+			if res.StatusCode >= 400 {
+				var body []byte
+				body, err = io.ReadAll(io.LimitReader(res.Body, 4<<10))
+				res.Body.Close()
+				res.Body = io.NopCloser(bytes.NewReader(body))
+				line += " " + string(body)
+			}
+			g.mu.Lock()
+			g.apiLog = append(g.apiLog, line)
+			g.mu.Unlock()
+			return err
+		},
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	g.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g.mu.Lock()
@@ -125,6 +150,16 @@ func newGate(t *testing.T, backend string) *gate {
 			}
 			http.Error(w, "offline", http.StatusBadGateway)
 			return
+		}
+		if r.Method == http.MethodPatch || r.URL.Path == "/api/v1/sync/push" {
+			// Keep what was sent (its start) for the failure report.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Header.Set("X-Test-Body", string(body[:min(len(body), 600)]))
 		}
 		proxy.ServeHTTP(w, r)
 	}), ReadHeaderTimeout: 10 * time.Second}
@@ -489,7 +524,10 @@ func (p *tab) fail(format string, args ...any) {
 	p.mu.Lock()
 	logs := strings.Join(p.logs, "\n")
 	p.mu.Unlock()
-	p.t.Fatalf("%s: %s\n--- page (screenshot artifacts/%s.png):\n%s\n--- console:\n%s", p.name, msg, name, page, logs)
+	p.b.gate.mu.Lock()
+	apiLog := strings.Join(p.b.gate.apiLog, "\n")
+	p.b.gate.mu.Unlock()
+	p.t.Fatalf("%s: %s\n--- page (screenshot artifacts/%s.png):\n%s\n--- console:\n%s\n--- API calls:\n%s", p.name, msg, name, page, logs, apiLog)
 }
 
 // close closes the tab, as a user swiping the app away.

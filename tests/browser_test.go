@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -52,9 +53,20 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 	p.waitVisible("start-4x4")
 	p.screenshot("today-new")
 
-	// The guided session. The clock starts 41 minutes in the past, so that
-	// every stamp the app makes stays behind the server's clock while the
-	// session is fast-forwarded through its 40 minutes.
+	// Birth year in the profile, so the timer can show the heart-rate band:
+	// HRmax 211 − 0.64 × 46 ≈ 182, work at 85–95 % → 155–173.
+	p.click("nav-settings")
+	p.waitVisible("profile-birth-year")
+	p.setValue("profile-birth-year", fmt.Sprint(time.Now().Year()-46))
+	p.click("profile-save")
+	p.click("nav-today")
+
+	// The guided session. The clock starts 41 minutes in the past and is
+	// fast-forwarded through the session's 40 minutes. To the app that is a
+	// device clock jumping: it calibrates against the server's time when it
+	// syncs, so after a jump its stamps can run ahead, the server answers
+	// clock_skew, and the app corrects its clock and stamps again — the end
+	// state below is the same either way.
 	p.click("start-4x4")
 	p.waitVisible("timer-begin")
 	p.click("mood-before-3")
@@ -66,6 +78,9 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 	jumpTo(p, warmupSec+10) // 3:50 into the first work interval
 	p.waitJS("the first work interval", `document.querySelector('#timer-running.phase-work') &&
 		/^3:(4\d|50)$/.test(document.querySelector('[data-testid=timer-countdown]').textContent.trim())`)
+	if band := p.text("timer-band"); !strings.Contains(band, "155") || !strings.Contains(band, "173") {
+		t.Errorf("work interval shows heart-rate band %q, want 155–173", band)
+	}
 	p.screenshot("timer")
 
 	ratings := []int{14, 15, 16, 17}
@@ -127,6 +142,15 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 	p.waitSynced()
 	kari := newClient(t, srv.URL)
 	kari.login("kari@example.no")
+	var me struct {
+		User struct {
+			BirthYear *int `json:"birthYear"`
+		} `json:"user"`
+	}
+	kari.must(http.MethodGet, "/api/v1/me", nil, &me, http.StatusOK)
+	if y := me.User.BirthYear; y == nil || *y != time.Now().Year()-46 {
+		t.Errorf("server's profile has birth year %v, want %d", y, time.Now().Year()-46)
+	}
 	docs := serverDocs(t, kari)
 	var got []sync.Doc
 	for _, d := range docs {
