@@ -209,6 +209,7 @@ function paint(ctx, view) {
   }
   view.lastIndex = pos.index;
 
+  if (view.picker && view.pickerClock) view.pickerClock.textContent = `${phaseLabel(t, s, ph)} · ${clock(pos.remainingMs)}`;
   const due = T.dueRating(s, now);
   if (due >= 0 && !view.picker) showPicker(ctx, view, due);
 }
@@ -239,11 +240,13 @@ function showPicker(ctx, view, slot) {
   }
   const reps = T.PROTOCOLS[view.state.protocol];
   const title = reps.askOnce ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
+  view.pickerClock = h('p', { class: 'sheet-clock', 'data-testid': 'rpe-clock', 'aria-hidden': 'true' });
   view.picker = h('div', { class: 'sheet', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'rpe-h', 'data-testid': 'rpe-picker', id: 'rpe-picker' },
+    view.pickerClock,
     h('h2', { id: 'rpe-h', text: title }),
     h('p', { class: 'muted', text: t('rpe.help') }),
-    h('div', { class: 'rpe-grid' }, buttons),
     h('div', { class: 'field inline' }, h('label', { for: 'hr-peak', text: t('rpe.hr') }), hr),
+    h('div', { class: 'rpe-grid' }, buttons),
     h('button', { type: 'button', class: 'btn ghost', 'data-testid': 'rpe-skip', id: 'rpe-skip', text: t('rpe.skip'), onclick: () => choose(null) }));
   document.getElementById('main').append(view.picker);
   view.picker.querySelector('button').focus({ preventScroll: true });
