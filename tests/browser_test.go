@@ -272,10 +272,11 @@ func (p *tab) logManually(note string, minutes int, rpes ...int) {
 // TestBrowserOffline: after one visit the app works with no network at
 // all. It opens from the service worker's cache, saves a session to the
 // phone, keeps it when the page is closed and opened again offline, sends
-// it by itself when the network is back, and a second device of the same
-// user gets it.
+// it by itself when the network is back (after the server restarted
+// meanwhile), and a second device of the same user gets it.
 func TestBrowserOffline(t *testing.T) {
-	srv := startServer(t)
+	dataDir := t.TempDir()
+	srv := startServer(t, "DATA_DIR="+dataDir)
 	const email = "ola@example.no"
 	ola := signUp(t, srv.URL, email)
 
@@ -305,8 +306,8 @@ func TestBrowserOffline(t *testing.T) {
 	if n := p.outboxLen(); n != 1 {
 		t.Fatalf("outbox holds %d changes after one offline save, want 1", n)
 	}
-	if state := p.text("sync-text"); state == "" {
-		t.Error("the sync status line is empty while a change waits")
+	if state := eval[string](p, `document.querySelector('[data-testid=sync-status]').dataset.state`); state == "synced" || p.text("sync-text") == "" {
+		t.Errorf("the sync status (%q, %q) does not say the change is only on the phone", state, p.text("sync-text"))
 	}
 	p.screenshot("offline-saved")
 
@@ -321,6 +322,15 @@ func TestBrowserOffline(t *testing.T) {
 	if docs := serverDocs(t, ola); len(docs) != 0 {
 		t.Fatalf("the server has documents before the phone was online: %v", docs)
 	}
+
+	// Meanwhile the server restarts (same data folder, another port behind
+	// the same gate): the phone's sign-in and the server's data survive it.
+	if err := srv.stop(); err != nil {
+		t.Fatalf("stopping the server: %v", err)
+	}
+	srv = startServer(t, "DATA_DIR="+dataDir)
+	phone.gate.setBackend(t, srv.URL)
+	ola.base = srv.URL
 
 	// Back online: the app syncs with no help.
 	phone.setOffline(false)
