@@ -124,12 +124,16 @@ async function main() {
     onPulled: reloadDocs,
   });
 
-  let timerId = 0;
   async function syncNow() {
     if (!store.get().user) return;
-    await flushProfile();
-    await sync.run();
-    await reloadDocs();
+    try {
+      await flushProfile();
+      await sync.run();
+      await reloadDocs();
+    } catch (e) {
+      if (e instanceof StorageError) showStorageError(t, e);
+      else console.error(e);
+    }
   }
 
   async function flushProfile() {
@@ -348,7 +352,7 @@ async function main() {
   window.addEventListener('online', () => { store.set({ online: true }); syncNow(); });
   window.addEventListener('offline', () => store.set({ online: false, sync: { ...store.get().sync, state: 'offline' } }));
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });
-  timerId = setInterval(() => { if (navigator.onLine) syncNow(); }, 60_000);
+  setInterval(() => { if (navigator.onLine) syncNow(); }, 60_000);
 
   renderChrome();
   route();
@@ -359,7 +363,6 @@ async function main() {
     refreshProfile();
     syncNow();
   }
-  void timerId;
 }
 
 function observe(hlc, ts) {
