@@ -101,9 +101,10 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		{"sync batches", s.batches, "scope"},
 		{"sync documents", s.docs, "scope"},
 		{"sync log", s.log, "scope"},
-		{"sync horizons", s.horizons, "scope"},
+		{"sync compaction marks", s.horizons, "scope"},
 		{"user", s.users, "_id"},
 	}
+	s.heads.forget(id)
 	for _, st := range steps {
 		if _, err := st.coll.DeleteMany(ctx, eq(st.key, id)); err != nil {
 			return mapErr("delete user: "+st.what, err)

@@ -77,7 +77,8 @@ type Store struct {
 	docs        *mongo.Collection // current state of each sync document
 	log         *mongo.Collection // the change log
 	batches     *mongo.Collection // applied push batches
-	horizons    *mongo.Collection // collected horizons per scope
+	horizons    *mongo.Collection // compaction marks per scope
+	heads       *headCache        // the last log head seen per scope
 	tokenUses   *mongo.Collection // one record per used refresh token
 	inviteUses  *mongo.Collection // one record per use of an invite
 }
@@ -144,7 +145,8 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		docs:        db.Collection("sync_docs"),
 		log:         db.Collection("sync_log"),
 		batches:     db.Collection("sync_batches"),
-		horizons:    db.Collection("sync_horizons"),
+		horizons:    db.Collection("sync_marks"),
+		heads:       newHeadCache(),
 		tokenUses:   db.Collection("refresh_token_uses"),
 		inviteUses:  db.Collection("invite_uses"),
 	}
@@ -206,7 +208,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.log, asc("scope", "seq"), true},
 		{s.log, asc("scope", "id"), false},
 		{s.batches, asc("scope", "batchId"), true},
-		{s.horizons, asc("scope", "horizon"), false},
+		{s.horizons, asc("scope"), false},
 		{s.tokenUses, asc("userId"), false},
 		{s.inviteUses, asc("code"), false},
 	}

@@ -323,3 +323,53 @@ func TestCollectedScopeIsGone(t *testing.T) {
 		t.Errorf("Scopes = %v, %v; want [p1]", scopes, err)
 	}
 }
+
+// TestAppendAfterCompactionOnOtherInstance has one instance append after
+// another compacted the log below and at the first one's last known head:
+// its entries must land above everything compaction saw, never in a gap.
+func TestAppendAfterCompactionOnOtherInstance(t *testing.T) {
+	ctx := testCtx(t)
+	a := openAt(t, ferretURI(t), mongostore.Config{})
+	closeStore(t, a)
+	b := openAt(t, ferretURI(t), mongostore.Config{Database: a.Database()})
+	closeStore(t, b)
+	push := func(s *mongostore.Store, batch string, d sync.Doc) {
+		t.Helper()
+		if _, err := s.Push(ctx, "p1", batch, []sync.Doc{d}); err != nil {
+			t.Fatalf("Push(%s): %v", batch, err)
+		}
+	}
+	// a knows the head at 2; b takes the log to 6 and ends it with a
+	// tombstone, then compacts: 1–5 are superseded, 6 is collected.
+	push(a, "a1", session(t, "x", stamp(1*time.Minute, 0, "a"), "note", "x1"))
+	push(a, "a2", session(t, "x", stamp(2*time.Minute, 0, "a"), "note", "x2"))
+	for i := 3; i <= 5; i++ {
+		push(b, fmt.Sprintf("b%d", i), session(t, "x", stamp(time.Duration(i)*time.Minute, 0, "b"), "note", fmt.Sprintf("x%d", i)))
+	}
+	push(b, "b6", session(t, "x", stamp(6*time.Minute, 0, "b"), "deleted", true))
+	res, err := b.Compact(ctx, "p1", base.Add(time.Hour))
+	if err != nil || res.Tombstones != 1 || res.LogEntries != 6 {
+		t.Fatalf("Compact = %+v, %v; want the tombstone and all 6 entries", res, err)
+	}
+
+	for _, s := range []*mongostore.Store{a, b} {
+		z := session(t, fmt.Sprintf("z-%p", s), stamp(7*time.Minute, 0, "a"), "note", "z")
+		push(s, fmt.Sprintf("z-%p", s), z)
+	}
+	p, err := a.Pull(ctx, "p1", 6, 10)
+	if err != nil {
+		t.Fatalf("Pull(6): %v", err)
+	}
+	if len(p.Docs) != 2 || p.Cursor != 8 {
+		t.Fatalf("Pull(6) = %d documents up to %d, want both new documents at 7 and 8", len(p.Docs), p.Cursor)
+	}
+	for seq := int64(6); seq < 8; seq++ {
+		p, err := b.Pull(ctx, "p1", seq, 1)
+		if err != nil || len(p.Docs) != 1 || p.Cursor != seq+1 {
+			t.Fatalf("Pull(%d, 1) = %+v, %v; want one entry at %d", seq, p, err, seq+1)
+		}
+	}
+	if _, err := a.Pull(ctx, "p1", 2, 10); !errors.Is(err, store.ErrCursorExpired) {
+		t.Errorf("Pull(2) after collecting the tombstone at 6: err = %v, want ErrCursorExpired", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -42,7 +43,11 @@ type docRec struct {
 }
 
 // logRec is one change-log entry: the state of a document after a push.
+// Its _id is logKey(scope, seq), so that one entry can be fetched by _id
+// alone, the one lookup FerretDB does not answer by decoding the whole
+// collection.
 type logRec struct {
+	Key    string `bson:"_id"`
 	Scope  string `bson:"scope"`
 	Seq    int64  `bson:"seq"`
 	ID     string `bson:"id"`
@@ -50,23 +55,34 @@ type logRec struct {
 	Fields string `bson:"fields"`
 }
 
-// batchRec remembers an applied push batch.
+// batchRec remembers an applied push batch; its _id is batchKey(scope, batchID).
 type batchRec struct {
+	Key       string    `bson:"_id"`
 	Scope     string    `bson:"scope"`
 	BatchID   string    `bson:"batchId"`
 	Applied   int       `bson:"applied"`
 	CreatedAt time.Time `bson:"createdAt"`
 }
 
-// horizonRec records a compaction's horizon: the highest sequence number of
-// a tombstone entry it collected. Cursors below a scope's horizon (the
-// largest of its records) missed a deletion, and no entry is ever written
-// at or below it again. Records are only inserted (an insert is atomic on
-// FerretDB too); lower ones are pruned.
-type horizonRec struct {
+// markRec records what a compaction removed from a scope's log, before it
+// removes anything. Horizon is the highest sequence number of a collected
+// tombstone's entry: cursors below it missed a deletion. Floor is the
+// highest sequence number the compaction saw: entries at or below it may be
+// gone, and no entry is ever written at or below it again; above it the log
+// has no gaps. A scope's marks are the largest of its records. Records are
+// only inserted (an insert is atomic on FerretDB too); dominated ones are
+// pruned.
+type markRec struct {
 	Scope   string `bson:"scope"`
 	Horizon int64  `bson:"horizon"`
+	Floor   int64  `bson:"floor"`
 }
+
+// logKey is the _id of a change-log entry.
+func logKey(scope string, seq int64) string { return scope + "/" + strconv.FormatInt(seq, 10) }
+
+// batchKey is the _id of a batch record (batch IDs hold no '/').
+func batchKey(scope, batchID string) string { return scope + "/" + batchID }
 
 // Push applies a batch without multi-document transactions:
 //
@@ -87,7 +103,7 @@ type horizonRec struct {
 // of the batch.
 func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error) {
 	var b batchRec
-	err := s.batches.FindOne(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "batchId", Value: batchID}}).Decode(&b)
+	err := s.batches.FindOne(ctx, eq("_id", batchKey(scope, batchID))).Decode(&b)
 	if err == nil {
 		return store.PushResult{Applied: b.Applied, Replay: true}, nil
 	}
@@ -107,7 +123,7 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	if err := s.appendLog(ctx, scope, entries); err != nil {
 		return store.PushResult{}, err
 	}
-	_, err = s.batches.InsertOne(ctx, batchRec{Scope: scope, BatchID: batchID, Applied: len(incoming), CreatedAt: ms(s.now())})
+	_, err = s.batches.InsertOne(ctx, batchRec{Key: batchKey(scope, batchID), Scope: scope, BatchID: batchID, Applied: len(incoming), CreatedAt: ms(s.now())})
 	if err != nil && !mongo.IsDuplicateKeyError(err) { // a duplicate: the same batch, pushed concurrently
 		return store.PushResult{}, mapErr("push: record batch", err)
 	}
@@ -265,11 +281,16 @@ func (s *Store) writeDocs(ctx context.Context, scope string, incoming []sync.Doc
 	return entries, nil
 }
 
-// deleteRevisions deletes superseded document revisions by object id.
+// deleteRevisions deletes superseded document revisions, one delete by _id
+// each (FerretDB decodes the whole collection for an $in), in bulk writes.
 func (s *Store) deleteRevisions(ctx context.Context, oids []bson.ObjectID) error {
-	for start := 0; start < len(oids); start += 500 {
-		chunk := oids[start:min(start+500, len(oids))]
-		if _, err := s.docs.DeleteMany(ctx, eq("_id", eq("$in", chunk))); err != nil {
+	for start := 0; start < len(oids); start += maxBulk {
+		chunk := oids[start:min(start+maxBulk, len(oids))]
+		models := make([]mongo.WriteModel, len(chunk))
+		for i, oid := range chunk {
+			models[i] = mongo.NewDeleteOneModel().SetFilter(eq("_id", oid))
+		}
+		if _, err := s.docs.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
 			return mapErr("delete superseded revisions", err)
 		}
 	}
@@ -326,24 +347,38 @@ func duplicateIndexes(err error) (map[int]bool, error) {
 }
 
 // appendLog appends entries to the scope's change log at head+1, head+2, …
-// (head is the highest sequence number used so far). Inserts are ordered, so
-// a duplicate key stops at the first sequence number another writer took;
-// the rest is retried from the new head. An entry that landed at or below the
-// horizon (the head had been collected since it was read) is taken out and
-// appended again above it.
+// Inserts are ordered, so a duplicate key stops at the first sequence
+// number another writer took; the rest is retried above it.
+//
+// The head is found by walking forward by _id from the last one this Store
+// saw (above the floor the log has no gaps, so the first missing number is
+// head+1). An entry that landed at or below the floor (a compaction ran
+// meanwhile) is taken out and appended again above it.
 func (s *Store) appendLog(ctx context.Context, scope string, entries []logRec) error {
-	var horizon int64
+	if len(entries) == 0 {
+		return nil
+	}
+	head, err := s.knownHead(ctx, scope)
+	if err != nil {
+		return err
+	}
 	for attempt := 0; len(entries) > 0; attempt++ {
 		if attempt == maxAppendAttempts {
 			return fmt.Errorf("mongostore: push: log append still contended after %d attempts: %w", attempt, store.ErrConflict)
 		}
-		head, err := s.logHead(ctx, scope)
-		if err != nil {
-			return err
+		for {
+			found, err := s.logEntry(ctx, scope, head+1, nil)
+			if err != nil {
+				return err
+			}
+			if !found {
+				break
+			}
+			head++
 		}
-		head = max(head, horizon)
 		for i := range entries {
 			entries[i].Seq = head + 1 + int64(i)
+			entries[i].Key = logKey(scope, entries[i].Seq)
 		}
 		n, err := s.insertOrdered(ctx, entries)
 		if err != nil {
@@ -352,27 +387,66 @@ func (s *Store) appendLog(ctx context.Context, scope string, entries []logRec) e
 		if n == 0 {
 			continue // lost the race for head+1
 		}
-		if horizon, err = s.horizon(ctx, scope); err != nil {
+		_, floor, err := s.marks(ctx, scope)
+		if err != nil {
 			return err
 		}
-		// Entries inserted at or below the horizon sit where pullers no
+		// Entries inserted at or below the floor sit where pullers no
 		// longer look: take them out and append them again.
 		bad := 0
-		for bad < n && entries[bad].Seq <= horizon {
+		for bad < n && entries[bad].Seq <= floor {
 			bad++
 		}
 		if bad > 0 {
-			seqs := make([]int64, bad)
-			for i := range seqs {
-				seqs[i] = entries[i].Seq
+			models := make([]mongo.WriteModel, bad)
+			for i := range models {
+				models[i] = mongo.NewDeleteOneModel().SetFilter(eq("_id", entries[i].Key))
 			}
-			if _, err := s.log.DeleteMany(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "seq", Value: eq("$in", seqs)}}); err != nil {
+			if _, err := s.log.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
 				return mapErr("push: withdraw log entries", err)
 			}
+			head = max(head, floor)
+		} else {
+			head = entries[n-1].Seq
 		}
 		entries = append(entries[:bad:bad], entries[n:]...)
 	}
+	s.heads.note(scope, head)
 	return nil
+}
+
+// knownHead returns a sequence number of the scope's log at or below its
+// head: the last one this Store saw, else the head read by a sorted query.
+func (s *Store) knownHead(ctx context.Context, scope string) (int64, error) {
+	if h, ok := s.heads.get(scope); ok {
+		return h, nil
+	}
+	var e logRec
+	opts := options.FindOne().SetSort(eq("seq", -1)).SetProjection(eq("seq", 1))
+	err := s.log.FindOne(ctx, eq("scope", scope), opts).Decode(&e)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, mapErr("read log head", err)
+	}
+	return e.Seq, nil
+}
+
+// logEntry fetches the entry at seq by _id into e (nil: only test for it).
+func (s *Store) logEntry(ctx context.Context, scope string, seq int64, e *logRec) (bool, error) {
+	var into logRec
+	if e == nil {
+		e = &into
+	}
+	err := s.log.FindOne(ctx, eq("_id", logKey(scope, seq))).Decode(e)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, mapErr("read log", err)
+	}
+	return true, nil
 }
 
 // insertOrdered inserts entries in order, in chunks, and returns how many
@@ -403,51 +477,62 @@ func (s *Store) insertOrdered(ctx context.Context, entries []logRec) (int, error
 	return n, nil
 }
 
-// logHead returns the highest sequence number in the scope's log, 0 when
-// it is empty.
-func (s *Store) logHead(ctx context.Context, scope string) (int64, error) {
-	var e logRec
-	opts := options.FindOne().SetSort(eq("seq", -1)).SetProjection(eq("seq", 1))
-	err := s.log.FindOne(ctx, eq("scope", scope), opts).Decode(&e)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, nil
+// marks returns the scope's collected horizon and floor (see markRec), 0
+// when its log was never compacted.
+func (s *Store) marks(ctx context.Context, scope string) (horizon, floor int64, err error) {
+	var recs []markRec
+	if err := findAll(ctx, s.horizons, eq("scope", scope), nil, &recs); err != nil {
+		return 0, 0, mapErr("read compaction marks", err)
 	}
-	if err != nil {
-		return 0, mapErr("read log head", err)
+	for _, r := range recs {
+		horizon, floor = max(horizon, r.Horizon), max(floor, r.Floor)
 	}
-	return e.Seq, nil
+	return horizon, floor, nil
 }
 
-// horizon returns the scope's collected horizon, 0 when nothing was collected.
-func (s *Store) horizon(ctx context.Context, scope string) (int64, error) {
-	var r horizonRec
-	opts := options.FindOne().SetSort(eq("horizon", -1))
-	err := s.horizons.FindOne(ctx, eq("scope", scope), opts).Decode(&r)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, mapErr("read horizon", err)
-	}
-	return r.Horizon, nil
-}
+// probeLimit is the largest page Pull reads entry by entry (by _id) rather
+// than with one query; on FerretDB the query decodes the whole log.
+const probeLimit = 64
 
 // Pull reads the log after cursor in sequence order. Within a page a
 // document appears once, with the newest state the page holds, at the
-// position of that state. The horizon is read after the entries: a
-// compaction raises it before deleting entries, so a page that misses a
-// collected entry always sees the raised horizon.
+// position of that state.
+//
+// Small pages above the floor are read entry by entry by _id, stopping at
+// the first missing number (the head: above the floor the log has no
+// gaps); others with one sorted query. The marks are read after the
+// entries: a compaction records them before deleting entries, so a page
+// that misses a deleted entry sees them (an expired cursor, or a walk
+// that stopped at a gap and continues by query on the next pull).
 func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error) {
 	if limit <= 0 {
 		limit = sync.DefaultPullLimit
 	}
-	var entries []logRec
-	filter := bson.D{{Key: "scope", Value: scope}, {Key: "seq", Value: eq("$gt", cursor)}}
-	opts := options.Find().SetSort(eq("seq", 1)).SetLimit(int64(limit) + 1)
-	if err := findAll(ctx, s.log, filter, opts, &entries); err != nil {
-		return store.PullPage{}, mapErr("pull", err)
+	_, floor, err := s.marks(ctx, scope)
+	if err != nil {
+		return store.PullPage{}, err
 	}
-	horizon, err := s.horizon(ctx, scope)
+	var entries []logRec
+	if limit <= probeLimit && cursor >= floor {
+		for seq := cursor + 1; seq <= cursor+int64(limit)+1; seq++ {
+			var e logRec
+			found, err := s.logEntry(ctx, scope, seq, &e)
+			if err != nil {
+				return store.PullPage{}, err
+			}
+			if !found {
+				break
+			}
+			entries = append(entries, e)
+		}
+	} else {
+		filter := bson.D{{Key: "scope", Value: scope}, {Key: "seq", Value: eq("$gt", cursor)}}
+		opts := options.Find().SetSort(eq("seq", 1)).SetLimit(int64(limit) + 1)
+		if err := findAll(ctx, s.log, filter, opts, &entries); err != nil {
+			return store.PullPage{}, mapErr("pull", err)
+		}
+	}
+	horizon, _, err := s.marks(ctx, scope)
 	if err != nil {
 		return store.PullPage{}, err
 	}
@@ -512,8 +597,9 @@ const goneTTL = time.Hour
 //     tombstonesBefore is collected if its newest revision still holds that
 //     state: a Gone revision is inserted after it (so a racing push loses
 //     and merges again) and the older revisions are deleted;
-//   - the horizon is raised to the newest collected entry before any entry
-//     goes, so pulls and pushes that miss an entry see the horizon;
+//   - the marks are recorded before any entry goes: the horizon raised to
+//     the newest collected entry, the floor to the newest entry read (see
+//     markRec), so pulls and pushes that miss an entry see them;
 //   - the collected tombstones' entries and every entry superseded by a
 //     newer one of the same document are deleted;
 //   - batches applied before tombstonesBefore are forgotten (no client
@@ -546,7 +632,11 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 			candidates = append(candidates, e)
 		}
 	}
-	var horizon int64
+	oldHorizon, oldFloor, err := s.marks(ctx, scope)
+	if err != nil {
+		return res, err
+	}
+	horizon := oldHorizon
 	for start := 0; start < len(candidates); start += maxBulk {
 		chunk := candidates[start:min(start+maxBulk, len(candidates))]
 		collected, n, err := s.collectTombstones(ctx, scope, chunk, now)
@@ -559,12 +649,15 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 			horizon = max(horizon, e.Seq)
 		}
 	}
-	if horizon > 0 {
-		if _, err := s.horizons.InsertOne(ctx, horizonRec{Scope: scope, Horizon: horizon}); err != nil {
-			return res, mapErr("compact: raise horizon", err)
+	if len(drop) > 0 {
+		// Record the marks before anything goes (see markRec).
+		floor := max(oldFloor, entries[len(entries)-1].Seq)
+		if _, err := s.horizons.InsertOne(ctx, markRec{Scope: scope, Horizon: horizon, Floor: floor}); err != nil {
+			return res, mapErr("compact: record marks", err)
 		}
-		if _, err := s.horizons.DeleteMany(ctx, bson.D{{Key: "scope", Value: scope}, {Key: "horizon", Value: eq("$lt", horizon)}}); err != nil {
-			return res, mapErr("compact: prune horizons", err)
+		dominated := bson.D{{Key: "scope", Value: scope}, {Key: "horizon", Value: eq("$lte", horizon)}, {Key: "floor", Value: eq("$lt", floor)}}
+		if _, err := s.horizons.DeleteMany(ctx, dominated); err != nil {
+			return res, mapErr("compact: prune marks", err)
 		}
 	}
 	for start := 0; start < len(drop); start += 500 {
