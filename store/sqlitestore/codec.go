@@ -22,29 +22,42 @@ import (
 
 // encodeFields returns the stored form of a document's fields.
 func encodeFields(fields map[string]sync.Field) ([]byte, error) {
-	names := make([]string, 0, len(fields))
+	type named struct {
+		name string
+		f    sync.Field
+	}
+	var buf [16]named // no allocation for the usual handful of fields
+	list := buf[:0]
 	size := 2
 	for name, f := range fields {
 		if !plain(name) || !plain(f.TS) || !compact(f.Value) {
 			return encodeFieldsJSON(fields)
 		}
-		names = append(names, name)
+		list = append(list, named{name, f})
 		size += len(name) + len(f.TS) + len(f.Value) + len(`"":{"value":,"ts":""},`)
 	}
-	slices.Sort(names)
+	if len(list) <= len(buf) {
+		// Insertion sort: a document has few fields.
+		for i := 1; i < len(list); i++ {
+			for j := i; j > 0 && list[j].name < list[j-1].name; j-- {
+				list[j], list[j-1] = list[j-1], list[j]
+			}
+		}
+	} else {
+		slices.SortFunc(list, func(a, b named) int { return strings.Compare(a.name, b.name) })
+	}
 	b := make([]byte, 0, size)
 	b = append(b, '{')
-	for i, name := range names {
-		f := fields[name]
+	for i, n := range list {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, '"')
-		b = append(b, name...)
+		b = append(b, n.name...)
 		b = append(b, `":{"value":`...)
-		b = append(b, f.Value...)
+		b = append(b, n.f.Value...)
 		b = append(b, `,"ts":"`...)
-		b = append(b, f.TS...)
+		b = append(b, n.f.TS...)
 		b = append(b, `"}`...)
 	}
 	return append(b, '}'), nil

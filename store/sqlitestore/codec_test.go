@@ -99,3 +99,19 @@ func TestCompact(t *testing.T) {
 		}
 	}
 }
+
+// TestCodecManyFields covers the sort for documents with many fields.
+func TestCodecManyFields(t *testing.T) {
+	fields := map[string]sync.Field{}
+	for i := range 40 {
+		fields[string(rune('A'+i))+"x"] = sync.Field{Value: []byte(`1`), TS: "0000018d1e2f3a40-dev"}
+	}
+	got, err := encodeFields(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := encodeFieldsJSON(fields)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("encodeFields = %s\nwant %s", got, want)
+	}
+}
