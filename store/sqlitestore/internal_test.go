@@ -185,6 +185,7 @@ func TestQueryPlans(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
+		t.Logf("%s: %q", name, plan)
 		for _, step := range plan {
 			if (strings.HasPrefix(step, "SCAN ") && step != "SCAN CONSTANT ROW" && !strings.HasPrefix(step, "SCAN json_each")) || strings.Contains(step, "TEMP B-TREE") {
 				t.Errorf("%s: plan %q has %q", name, plan, step)

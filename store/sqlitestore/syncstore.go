@@ -16,16 +16,23 @@ import (
 // The hot queries of sync; TestQueryPlans checks that each is one index
 // search.
 const (
+	// headSQL is the scope's last sequence number: the newest log entry,
+	// or the head compaction recorded when it collected the entries at the
+	// head, whichever is larger. A push thus writes no per-scope row.
+	headSQL = `max(
+		coalesce((SELECT max(seq) FROM sync_log WHERE scope = ?1), 0),
+		coalesce((SELECT head FROM sync_scope WHERE scope = ?1), 0))`
 	// replaySQL reads, in one statement, whether the batch was applied
-	// before and the scope's last sequence number.
-	replaySQL = `SELECT
-		(SELECT applied FROM sync_batch WHERE scope = ?1 AND batch_id = ?2),
-		coalesce((SELECT head FROM sync_scope WHERE scope = ?1), 0)`
-	// pullSQL reads the scope's horizon and the log after a cursor in one
-	// statement, so both come from the same snapshot.
-	pullSQL = `SELECT s.horizon, l.seq, l.id, l.type, l.fields
-		FROM sync_scope s LEFT JOIN sync_log l ON l.scope = s.scope AND l.seq > ?2
-		WHERE s.scope = ?1 ORDER BY l.seq LIMIT ?3`
+	// before and the scope's head.
+	replaySQL = `SELECT (SELECT applied FROM sync_batch WHERE scope = ?1 AND batch_id = ?2), ` + headSQL
+	// pullSQL reads the scope's horizon (a first row with key 0, when
+	// compaction has recorded one) and the log after a cursor in one
+	// statement, so both come from the same snapshot. ?3 is the page size
+	// plus one, to tell whether more follows.
+	pullSQL = `SELECT 0, horizon, NULL, NULL, NULL FROM sync_scope WHERE scope = ?1
+		UNION ALL
+		SELECT seq, 0, id, type, fields FROM sync_log WHERE scope = ?1 AND seq > ?2
+		ORDER BY 1 LIMIT ?3 + 1`
 	docsSQL = "SELECT id, type, fields FROM sync_doc WHERE scope = ? ORDER BY id"
 )
 
@@ -36,14 +43,12 @@ const (
 	// JSON array, so that one prepared statement serves every batch size.
 	loadDocsSQL = `SELECT id, type, fields FROM sync_doc
 		WHERE scope = ?1 AND id IN (SELECT value FROM json_each(?2))`
-	advanceHeadSQL = `INSERT INTO sync_scope (scope, head, horizon) VALUES (?, ?, 0)
-		ON CONFLICT (scope) DO UPDATE SET head = excluded.head`
 	recordBatchSQL = "INSERT INTO sync_batch (scope, batch_id, applied, created_at) VALUES (?,?,?,?)"
 )
 
 // pushStmts are the prepared statements of a push.
 type pushStmts struct {
-	replay, loadDocs, advanceHead, recordBatch *sql.Stmt
+	replay, loadDocs, recordBatch *sql.Stmt
 }
 
 func preparePush(ctx context.Context, db *sql.DB) (*pushStmts, error) {
@@ -51,7 +56,7 @@ func preparePush(ctx context.Context, db *sql.DB) (*pushStmts, error) {
 	for _, st := range []struct {
 		dst **sql.Stmt
 		sql string
-	}{{&p.replay, replaySQL}, {&p.loadDocs, loadDocsSQL}, {&p.advanceHead, advanceHeadSQL}, {&p.recordBatch, recordBatchSQL}} {
+	}{{&p.replay, replaySQL}, {&p.loadDocs, loadDocsSQL}, {&p.recordBatch, recordBatchSQL}} {
 		var err error
 		if *st.dst, err = db.PrepareContext(ctx, st.sql); err != nil {
 			p.close()
@@ -62,7 +67,7 @@ func preparePush(ctx context.Context, db *sql.DB) (*pushStmts, error) {
 }
 
 func (p *pushStmts) close() {
-	for _, st := range []*sql.Stmt{p.replay, p.loadDocs, p.advanceHead, p.recordBatch} {
+	for _, st := range []*sql.Stmt{p.replay, p.loadDocs, p.recordBatch} {
 		if st != nil {
 			st.Close()
 		}
@@ -133,10 +138,6 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 		if len(rows) > 0 {
 			if err := writeDocs(ctx, tx, scope, head+1, rows); err != nil {
 				return err
-			}
-			head += int64(len(rows))
-			if _, err := tx.StmtContext(ctx, s.push.advanceHead).ExecContext(ctx, scope, head); err != nil {
-				return fmt.Errorf("advance head: %w", err)
 			}
 		}
 		if _, err := tx.StmtContext(ctx, s.push.recordBatch).ExecContext(ctx,
@@ -278,15 +279,16 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	var horizon int64
 	for rows.Next() {
 		var e entry
-		var seq sql.NullInt64
+		var key, h int64
 		var id, typ sql.NullString
-		if err := rows.Scan(&horizon, &seq, &id, &typ, &e.fields); err != nil {
+		if err := rows.Scan(&key, &h, &id, &typ, &e.fields); err != nil {
 			return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
 		}
-		if !seq.Valid {
-			break // the scope exists but nothing follows the cursor
+		if key == 0 {
+			horizon = h
+			continue
 		}
-		e.seq, e.doc.ID, e.doc.Type = seq.Int64, id.String, typ.String
+		e.seq, e.doc.ID, e.doc.Type = key, id.String, typ.String
 		entries = append(entries, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -373,8 +375,11 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 				scope, cutoff); err != nil {
 				return fmt.Errorf("collect tombstones: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE sync_scope SET horizon = max(horizon, ?) WHERE scope = ?",
-				newest.Int64, scope); err != nil {
+			// Record the head before its entries may go, and the horizon.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sync_scope (scope, head, horizon)
+				SELECT ?1, `+headSQL+`, ?2
+				ON CONFLICT (scope) DO UPDATE SET head = excluded.head, horizon = max(horizon, excluded.horizon)`,
+				scope, newest.Int64); err != nil {
 				return fmt.Errorf("raise horizon: %w", err)
 			}
 			res.Tombstones = n
@@ -402,8 +407,12 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 
 // Scopes lists the scopes that hold documents, in order.
 func (s *Store) Scopes(ctx context.Context) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT scope FROM sync_scope s
-		WHERE EXISTS (SELECT 1 FROM sync_doc d WHERE d.scope = s.scope) ORDER BY scope`)
+	// A skip scan: one index search per scope, not one row per document.
+	rows, err := s.r.QueryContext(ctx, `WITH RECURSIVE scopes (scope) AS (
+			SELECT min(scope) FROM sync_doc
+			UNION ALL
+			SELECT (SELECT min(scope) FROM sync_doc WHERE scope > scopes.scope) FROM scopes WHERE scope IS NOT NULL)
+		SELECT scope FROM scopes WHERE scope IS NOT NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: scopes: %w", err)
 	}

@@ -58,10 +58,11 @@ CREATE TABLE refresh_token (
 CREATE INDEX refresh_token_family ON refresh_token (family);
 CREATE INDEX refresh_token_user ON refresh_token (user_id);
 
--- One row per sync scope: head is the last sequence number handed out (it
--- never goes back, even when the entries at the head are collected), horizon
--- the highest sequence number of a collected tombstone (cursors below it
--- have missed a deletion).
+-- Written by compaction when it collects tombstones: head is the scope's
+-- last sequence number at that time (the log's newest entry may be among
+-- those collected, and sequence numbers must never be handed out twice),
+-- horizon the highest sequence number of a collected tombstone (cursors
+-- below it have missed a deletion).
 CREATE TABLE sync_scope (
 	scope   TEXT PRIMARY KEY,
 	head    INTEGER NOT NULL,
