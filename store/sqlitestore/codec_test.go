@@ -115,3 +115,20 @@ func TestCodecManyFields(t *testing.T) {
 		t.Fatalf("encodeFields = %s\nwant %s", got, want)
 	}
 }
+
+func TestIDArray(t *testing.T) {
+	for _, ids := range [][]string{{}, {"a"}, {"plan", "3f2b-11_x"}, {"a\"b", "c"}} {
+		var docs []sync.Doc
+		for _, id := range ids {
+			docs = append(docs, sync.Doc{ID: id})
+		}
+		got, err := idArray(docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(append([]string{}, ids...))
+		if !bytes.Equal(got, want) {
+			t.Errorf("idArray(%q) = %s, want %s", ids, got, want)
+		}
+	}
+}

@@ -96,11 +96,7 @@ type stored struct {
 // documents of the batch.
 func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error) {
 	incoming := mergeDuplicates(docs)
-	ids := make([]string, len(incoming))
-	for i, d := range incoming {
-		ids[i] = d.ID
-	}
-	idList, err := json.Marshal(ids)
+	idList, err := idArray(incoming)
 	if err != nil {
 		return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
 	}
@@ -116,7 +112,7 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 			res = store.PushResult{Applied: int(applied.Int64), Replay: true}
 			return nil
 		}
-		current, err := loadDocs(ctx, tx.StmtContext(ctx, s.push.loadDocs), scope, idList, len(ids))
+		current, err := loadDocs(ctx, tx.StmtContext(ctx, s.push.loadDocs), scope, idList, len(incoming))
 		if err != nil {
 			return err
 		}
@@ -169,10 +165,36 @@ func mergeDuplicates(docs []sync.Doc) []sync.Doc {
 	return out
 }
 
+// idArray returns the IDs of docs as a JSON array.
+func idArray(docs []sync.Doc) ([]byte, error) {
+	size := 2
+	for _, d := range docs {
+		if !plain(d.ID) {
+			ids := make([]string, len(docs))
+			for i, d := range docs {
+				ids[i] = d.ID
+			}
+			return json.Marshal(ids)
+		}
+		size += len(d.ID) + 3
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '[')
+	for i, d := range docs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, d.ID...)
+		b = append(b, '"')
+	}
+	return append(b, ']'), nil
+}
+
 // loadDocs reads the current state of the n documents listed in idList
 // (a JSON array) with one indexed query.
 func loadDocs(ctx context.Context, stmt *sql.Stmt, scope string, idList []byte, n int) (map[string]stored, error) {
-	out := make(map[string]stored, n)
+	var out map[string]stored // most documents of a batch are new: allocate on the first hit
 	if n == 0 {
 		return out, nil
 	}
@@ -188,6 +210,9 @@ func loadDocs(ctx context.Context, stmt *sql.Stmt, scope string, idList []byte, 
 		}
 		if st.doc.Fields, err = decodeFields(st.fields); err != nil {
 			return nil, fmt.Errorf("document %s: %w", st.doc.ID, err)
+		}
+		if out == nil {
+			out = make(map[string]stored, n)
 		}
 		out[st.doc.ID] = st
 	}
