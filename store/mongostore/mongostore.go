@@ -14,6 +14,10 @@
 // findAndModify) as a read and a separate write, so a filter on an update
 // guards nothing there; on MongoDB the same inserts are just as atomic.
 //
+// FerretDB also decodes a whole collection for every query except a lookup
+// by _id alone, so the hot paths that can (the replay check, finding the
+// change-log head, reading small pull pages) look records up by _id.
+//
 // Records are typed structs with bson tags; filters are built from typed
 // values, never from decoded request maps, so client input cannot become a
 // query operator. Times are kept to the millisecond (BSON dates), in UTC.
