@@ -401,8 +401,9 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 				return fmt.Errorf("collect tombstones: %w", err)
 			}
 			// Record the head before its entries may go, and the horizon.
+			// (WHERE true keeps ON CONFLICT from parsing as a join.)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sync_scope (scope, head, horizon)
-				SELECT ?1, `+headSQL+`, ?2
+				SELECT ?1, `+headSQL+`, ?2 WHERE true
 				ON CONFLICT (scope) DO UPDATE SET head = excluded.head, horizon = max(horizon, excluded.horizon)`,
 				scope, newest.Int64); err != nil {
 				return fmt.Errorf("raise horizon: %w", err)
