@@ -530,6 +530,19 @@ func (p *tab) fail(format string, args ...any) {
 	p.t.Fatalf("%s: %s\n--- page (screenshot artifacts/%s.png):\n%s\n--- console:\n%s\n--- API calls:\n%s", p.name, msg, name, page, logs, apiLog)
 }
 
+// install opens the app once in a tab of its own and waits until its
+// service worker is active and controls that tab, then closes the tab.
+// Every tab opened afterwards is controlled from its first request. (On its
+// first install the worker claims the open page, and the app reloads a page
+// whose controller changes; doing that in a throwaway tab keeps the reload
+// out of the test's steps.)
+func (b *browser) install() {
+	b.t.Helper()
+	p := b.open("/")
+	p.waitJS("the service worker to control the page", `navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'`)
+	p.close()
+}
+
 // close closes the tab, as a user swiping the app away.
 func (p *tab) close() {
 	p.b.mu.Lock()

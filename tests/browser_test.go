@@ -38,6 +38,7 @@ func jumpTo(p *tab, sec float64) {
 func TestBrowserJoinAndLogSession(t *testing.T) {
 	srv, code := startServerWithGroup(t)
 	phone := newBrowser(t, "phone", srv.URL)
+	phone.install()
 	p := phone.open("/join?code=" + code)
 
 	// Join: the code comes from the trainer's link.
@@ -95,6 +96,7 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 		p.typeInto("hr-peak", fmt.Sprint(peaks[i]))
 		p.click(fmt.Sprintf("rpe-%d", rpe))
 		p.waitJS("the picker to close", `!document.querySelector('[data-testid=rpe-picker]')`)
+		p.waitJS("the rating to be stored", fmt.Sprintf(`%s('meta', 'inprogress').then((s) => s.asked.includes(%d))`, idbJS, i))
 		if i == 1 {
 			// The app is reloaded mid-session (a killed tab, a phone
 			// restart): it resumes the same session at the same point.
@@ -281,6 +283,7 @@ func TestBrowserOffline(t *testing.T) {
 	ola := signUp(t, srv.URL, email)
 
 	phone := newBrowser(t, "phone", srv.URL)
+	phone.install()
 	p := phone.open("/login")
 	p.login(email)
 	p.waitControlled()
@@ -352,6 +355,7 @@ func TestBrowserOffline(t *testing.T) {
 
 	// A second device of the same user.
 	tablet := newBrowser(t, "tablet", srv.URL)
+	tablet.install()
 	q := tablet.open("/login")
 	q.login(email)
 	q.click("nav-history")
@@ -384,6 +388,7 @@ func TestBrowserConcurrentEdits(t *testing.T) {
 	tablet := newBrowser(t, "tablet", srv.URL)
 	var tabs []*tab
 	for _, b := range []*browser{phone, tablet} {
+		b.install()
 		p := b.open("/login")
 		p.login(email)
 		p.waitControlled()
