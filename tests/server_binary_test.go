@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -11,31 +10,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// buildServer compiles ./server into a temporary folder.
-func buildServer(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "dagbok-server")
-	cmd := exec.Command("go", "build", "-o", bin, "./server")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./server: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// TestServerBinary starts the real binary on a free loopback port, finds
-// its URL in the log, registers and signs in over HTTP, then stops it with
-// SIGTERM and expects a clean exit.
+// TestServerBinary runs the binary TestMain built: -help, a data folder it
+// cannot use, and a normal life: listen on a free loopback port, log the
+// URL, register and sign in over HTTP, stop cleanly on SIGTERM.
 func TestServerBinary(t *testing.T) {
-	bin := buildServer(t)
-
 	t.Run("help", func(t *testing.T) {
-		out, err := exec.Command(bin, "-help").CombinedOutput()
+		out, err := exec.Command(binaryPath, "-help").CombinedOutput()
 		if err != nil {
 			t.Fatalf("-help: %v\n%s", err, out)
 		}
@@ -52,7 +36,7 @@ func TestServerBinary(t *testing.T) {
 		if err := os.WriteFile(file, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin)
+		cmd := exec.Command(binaryPath)
 		cmd.Env = append(os.Environ(), "ADDR=127.0.0.1:0", "DATA_DIR="+filepath.Join(file, "data"), "LOG_FORMAT=json")
 		out, err := cmd.CombinedOutput()
 		var exit *exec.ExitError
@@ -66,68 +50,28 @@ func TestServerBinary(t *testing.T) {
 	})
 
 	t.Run("serve, register, login, SIGTERM", func(t *testing.T) {
-		cmd := exec.Command(bin)
-		cmd.Env = append(os.Environ(), "ADDR=127.0.0.1:0", "DATA_DIR="+t.TempDir(), "LOG_FORMAT=json",
-			"ADMIN_EMAIL=admin@example.org", "ADMIN_PASSWORD=admin password 1")
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		var logs bytes.Buffer
-		urlc := make(chan string, 1)
-		go func() {
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				logs.Write(sc.Bytes())
-				logs.WriteByte('\n')
-				var rec struct {
-					URL string `json:"url"`
-				}
-				if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.URL != "" {
-					urlc <- rec.URL
-				}
-			}
-			done <- cmd.Wait()
-		}()
-		t.Cleanup(func() { cmd.Process.Kill() })
-
-		var base string
-		select {
-		case base = <-urlc:
-		case err := <-done:
-			t.Fatalf("exited before listening: %v\n%s", err, logs.String())
-		case <-time.After(30 * time.Second):
-			t.Fatalf("no url logged within 30 s")
-		}
-		if !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0/") || !strings.HasSuffix(base, "/") {
-			t.Fatalf("logged url %q", base)
+		srv := launch(t, "LOG_FORMAT=json", "ADMIN_EMAIL=admin@example.org", "ADMIN_PASSWORD=admin password 1")
+		t.Cleanup(srv.kill)
+		if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") || strings.HasSuffix(srv.URL, ":0") {
+			t.Fatalf("logged url %q does not name the bound port", srv.URL)
 		}
 		client := &http.Client{Timeout: 10 * time.Second}
-		waitFor(t, client, base+"healthz")
-
 		post := func(path, body string) *http.Response {
 			t.Helper()
-			res, err := client.Post(base+path, "application/json", strings.NewReader(body))
+			res, err := client.Post(srv.URL+path, "application/json", strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { res.Body.Close() })
 			return res
 		}
-		if res := post("api/v1/auth/register", `{"email":"Kari@Example.org","password":"kari password","name":"Kari"}`); res.StatusCode != http.StatusCreated {
+		if res := post("/api/v1/auth/register", `{"email":"Kari@Example.org","password":"kari password","name":"Kari"}`); res.StatusCode != http.StatusCreated {
 			b, _ := io.ReadAll(res.Body)
 			t.Fatalf("register: %d %s", res.StatusCode, b)
 		}
-		res := post("api/v1/auth/login", `{"email":"kari@example.org","password":"kari password"}`)
+		res := post("/api/v1/auth/login", `{"email":"kari@example.org","password":"kari password"}`)
 		var login struct {
 			AccessToken string `json:"accessToken"`
-			User        struct {
-				Role string `json:"role"`
-			} `json:"user"`
 		}
 		if err := json.NewDecoder(res.Body).Decode(&login); err != nil || res.StatusCode != http.StatusOK || login.AccessToken == "" {
 			t.Fatalf("login: %d %v %+v", res.StatusCode, err, login)
@@ -135,50 +79,27 @@ func TestServerBinary(t *testing.T) {
 		if len(res.Cookies()) != 1 || res.Cookies()[0].Name != "__Host-dagbok_refresh" {
 			t.Fatalf("refresh cookie %v", res.Cookies())
 		}
-		req, _ := http.NewRequest("GET", base+"api/v1/me", nil)
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/me", nil)
 		req.Header.Set("Authorization", "Bearer "+login.AccessToken)
 		me, err := client.Do(req)
 		if err != nil || me.StatusCode != http.StatusOK {
 			t.Fatalf("me: %v %v", me, err)
 		}
 		me.Body.Close()
-		if res := post("api/v1/auth/login", `{"email":"admin@example.org","password":"admin password 1"}`); res.StatusCode != http.StatusOK {
+		if res := post("/api/v1/auth/login", `{"email":"admin@example.org","password":"admin password 1"}`); res.StatusCode != http.StatusOK {
 			t.Fatalf("first admin cannot sign in: %d", res.StatusCode)
 		}
 
 		start := time.Now()
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
+		if err := srv.stop(); err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, srv.logs)
 		}
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
-			}
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-			t.Fatalf("still running 10 s after SIGTERM\n%s", logs.String())
+		if took := time.Since(start); took > 10*time.Second {
+			t.Fatalf("took %v to stop after SIGTERM", took)
 		}
-		t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
-		if strings.Contains(logs.String(), `"level":"ERROR"`) {
-			t.Fatalf("errors logged:\n%s", logs.String())
+		logs := srv.logs.String()
+		if strings.Contains(logs, `"level":"ERROR"`) || !strings.Contains(logs, `"msg":"stopped"`) {
+			t.Fatalf("unclean shutdown:\n%s", logs)
 		}
 	})
-}
-
-func waitFor(t *testing.T, client *http.Client, url string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		res, err := client.Get(url)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s never answered 200", url)
 }
