@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"syscall"
@@ -163,10 +164,10 @@ func BenchmarkRawRead(b *testing.B) {
 		}
 		n := 0
 		for rows.Next() {
-			var horizon, seq int64
-			var id, typ string
+			var key, horizon int64
+			var id, typ sql.NullString
 			var fields []byte
-			if err := rows.Scan(&horizon, &seq, &id, &typ, &fields); err != nil {
+			if err := rows.Scan(&key, &horizon, &id, &typ, &fields); err != nil {
 				b.Fatal(err)
 			}
 			n++
@@ -264,34 +265,47 @@ func cpuTime() time.Duration {
 func BenchmarkPullVsRaw(b *testing.B) {
 	s := benchYear(b)
 	ctx := context.Background()
-	var rawTime, pullTime time.Duration
-	b.ResetTimer()
-	for range b.N {
-		start := time.Now()
+	measure := func(wall, cpu *time.Duration, f func() error) {
+		c, t := cpuTime(), time.Now()
+		if err := f(); err != nil {
+			b.Fatal(err)
+		}
+		*wall += time.Since(t)
+		*cpu += cpuTime() - c
+	}
+	rawStep := func() error {
 		rows, err := s.pull.QueryContext(ctx, "bench", 0, 201)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		for rows.Next() {
-			var horizon, seq int64
-			var id, typ string
+			var key, horizon int64
+			var id, typ sql.NullString
 			var fields []byte
-			if err := rows.Scan(&horizon, &seq, &id, &typ, &fields); err != nil {
-				b.Fatal(err)
+			if err := rows.Scan(&key, &horizon, &id, &typ, &fields); err != nil {
+				return err
 			}
 		}
-		if err := rows.Close(); err != nil {
-			b.Fatal(err)
-		}
-		mid := time.Now()
-		if _, err := s.Pull(ctx, "bench", 0, 200); err != nil {
-			b.Fatal(err)
-		}
-		rawTime += mid.Sub(start)
-		pullTime += time.Since(mid)
+		return rows.Close()
 	}
-	docs := float64(b.N * yearDocs)
-	b.ReportMetric(docs/rawTime.Seconds(), "raw-docs/s")
-	b.ReportMetric(docs/pullTime.Seconds(), "pull-docs/s")
+	pullStep := func() error {
+		_, err := s.Pull(ctx, "bench", 0, 200)
+		return err
+	}
+	var rawTime, pullTime, rawCPU, pullCPU time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		if i%2 == 0 {
+			measure(&rawTime, &rawCPU, rawStep)
+			measure(&pullTime, &pullCPU, pullStep)
+		} else {
+			measure(&pullTime, &pullCPU, pullStep)
+			measure(&rawTime, &rawCPU, rawStep)
+		}
+	}
+	n := float64(b.N * yearDocs)
+	b.ReportMetric(n/rawTime.Seconds(), "raw-docs/s")
+	b.ReportMetric(n/pullTime.Seconds(), "pull-docs/s")
 	b.ReportMetric(pullTime.Seconds()/rawTime.Seconds(), "pull/raw")
+	b.ReportMetric(pullCPU.Seconds()/rawCPU.Seconds(), "cpu-pull/raw")
 }
