@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
@@ -235,6 +236,9 @@ type worker struct {
 // its own; it is stopped in t.Cleanup.
 func newBrowser(t *testing.T, name, backend string) *browser {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests do not run in -short mode")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
 	}
@@ -541,6 +545,20 @@ func (b *browser) install() {
 	p := b.open("/")
 	p.waitJS("the service worker to control the page", `navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'`)
 	p.close()
+}
+
+// stopWorkers stops every running service worker of the browser, as a
+// phone does with an app it has not shown for a while; the next page load
+// starts a fresh one.
+func (p *tab) stopWorkers() {
+	p.t.Helper()
+	p.do("stopping the service workers", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, serviceworker.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, serviceworker.StopAllWorkers, cdp.Empty{})
+		return err
+	}))
 }
 
 // close closes the tab, as a user swiping the app away.

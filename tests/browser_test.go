@@ -314,7 +314,9 @@ func TestBrowserOffline(t *testing.T) {
 	}
 	p.screenshot("offline-saved")
 
-	// Close the app and open it again, still offline.
+	// Close the app and open it again, still offline, with its service
+	// worker stopped meanwhile.
+	p.stopWorkers()
 	p.close()
 	p = phone.open("/history")
 	p.waitVisible("session-list")
