@@ -271,6 +271,19 @@ func (p *tab) logManually(note string, minutes int, rpes ...int) {
 	p.waitVisible("session-list")
 }
 
+// editSession opens a session from the history list, sets the given form
+// fields (pairs of data-testid and value) and saves.
+func (p *tab) editSession(id string, fieldValues ...string) {
+	p.t.Helper()
+	p.click("session-edit-" + id)
+	p.waitVisible("entry-save")
+	for i := 0; i+1 < len(fieldValues); i += 2 {
+		p.setValue(fieldValues[i], fieldValues[i+1])
+	}
+	p.click("entry-save")
+	p.waitVisible("session-list")
+}
+
 // TestBrowserOffline: after one visit the app works with no network at
 // all. It opens from the service worker's cache, saves a session to the
 // phone, keeps it when the page is closed and opened again offline, sends
@@ -404,20 +417,10 @@ func TestBrowserConcurrentEdits(t *testing.T) {
 	phone.setOffline(true)
 	tablet.setOffline(true)
 	// The phone changes the note and the session RPE …
-	p.click("session-edit-" + id)
-	p.waitVisible("entry-save")
-	p.setValue("entry-note", "Fra telefonen")
-	p.setValue("entry-session-rpe", "8")
-	p.click("entry-save")
-	p.waitVisible("session-list")
+	p.editSession(id, "entry-note", "Fra telefonen", "entry-session-rpe", "8")
 	time.Sleep(5 * time.Millisecond) // the tablet's edit is the later one
 	// … and the tablet, later, the note and the duration.
-	q.click("session-edit-" + id)
-	q.waitVisible("entry-save")
-	q.setValue("entry-note", "Fra nettbrettet")
-	q.setValue("entry-duration", "42")
-	q.click("entry-save")
-	q.waitVisible("session-list")
+	q.editSession(id, "entry-note", "Fra nettbrettet", "entry-duration", "42")
 
 	phone.setOffline(false)
 	tablet.setOffline(false)
