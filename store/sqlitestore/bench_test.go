@@ -202,24 +202,15 @@ func BenchmarkPull(b *testing.B) {
 // documents on two stores, so that both see the same disk and CPU
 // conditions, and reports their rates and ratio (target ≥ 0.8).
 func BenchmarkPushVsRaw(b *testing.B) {
-	raw, push := benchStore(b), benchStore(b)
+	rawStore, pushStore := benchStore(b), benchStore(b)
 	ctx := context.Background()
-	// measure runs f and adds its wall and CPU time to the totals.
-	measure := func(wall, cpu *time.Duration, f func() error) {
-		c, t := cpuTime(), time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		*wall += time.Since(t)
-		*cpu += cpuTime() - c
-	}
-	var rawTime, pushTime, rawCPU, pushCPU time.Duration
+	var raw, op spent
 	b.ResetTimer()
 	for i := range b.N {
 		docs := benchBatchDocs(b, i)
 		rows := benchRows(b, docs)
 		rawStep := func() error {
-			tx, err := raw.w.BeginTx(ctx, nil)
+			tx, err := rawStore.w.BeginTx(ctx, nil)
 			if err != nil {
 				return err
 			}
@@ -229,26 +220,44 @@ func BenchmarkPushVsRaw(b *testing.B) {
 			return tx.Commit()
 		}
 		pushStep := func() error {
-			_, err := push.Push(ctx, "bench", fmt.Sprint("batch-", i), docs)
+			_, err := pushStore.Push(ctx, "bench", fmt.Sprint("batch-", i), docs)
 			return err
 		}
-		// Take turns going first, so neither side always pays for the
-		// garbage the batch's making left behind.
-		if i%2 == 0 {
-			measure(&rawTime, &rawCPU, rawStep)
-			measure(&pushTime, &pushCPU, pushStep)
-		} else {
-			measure(&pushTime, &pushCPU, pushStep)
-			measure(&rawTime, &rawCPU, rawStep)
-		}
+		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
 	n := float64(b.N * benchBatch)
-	b.ReportMetric(n/rawTime.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/pushTime.Seconds(), "push-docs/s")
-	b.ReportMetric(rawTime.Seconds()/pushTime.Seconds(), "push/raw")
+	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
+	b.ReportMetric(n/op.wall.Seconds(), "push-docs/s")
+	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
 	// The same ratio in CPU time of the process, steadier than wall time
 	// on a shared machine (it leaves out waiting for the disk).
-	b.ReportMetric(rawCPU.Seconds()/pushCPU.Seconds(), "cpu-push/raw")
+	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+}
+
+// spent is the wall and CPU time one side of a comparison took.
+type spent struct{ wall, cpu time.Duration }
+
+// alternate runs round i of a comparison: rawStep and opStep, taking turns
+// going first so that neither side always pays for the garbage the round's
+// set-up left behind.
+func alternate(b *testing.B, i int, raw, op *spent, rawStep, opStep func() error) {
+	if i%2 == 0 {
+		measure(b, raw, rawStep)
+		measure(b, op, opStep)
+	} else {
+		measure(b, op, opStep)
+		measure(b, raw, rawStep)
+	}
+}
+
+// measure runs f and adds its wall and CPU time to into.
+func measure(b *testing.B, into *spent, f func() error) {
+	c, t := cpuTime(), time.Now()
+	if err := f(); err != nil {
+		b.Fatal(err)
+	}
+	into.wall += time.Since(t)
+	into.cpu += cpuTime() - c
 }
 
 // cpuTime is the user and system CPU time the process has used.
@@ -265,14 +274,6 @@ func cpuTime() time.Duration {
 func BenchmarkPullVsRaw(b *testing.B) {
 	s := benchYear(b)
 	ctx := context.Background()
-	measure := func(wall, cpu *time.Duration, f func() error) {
-		c, t := cpuTime(), time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		*wall += time.Since(t)
-		*cpu += cpuTime() - c
-	}
 	rawStep := func() error {
 		rows, err := s.pull.QueryContext(ctx, "bench", 0, 201)
 		if err != nil {
@@ -292,20 +293,14 @@ func BenchmarkPullVsRaw(b *testing.B) {
 		_, err := s.Pull(ctx, "bench", 0, 200)
 		return err
 	}
-	var rawTime, pullTime, rawCPU, pullCPU time.Duration
+	var raw, op spent
 	b.ResetTimer()
 	for i := range b.N {
-		if i%2 == 0 {
-			measure(&rawTime, &rawCPU, rawStep)
-			measure(&pullTime, &pullCPU, pullStep)
-		} else {
-			measure(&pullTime, &pullCPU, pullStep)
-			measure(&rawTime, &rawCPU, rawStep)
-		}
+		alternate(b, i, &raw, &op, rawStep, pullStep)
 	}
 	n := float64(b.N * yearDocs)
-	b.ReportMetric(n/rawTime.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/pullTime.Seconds(), "pull-docs/s")
-	b.ReportMetric(pullTime.Seconds()/rawTime.Seconds(), "pull/raw")
-	b.ReportMetric(pullCPU.Seconds()/rawCPU.Seconds(), "cpu-pull/raw")
+	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
+	b.ReportMetric(n/op.wall.Seconds(), "pull-docs/s")
+	b.ReportMetric(op.wall.Seconds()/raw.wall.Seconds(), "pull/raw")
+	b.ReportMetric(op.cpu.Seconds()/raw.cpu.Seconds(), "cpu-pull/raw")
 }

@@ -439,25 +439,10 @@ func testInviteConcurrentUse(t *testing.T, h harness) {
 	}
 	for code, max := range map[string]int{"SINGLE": 1, "THREE3": 3} {
 		const tries = 10
-		var wg gosync.WaitGroup
-		errs := make(chan error, tries)
-		for range tries {
-			wg.Go(func() {
-				_, err := s.UseInvite(c, code, at(time.Hour))
-				errs <- err
-			})
-		}
-		wg.Wait()
-		close(errs)
-		ok := 0
-		for err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case !errors.Is(err, store.ErrNotFound):
-				t.Errorf("UseInvite(%s) concurrently: %v", code, err)
-			}
-		}
+		ok := concurrently(t, tries, store.ErrNotFound, func() error {
+			_, err := s.UseInvite(c, code, at(time.Hour))
+			return err
+		})
 		if ok != max {
 			t.Errorf("%d concurrent uses of %s (max %d) succeeded %d times", tries, code, max, ok)
 		}
@@ -545,25 +530,10 @@ func testRefreshTokenConcurrentUse(t *testing.T, h harness) {
 	s := tokenSetup(t, h, token("t1", "u1", "f1"))
 	c := ctx(t)
 	const tries = 8
-	var wg gosync.WaitGroup
-	errs := make(chan error, tries)
-	for range tries {
-		wg.Go(func() {
-			_, err := s.UseRefreshToken(c, "t1", at(time.Minute))
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	ok := 0
-	for err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, store.ErrTokenReused):
-			t.Errorf("concurrent UseRefreshToken: %v", err)
-		}
-	}
+	ok := concurrently(t, tries, store.ErrTokenReused, func() error {
+		_, err := s.UseRefreshToken(c, "t1", at(time.Minute))
+		return err
+	})
 	if ok != 1 {
 		t.Errorf("%d concurrent uses of one refresh token succeeded %d times, want once", tries, ok)
 	}
@@ -601,4 +571,27 @@ func testRefreshTokenRevoke(t *testing.T, h harness) {
 			t.Errorf("revoking nothing: %v", err)
 		}
 	}
+}
+
+// concurrently runs f from n goroutines at once and returns how many calls
+// succeeded; every failure must be refused.
+func concurrently(t *testing.T, n int, refused error, f func() error) int {
+	t.Helper()
+	var wg gosync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() { errs <- f() })
+	}
+	wg.Wait()
+	close(errs)
+	ok := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, refused):
+			t.Errorf("concurrent call: %v, want success or %v", err, refused)
+		}
+	}
+	return ok
 }
