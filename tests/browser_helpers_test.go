@@ -59,7 +59,6 @@ const clockScript = `(() => {
   globalThis.__testClock = {
     offset,
     set(ms) { localStorage.setItem(key, String(ms)); return offset(); },
-    advance(ms) { localStorage.setItem(key, String(offset() + ms)); return offset(); },
     setNow(ms) { localStorage.setItem(key, String(ms - RealDate.now())); return offset(); },
   };
 })();`
@@ -87,8 +86,20 @@ type gate struct {
 	offline      bool
 	leaks        []string
 	updateChecks int
-	seen         int
 	apiLog       []string // API calls and their status (with the body of errors), for failure reports
+}
+
+// sentBody is the context key under which the gate keeps a request's body
+// for its log.
+type sentBody struct{}
+
+// clip shortens a body for the log.
+func clip(b []byte) string {
+	const most = 600
+	if len(b) > most {
+		return string(b[:most]) + "…"
+	}
+	return string(b)
 }
 
 // newGate starts a gate in front of backend; it is closed in t.Cleanup.
@@ -113,16 +124,16 @@ func newGate(t *testing.T, backend string) *gate {
 				return nil
 			}
 			line := fmt.Sprintf("%s %s %s → %d", time.Now().Format("15:04:05.000"), res.Request.Method, res.Request.URL.Path, res.StatusCode)
-			if sent := res.Request.Header.Get("X-Test-Body"); sent != "" {
-				line += " sent " + sent
+			if sent, ok := res.Request.Context().Value(sentBody{}).([]byte); ok {
+				line += " sent " + clip(sent)
 			}
 			var err error
 			if res.StatusCode >= 400 {
 				var body []byte
-				body, err = io.ReadAll(io.LimitReader(res.Body, 4<<10))
+				body, err = io.ReadAll(res.Body)
 				res.Body.Close()
 				res.Body = io.NopCloser(bytes.NewReader(body))
-				line += " " + string(body)
+				line += " " + clip(body)
 			}
 			g.mu.Lock()
 			g.apiLog = append(g.apiLog, line)
@@ -133,7 +144,6 @@ func newGate(t *testing.T, backend string) *gate {
 	}
 	g.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g.mu.Lock()
-		g.seen++
 		offline := g.offline
 		switch {
 		case offline && r.Header.Get("Service-Worker") == "script":
@@ -160,7 +170,7 @@ func newGate(t *testing.T, backend string) *gate {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.Header.Set("X-Test-Body", string(body[:min(len(body), 600)]))
+			r = r.WithContext(context.WithValue(r.Context(), sentBody{}, body))
 		}
 		proxy.ServeHTTP(w, r)
 	}), ReadHeaderTimeout: 10 * time.Second}
@@ -185,13 +195,6 @@ func (g *gate) setOffline(offline bool) {
 	g.mu.Lock()
 	g.offline = offline
 	g.mu.Unlock()
-}
-
-// requests returns how many requests reached the gate so far.
-func (g *gate) requests() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.seen
 }
 
 // noLeaks fails the test if a request of the page or of its service worker
