@@ -33,6 +33,7 @@ type Config struct {
 	TrustedProxies    string        // comma-separated CIDRs whose X-Forwarded-For is believed
 	TombstoneTTL      time.Duration // how long deleted documents are kept for devices to see
 	LogFormat         string        // auto, text or json
+	BackupTo          string        // "backup FILE": write an online copy of the SQLite database and exit
 }
 
 // setting describes one configuration value: its flag, environment
@@ -129,7 +130,13 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() == 0:
+	case fs.Arg(0) == "backup" && fs.NArg() == 2:
+		cfg.BackupTo = fs.Arg(1)
+	case fs.Arg(0) == "backup":
+		return cfg, errors.New("usage: dagbok [flags] backup FILE")
+	default:
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	for _, s := range ss {
@@ -171,8 +178,9 @@ func (c Config) check() error {
 }
 
 func usage(out io.Writer, ss []setting) {
-	fmt.Fprintf(out, "Usage: dagbok [flags]\n\n"+
+	fmt.Fprintf(out, "Usage: dagbok [flags]\n       dagbok [flags] backup FILE\n\n"+
 		"Runs the 4x4 training diary: the web app and its API.\n"+
+		"backup writes a consistent copy of the SQLite database to FILE while the server runs.\n"+
 		"Every setting can be given as a flag or an environment variable; a flag wins.\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLAG\tENV\tDEFAULT\tMEANING")

@@ -50,6 +50,9 @@ func run(args []string, getenv func(string) string, stderr *os.File) int {
 		return 2
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	if cfg.BackupTo != "" {
+		return backup(cfg, log)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

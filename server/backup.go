@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/hit4x4/dagbok/store/sqlitestore"
+)
+
+// backup writes an online copy of the SQLite database (VACUUM INTO) to
+// cfg.BackupTo and returns the exit code. It runs beside a serving server:
+// SQLite in WAL mode lets the copy read a consistent snapshot while writes go
+// on. MongoDB deployments back up with mongodump or their provider's tools.
+func backup(cfg Config, log *slog.Logger) int {
+	if cfg.MongoURI != "" {
+		log.Error("backup copies the SQLite store; with MONGODB_URI set, use mongodump")
+		return 2
+	}
+	if _, err := os.Stat(cfg.BackupTo); err == nil {
+		log.Error("backup file exists already; choose a new name", "file", cfg.BackupTo)
+		return 1
+	} else if !errors.Is(err, os.ErrNotExist) {
+		log.Error("backup file", "file", cfg.BackupTo, "err", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	db := filepath.Join(cfg.DataDir, "app.db")
+	if _, err := os.Stat(db); err != nil {
+		log.Error("no database to back up", "file", db, "err", err)
+		return 1
+	}
+	st, err := sqlitestore.Open(ctx, db)
+	if err != nil {
+		log.Error("opening the database", "file", db, "err", err)
+		return 1
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, cfg.BackupTo); err != nil {
+		log.Error("backup failed", "file", cfg.BackupTo, "err", err)
+		return 1
+	}
+	log.Info("backup written", "file", cfg.BackupTo)
+	return 0
+}
