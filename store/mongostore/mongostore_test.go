@@ -107,7 +107,7 @@ func TestConformance(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			opts := storetest.RunOptions{}
 			if name == "FerretDB" {
-				opts = storetest.RunOptions{Pushers: 8, Batches: 10, DocsPerBatch: 3}
+				opts = storetest.RunOptions{Pushers: 8, Batches: 6, DocsPerBatch: 2}
 			}
 			storetest.RunWith(t, opts, func(t *testing.T) store.Store {
 				return openAt(t, uri(t), mongostore.Config{})

@@ -94,7 +94,7 @@ func sameAsStore(t testing.TB, ctx context.Context, s store.Store, scope string,
 // sharing one database (as two server instances would) while a puller
 // follows the cursor: no write is skipped, and the log is dense.
 func TestTwoInstancesConcurrentPush(t *testing.T) {
-	const pushers, batches, docsPerBatch = 8, 10, 3
+	const pushers, batches, docsPerBatch = 8, 6, 3
 	for name, uri := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := testCtx(t)
