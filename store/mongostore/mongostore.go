@@ -34,6 +34,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
@@ -80,6 +81,7 @@ type Store struct {
 	tokens      *mongo.Collection
 	docs        *mongo.Collection // current state of each sync document
 	log         *mongo.Collection // the change log
+	pullLog     *mongo.Collection // the change log as pullers read it
 	batches     *mongo.Collection // applied push batches
 	horizons    *mongo.Collection // compaction marks per scope
 	heads       *headCache        // the last log head seen per scope
@@ -156,6 +158,10 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.pullLog = s.log
+	if replicated {
+		s.pullLog = db.Collection("sync_log", options.Collection().SetReadConcern(readconcern.Majority()))
 	}
 	if err := s.createIndexes(ctx); err != nil {
 		return nil, err

@@ -367,7 +367,7 @@ func (s *Store) appendLog(ctx context.Context, scope string, entries []logRec) e
 			return fmt.Errorf("mongostore: push: log append still contended after %d attempts: %w", attempt, store.ErrConflict)
 		}
 		for {
-			found, err := s.logEntry(ctx, scope, head+1, nil)
+			found, err := s.logEntry(ctx, s.log, scope, head+1, nil)
 			if err != nil {
 				return err
 			}
@@ -433,13 +433,14 @@ func (s *Store) knownHead(ctx context.Context, scope string) (int64, error) {
 	return e.Seq, nil
 }
 
-// logEntry fetches the entry at seq by _id into e (nil: only test for it).
-func (s *Store) logEntry(ctx context.Context, scope string, seq int64, e *logRec) (bool, error) {
+// logEntry fetches the entry at seq by _id from log (s.log or s.pullLog)
+// into e (nil: only test for it).
+func (s *Store) logEntry(ctx context.Context, log *mongo.Collection, scope string, seq int64, e *logRec) (bool, error) {
 	var into logRec
 	if e == nil {
 		e = &into
 	}
-	err := s.log.FindOne(ctx, eq("_id", logKey(scope, seq))).Decode(e)
+	err := log.FindOne(ctx, eq("_id", logKey(scope, seq))).Decode(e)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}
@@ -504,6 +505,11 @@ const probeLimit = 64
 // entries: a compaction records them before deleting entries, so a page
 // that misses a deleted entry sees them (an expired cursor, or a walk
 // that stopped at a gap and continues by query on the next pull).
+//
+// On a replica set the entries are read with read concern majority: an
+// entry a puller has passed can then never be rolled back and its sequence
+// number given to another write by a new primary. (Entries become majority
+// committed in log order, so this hides no entry behind a later one.)
 func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error) {
 	if limit <= 0 {
 		limit = sync.DefaultPullLimit
@@ -516,7 +522,7 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	if limit <= probeLimit && cursor >= floor {
 		for seq := cursor + 1; seq <= cursor+int64(limit)+1; seq++ {
 			var e logRec
-			found, err := s.logEntry(ctx, scope, seq, &e)
+			found, err := s.logEntry(ctx, s.pullLog, scope, seq, &e)
 			if err != nil {
 				return store.PullPage{}, err
 			}
@@ -528,7 +534,7 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	} else {
 		filter := bson.D{{Key: "scope", Value: scope}, {Key: "seq", Value: eq("$gt", cursor)}}
 		opts := options.Find().SetSort(eq("seq", 1)).SetLimit(int64(limit) + 1)
-		if err := findAll(ctx, s.log, filter, opts, &entries); err != nil {
+		if err := findAll(ctx, s.pullLog, filter, opts, &entries); err != nil {
 			return store.PullPage{}, mapErr("pull", err)
 		}
 	}
