@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -281,20 +282,30 @@ func skipValue(b []byte, i int) (end int, ok bool) {
 
 // skipString returns the index just past the string starting at b[i].
 func skipString(b []byte, i int) (end int, ok bool) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+	j := i + 1
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return 0, false
+		}
+		j += k
+		// The quote ends the string unless an odd number of backslashes
+		// escape it.
+		n := 0
+		for m := j - 1; m > i && b[m] == '\\'; m-- {
+			n++
+		}
+		if n%2 == 0 {
 			return j + 1, true
 		}
+		j++
 	}
-	return 0, false
 }
 
 var errFallback = errors.New("not in the store's own form")
 
-// decodeFields is the inverse of encodeFields. Value slices alias b.
+// decodeFields is the inverse of encodeFields. The result aliases b, which
+// the caller must not change afterwards.
 func decodeFields(b []byte) (map[string]sync.Field, error) {
 	if fields, err := decodeFieldsFast(b); err == nil {
 		return fields, nil
@@ -312,10 +323,14 @@ func decodeFieldsFast(b []byte) (map[string]sync.Field, error) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, errFallback
 	}
-	// A session has up to 9 fields. Names and stamps are substrings of one
-	// copy of b.
+	// A session has up to 9 fields.
 	fields := make(map[string]sync.Field, 8)
-	s := string(b)
+	// Names and stamps are substrings of b viewed as a string, without a
+	// copy: the caller hands over b (a fresh copy scanned from the
+	// database) and never changes it. Values alias b as well, but no value
+	// overlaps a name or a stamp, so even a change to a value's bytes could
+	// not change a string.
+	s := unsafe.String(unsafe.SliceData(b), len(b))
 	i := 1
 	if s == "{}" {
 		return fields, nil

@@ -359,9 +359,9 @@ func (s *Store) Docs(ctx context.Context, scope string) ([]sync.Doc, error) {
 	}
 	defer rows.Close()
 	var out []sync.Doc
-	var fields []byte
 	for rows.Next() {
 		var d sync.Doc
+		var fields []byte // a fresh copy each row: the document keeps it
 		if err := rows.Scan(&d.ID, &d.Type, &fields); err != nil {
 			return nil, fmt.Errorf("sqlitestore: docs: %w", err)
 		}
