@@ -225,13 +225,16 @@ type browser struct {
 	mu      gosync.Mutex
 	offline bool
 	tabs    map[*tab]bool
-	workers map[target.ID]worker // attached service-worker targets
+	workers map[target.ID]*worker // attached service-worker targets
 }
 
 // worker is an attached service-worker target.
 type worker struct {
 	ctx    context.Context
 	cancel context.CancelFunc
+	ready  chan struct{} // closed once attached (or given up)
+	ok     bool          // attached; valid after ready is closed
+	mu     gosync.Mutex  // serialises network switches on this worker
 }
 
 // newBrowser starts Chromium headless with a fresh profile in t.TempDir()
@@ -265,7 +268,17 @@ func newBrowser(t *testing.T, name, backend string) *browser {
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {
-		_ = chromedp.Cancel(ctx) // closes Chromium gracefully and waits for it
+		// Close Chromium gracefully, so that it flushes its profile; if it
+		// hangs, cancelling the allocator kills it.
+		closed := make(chan struct{})
+		go func() {
+			_ = chromedp.Cancel(ctx)
+			close(closed)
+		}()
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+		}
 		cancel()
 		acancel()
 		// Child processes can still write to the profile for a moment;
@@ -280,7 +293,7 @@ func newBrowser(t *testing.T, name, backend string) *browser {
 	if err := startBounded(ctx, 30*time.Second); err != nil {
 		t.Fatalf("%s: starting Chromium: %v", name, err)
 	}
-	b := &browser{t: t, name: name, ctx: ctx, gate: g, tabs: map[*tab]bool{}, workers: map[target.ID]worker{}}
+	b := &browser{t: t, name: name, ctx: ctx, gate: g, tabs: map[*tab]bool{}, workers: map[target.ID]*worker{}}
 	// Service workers start and stop on their own; each new one is
 	// attached and gets the current network state.
 	err := chromedp.ListenBrowser(ctx, func(ev any) {
@@ -324,17 +337,34 @@ func (b *browser) attachWorker(id target.ID) {
 		return
 	}
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(id))
-	b.workers[id] = worker{ctx, cancel}
+	w := &worker{ctx: ctx, cancel: cancel, ready: make(chan struct{})}
+	b.workers[id] = w
 	b.mu.Unlock()
-	if err := startBounded(ctx, stepTimeout); err != nil {
-		return // the worker stopped before it could be attached
+	w.ok = startBounded(ctx, stepTimeout) == nil // false: it stopped before it could be attached
+	close(w.ready)
+	b.syncWorker(w)
+}
+
+// syncWorker gives an attached worker the browser's current network state.
+// Each switch reads the state under the worker's lock, so the last one to
+// run applies the latest state whatever the order of the callers.
+func (b *browser) syncWorker(w *worker) {
+	select {
+	case <-w.ready:
+	case <-time.After(stepTimeout):
+		return
 	}
+	if !w.ok {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	b.mu.Lock()
 	offline := b.offline
 	b.mu.Unlock()
-	wctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	ctx, cancel := context.WithTimeout(w.ctx, stepTimeout)
 	defer cancel()
-	_ = chromedp.Do(wctx, emulateNetwork(offline))
+	_ = chromedp.Do(ctx, emulateNetwork(offline)) // a stopped worker has nothing to switch
 }
 
 // forgetWorker drops a service-worker target that has ended.
@@ -398,24 +428,25 @@ func (b *browser) setOffline(offline bool) {
 	for p := range b.tabs {
 		tabs = append(tabs, p)
 	}
-	workers := make([]context.Context, 0, len(b.workers))
+	workers := make([]*worker, 0, len(b.workers))
 	for _, w := range b.workers {
-		workers = append(workers, w.ctx)
+		workers = append(workers, w)
 	}
 	b.mu.Unlock()
-	if offline {
-		b.gate.setOffline(true)
+	// The gate follows the browser: it goes offline after the browser (so
+	// that a request sent just before is not taken for a leak) and back
+	// online before it (so that the app's first request on "online" passes).
+	if !offline {
+		b.gate.setOffline(false)
 	}
 	for _, w := range workers {
-		ctx, cancel := context.WithTimeout(w, stepTimeout)
-		_ = chromedp.Do(ctx, emulateNetwork(offline)) // a stopped worker has nothing to switch
-		cancel()
+		b.syncWorker(w)
 	}
 	for _, p := range tabs {
 		p.do(fmt.Sprintf("setting offline=%v", offline), emulateNetwork(offline))
 	}
-	if !offline {
-		b.gate.setOffline(false)
+	if offline {
+		b.gate.setOffline(true)
 	}
 }
 
@@ -425,14 +456,18 @@ func (b *browser) setOffline(offline bool) {
 func (b *browser) workerFetchesFail(path string) int {
 	b.t.Helper()
 	b.mu.Lock()
-	var workers []context.Context
+	var workers []*worker
 	for _, w := range b.workers {
-		workers = append(workers, w.ctx)
+		workers = append(workers, w)
 	}
 	b.mu.Unlock()
 	checked := 0
 	for _, w := range workers {
-		ctx, cancel := context.WithTimeout(w, stepTimeout)
+		<-w.ready
+		if !w.ok {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(w.ctx, stepTimeout)
 		failed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
 			fmt.Sprintf("fetch(%q, {cache: 'no-store'}).then(() => false, () => true)", path), chromedp.EvalAwaitPromise))
 		cancel()
