@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -229,13 +230,27 @@ func BenchmarkPushVsRaw(b *testing.B) {
 	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
 	b.ReportMetric(n/op.wall.Seconds(), "push-docs/s")
 	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
-	// The same ratio in CPU time of the process, steadier than wall time
-	// on a shared machine (it leaves out waiting for the disk).
+	// The same ratio from the median round, and in CPU time of the process
+	// (which leaves out waiting for the disk).
+	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
 	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
 }
 
-// spent is the wall and CPU time one side of a comparison took.
-type spent struct{ wall, cpu time.Duration }
+// spent is the wall and CPU time one side of a comparison took, in total
+// and per round.
+type spent struct {
+	wall, cpu time.Duration
+	rounds    []time.Duration // wall time of each round
+}
+
+// median is the median wall time of a round: on a machine shared with
+// other work it is steadier than the total, which a few slow rounds (a
+// neighbour's burst of I/O) can swing.
+func (s spent) median() time.Duration {
+	r := slices.Clone(s.rounds)
+	slices.Sort(r)
+	return r[len(r)/2]
+}
 
 // alternate runs round i of a comparison: rawStep and opStep, taking turns
 // going first so that neither side always pays for the garbage the round's
@@ -256,8 +271,10 @@ func measure(b *testing.B, into *spent, f func() error) {
 	if err := f(); err != nil {
 		b.Fatal(err)
 	}
-	into.wall += time.Since(t)
+	d := time.Since(t)
+	into.wall += d
 	into.cpu += cpuTime() - c
+	into.rounds = append(into.rounds, d)
 }
 
 // cpuTime is the user and system CPU time the process has used.
@@ -302,5 +319,6 @@ func BenchmarkPullVsRaw(b *testing.B) {
 	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
 	b.ReportMetric(n/op.wall.Seconds(), "pull-docs/s")
 	b.ReportMetric(op.wall.Seconds()/raw.wall.Seconds(), "pull/raw")
+	b.ReportMetric(op.median().Seconds()/raw.median().Seconds(), "median-pull/raw")
 	b.ReportMetric(op.cpu.Seconds()/raw.cpu.Seconds(), "cpu-pull/raw")
 }
