@@ -20,11 +20,15 @@ import (
 //     upsert into sync_doc and append to sync_log, 100 documents per
 //     transaction) on documents encoded before the timer starts;
 //   - BenchmarkPush runs Push with batches of 100 new documents: replay
-//     check, read of the current documents, merge, encoding, the same SQL,
-//     head and batch bookkeeping;
-//   - BenchmarkRawRead runs Pull's prepared query over a year of sessions (150
-//     documents) and scans the rows; BenchmarkPull runs Pull over the same
-//     rows, decoding each document.
+//     check and head, read of the current documents, merge, encoding, the
+//     same SQL, batch record;
+//   - BenchmarkRawRead runs Pull's prepared query over a year of sessions
+//     (150 documents) and scans the rows; BenchmarkPull runs Pull over the
+//     same rows, decoding each document;
+//   - BenchmarkPushVsRaw and BenchmarkPullVsRaw run both sides of each pair
+//     in turn in one loop and report the ratios (of totals, of median
+//     rounds and of CPU time). On a machine shared with other work these
+//     are the numbers to read: separate benchmarks run minutes apart.
 //
 // The target is Push ≥ 80 % of RawUpsert and Pull ≤ 2× RawRead.
 
