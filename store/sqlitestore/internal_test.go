@@ -165,10 +165,9 @@ func TestQueryPlans(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		"replay":   {replaySQL, []any{"scope", "batch"}},
+		"pushRead": {pushReadSQL, []any{"scope", "batch", `["a","b","c"]`}},
 		"pull":     {pullSQL, []any{"scope", 10, 200}},
 		"docs":     {docsSQL, []any{"scope"}},
-		"loadDocs": {loadDocsSQL, []any{"scope", `["a","b","c"]`}},
 	}
 	for name, q := range queries {
 		rows, err := s.r.Query("EXPLAIN QUERY PLAN "+q.sql, q.args...)

@@ -22,9 +22,15 @@ const (
 	headSQL = `max(
 		coalesce((SELECT max(seq) FROM sync_log WHERE scope = ?1), 0),
 		coalesce((SELECT head FROM sync_scope WHERE scope = ?1), 0))`
-	// replaySQL reads, in one statement, whether the batch was applied
-	// before and the scope's head.
-	replaySQL = `SELECT (SELECT applied FROM sync_batch WHERE scope = ?1 AND batch_id = ?2), ` + headSQL
+	// pushReadSQL is everything a push reads, in one statement: a row
+	// with no ID holding whether the batch was applied before and the
+	// scope's head, and the current state of the batch's documents, whose
+	// IDs ?3 lists as a JSON array (so one prepared statement serves every
+	// batch size).
+	pushReadSQL = `SELECT NULL, NULL, NULL, (SELECT applied FROM sync_batch WHERE scope = ?1 AND batch_id = ?2), ` + headSQL + `
+		UNION ALL
+		SELECT id, type, fields, NULL, NULL FROM sync_doc
+		WHERE scope = ?1 AND id IN (SELECT value FROM json_each(?3))`
 	// pullSQL reads the scope's horizon (a first row with key 0, when
 	// compaction has recorded one) and the log after a cursor in one
 	// statement, so both come from the same snapshot. ?3 is the page size
@@ -39,16 +45,12 @@ const (
 // The statements of a push besides its multi-row writes, prepared once on
 // the write connection.
 const (
-	// loadDocsSQL reads the documents of a scope whose IDs are listed in a
-	// JSON array, so that one prepared statement serves every batch size.
-	loadDocsSQL = `SELECT id, type, fields FROM sync_doc
-		WHERE scope = ?1 AND id IN (SELECT value FROM json_each(?2))`
 	recordBatchSQL = "INSERT INTO sync_batch (scope, batch_id, applied, created_at) VALUES (?,?,?,?)"
 )
 
 // pushStmts are the prepared statements of a push.
 type pushStmts struct {
-	replay, loadDocs, recordBatch *sql.Stmt
+	read, recordBatch *sql.Stmt
 }
 
 func preparePush(ctx context.Context, db *sql.DB) (*pushStmts, error) {
@@ -56,7 +58,7 @@ func preparePush(ctx context.Context, db *sql.DB) (*pushStmts, error) {
 	for _, st := range []struct {
 		dst **sql.Stmt
 		sql string
-	}{{&p.replay, replaySQL}, {&p.loadDocs, loadDocsSQL}, {&p.recordBatch, recordBatchSQL}} {
+	}{{&p.read, pushReadSQL}, {&p.recordBatch, recordBatchSQL}} {
 		var err error
 		if *st.dst, err = db.PrepareContext(ctx, st.sql); err != nil {
 			p.close()
@@ -67,7 +69,7 @@ func preparePush(ctx context.Context, db *sql.DB) (*pushStmts, error) {
 }
 
 func (p *pushStmts) close() {
-	for _, st := range []*sql.Stmt{p.replay, p.loadDocs, p.recordBatch} {
+	for _, st := range []*sql.Stmt{p.read, p.recordBatch} {
 		if st != nil {
 			st.Close()
 		}
@@ -102,19 +104,13 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	}
 	var res store.PushResult
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var applied sql.NullInt64
-		var head int64
-		err := tx.StmtContext(ctx, s.push.replay).QueryRowContext(ctx, scope, batchID).Scan(&applied, &head)
+		applied, head, current, err := pushRead(ctx, tx.StmtContext(ctx, s.push.read), scope, batchID, idList)
 		if err != nil {
-			return fmt.Errorf("replay check: %w", err)
+			return err
 		}
 		if applied.Valid {
 			res = store.PushResult{Applied: int(applied.Int64), Replay: true}
 			return nil
-		}
-		current, err := loadDocs(ctx, tx.StmtContext(ctx, s.push.loadDocs), scope, idList, len(incoming))
-		if err != nil {
-			return err
 		}
 		rows := make([]docRow, 0, len(incoming))
 		for _, d := range incoming {
@@ -152,8 +148,15 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 // mergeDuplicates merges documents of a batch that share an ID, keeping the
 // order of first appearance.
 func mergeDuplicates(docs []sync.Doc) []sync.Doc {
+	seen := make(map[string]struct{}, len(docs))
+	for _, d := range docs {
+		seen[d.ID] = struct{}{}
+	}
+	if len(seen) == len(docs) {
+		return docs // the usual case: nothing to merge
+	}
 	at := make(map[string]int, len(docs))
-	out := make([]sync.Doc, 0, len(docs))
+	out := make([]sync.Doc, 0, len(seen))
 	for _, d := range docs {
 		if i, ok := at[d.ID]; ok {
 			out[i] = sync.Merge(out[i], d)
@@ -191,35 +194,39 @@ func idArray(docs []sync.Doc) ([]byte, error) {
 	return append(b, ']'), nil
 }
 
-// loadDocs reads the current state of the n documents listed in idList
-// (a JSON array) with one indexed query.
-func loadDocs(ctx context.Context, stmt *sql.Stmt, scope string, idList []byte, n int) (map[string]stored, error) {
-	var out map[string]stored // most documents of a batch are new: allocate on the first hit
-	if n == 0 {
-		return out, nil
-	}
-	rows, err := stmt.QueryContext(ctx, scope, string(idList))
+// pushRead runs pushReadSQL: whether the batch was applied before (and
+// its count), the scope's head, and the current state of the listed
+// documents.
+func pushRead(ctx context.Context, stmt *sql.Stmt, scope, batchID string, idList []byte) (applied sql.NullInt64, head int64, current map[string]stored, err error) {
+	rows, err := stmt.QueryContext(ctx, scope, batchID, string(idList))
 	if err != nil {
-		return nil, fmt.Errorf("read documents: %w", err)
+		return applied, 0, nil, fmt.Errorf("read: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var st stored
-		if err := rows.Scan(&st.doc.ID, &st.doc.Type, &st.fields); err != nil {
-			return nil, fmt.Errorf("read documents: %w", err)
+		var id, typ sql.NullString
+		var fields []byte // a fresh copy each row: the document keeps it
+		var a, h sql.NullInt64
+		if err := rows.Scan(&id, &typ, &fields, &a, &h); err != nil {
+			return applied, 0, nil, fmt.Errorf("read: %w", err)
 		}
-		if st.doc.Fields, err = decodeFields(st.fields); err != nil {
-			return nil, fmt.Errorf("document %s: %w", st.doc.ID, err)
+		if !id.Valid {
+			applied, head = a, h.Int64
+			continue
 		}
-		if out == nil {
-			out = make(map[string]stored, n)
+		st := stored{doc: sync.Doc{ID: id.String, Type: typ.String}, fields: fields}
+		if st.doc.Fields, err = decodeFields(fields); err != nil {
+			return applied, 0, nil, fmt.Errorf("document %s: %w", st.doc.ID, err)
 		}
-		out[st.doc.ID] = st
+		if current == nil {
+			current = make(map[string]stored) // most batches hold new documents
+		}
+		current[st.doc.ID] = st
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read documents: %w", err)
+		return applied, 0, nil, fmt.Errorf("read: %w", err)
 	}
-	return out, nil
+	return applied, head, current, nil
 }
 
 // toRow encodes a document for storage.
