@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -262,7 +263,8 @@ func newBrowser(t *testing.T, name, backend string) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.WindowSize(390, 844),
-		// A phone in Norway: the app's default time zone is Europe/Oslo.
+		// A phone in Norway: the app's default time zone is Europe/Oslo
+		// (each tab also gets the nb-NO locale).
 		chromedp.Env("TZ=Europe/Oslo"),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -514,6 +516,9 @@ func (b *browser) open(path string) *tab {
 	p.do("preparing the tab",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "nb-NO"}); err != nil {
+				return err
+			}
 			_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: clockScript})
 			return err
 		}),

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hit4x4/dagbok/sync"
@@ -459,4 +462,81 @@ func TestBrowserConcurrentEdits(t *testing.T) {
 	}
 	phone.gate.noLeaks(t)
 	tablet.gate.noLeaks(t)
+}
+
+// layoutProblemsJS lists what breaks the quality bar on the screen shown:
+// horizontal scrolling, and touch targets (or the label around them)
+// smaller than 48 × 48 CSS pixels. Links inside a sentence are exempt.
+const layoutProblemsJS = `(() => {
+  const out = [];
+  const de = document.documentElement;
+  if (de.scrollWidth > de.clientWidth) out.push('scrolls sideways: ' + de.scrollWidth + ' px wide in ' + de.clientWidth);
+  for (const el of document.querySelectorAll('a[href], button, input, select, textarea, [role=button], [role=radio]')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden' || el.closest('[hidden]')) continue;
+    if (el.matches('.skip') || (el.tagName === 'A' && el.parentElement.tagName === 'P' && el.parentElement.childNodes.length > 1)) continue;
+    const box = (el.closest('label') || el).getBoundingClientRect();
+    if (box.width < 48 || box.height < 48) {
+      out.push((el.dataset.testid || el.id || el.tagName.toLowerCase()) + ' is ' + Math.round(box.width) + '×' + Math.round(box.height));
+    }
+  }
+  return out;
+})()`
+
+// TestBrowserLayout: with the browser's text size set large (24 px instead
+// of 16), every main screen still fits the phone's width and keeps its touch
+// targets at least 48 px.
+func TestBrowserLayout(t *testing.T) {
+	srv := startServer(t)
+	const email = "large@example.no"
+	c := signUp(t, srv.URL, email)
+	seed := newDevice("seed", c)
+	seed.edit(newID(), "session", map[string]any{
+		"protocol": "4x4", "startedAt": time.Now().Add(-26 * time.Hour).UTC().Format(time.RFC3339),
+		"durationMin": 40, "sessionRpe": 7, "note": "Tung, men god",
+		"intervals": []map[string]int{{"rpe": 15, "hrPeak": 165}, {"rpe": 16, "hrPeak": 168}, {"rpe": 16, "hrPeak": 170}, {"rpe": 17, "hrPeak": 172}},
+	})
+	if err := seed.push(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	phone := newBrowser(t, "phone", srv.URL)
+	phone.install()
+	p := phone.open("/login")
+	p.do("setting a large text size", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.SetFontSizes, page.SetFontSizesParams{FontSizes: &page.FontSizes{Standard: 24, Fixed: 20}})
+		return err
+	}))
+	p.login(email)
+	p.waitVisible("last-session")
+
+	check := func(screen string) {
+		t.Helper()
+		p.screenshot("large-text-" + screen)
+		for _, problem := range eval[[]string](p, layoutProblemsJS) {
+			t.Errorf("%s with large text: %s", screen, problem)
+		}
+	}
+	check("today")
+	p.click("nav-history")
+	p.waitVisible("session-list")
+	check("history")
+	p.click("nav-progress")
+	p.waitVisible("chart-adherence")
+	check("progress")
+	p.click("nav-settings")
+	p.waitVisible("profile-save")
+	check("settings")
+	eval[bool](p, `(document.querySelector('[data-testid=plan-day-1]').scrollIntoView({block: 'center'}), true)`)
+	p.screenshot("large-text-settings-week")
+	p.click("nav-today")
+	p.click("start-4x4")
+	p.waitVisible("timer-begin")
+	check("timer-setup")
+	p.click("timer-begin")
+	p.waitVisible("timer-running")
+	check("timer")
+	jumpTo(p, warmupSec+workSec+1)
+	p.waitVisible("rpe-picker")
+	check("rpe-picker")
 }
