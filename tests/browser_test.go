@@ -536,6 +536,13 @@ func TestBrowserLayout(t *testing.T) {
 	p.click("timer-begin")
 	p.waitVisible("timer-running")
 	check("timer")
+	// The running timer is read at arm's length: its phase and countdown
+	// must be in view, not under the top bar, when it starts.
+	for _, id := range []string{"timer-phase", "timer-countdown"} {
+		if !eval[bool](p, fmt.Sprintf(`document.querySelector('[data-testid=%s]').getBoundingClientRect().top >= document.getElementById('topbar').getBoundingClientRect().bottom`, id)) {
+			t.Errorf("timer with large text: %s starts hidden under the top bar (the page stays scrolled down from the set-up screen)", id)
+		}
+	}
 	jumpTo(p, warmupSec+workSec+1)
 	p.waitVisible("rpe-picker")
 	check("rpe-picker")
