@@ -28,7 +28,7 @@ const (
 
 // jumpTo moves the app's clock to the given number of seconds after the
 // running session started (the start time is read from the app's stored
-// timer state), and waits for the timer to repaint.
+// timer state); the timer shows the new position at its next repaint.
 func jumpTo(p *tab, sec float64) {
 	p.t.Helper()
 	eval[float64](p, fmt.Sprintf(`%s('meta', 'inprogress').then((s) => __testClock.setNow(s.startedAt + %d))`, idbJS, int64(sec*1000)))
@@ -151,10 +151,16 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 		User struct {
 			BirthYear *int `json:"birthYear"`
 		} `json:"user"`
+		Groups []struct {
+			Name string `json:"name"`
+		} `json:"groups"`
 	}
 	kari.must(http.MethodGet, "/api/v1/me", nil, &me, http.StatusOK)
 	if y := me.User.BirthYear; y == nil || *y != time.Now().Year()-46 {
 		t.Errorf("server's profile has birth year %v, want %d", y, time.Now().Year()-46)
+	}
+	if len(me.Groups) != 1 || me.Groups[0].Name != "Tirsdagsgruppa" {
+		t.Errorf("joining with the group's code made the patient a member of %+v, want Tirsdagsgruppa", me.Groups)
 	}
 	docs := serverDocs(t, kari)
 	var got []sync.Doc
