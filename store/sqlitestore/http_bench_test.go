@@ -1,0 +1,188 @@
+package sqlitestore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// The HTTP benchmarks put the whole server path — routing, auth, body
+// limits, strict decoding, validation, skew check, the store and the JSON
+// answer — against the store's raw SQL, in one process and one run.
+
+// benchAPI serves the API on s over loopback HTTP and returns its base URL,
+// an HTTP client and the access token and scope of a fresh patient.
+func benchAPI(b *testing.B, s *Store) (base string, c *http.Client, token, scope string) {
+	b.Helper()
+	h, err := api.New(api.Config{Store: s, Secret: bytes.Repeat([]byte("k"), 32)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	c = srv.Client()
+	creds := []byte(`{"email":"bench@example.no","password":"benchmark password"}`)
+	account := []byte(`{"email":"bench@example.no","password":"benchmark password","name":"Bench"}`)
+	var reg struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	benchPost(b, c, srv.URL+"/api/v1/auth/register", "", account, http.StatusCreated, &reg)
+	var login struct {
+		AccessToken string `json:"accessToken"`
+	}
+	benchPost(b, c, srv.URL+"/api/v1/auth/login", "", creds, http.StatusOK, &login)
+	return srv.URL, c, login.AccessToken, reg.User.ID
+}
+
+func benchPost(b *testing.B, c *http.Client, url, token string, body []byte, want int, out any) {
+	b.Helper()
+	if err := post(c, url, token, body, want, out); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func post(c *http.Client, url, token string, body []byte, want int, out any) error {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return roundTrip(c, req, want, out)
+}
+
+func roundTrip(c *http.Client, req *http.Request, want int, out any) error {
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", req.Method, req.URL.Path, res.StatusCode, data)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// BenchmarkHTTPPushVsRaw alternates one raw batch (the upsert and log SQL of
+// a push, 100 documents, no merge, no HTTP) with one sync push of 100 new
+// documents over loopback HTTP, and reports both rates and their ratio
+// (target ≥ 0.8). Request bodies are encoded before timing, as the raw
+// side's rows are: what a phone spends encoding is not the server's cost.
+func BenchmarkHTTPPushVsRaw(b *testing.B) {
+	rawStore, apiStore := benchStore(b), benchStore(b)
+	base, c, token, _ := benchAPI(b, apiStore)
+	ctx := context.Background()
+	var raw, op spent
+	b.ResetTimer()
+	for i := range b.N {
+		docs := benchBatchDocs(b, i)
+		rows := benchRows(b, docs)
+		body, err := json.Marshal(sync.PushRequest{BatchID: fmt.Sprint("batch-", i), Docs: docs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rawStep := func() error {
+			tx, err := rawStore.w.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if err := writeDocs(ctx, tx, "bench", int64(i*benchBatch+1), rows); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}
+		pushStep := func() error {
+			return post(c, base+"/api/v1/sync/push", token, body, http.StatusOK, nil)
+		}
+		alternate(b, i, &raw, &op, rawStep, pushStep)
+	}
+	n := float64(b.N * benchBatch)
+	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
+	b.ReportMetric(n/op.wall.Seconds(), "http-push-docs/s")
+	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
+	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
+}
+
+// BenchmarkHTTPPullVsRaw alternates the raw indexed read of a year of
+// sessions (150) with a pull of the same documents over loopback HTTP, and
+// reports the time ratio (target ≤ 2).
+func BenchmarkHTTPPullVsRaw(b *testing.B) {
+	s := benchStore(b)
+	base, c, token, scope := benchAPI(b, s)
+	seed := benchYear(b)
+	ctx := context.Background()
+	page, err := seed.Pull(ctx, "bench", 0, 200)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Push(ctx, scope, "year", page.Docs); err != nil {
+		b.Fatal(err)
+	}
+	rawStep := func() error {
+		rows, err := s.pull.QueryContext(ctx, scope, 0, 201)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			var key, horizon int64
+			var id, typ []byte
+			var fields []byte
+			if err := rows.Scan(&key, &horizon, &id, &typ, &fields); err != nil {
+				return err
+			}
+			n++
+		}
+		if n < yearDocs {
+			return fmt.Errorf("raw read found %d rows", n)
+		}
+		return rows.Close()
+	}
+	// The pull is checked once; timed rounds read the answer without
+	// decoding it, as the raw side scans rows without decoding them.
+	pull := func(out any) error {
+		req, err := http.NewRequest(http.MethodGet, base+"/api/v1/sync/pull?limit=200", nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		return roundTrip(c, req, http.StatusOK, out)
+	}
+	var check sync.PullResponse
+	if err := pull(&check); err != nil {
+		b.Fatal(err)
+	}
+	if len(check.Docs) != yearDocs {
+		b.Fatalf("pulled %d documents, want %d", len(check.Docs), yearDocs)
+	}
+	pullStep := func() error { return pull(nil) }
+	var raw, op spent
+	b.ResetTimer()
+	for i := range b.N {
+		alternate(b, i, &raw, &op, rawStep, pullStep)
+	}
+	n := float64(b.N * yearDocs)
+	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
+	b.ReportMetric(n/op.wall.Seconds(), "http-pull-docs/s")
+	b.ReportMetric(op.wall.Seconds()/raw.wall.Seconds(), "pull/raw")
+	b.ReportMetric(op.median().Seconds()/raw.median().Seconds(), "median-pull/raw")
+}
