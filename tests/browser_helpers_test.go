@@ -710,6 +710,34 @@ func (p *tab) click(testid string) {
 	p.do("clicking "+testid, chromedp.Click(sel(testid)))
 }
 
+// tapUntil taps a link or button (by data-testid) that leads to another screen
+// until that screen's element next is shown. Today, history and progress
+// redraw themselves when a sync brings documents, and a tap that lands just
+// as the old element is replaced is lost, as it would be for a user, who
+// would tap again.
+func (p *tab) tapUntil(testid, next string) {
+	p.t.Helper()
+	exists := func(id string) bool {
+		return eval[bool](p, fmt.Sprintf(`!!document.querySelector('[data-testid=%q]')`, id))
+	}
+	lastTap := time.Time{}
+	for deadline := time.Now().Add(stepTimeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if exists(next) {
+			p.waitVisible(next)
+			return
+		}
+		if time.Since(lastTap) > time.Second && exists(testid) {
+			// The element may be replaced between finding and tapping it;
+			// then the tap is simply tried again.
+			ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+			_ = chromedp.Do(ctx, chromedp.Click(sel(testid)))
+			cancel()
+			lastTap = time.Now()
+		}
+	}
+	p.fail("tapping %s never led to %s", testid, next)
+}
+
 // typeInto types text into an input (by data-testid), as a user would.
 func (p *tab) typeInto(testid, text string) {
 	p.t.Helper()

@@ -71,8 +71,7 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 	// syncs, so after a jump its stamps can run ahead, the server answers
 	// clock_skew, and the app corrects its clock and stamps again — the end
 	// state below is the same either way.
-	p.click("start-4x4")
-	p.waitVisible("timer-begin")
+	p.tapUntil("start-4x4", "timer-begin")
 	p.click("mood-before-3")
 	eval[float64](p, fmt.Sprintf(`__testClock.set(%d)`, -int64(total4x4Sec+60)*1000))
 	p.click("timer-begin")
@@ -267,8 +266,7 @@ func (p *tab) historyNotes() []string {
 func (p *tab) logManually(note string, minutes int, rpes ...int) {
 	p.t.Helper()
 	p.click("nav-today")
-	p.click("log-manual")
-	p.waitVisible("entry-save")
+	p.tapUntil("log-manual", "entry-save")
 	p.setValue("entry-duration", fmt.Sprint(minutes))
 	for i, r := range rpes {
 		p.setValue(fmt.Sprintf("entry-rpe-%d", i), fmt.Sprint(r))
@@ -284,8 +282,7 @@ func (p *tab) logManually(note string, minutes int, rpes ...int) {
 // fields (pairs of data-testid and value) and saves.
 func (p *tab) editSession(id string, fieldValues ...string) {
 	p.t.Helper()
-	p.click("session-edit-" + id)
-	p.waitVisible("entry-save")
+	p.tapUntil("session-edit-"+id, "entry-save")
 	for i := 0; i+1 < len(fieldValues); i += 2 {
 		p.setValue(fieldValues[i], fieldValues[i+1])
 	}
@@ -459,8 +456,7 @@ func TestBrowserConcurrentEdits(t *testing.T) {
 	}
 	// The edit form on each device shows the merged values.
 	for _, x := range tabs {
-		x.click("session-edit-" + id)
-		x.waitVisible("entry-save")
+		x.tapUntil("session-edit-"+id, "entry-save")
 		got := eval[[]string](x, `['entry-note', 'entry-session-rpe', 'entry-duration'].map((k) => document.querySelector('[data-testid=' + k + ']').value)`)
 		if !reflect.DeepEqual(got, []string{"Fra nettbrettet", "8", "42"}) {
 			t.Errorf("%s's edit form shows %q", x.name, got)
@@ -536,8 +532,7 @@ func TestBrowserLayout(t *testing.T) {
 	eval[bool](p, `(document.querySelector('[data-testid=plan-day-1]').scrollIntoView({block: 'center'}), true)`)
 	p.screenshot("large-text-settings-week")
 	p.click("nav-today")
-	p.click("start-4x4")
-	p.waitVisible("timer-begin")
+	p.tapUntil("start-4x4", "timer-begin")
 	check("timer-setup")
 	p.click("timer-begin")
 	p.waitVisible("timer-running")
