@@ -1,11 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync"
 )
 
 func TestLimiterIsBoundedAndRefills(t *testing.T) {
@@ -102,5 +108,56 @@ func TestNormalizeEmail(t *testing.T) {
 		if (want == "") != (err != nil) || got != want {
 			t.Errorf("%q → %q, %v; want %q", in, got, err, want)
 		}
+	}
+}
+
+// TestPullResponseEncoding checks that the pull answer is byte for byte
+// what echo's JSON (encoding/json's Encoder) writes for sync.PullResponse.
+func TestPullResponseEncoding(t *testing.T) {
+	ts := "0000018d1e2f3a40-dev"
+	doc := func(id, note string) sync.Doc {
+		v, err := json.Marshal(note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sync.Doc{ID: id, Type: "session", Fields: map[string]sync.Field{
+			"note": {Value: v, TS: ts}, "durationMin": {Value: json.RawMessage(`38`), TS: ts},
+			"intervals": {Value: json.RawMessage(`[{"hrPeak":172,"rpe":15}]`), TS: ts},
+		}}
+	}
+	tests := []struct {
+		name       string
+		docs       []sync.Doc
+		cursor     int64
+		more       bool
+		serverTime int64
+	}{
+		{"empty", nil, 0, false, 0},
+		{"one", []sync.Doc{doc("a", "tung dag")}, 1, false, 1767225600000},
+		{"more", []sync.Doc{doc("a", "x<y> & z"), doc("b-2", "æøå\u2028"), {ID: "c", Type: "plan"}}, 9223372036854775807, true, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			page := store.EncodedPage{Cursor: tc.cursor, More: tc.more}
+			for _, d := range tc.docs {
+				raw, err := json.Marshal(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page.Docs = append(page.Docs, raw)
+			}
+			docs := tc.docs
+			if docs == nil {
+				docs = []sync.Doc{}
+			}
+			var want bytes.Buffer
+			if err := json.NewEncoder(&want).Encode(sync.PullResponse{Docs: docs,
+				Cursor: strconv.FormatInt(tc.cursor, 10), More: tc.more, ServerTime: tc.serverTime}); err != nil {
+				t.Fatal(err)
+			}
+			if got := appendPullResponse(nil, page, tc.serverTime); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("appendPullResponse =\n%s\nencoding/json:\n%s", got, want.Bytes())
+			}
+		})
 	}
 }

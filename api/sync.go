@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	gosync "sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,7 +17,7 @@ import (
 // syncStore is what the sync endpoints need.
 type syncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error)
-	Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error)
+	PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (store.EncodedPage, error)
 }
 
 // syncHandlers serve the push/pull protocol. The scope is always the
@@ -23,7 +25,14 @@ type syncStore interface {
 type syncHandlers struct {
 	store syncStore
 	now   func() time.Time
+	// bufs holds *[]byte buffers for pull answers: a page of a year of
+	// sessions is about 100 kB, and a fresh block that large costs page
+	// faults on every pull.
+	bufs gosync.Pool
 }
+
+// maxPooledBuf bounds the buffers kept in syncHandlers.bufs.
+const maxPooledBuf = 4 << 20
 
 // push decodes and validates a batch (sync.DecodePushRequest lists every
 // rejected document and field), refuses stamps too far in the future, and
@@ -70,14 +79,43 @@ func (h *syncHandlers) pull(c echo.Context) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	page, err := h.store.Pull(c.Request().Context(), currentUser(c).ID, cursor, limit)
+	page, err := h.store.PullEncoded(c.Request().Context(), currentUser(c).ID, cursor, limit)
 	if err != nil {
 		return err
 	}
-	docs := page.Docs
-	if docs == nil {
-		docs = []sync.Doc{}
+	buf, _ := h.bufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
 	}
-	return c.JSON(http.StatusOK, sync.PullResponse{Docs: docs, Cursor: strconv.FormatInt(page.Cursor, 10),
-		More: page.More, ServerTime: h.now().UnixMilli()})
+	*buf = appendPullResponse((*buf)[:0], page, h.now().UnixMilli())
+	err = c.Blob(http.StatusOK, echo.MIMEApplicationJSON, *buf)
+	if cap(*buf) <= maxPooledBuf {
+		h.bufs.Put(buf)
+	}
+	return err
+}
+
+// appendPullResponse appends the JSON of a sync.PullResponse holding page
+// (whose documents are already encoded) and serverTime: the bytes
+// encoding/json's Encoder would write for it, newline included.
+func appendPullResponse(b []byte, page store.EncodedPage, serverTime int64) []byte {
+	size := len(`{"docs":[],"cursor":"","more":false,"serverTime":}`) + 2*20 + 1
+	for _, d := range page.Docs {
+		size += len(d) + 1
+	}
+	b = slices.Grow(b, size)
+	b = append(b, `{"docs":[`...)
+	for i, d := range page.Docs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, d...)
+	}
+	b = append(b, `],"cursor":"`...)
+	b = strconv.AppendInt(b, page.Cursor, 10)
+	b = append(b, `","more":`...)
+	b = strconv.AppendBool(b, page.More)
+	b = append(b, `,"serverTime":`...)
+	b = strconv.AppendInt(b, serverTime, 10)
+	return append(b, "}\n"...)
 }

@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -145,6 +146,16 @@ type PullPage struct {
 	More   bool       // another page follows
 }
 
+// EncodedPage is a PullPage with each document in its wire form: exactly
+// the bytes encoding/json writes for the sync.Doc (HTML escaping on, field
+// names sorted, no whitespace). The API sends pages from it without
+// decoding and encoding every document again.
+type EncodedPage struct {
+	Docs   []json.RawMessage
+	Cursor int64
+	More   bool
+}
+
 // CompactResult reports what a compaction removed.
 type CompactResult struct {
 	LogEntries int // superseded change-log entries removed
@@ -210,9 +221,11 @@ type TokenStore interface {
 //
 // Pull returns the newest state of every document logged after cursor
 // (0 = from the start), at most limit documents, in log order.
+// PullEncoded returns the same page as Pull with the documents encoded.
 type SyncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (PushResult, error)
 	Pull(ctx context.Context, scope string, cursor int64, limit int) (PullPage, error)
+	PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (EncodedPage, error)
 	// Docs returns the current state of every document in the scope (for
 	// export and for trainers' reads), ordered by ID.
 	Docs(ctx context.Context, scope string) ([]sync.Doc, error)

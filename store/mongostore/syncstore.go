@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -568,6 +569,23 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 		page.Docs = append(page.Docs, sync.Doc{ID: e.ID, Type: e.Type, Fields: fields})
 	}
 	slices.Reverse(page.Docs)
+	return page, nil
+}
+
+// PullEncoded is Pull with each document encoded for the wire.
+func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (store.EncodedPage, error) {
+	p, err := s.Pull(ctx, scope, cursor, limit)
+	if err != nil {
+		return store.EncodedPage{}, err
+	}
+	page := store.EncodedPage{Cursor: p.Cursor, More: p.More}
+	for _, d := range p.Docs {
+		raw, err := json.Marshal(d)
+		if err != nil {
+			return store.EncodedPage{}, fmt.Errorf("mongostore: pull: document %s: %w", d.ID, err)
+		}
+		page.Docs = append(page.Docs, raw)
+	}
 	return page, nil
 }
 

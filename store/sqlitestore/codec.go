@@ -302,6 +302,77 @@ func skipString(b []byte, i int) (end int, ok bool) {
 	}
 }
 
+// appendWireDoc appends the wire form of a stored document (see
+// store.EncodedPage): what encoding/json writes for the sync.Doc with ID
+// id, type typ and the fields decodeFields reads from fields.
+//
+// The stored fields are already encoding/json's form of the map, only
+// without HTML escaping, and decoding then encoding them again gives the
+// same bytes but for two things: < > & and U+2028/U+2029 get escaped,
+// which json.HTMLEscape does here, and a name or stamp stored with invalid
+// UTF-8 (written as \ufffd) would come back as a literal U+FFFD. That
+// rare case is encoded the long way.
+func appendWireDoc(b, id, typ, fields []byte) ([]byte, error) {
+	if bytes.Contains(fields, []byte(`\ufffd`)) {
+		decoded, err := decodeFields(bytes.Clone(fields))
+		if err != nil {
+			return nil, err
+		}
+		doc, err := json.Marshal(sync.Doc{ID: string(id), Type: string(typ), Fields: decoded})
+		if err != nil {
+			return nil, err
+		}
+		return append(b, doc...), nil
+	}
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, id)
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, typ)
+	b = append(b, `,"fields":`...)
+	if needsHTMLEscape(fields) {
+		var esc bytes.Buffer
+		json.HTMLEscape(&esc, fields)
+		b = append(b, esc.Bytes()...)
+	} else {
+		b = append(b, fields...)
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json writes a string: as itself
+// between quotes when it is printable ASCII without " \ < > & (document IDs
+// and types are), else through json.Marshal.
+func appendJSONString(b, s []byte) []byte {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(string(s)) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// needsHTMLEscape reports whether b holds what json.HTMLEscape changes:
+// < > & or U+2028/U+2029 (E2 80 A8/A9 in UTF-8).
+func needsHTMLEscape(b []byte) bool {
+	if bytes.IndexByte(b, '<') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '&') >= 0 {
+		return true
+	}
+	for i := bytes.IndexByte(b, 0xE2); i >= 0; {
+		if len(b)-i >= 3 && b[i+1] == 0x80 && b[i+2]&^1 == 0xA8 {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], 0xE2)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 var errFallback = errors.New("not in the store's own form")
 
 // decodeFields is the inverse of encodeFields. The result aliases b, which

@@ -3,6 +3,9 @@ package sqlitestore
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/hit4x4/dagbok/sync"
@@ -129,6 +132,67 @@ func TestIDArray(t *testing.T) {
 		want, _ := json.Marshal(append([]string{}, ids...))
 		if !bytes.Equal(got, want) {
 			t.Errorf("idArray(%q) = %s, want %s", ids, got, want)
+		}
+	}
+}
+
+// TestWireDoc checks appendWireDoc against encoding/json on the documents
+// it replaces (decodeFields of the stored form, then json.Marshal), for
+// random IDs, names, stamps and values: plain and odd characters, HTML
+// characters, U+2028, invalid UTF-8, values with whitespace.
+func TestWireDoc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	pieces := []string{"a", "Z", "9", "_", "-", "<", ">", "&", `"`, `\`, "\t", "\x01", "æ", "ø", "\u2028", "\u2029",
+		"\ufffd", "\xff", " ", "é", "€", "😀"}
+	str := func(n int) string {
+		var b strings.Builder
+		for range rng.IntN(n) + 1 {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	values := []string{`1`, `-2.5e+21`, `true`, `null`, `"4x4"`, `[1, 2]`, `{"b" : 1, "a":[null]}`,
+		`"x<y>&z"`, "\"line\u2028sep\"", `"\u003c\u2028\ufffd"`, `"\ud83d\ude00"`, `[{"rpe":15,"hrPeak":172}]`}
+	for i := range 2000 {
+		fields := map[string]sync.Field{}
+		for range rng.IntN(6) {
+			name := str(6)
+			if rng.IntN(2) == 0 {
+				name = []string{"note", "protocol", "intervals", "deleted"}[rng.IntN(4)]
+			}
+			v := values[rng.IntN(len(values))]
+			if rng.IntN(3) == 0 {
+				s, _ := json.Marshal(str(10))
+				v = string(s)
+			}
+			ts := "0000018d1e2f3a40-dev"
+			if rng.IntN(4) == 0 {
+				ts = str(8)
+			}
+			fields[name] = sync.Field{Value: json.RawMessage(v), TS: ts}
+		}
+		id, typ := fmt.Sprintf("doc-%d", i), "session"
+		if rng.IntN(4) == 0 {
+			id, typ = str(8), str(4)
+		}
+		stored, err := encodeFields(fields)
+		if err != nil {
+			t.Fatalf("encodeFields: %v", err)
+		}
+		decoded, err := decodeFields(bytes.Clone(stored))
+		if err != nil {
+			t.Fatalf("decodeFields(%s): %v", stored, err)
+		}
+		want, err := json.Marshal(sync.Doc{ID: id, Type: typ, Fields: decoded})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendWireDoc([]byte("prefix"), []byte(id), []byte(typ), stored)
+		if err != nil {
+			t.Fatalf("appendWireDoc(%s): %v", stored, err)
+		}
+		if !bytes.Equal(got[len("prefix"):], want) {
+			t.Fatalf("appendWireDoc(%q, %q, %s)\n got %s\nwant %s", id, typ, stored, got[len("prefix"):], want)
 		}
 	}
 }

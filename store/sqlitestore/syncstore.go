@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -291,6 +292,83 @@ const maxPullRows = 1 << 16
 // document appears once, with the newest state the page holds, at the
 // position of that state.
 func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error) {
+	type entry struct {
+		id, typ string
+		fields  []byte
+	}
+	var entries []entry
+	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, typ, fields []byte) {
+		// Fresh copies: the document keeps them.
+		entries = append(entries, entry{string(id), string(typ), bytes.Clone(fields)})
+	})
+	if err != nil {
+		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
+	}
+	page := store.PullPage{Cursor: next, More: more}
+	keep := newestOnce(len(entries), func(i int) string { return entries[i].id })
+	if len(keep) > 0 {
+		page.Docs = make([]sync.Doc, 0, len(keep))
+	}
+	for _, i := range keep {
+		e := entries[i]
+		fields, err := decodeFields(e.fields)
+		if err != nil {
+			return store.PullPage{}, fmt.Errorf("sqlitestore: pull: document %s: %w", e.id, err)
+		}
+		page.Docs = append(page.Docs, sync.Doc{ID: e.id, Type: e.typ, Fields: fields})
+	}
+	return page, nil
+}
+
+// PullEncoded is Pull with each document in its wire form, written
+// straight from the stored row (see appendWireDoc): no document is
+// decoded.
+func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (store.EncodedPage, error) {
+	type entry struct {
+		id  string
+		doc []byte
+	}
+	var (
+		entries []entry
+		encErr  error
+	)
+	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, typ, fields []byte) {
+		if encErr != nil {
+			return
+		}
+		// One small allocation of the right size per document: a single
+		// buffer for the page would be large, and fresh large blocks cost
+		// page faults on every pull.
+		doc := make([]byte, 0, len(`{"id":"","type":"","fields":}`)+len(id)+len(typ)+len(fields))
+		if doc, encErr = appendWireDoc(doc, id, typ, fields); encErr != nil {
+			encErr = fmt.Errorf("document %s: %w", id, encErr)
+			return
+		}
+		entries = append(entries, entry{string(id), doc})
+	})
+	if err == nil {
+		err = encErr
+	}
+	if err != nil {
+		return store.EncodedPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
+	}
+	page := store.EncodedPage{Cursor: next, More: more}
+	keep := newestOnce(len(entries), func(i int) string { return entries[i].id })
+	if len(keep) > 0 {
+		page.Docs = make([]json.RawMessage, 0, len(keep))
+	}
+	for _, i := range keep {
+		page.Docs = append(page.Docs, entries[i].doc)
+	}
+	return page, nil
+}
+
+// pullLog runs pullSQL and passes each log entry after cursor, at most
+// limit of them, to entry in log order; the slices are valid only during
+// the call. It returns the cursor after the entries passed and whether
+// more follow, or ErrCursorExpired when cursor predates the scope's
+// horizon.
+func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit int, entry func(id, typ, fields []byte)) (next int64, more bool, err error) {
 	switch {
 	case limit <= 0:
 		limit = sync.DefaultPullLimit
@@ -299,63 +377,50 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	}
 	rows, err := s.pull.QueryContext(ctx, scope, cursor, limit+1)
 	if err != nil {
-		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
+		return 0, false, err
 	}
 	defer rows.Close()
-	type entry struct {
-		seq    int64
-		doc    sync.Doc
-		fields []byte
-	}
-	entries := make([]entry, 0, min(limit+1, 256))
-	var horizon int64
+	next, n := cursor, 0
+	var id, typ, fields sql.RawBytes
 	for rows.Next() {
-		var e entry
-		var key, h int64
-		var id, typ sql.NullString
-		if err := rows.Scan(&key, &h, &id, &typ, &e.fields); err != nil {
-			return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
+		var key, horizon int64
+		if err := rows.Scan(&key, &horizon, &id, &typ, &fields); err != nil {
+			return 0, false, err
 		}
 		if key == 0 {
-			horizon = h
+			// The horizon row sorts first.
+			if cursor > 0 && cursor < horizon {
+				return 0, false, fmt.Errorf("pull at %d, tombstones collected up to %d: %w", cursor, horizon, store.ErrCursorExpired)
+			}
 			continue
 		}
-		e.seq, e.doc.ID, e.doc.Type = key, id.String, typ.String
-		entries = append(entries, e)
+		if n == limit {
+			more = true
+			break
+		}
+		entry(id, typ, fields)
+		next, n = key, n+1
 	}
 	if err := rows.Err(); err != nil {
-		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
+		return 0, false, err
 	}
-	if cursor > 0 && cursor < horizon {
-		return store.PullPage{}, fmt.Errorf("sqlitestore: pull at %d, tombstones collected up to %d: %w", cursor, horizon, store.ErrCursorExpired)
-	}
-	page := store.PullPage{Cursor: cursor}
-	if len(entries) > limit {
-		entries, page.More = entries[:limit], true
-	}
-	if len(entries) == 0 {
-		return page, nil
-	}
-	page.Cursor = entries[len(entries)-1].seq
-	// Keep the last entry of each document: walk backwards, then restore
-	// log order.
-	seen := make(map[string]bool, len(entries))
-	page.Docs = make([]sync.Doc, 0, len(entries))
-	for i := len(entries) - 1; i >= 0; i-- {
-		e := entries[i]
-		if seen[e.doc.ID] {
+	return next, more, rows.Close()
+}
+
+// newestOnce returns the indexes of the last of n log entries of each
+// document (id(i) is entry i's ID) in log order.
+func newestOnce(n int, id func(i int) string) []int {
+	keep := make([]int, 0, n)
+	seen := make(map[string]struct{}, n)
+	for i := n - 1; i >= 0; i-- {
+		if _, dup := seen[id(i)]; dup {
 			continue
 		}
-		seen[e.doc.ID] = true
-		if e.doc.Fields, err = decodeFields(e.fields); err != nil {
-			return store.PullPage{}, fmt.Errorf("sqlitestore: pull: document %s: %w", e.doc.ID, err)
-		}
-		page.Docs = append(page.Docs, e.doc)
+		seen[id(i)] = struct{}{}
+		keep = append(keep, i)
 	}
-	for i, j := 0, len(page.Docs)-1; i < j; i, j = i+1, j-1 {
-		page.Docs[i], page.Docs[j] = page.Docs[j], page.Docs[i]
-	}
-	return page, nil
+	slices.Reverse(keep)
+	return keep
 }
 
 // Docs returns the current state of every document of the scope, by ID.

@@ -10,6 +10,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -81,6 +82,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"PullEmpty", testPullEmpty},
 		{"PullPaging", testPullPaging},
 		{"PullNewestOncePerPage", testPullNewestOncePerPage},
+		{"PullEncodedEscapes", testPullEncodedEscapes},
 		{"DenseSeqs", testDenseSeqs},
 		{"Compact", testCompact},
 		{"CollectTombstones", testCollectTombstones},
@@ -234,10 +236,34 @@ func pullAll(t *testing.T, s store.Store, scope string, cursor int64, limit int)
 		if p.Cursor < cursor {
 			t.Fatalf("Pull(%s, %d): cursor went back to %d", scope, cursor, p.Cursor)
 		}
+		sameEncoded(t, s, scope, cursor, limit, p)
 		pages = append(pages, p)
 		cursor = p.Cursor
 		if !p.More {
 			return pages
+		}
+	}
+}
+
+// sameEncoded checks that PullEncoded gives page p, as Pull gave it, with
+// each document in exactly the bytes encoding/json writes for it.
+func sameEncoded(t *testing.T, s store.Store, scope string, cursor int64, limit int, p store.PullPage) {
+	t.Helper()
+	e, err := s.PullEncoded(ctx(t), scope, cursor, limit)
+	if err != nil {
+		t.Fatalf("PullEncoded(%s, %d, %d): %v", scope, cursor, limit, err)
+	}
+	if e.Cursor != p.Cursor || e.More != p.More || len(e.Docs) != len(p.Docs) {
+		t.Fatalf("PullEncoded(%s, %d, %d): cursor %d, more %t, %d documents; Pull: %d, %t, %d",
+			scope, cursor, limit, e.Cursor, e.More, len(e.Docs), p.Cursor, p.More, len(p.Docs))
+	}
+	for i, d := range p.Docs {
+		want, err := json.Marshal(d)
+		if err != nil {
+			t.Fatalf("encode %s: %v", d.ID, err)
+		}
+		if !bytes.Equal(e.Docs[i], want) {
+			t.Errorf("PullEncoded(%s, %d, %d) document %d:\n got %s\nwant %s", scope, cursor, limit, i, e.Docs[i], want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -127,6 +128,27 @@ func testPullEmpty(t *testing.T, h harness) {
 	}
 	if len(p.Docs) != 0 || p.More || p.Cursor != 1 {
 		t.Errorf("Pull(at head) = %+v, want an empty page keeping cursor 1", p)
+	}
+}
+
+// testPullEncodedEscapes pulls documents whose IDs, names, stamps and
+// values need escaping in JSON (HTML characters, quotes, U+2028, non-ASCII,
+// control characters) or are not compact, and checks (in pullAll) that
+// PullEncoded writes what encoding/json writes.
+func testPullEncodedEscapes(t *testing.T, h harness) {
+	s := h.fresh(t)
+	ts := stamp(0, 0, "d")
+	odd := sync.Doc{ID: "odd<&>", Type: "session", Fields: map[string]sync.Field{
+		"a<b>&c":  {Value: json.RawMessage(`"x<y>&z \u2028 æøå"`), TS: ts},
+		`q"uote`:  {Value: json.RawMessage("\"line\u2028sep\u2029para\""), TS: ts + "<&>"},
+		"ærlig":   {Value: json.RawMessage(`[1, 2, {"k" : "v"}]`), TS: ts},
+		"tab\tnl": {Value: json.RawMessage(`"\u003c already escaped"`), TS: ts},
+		"plain":   {Value: json.RawMessage(`{"b":1,"a":[true,null]}`), TS: ts},
+	}}
+	plain := session(t, "plain", ts, "note", "Gikk ute i regnet <3 & sola kom", "durationMin", 38)
+	mustPush(t, s, "p1", "b1", odd, plain)
+	for _, limit := range []int{1, 10} {
+		pullAll(t, s, "p1", 0, limit)
 	}
 }
 
