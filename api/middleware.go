@@ -96,7 +96,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // permissionsPolicy allows the one powerful feature the PWA uses (keeping
 // the screen on during a session) and denies the rest.
 const permissionsPolicy = "screen-wake-lock=(self), camera=(), microphone=(), geolocation=(), " +
-	"payment=(), usb=(), serial=(), bluetooth=(), hid=(), midi=(), magnetometer=(), gyroscope=(), " +
+	"payment=(), usb=(), serial=(), hid=(), midi=(), magnetometer=(), gyroscope=(), " +
 	"accelerometer=(), display-capture=(), browsing-topics=()"
 
 // securityHeaders sets the headers every response carries, the PWA's and

@@ -247,7 +247,7 @@ func newBrowser(t *testing.T, name, backend string) *browser {
 		t.Skip("browser tests do not run in -short mode")
 	}
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
+		t.Fatalf("no Chromium at %s (install Debian's chromium, as the README's test command does): %v", chromiumPath, err)
 	}
 	g := newGate(t, backend)
 	profile := filepath.Join(t.TempDir(), "profile")
