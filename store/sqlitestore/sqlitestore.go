@@ -3,7 +3,9 @@
 // an acknowledged write survives a power cut.
 //
 // Writes go through a pool of exactly one connection, so there is one
-// writer and a sync push is one transaction; reads use a second pool. The
+// writer; a sync push is one transaction, shared with the pushes that
+// queued while the one before was written (group commit). Reads use a
+// second pool. The
 // schema comes from the numbered migrations embedded in migrations/.
 //
 // Times are kept to the millisecond, in UTC. The package never logs and
@@ -33,11 +35,12 @@ const readConns = 4
 
 // Store is a store.Store on one SQLite file. It is safe for concurrent use.
 type Store struct {
-	w    *sql.DB // exactly one connection: every write
-	r    *sql.DB // reads
-	push *pushStmts
-	pull *sql.Stmt // pullSQL on the read pool
-	now  func() time.Time
+	w     *sql.DB // exactly one connection: every write
+	r     *sql.DB // reads
+	push  *pushStmts
+	group pushGroup
+	pull  *sql.Stmt // pullSQL on the read pool
+	now   func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -75,7 +78,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
-	return &Store{w: w, r: r, push: push, pull: pull, now: time.Now}, nil
+	return &Store{w: w, r: r, push: push, pull: pull, now: time.Now,
+		group: pushGroup{writer: make(chan struct{}, 1)}}, nil
 }
 
 // dsn builds the driver's connection string: a file URI whose _pragma

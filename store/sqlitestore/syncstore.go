@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
@@ -97,53 +98,165 @@ type stored struct {
 // next sequence numbers, batch record, commit. Documents the merge leaves
 // unchanged are neither rewritten nor logged. Applied counts the distinct
 // documents of the batch.
+//
+// Pushes that arrive while another is being written are committed
+// together (see commitQueued); each returns only after the commit that
+// holds it.
 func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error) {
 	incoming := mergeDuplicates(docs)
 	idList, err := idArray(incoming)
 	if err != nil {
 		return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
 	}
-	var res store.PushResult
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		applied, head, current, err := pushRead(ctx, tx.StmtContext(ctx, s.push.read), scope, batchID, idList)
-		if err != nil {
-			return err
+	p := &pendingPush{ctx: ctx, scope: scope, batchID: batchID, docs: incoming, idList: idList, done: make(chan struct{})}
+	s.group.mu.Lock()
+	s.group.queue = append(s.group.queue, p)
+	s.group.mu.Unlock()
+	select {
+	case <-p.done: // another push's writer committed this one
+	case s.group.writer <- struct{}{}:
+		// Every group taken before this one is finished, so p is
+		// either done or still queued, and this round commits it.
+		s.commitQueued()
+		<-s.group.writer
+		<-p.done
+	case <-ctx.Done():
+		if !s.group.withdraw(p) {
+			<-p.done // a writer has taken it: wait for the outcome
 		}
-		if applied.Valid {
-			res = store.PushResult{Applied: int(applied.Int64), Replay: true}
-			return nil
-		}
-		rows := make([]docRow, 0, len(incoming))
-		for _, d := range incoming {
-			old, ok := current[d.ID]
-			if ok {
-				d = sync.Merge(old.doc, d)
-			}
-			row, err := toRow(d)
-			if err != nil {
-				return err
-			}
-			if ok && bytes.Equal(row.fields, old.fields) && row.typ == old.doc.Type {
-				continue
-			}
-			rows = append(rows, row)
-		}
-		if len(rows) > 0 {
-			if err := writeDocs(ctx, tx, scope, head+1, rows); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.StmtContext(ctx, s.push.recordBatch).ExecContext(ctx,
-			scope, batchID, len(incoming), s.now().UnixMilli()); err != nil {
-			return fmt.Errorf("record batch: %w", err)
-		}
-		res = store.PushResult{Applied: len(incoming)}
-		return nil
-	})
-	if err != nil {
-		return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
 	}
-	return res, nil
+	if p.err != nil {
+		return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", p.err)
+	}
+	return p.res, nil
+}
+
+// maxGroup bounds the pushes committed in one transaction.
+const maxGroup = 32
+
+// pushGroup queues pushes for the single writer. writer holds a token
+// while a push is being written; pushes that queue meanwhile are written
+// together by the next one to take the token (group commit): one
+// transaction and one sync to disk for all of them.
+type pushGroup struct {
+	writer chan struct{} // capacity 1
+	mu     gosync.Mutex
+	queue  []*pendingPush
+}
+
+// withdraw removes p from the queue, reporting whether it was still there
+// (then p.err is set to its context's error).
+func (g *pushGroup) withdraw(p *pendingPush) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	i := slices.Index(g.queue, p)
+	if i < 0 {
+		return false
+	}
+	g.queue = slices.Delete(g.queue, i, i+1)
+	p.err = p.ctx.Err()
+	return true
+}
+
+// pendingPush is a push waiting for the writer, and its outcome once done
+// is closed.
+type pendingPush struct {
+	ctx            context.Context
+	scope, batchID string
+	docs           []sync.Doc // no two with the same ID
+	idList         []byte
+	res            store.PushResult
+	err            error
+	done           chan struct{}
+}
+
+func (p *pendingPush) finish(res store.PushResult, err error) {
+	p.res, p.err = res, err
+	close(p.done)
+}
+
+// commitQueued writes the queued pushes, at most maxGroup of them, in one
+// transaction and reports to each after its commit. The caller holds the
+// writer token. When the group fails (one push with a bad document, a
+// cancelled context, a failed commit), each push is written again in a
+// transaction of its own, so one bad push fails only itself.
+func (s *Store) commitQueued() {
+	s.group.mu.Lock()
+	n := min(len(s.group.queue), maxGroup)
+	taken := slices.Clone(s.group.queue[:n])
+	s.group.queue = slices.Delete(s.group.queue, 0, n)
+	s.group.mu.Unlock()
+	var live []*pendingPush
+	for _, p := range taken {
+		if err := p.ctx.Err(); err != nil {
+			p.finish(store.PushResult{}, err)
+			continue
+		}
+		live = append(live, p)
+	}
+	if len(live) > 1 {
+		results := make([]store.PushResult, len(live))
+		err := s.inTx(live[0].ctx, func(tx *sql.Tx) error {
+			for i, p := range live {
+				var err error
+				if results[i], err = s.applyPush(p.ctx, tx, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			for i, p := range live {
+				p.finish(results[i], nil)
+			}
+			return
+		}
+	}
+	for _, p := range live {
+		var res store.PushResult
+		err := s.inTx(p.ctx, func(tx *sql.Tx) error {
+			var err error
+			res, err = s.applyPush(p.ctx, tx, p)
+			return err
+		})
+		p.finish(res, err)
+	}
+}
+
+// applyPush writes one push in tx.
+func (s *Store) applyPush(ctx context.Context, tx *sql.Tx, p *pendingPush) (store.PushResult, error) {
+	applied, head, current, err := pushRead(ctx, tx.StmtContext(ctx, s.push.read), p.scope, p.batchID, p.idList)
+	if err != nil {
+		return store.PushResult{}, err
+	}
+	if applied.Valid {
+		return store.PushResult{Applied: int(applied.Int64), Replay: true}, nil
+	}
+	rows := make([]docRow, 0, len(p.docs))
+	for _, d := range p.docs {
+		old, ok := current[d.ID]
+		if ok {
+			d = sync.Merge(old.doc, d)
+		}
+		row, err := toRow(d)
+		if err != nil {
+			return store.PushResult{}, err
+		}
+		if ok && bytes.Equal(row.fields, old.fields) && row.typ == old.doc.Type {
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) > 0 {
+		if err := writeDocs(ctx, tx, p.scope, head+1, rows); err != nil {
+			return store.PushResult{}, err
+		}
+	}
+	if _, err := tx.StmtContext(ctx, s.push.recordBatch).ExecContext(ctx,
+		p.scope, p.batchID, len(p.docs), s.now().UnixMilli()); err != nil {
+		return store.PushResult{}, fmt.Errorf("record batch: %w", err)
+	}
+	return store.PushResult{Applied: len(p.docs)}, nil
 }
 
 // mergeDuplicates merges documents of a batch that share an ID, keeping the
