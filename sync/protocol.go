@@ -119,7 +119,7 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	if !utf8.Valid(data) {
 		return PushRequest{}, &DecodeError{Reason: "body is not valid UTF-8"}
 	}
-	p := &pushParser{parser: parser{data: data}}
+	p := &pushParser{parser: parser{data: data}, values: make([]byte, 0, len(data)/2)}
 	req, err := p.request()
 	if p.ws(); err == nil && p.pos != len(p.data) {
 		err = p.fail("unexpected data after the request object")
@@ -164,6 +164,7 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 type pushParser struct {
 	parser
 	parsed []map[string]any // per document, by field name
+	values []byte           // the canonical field values, one after the other
 }
 
 // members parses an object whose keys must be among keys, each at most
@@ -305,7 +306,11 @@ func (p *pushParser) field() (Field, any, error) {
 		if v, err = p.value(0); err != nil {
 			return err
 		}
-		f.Value = appendValue(nil, v)
+		// Values of a request share one buffer: a slice capped at its
+		// end, so that no later append can reach into the next value.
+		start := len(p.values)
+		p.values = appendValue(p.values, v)
+		f.Value = p.values[start:len(p.values):len(p.values)]
 		return nil
 	})
 	return f, v, err
