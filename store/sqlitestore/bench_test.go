@@ -29,6 +29,8 @@ import (
 //     in turn in one loop and report the ratios (of totals, of median
 //     rounds and of CPU time). On a machine shared with other work these
 //     are the numbers to read: separate benchmarks run minutes apart.
+//     BenchmarkPushConcurrentVsRaw does the same with several pushes at
+//     once (group commit), against the same sequential raw batches.
 //
 // The target is Push ≥ 80 % of RawUpsert and Pull ≤ 2× RawRead.
 
@@ -236,6 +238,64 @@ func BenchmarkPushVsRaw(b *testing.B) {
 	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
 	// The same ratio from the median round, and in CPU time of the process
 	// (which leaves out waiting for the disk).
+	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
+	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+}
+
+// BenchmarkPushConcurrentVsRaw is BenchmarkPushVsRaw with pushClients
+// pushes at once: each round the raw side writes pushClients batches one
+// after the other (the same raw batched upsert), and the Push side pushes
+// the same batches from pushClients goroutines, each in its own scope,
+// and waits for all of them.
+func BenchmarkPushConcurrentVsRaw(b *testing.B) {
+	rawStore, pushStore := benchStore(b), benchStore(b)
+	ctx := context.Background()
+	var raw, op spent
+	b.ResetTimer()
+	for i := range b.N {
+		docs := make([][]sync.Doc, pushClients)
+		rows := make([][]docRow, pushClients)
+		for k := range pushClients {
+			docs[k] = benchBatchDocs(b, i*pushClients+k)
+			rows[k] = benchRows(b, docs[k])
+		}
+		rawStep := func() error {
+			for k := range pushClients {
+				tx, err := rawStore.w.BeginTx(ctx, nil)
+				if err != nil {
+					return err
+				}
+				if err := writeDocs(ctx, tx, "bench", int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
+					return err
+				}
+				if err := tx.Commit(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		pushStep := func() error {
+			errs := make(chan error, pushClients)
+			for k := range pushClients {
+				go func() {
+					_, err := pushStore.Push(ctx, fmt.Sprint("bench-", k), fmt.Sprint("batch-", i), docs[k])
+					errs <- err
+				}()
+			}
+			var first error
+			for range pushClients {
+				if err := <-errs; err != nil && first == nil {
+					first = err
+				}
+			}
+			return first
+		}
+		alternate(b, i, &raw, &op, rawStep, pushStep)
+	}
+	n := float64(b.N * pushClients * benchBatch)
+	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
+	b.ReportMetric(n/op.wall.Seconds(), "push-docs/s")
+	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
 	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
 	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
 }

@@ -28,7 +28,10 @@ func benchAPI(b *testing.B, s *Store) (base string, c *http.Client, token, scope
 	}
 	srv := httptest.NewServer(h)
 	b.Cleanup(srv.Close)
-	c = srv.Client()
+	// Keep a connection per concurrent client (the default keeps two).
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 16
+	c = &http.Client{Transport: tr}
 	creds := []byte(`{"email":"bench@example.no","password":"benchmark password"}`)
 	account := []byte(`{"email":"bench@example.no","password":"benchmark password","name":"Bench"}`)
 	var reg struct {
@@ -42,6 +45,19 @@ func benchAPI(b *testing.B, s *Store) (base string, c *http.Client, token, scope
 	}
 	benchPost(b, c, srv.URL+"/api/v1/auth/login", "", creds, http.StatusOK, &login)
 	return srv.URL, c, login.AccessToken, reg.User.ID
+}
+
+// benchLogin registers another patient and returns their access token.
+func benchLogin(b *testing.B, c *http.Client, base, email string) string {
+	b.Helper()
+	account := []byte(fmt.Sprintf(`{"email":%q,"password":"benchmark password","name":"Bench"}`, email))
+	benchPost(b, c, base+"/api/v1/auth/register", "", account, http.StatusCreated, nil)
+	var login struct {
+		AccessToken string `json:"accessToken"`
+	}
+	creds := []byte(fmt.Sprintf(`{"email":%q,"password":"benchmark password"}`, email))
+	benchPost(b, c, base+"/api/v1/auth/login", "", creds, http.StatusOK, &login)
+	return login.AccessToken
 }
 
 func benchPost(b *testing.B, c *http.Client, url, token string, body []byte, want int, out any) {
@@ -124,6 +140,76 @@ func BenchmarkHTTPPushVsRaw(b *testing.B) {
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
 	n := float64(b.N * benchBatch)
+	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
+	b.ReportMetric(n/op.wall.Seconds(), "http-push-docs/s")
+	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
+	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
+	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+}
+
+// pushClients is the number of phones pushing at once in
+// BenchmarkHTTPPushConcurrentVsRaw.
+const pushClients = 4
+
+// BenchmarkHTTPPushConcurrentVsRaw is BenchmarkHTTPPushVsRaw with
+// pushClients clients pushing at once, as phones do: each round, the raw
+// side writes pushClients batches one after the other (the same raw
+// batched upsert as in BenchmarkHTTPPushVsRaw), and the HTTP side sends
+// the same batches as pushClients concurrent pushes of 100 new documents,
+// each client in its own scope, and waits for every answer. It reports
+// both rates and their ratio.
+func BenchmarkHTTPPushConcurrentVsRaw(b *testing.B) {
+	rawStore, apiStore := benchStore(b), benchStore(b)
+	base, c, _, _ := benchAPI(b, apiStore)
+	tokens := make([]string, pushClients)
+	for k := range tokens {
+		tokens[k] = benchLogin(b, c, base, fmt.Sprintf("phone%d@example.no", k))
+	}
+	ctx := context.Background()
+	var raw, op spent
+	b.ResetTimer()
+	for i := range b.N {
+		rows := make([][]docRow, pushClients)
+		bodies := make([][]byte, pushClients)
+		for k := range pushClients {
+			docs := benchBatchDocs(b, i*pushClients+k)
+			rows[k] = benchRows(b, docs)
+			var err error
+			if bodies[k], err = json.Marshal(sync.PushRequest{BatchID: fmt.Sprint("batch-", i), Docs: docs}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rawStep := func() error {
+			for k := range pushClients {
+				tx, err := rawStore.w.BeginTx(ctx, nil)
+				if err != nil {
+					return err
+				}
+				if err := writeDocs(ctx, tx, "bench", int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
+					return err
+				}
+				if err := tx.Commit(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		pushStep := func() error {
+			errs := make(chan error, pushClients)
+			for k := range pushClients {
+				go func() { errs <- post(c, base+"/api/v1/sync/push", tokens[k], bodies[k], http.StatusOK, nil) }()
+			}
+			var first error
+			for range pushClients {
+				if err := <-errs; err != nil && first == nil {
+					first = err
+				}
+			}
+			return first
+		}
+		alternate(b, i, &raw, &op, rawStep, pushStep)
+	}
+	n := float64(b.N * pushClients * benchBatch)
 	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
 	b.ReportMetric(n/op.wall.Seconds(), "http-push-docs/s")
 	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
