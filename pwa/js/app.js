@@ -9,7 +9,7 @@ import { createStore } from './store.js';
 import { loadI18n, detectLang } from './i18n.js';
 import { Clock } from './hlc.js';
 import { maxTS, validate } from './merge.js';
-import { h, mount, toast } from './ui.js';
+import { h, mount, toast, clearToast, notice } from './ui.js';
 import * as today from './today.js';
 import * as timer from './timer.js';
 import * as historyScreen from './history.js';
@@ -178,10 +178,17 @@ async function main() {
 
   const ctx = {
     t, store, db, api, clock, sync, syncNow, setLang, flushProfile,
-    navigate(path, replace = false) {
+    /**
+     * navigate shows another screen. A message from the screen before (a
+     * toast, a notice) is cleared; message puts a new notice above the new
+     * screen (e.g. "saved").
+     */
+    navigate(path, replace = false, message = '') {
       if (replace) history.replaceState(null, '', path);
       else history.pushState(null, '', path);
+      leave();
       route();
+      if (message) notice(message);
     },
     /** save stores a change locally at once, then syncs when possible. */
     async save(change) {
@@ -233,6 +240,11 @@ async function main() {
 
   let cleanup = null;
   let current = null;
+  // Messages belong to the screen they were shown on.
+  function leave() {
+    clearToast();
+    notice('');
+  }
   function route() {
     const path = location.pathname;
     let match = null;
@@ -348,7 +360,7 @@ async function main() {
     ev.preventDefault();
     ctx.navigate(a.getAttribute('href'));
   });
-  window.addEventListener('popstate', route);
+  window.addEventListener('popstate', () => { leave(); route(); });
   window.addEventListener('online', () => { store.set({ online: true }); syncNow(); });
   window.addEventListener('offline', () => store.set({ online: false, sync: { ...store.get().sync, state: 'offline' } }));
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });

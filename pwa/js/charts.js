@@ -50,6 +50,13 @@ export function bars(items, { title, target, max, testid, fmt = String, ticks })
   return el;
 }
 
+// anchor keeps a label near the chart's edges inside the chart.
+function anchor(x) {
+  if (x < PAD.l + 12) return 'start';
+  if (x > W - PAD.r - 12) return 'end';
+  return 'middle';
+}
+
 /** line draws points {label, value} joined by a line (gaps for null). */
 export function line(points, { title, testid, min, max, fmt = String }) {
   const vals = points.map((p) => p.value).filter((v) => v != null);
@@ -72,7 +79,11 @@ export function line(points, { title, testid, min, max, fmt = String }) {
     if (p.value == null) return;
     const y = PAD.t + ih - ((p.value - lo) / span) * ih;
     d += (d ? ' L' : 'M') + `${x.toFixed(1)} ${y.toFixed(1)}`;
-    el.append(svg('circle', { cx: x, cy: y, r: 4, class: 'dot' }));
+    el.append(svg('circle', { cx: x, cy: y, r: 5, class: 'dot' }));
+    // Few points: each shows its value; many: the last one does.
+    if (points.length <= 6 || i === points.length - 1) {
+      el.append(svg('text', { x, y: y - 10, class: 'val', 'text-anchor': anchor(x) }, String(p.value)));
+    }
   });
   if (d) el.insertBefore(svg('path', { d, class: 'line' }), el.querySelector('circle'));
   const every = Math.ceil(points.length / 6);

@@ -3,7 +3,7 @@
 // changed, each with a fresh stamp, so concurrent edits on other devices to
 // other fields survive the merge.
 
-import { h, mount, field, uuid, toast } from './ui.js';
+import { h, mount, field, uuid, toast, timeControl } from './ui.js';
 import { change, diff, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { moodPicker } from './timer.js';
@@ -27,8 +27,8 @@ export function render(ctx, params) {
 
   const protocol = h('select', { 'data-testid': 'entry-protocol' },
     ['4x4', '3x3', 'tabata', 'custom'].map((p) => h('option', { value: p, text: t('protocol.' + p), selected: (prev.protocol || '4x4') === p })));
-  const date = h('input', { type: 'date', required: true, 'data-testid': 'entry-date', value: `${lp.y}-${pad(lp.m)}-${pad(lp.d)}` });
-  const time = h('input', { type: 'time', required: true, 'data-testid': 'entry-time', value: `${pad(lp.hh)}:${pad(lp.mm)}` });
+  const date = dateSelect(t, `${lp.y}-${pad(lp.m)}-${pad(lp.d)}`, localParts(Date.now(), tz));
+  const time = timeControl(`${pad(lp.hh)}:${pad(lp.mm)}`, { testid: 'entry-time', hourLabel: t('time.hour'), minuteLabel: t('time.minute') });
   const duration = h('input', { type: 'number', inputmode: 'numeric', min: 0, max: 300, 'data-testid': 'entry-duration', value: prev.durationMin ?? 35 });
   const srpe = h('select', { 'data-testid': 'entry-session-rpe' },
     h('option', { value: '', text: t('entry.notSet') }),
@@ -102,8 +102,7 @@ export function render(ctx, params) {
         errors.textContent = t('finish.saveFailed', { reason: e.message });
         return;
       }
-      toast(t(doc ? 'entry.updated' : 'finish.saved'));
-      ctx.navigate('/history', true);
+      ctx.navigate('/history', true, t(doc ? 'entry.updated' : 'finish.saved'));
     },
   },
   field('entry-protocol', t('entry.protocol'), protocol),
@@ -127,11 +126,36 @@ export function render(ctx, params) {
   doc ? h('button', {
     type: 'button', class: 'btn danger', 'data-testid': 'entry-delete', id: 'entry-delete', text: t('history.delete'),
     onclick: async () => {
-      await deleteWithUndo(ctx, doc.id);
-      ctx.navigate('/history', true);
+      await deleteWithUndo(ctx, doc.id, () => ctx.navigate('/history', true));
     },
   }) : null);
   mount(h('h1', { text: t(doc ? 'entry.editTitle' : 'entry.newTitle') }), form);
+}
+
+// How many days back the date choice reaches for a new entry.
+const DAYS_BACK = 90;
+
+/**
+ * dateSelect offers today, yesterday and the days before by name in the
+ * app's language (a date input would follow the browser's locale, e.g.
+ * 11/23/2026). Values are "YYYY-MM-DD"; a value further back (an old session
+ * being edited) is offered too.
+ */
+function dateSelect(t, value, today) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const fmt = new Intl.DateTimeFormat(t.locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const options = [];
+  for (let i = 0; i < DAYS_BACK; i++) {
+    const d = new Date(Date.UTC(today.y, today.m - 1, today.d - i));
+    const ymd = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+    const name = i === 0 ? t('date.today') : i === 1 ? t('date.yesterday') : fmt.format(d);
+    options.push(h('option', { value: ymd, text: name, selected: ymd === value }));
+  }
+  if (!options.some((o) => o.value === value)) {
+    const [y, m, d] = value.split('-').map(Number);
+    options.push(h('option', { value, text: fmt.format(new Date(Date.UTC(y, m - 1, d))), selected: true }));
+  }
+  return h('select', { 'data-testid': 'entry-date' }, options);
 }
 
 // Editing the date/time fields keeps the original instant when they were
@@ -144,10 +168,15 @@ function keepSameInstant(prevIso, when) {
   return when.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** deleteWithUndo marks a session deleted and offers to undo it. */
-export async function deleteWithUndo(ctx, id) {
+/**
+ * deleteWithUndo marks a session deleted and offers to undo it. then, when
+ * given (e.g. leaving the screen), runs before the offer is shown, so the
+ * offer is not cleared with the screen it was made on.
+ */
+export async function deleteWithUndo(ctx, id, then) {
   const { t } = ctx;
   await ctx.save(change(id, 'session', { deleted: true }, ctx.clock.stamp));
+  if (then) then();
   toast(t('history.deleted'), {
     label: t('history.undo'),
     testid: 'undo-delete',

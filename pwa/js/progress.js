@@ -52,11 +52,12 @@ export function render(ctx) {
       h('p', { class: 'hint', text: t('progress.intensityHint') })),
     h('section', { class: 'card', 'aria-labelledby': 'p-load' },
       h('h2', { id: 'p-load', text: t('progress.load') }),
-      h('p', { class: 'lead', 'data-testid': 'progress-load', text: t('progress.loadText', { n: rows[rows.length - 1].load }) }),
+      h('p', { class: 'lead', 'data-testid': 'progress-load', text: thisWeek.load ? t('progress.loadText', { n: thisWeek.load }) : t('progress.loadNone') }),
       bars(rows.map((r) => ({ label: label(r.week), value: r.load })), { title: t('progress.load'), testid: 'chart-load' }),
       h('p', { class: 'hint', text: t('progress.loadHint') })),
     h('section', { class: 'card', 'aria-labelledby': 'p-hr' },
       h('h2', { id: 'p-hr', text: t('progress.hr') }),
+      trend.length ? h('p', { class: 'lead', 'data-testid': 'progress-hr', text: t('progress.hrLast', { n: trend[trend.length - 1].hr }) }) : null,
       trend.length
         ? line(trend.map((p) => ({ label: shortDate(t, new Date(p.t).toISOString(), tz), value: p.hr })), { title: t('progress.hr'), testid: 'chart-hr', fmt: (v) => v + ' ' + t('unit.bpm') })
         : h('p', { class: 'muted', 'data-testid': 'progress-hr-empty', text: t('progress.hrNone') })),

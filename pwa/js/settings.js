@@ -1,7 +1,7 @@
 // Settings: profile (PATCH /me, queued while offline), my week (the synced
 // "plan" document), language, data export, sign-out.
 
-import { h, mount, field, toast } from './ui.js';
+import { h, mount, field, timeControl } from './ui.js';
 import { change, diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
 import { weekday } from './fmt.js';
 import { hrMax } from './timerlogic.js';
@@ -38,8 +38,8 @@ export function render(ctx) {
       const patch = diff(cur, next);
       if (!Object.keys(patch).length) return;
       await ctx.updateProfile(patch);
+      // Said next to the button, where the eyes are; a toast would cover the form.
       profileMsg.textContent = navigator.onLine ? t('settings.saved') : t('settings.profilePending');
-      toast(t('settings.saved'));
     },
   },
   h('h2', { id: 's-profile', text: t('settings.profile') }),
@@ -57,8 +57,10 @@ export function render(ctx) {
   const days = h('div', { class: 'days', role: 'group', 'aria-labelledby': 'plan-days-h' },
     [1, 2, 3, 4, 5, 6, 7].map((d) => h('label', { class: 'day' },
       h('input', { type: 'checkbox', value: d, checked: plan.days.includes(d), 'data-testid': 'plan-day-' + d, id: 'plan-day-' + d }),
-      h('span', { text: weekday(t, d, 'short') }))));
-  const time = h('input', { type: 'time', value: plan.time || '17:00', 'data-testid': 'plan-time' });
+      h('span', { 'aria-hidden': 'true', text: weekday(t, d, 'short') }),
+      h('span', { class: 'sr-only', text: weekday(t, d) }))));
+  const time = timeControl(plan.time || '17:00', { testid: 'plan-time', step: 5, hourLabel: t('time.hour'), minuteLabel: t('time.minute') });
+  const planMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'plan-status' });
   const planForm = h('form', {
     class: 'form card', id: 'plan', 'aria-labelledby': 's-plan',
     onsubmit: async (ev) => {
@@ -73,9 +75,9 @@ export function render(ctx) {
       const changed = existing ? diff(cur, next) : next;
       try {
         if (Object.keys(changed).length) await ctx.save(change(PLAN_ID, 'plan', changed, ctx.clock.stamp));
-        toast(t('settings.planSaved'));
+        planMsg.textContent = t('settings.planSaved');
       } catch (e) {
-        toast(t('finish.saveFailed', { reason: e.message }));
+        planMsg.textContent = t('finish.saveFailed', { reason: e.message });
       }
     },
   },
@@ -85,6 +87,7 @@ export function render(ctx) {
   h('p', { class: 'label-like', id: 'plan-days-h', text: t('settings.days') }),
   days,
   field('plan-time', t('settings.time'), time),
+  planMsg,
   h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'plan-save', id: 'plan-save', text: t('settings.save') }));
 
   // Language -------------------------------------------------------------

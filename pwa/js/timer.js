@@ -209,9 +209,10 @@ function paint(ctx, view) {
   }
   view.lastIndex = pos.index;
 
-  if (view.picker && view.pickerClock) view.pickerClock.textContent = `${phaseLabel(t, s, ph)} · ${clock(pos.remainingMs)}`;
   const due = T.dueRating(s, now);
   if (due >= 0 && !view.picker) showPicker(ctx, view, due);
+  // The sheet covers the big countdown: it keeps its own line of it.
+  if (view.picker && view.pickerClock) view.pickerClock.textContent = `${phaseLabel(t, s, ph)} · ${clock(pos.remainingMs)}`;
 }
 
 // ---- exertion picker after a work interval ---------------------------------
@@ -240,14 +241,14 @@ function showPicker(ctx, view, slot) {
   }
   const reps = T.PROTOCOLS[view.state.protocol];
   const title = reps.askOnce ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
-  view.pickerClock = h('p', { class: 'sheet-clock', 'data-testid': 'rpe-clock', 'aria-hidden': 'true' });
+  view.pickerClock = h('p', { class: 'sheet-clock', 'data-testid': 'rpe-clock', id: 'rpe-clock', 'aria-hidden': 'true' });
   view.picker = h('div', { class: 'sheet', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'rpe-h', 'data-testid': 'rpe-picker', id: 'rpe-picker' },
     view.pickerClock,
     h('h2', { id: 'rpe-h', text: title }),
     h('p', { class: 'muted', text: t('rpe.help') }),
     h('div', { class: 'field inline' }, h('label', { for: 'hr-peak', text: t('rpe.hr') }), hr),
     h('div', { class: 'rpe-grid' }, buttons),
-    h('button', { type: 'button', class: 'btn ghost', 'data-testid': 'rpe-skip', id: 'rpe-skip', text: t('rpe.skip'), onclick: () => choose(null) }));
+    h('button', { type: 'button', class: 'btn ghost sheet-skip', 'data-testid': 'rpe-skip', id: 'rpe-skip', text: t('rpe.skip'), onclick: () => choose(null) }));
   document.getElementById('main').append(view.picker);
   view.picker.querySelector('button').focus({ preventScroll: true });
 }
@@ -322,8 +323,7 @@ function drawFinish(ctx, view) {
         try {
           await saveSession(ctx, view.state);
           await ctx.db.setMeta(KEY, undefined);
-          toast(t('finish.saved'));
-          ctx.navigate('/', true);
+          ctx.navigate('/', true, t('finish.saved'));
         } catch (e) {
           ev.target.disabled = false;
           toast(t('finish.saveFailed', { reason: e.message }));

@@ -35,19 +35,31 @@ export function svg(tag, attrs, ...children) {
   return h('svg:' + tag, attrs, ...children);
 }
 
-/** mount replaces the content of the main region and moves focus there. */
+/**
+ * mount replaces the content of the main region. A new view starts at the
+ * top of the page: with large text the page may be scrolled down from the
+ * view before, which would leave the new heading under the sticky top bar.
+ */
 export function mount(...nodes) {
   const main = document.getElementById('main');
   main.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false));
+  window.scrollTo(0, 0);
   return main;
 }
 
 /** field wraps a labelled form control. */
 export function field(id, label, control, hint) {
-  control.id = id;
+  const group = control.classList.contains('time24');
+  if (group) {
+    // A group of controls: the label names the group, its tap goes to the first.
+    control.setAttribute('aria-labelledby', id + '-label');
+    control.querySelector('select').id = id;
+  } else {
+    control.id = id;
+  }
   if (hint) control.setAttribute('aria-describedby', id + '-hint');
   return h('div', { class: 'field' },
-    h('label', { for: id, text: label }),
+    h('label', { for: id, id: id + '-label', text: label }),
     control,
     hint ? h('p', { class: 'hint', id: id + '-hint', text: hint }) : null);
 }
@@ -62,20 +74,84 @@ export function uuid() {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-/** toast shows a short message; an optional action button (e.g. Undo). */
-export function toast(message, action, ms = 6000) {
+/**
+ * toast shows a short message above the tab bar; an optional action button
+ * (e.g. Undo). While it shows, the page gets room below its last control
+ * (body.has-toast) and taps outside the action go through to the page.
+ * Navigating to another screen clears it (clearToast).
+ */
+export function toast(message, action, ms = 5000) {
   const el = document.getElementById('toast');
   if (!el) return;
   el.replaceChildren(h('span', { text: message }));
   if (action) {
     el.append(h('button', {
       class: 'btn link', type: 'button', 'data-testid': action.testid || 'toast-action', text: action.label,
-      onclick: () => { el.hidden = true; action.run(); },
+      onclick: () => { clearToast(); action.run(); },
     }));
   }
   el.hidden = false;
+  document.body.classList.add('has-toast');
   clearTimeout(Number(el.dataset.timer || 0));
-  el.dataset.timer = String(setTimeout(() => { el.hidden = true; }, ms));
+  el.dataset.timer = String(setTimeout(clearToast, ms));
+}
+
+/** clearToast hides the toast at once. */
+export function clearToast() {
+  const el = document.getElementById('toast');
+  if (!el) return;
+  clearTimeout(Number(el.dataset.timer || 0));
+  el.hidden = true;
+  el.replaceChildren();
+  document.body.classList.remove('has-toast');
+}
+
+/**
+ * notice shows a message in the page flow above the screen's content (e.g.
+ * "saved" after finishing a session), so it never covers a control. An
+ * empty message removes it.
+ */
+export function notice(message) {
+  const el = document.getElementById('notice');
+  if (!el) return;
+  el.textContent = message || '';
+  el.hidden = !message;
+}
+
+/**
+ * timeControl makes a 24-hour time control: two selects, hour and minute,
+ * so no browser shows AM/PM. The group element carries the testid (the
+ * selects add -hour and -minute) and a value property in "HH:MM" form, read
+ * and write. Put it in field(id, …): the label then names the group and
+ * points at the hour. step: minutes between the offered minutes; a value off
+ * the step is offered as well.
+ */
+export function timeControl(value, { testid, step = 1, hourLabel, minuteLabel } = {}) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const [hh, mm] = /^\d{2}:\d{2}$/.test(value || '') ? value.split(':').map(Number) : [17, 0];
+  const hours = h('select', { 'data-testid': testid + '-hour', 'aria-label': hourLabel },
+    Array.from({ length: 24 }, (_, n) => h('option', { value: pad(n), text: pad(n), selected: n === hh })));
+  const mins = [];
+  for (let n = 0; n < 60; n += step) mins.push(n);
+  if (!mins.includes(mm)) {
+    mins.push(mm);
+    mins.sort((a, b) => a - b);
+  }
+  const minutes = h('select', { 'data-testid': testid + '-minute', 'aria-label': minuteLabel },
+    mins.map((n) => h('option', { value: pad(n), text: pad(n), selected: n === mm })));
+  const group = h('div', { class: 'time24', role: 'group', 'data-testid': testid },
+    hours, h('span', { class: 'time-sep', 'aria-hidden': 'true', text: ':' }), minutes);
+  Object.defineProperty(group, 'value', {
+    get: () => `${hours.value}:${minutes.value}`,
+    set: (v) => {
+      const m = /^(\d{2}):(\d{2})$/.exec(String(v));
+      if (!m) return;
+      hours.value = m[1];
+      if (![...minutes.options].some((o) => o.value === m[2])) minutes.append(h('option', { value: m[2], text: m[2] }));
+      minutes.value = m[2];
+    },
+  });
+  return group;
 }
 
 /** face draws a 1–5 mood face as inline SVG (1 = very low, 5 = very good). */
