@@ -176,7 +176,7 @@ type client struct {
 }
 
 func newClient(t *testing.T, base string) *client {
-	return &client{t: t, base: base, http: &http.Client{Timeout: 30 * time.Second}}
+	return &client{t: t, base: base, http: &http.Client{Timeout: 60 * time.Second}}
 }
 
 // do sends a JSON request and decodes a JSON answer into out (when not nil).
