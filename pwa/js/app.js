@@ -350,7 +350,12 @@ async function main() {
   store.subscribe((state, patch) => {
     if ('sync' in patch || 'user' in patch) renderSync();
     if ('docs' in patch && current && current.screen.live) {
-      if (!document.getElementById('main').contains(document.activeElement) || document.activeElement === document.getElementById('main')) route();
+      if (!document.getElementById('main').contains(document.activeElement) || document.activeElement === document.getElementById('main')) {
+        // The same screen with new data: the reader keeps their place.
+        const y = window.scrollY;
+        route();
+        window.scrollTo(0, y);
+      }
     }
   });
 
