@@ -180,6 +180,8 @@ function paint(ctx, view) {
   els.band.textContent = band
     ? t(ph.kind === 'work' ? 'timer.bandWork' : 'timer.band', { lo: band[0], hi: band[1] })
     : t('timer.bandUnknown');
+  // Without a band the line is a hint, not a number to read at arm's length.
+  els.band.classList.toggle('band-hint', !band);
   const list = T.phases(s.protocol);
   const nxt = list[pos.index + 1];
   els.next.textContent = nxt ? t('timer.upNext', { phase: phaseLabel(t, s, nxt) }) : t('timer.almostDone');
