@@ -21,18 +21,11 @@ func readBody(c echo.Context) ([]byte, error) {
 	if err != nil || mt != echo.MIMEApplicationJSON {
 		return nil, errorf(CodeUnsupportedMedia, "send the body as application/json")
 	}
-	req := c.Request()
-	var buf bytes.Buffer
-	if n := req.ContentLength; n > 0 && n <= pushBodyLimit {
-		// One allocation of the announced size (+1 to see the end),
-		// not a slice grown and copied again and again; the body limit
-		// still cuts off a body longer than announced.
-		buf.Grow(int(n) + 1)
-	}
-	if _, err := buf.ReadFrom(req.Body); err != nil {
+	data, err := io.ReadAll(c.Request().Body)
+	if err != nil {
 		return nil, err // 413 from the limit, or the client went away
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // decodeJSON reads the body into v strictly: one JSON value, no unknown
