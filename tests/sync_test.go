@@ -5,12 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"path/filepath"
 	"strings"
 	gosync "sync"
 	"testing"
 	"time"
 
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/store/mongostore"
 	"github.com/hit4x4/dagbok/store/mongostore/ferrettest"
+	"github.com/hit4x4/dagbok/store/sqlitestore"
 	"github.com/hit4x4/dagbok/sync"
 )
 
@@ -138,8 +143,9 @@ func mustSync(t *testing.T, ctx context.Context, devices ...*device) {
 // per pusher, round robin), each pushing batches of one new session plus an
 // edit of a session they all share, while a puller follows the cursor. When
 // the pushers are done the puller catches up once more; it must then hold
-// every document, identical to a fresh pull of the whole scope.
-func followWhilePushing(t *testing.T, bases []string, pushers, batches int) {
+// every document, identical to what the store holds (read straight from the
+// database by open) and to a fresh pull of the whole scope.
+func followWhilePushing(t *testing.T, bases []string, pushers, batches int, open func(t *testing.T) store.Store) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -147,7 +153,7 @@ func followWhilePushing(t *testing.T, bases []string, pushers, batches int) {
 
 	// Devices share one sign-in: the login rate limit is not under test here.
 	token := signUp(t, bases[0], email).token
-	device := func(name string, base string) *device {
+	deviceAt := func(name string, base string) *device {
 		c := newClient(t, base)
 		c.token = token
 		return newDevice(name, c)
@@ -157,7 +163,7 @@ func followWhilePushing(t *testing.T, bases []string, pushers, batches int) {
 	var wg gosync.WaitGroup
 	errs := make(chan error, pushers)
 	for p := range pushers {
-		d := device(fmt.Sprintf("pusher%d", p), bases[p%len(bases)])
+		d := deviceAt(fmt.Sprintf("pusher%d", p), bases[p%len(bases)])
 		wg.Go(func() {
 			for i := range batches {
 				d.editBatch(map[string]map[string]any{
@@ -174,7 +180,7 @@ func followWhilePushing(t *testing.T, bases []string, pushers, batches int) {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 
-	puller := device("puller", bases[len(bases)-1])
+	puller := deviceAt("puller", bases[len(bases)-1])
 	for following := true; following; {
 		select {
 		case <-done:
@@ -196,7 +202,7 @@ func followWhilePushing(t *testing.T, bases []string, pushers, batches int) {
 		t.Fatal(err)
 	}
 
-	fresh := device("fresh", bases[0])
+	fresh := deviceAt("fresh", bases[0])
 	if err := fresh.pull(ctx, 1000); err != nil {
 		t.Fatal(err)
 	}
@@ -204,13 +210,39 @@ func followWhilePushing(t *testing.T, bases []string, pushers, batches int) {
 		t.Fatalf("the scope holds %d documents, want %d", len(fresh.docs), want)
 	}
 	sameDocs(t, fresh, puller)
+
+	var me struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	fresh.c.must(http.MethodGet, "/api/v1/me", nil, &me, http.StatusOK)
+	st := open(t)
+	defer st.Close()
+	docs, err := st.Docs(ctx, me.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := &device{name: "store", docs: map[string]sync.Doc{}}
+	for _, d := range docs {
+		stored.docs[d.ID] = d
+	}
+	sameDocs(t, stored, puller)
 }
 
 // TestNoSkippedWriteSQLite: 8 concurrent pushers × 100 batches on one scope
 // while a puller follows the cursor, on the default store.
 func TestNoSkippedWriteSQLite(t *testing.T) {
-	srv := startServer(t)
-	followWhilePushing(t, []string{srv.URL}, 8, 100)
+	dataDir := t.TempDir()
+	srv := startServer(t, "DATA_DIR="+dataDir)
+	followWhilePushing(t, []string{srv.URL}, 8, 100, func(t *testing.T) store.Store {
+		// A second connection to the serving database: WAL lets it read.
+		st, err := sqlitestore.Open(context.Background(), filepath.Join(dataDir, "app.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
 }
 
 // TestNoSkippedWriteTwoInstancesMongo: the same with two server instances
@@ -222,7 +254,13 @@ func TestNoSkippedWriteTwoInstancesMongo(t *testing.T) {
 	env := []string{"MONGODB_URI=" + db.URI(), "MONGODB_DB=e2e", "JWT_SECRET=e2e-shared-signing-secret-of-enough-length"}
 	a := startServer(t, env...)
 	b := startServer(t, env...)
-	followWhilePushing(t, []string{a.URL, b.URL}, 8, 100)
+	followWhilePushing(t, []string{a.URL, b.URL}, 8, 100, func(t *testing.T) store.Store {
+		st, err := mongostore.Open(context.Background(), mongostore.Config{URI: db.URI(), Database: "e2e"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
 }
 
 // TestCrashDuringPushes kills the server (SIGKILL, no shutdown) while a
