@@ -10,6 +10,9 @@ import (
 	"github.com/hit4x4/dagbok/store"
 )
 
+// userByIDSQL reads an account by ID; the store prepares it once.
+const userByIDSQL = "SELECT " + userCols + " FROM users WHERE id = ?"
+
 const userCols = "id, email, password_hash, name, role, birth_year, hr_max, time_zone, language, created_at, updated_at"
 
 func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
@@ -34,7 +37,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 
 // UserByID returns the account with that id.
 func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id))
+	u, err := scanUser(s.userByID.QueryRowContext(ctx, id))
 	if err != nil {
 		return store.User{}, notFound(err, "user")
 	}

@@ -40,7 +40,9 @@ type Store struct {
 	push  *pushStmts
 	group pushGroup
 	pull  *sql.Stmt // pullSQL on the read pool
-	now   func() time.Time
+	// userByIDSQL on the read pool: every authenticated request runs it.
+	userByID *sql.Stmt
+	now      func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -78,7 +80,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
-	return &Store{w: w, r: r, push: push, pull: pull, now: time.Now,
+	userByID, err := r.PrepareContext(ctx, userByIDSQL)
+	if err != nil {
+		pull.Close()
+		push.close()
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
+	}
+	return &Store{w: w, r: r, push: push, pull: pull, userByID: userByID, now: time.Now,
 		group: pushGroup{writer: make(chan struct{}, 1)}}, nil
 }
 
@@ -127,6 +137,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.push.close()
 	s.pull.Close()
+	s.userByID.Close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
