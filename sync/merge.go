@@ -94,3 +94,32 @@ func (d Doc) Equal(e Doc) bool {
 	}
 	return true
 }
+
+// MergeByID merges the documents of docs that share an ID (Merge) and
+// returns one document per ID, in the order of each ID's first appearance.
+// When no two documents share an ID it returns docs itself; otherwise a new
+// slice, and docs is left as it was.
+func MergeByID(docs []Doc) []Doc {
+	at := make(map[string]int, len(docs)) // index in the result of each ID
+	var out []Doc                         // nil until the first duplicate
+	for i, d := range docs {
+		k, dup := at[d.ID]
+		switch {
+		case dup && out == nil:
+			out = make([]Doc, i, len(docs))
+			copy(out, docs[:i])
+			fallthrough
+		case dup:
+			out[k] = Merge(out[k], d)
+		case out == nil:
+			at[d.ID] = i
+		default:
+			at[d.ID] = len(out)
+			out = append(out, d)
+		}
+	}
+	if out == nil {
+		return docs
+	}
+	return out
+}
