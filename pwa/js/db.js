@@ -5,9 +5,11 @@
 //   - a local edit writes the merged document AND its outbox entry in one
 //     transaction, so a crash never loses an edit that looks saved;
 //   - pulled documents and the new cursor are written in one transaction;
-//   - an outbox entry is deleted only when the server acknowledged it.
+//   - an outbox entry is deleted only when the server acknowledged it;
+//   - a full re-pull (after 410 cursor_expired) replaces the documents in
+//     one transaction with its cursor and keeps the outbox.
 
-import { merge } from './merge.js';
+import { merge, maxTS } from './merge.js';
 
 const DB_NAME = 'dagbok';
 const DB_VERSION = 1;
@@ -179,6 +181,58 @@ export class Store {
       docs.put(prev ? merge(prev, d) : d);
     }
     tx.objectStore('meta').put(cursor, 'cursor');
+    return done(tx);
+  }
+
+  /**
+   * resetTo replaces the stored documents with a complete snapshot from the
+   * server (every page of a pull from scratch, after 410 cursor_expired)
+   * and saves the snapshot's cursor, in one transaction. Documents the
+   * snapshot lacks are gone: deleted elsewhere, their tombstones collected.
+   *
+   * The outbox is kept, and every queued change is merged on top of the
+   * snapshot, so the user still sees unsent edits and they still go out.
+   * Queued changes to a document the server once held but the snapshot
+   * lacks (deleted elsewhere, tombstone collected) are kept too, but marked
+   * deleted — as the merge would have decided had the tombstone still been
+   * there — so pushing them does not bring the document back. A queued
+   * change that sets `deleted` itself (a delete or an undo) is left as the
+   * user made it. Any half-sent batch is forgotten: its entries go out in
+   * a new one (the merge makes a repeat harmless).
+   */
+  async resetTo(snapshot, cursor) {
+    const tx = this.tx(['docs', 'outbox', 'meta'], 'readwrite');
+    const docs = tx.objectStore('docs');
+    const out = tx.objectStore('outbox');
+    const local = new Map((await req(docs.getAll())).map((d) => [d.id, d]));
+    const entries = await req(out.getAll());
+    const fresh = new Map(snapshot.map((d) => [d.id, d]));
+    // Per document: all its queued changes merged, and its newest entry.
+    const queued = new Map();
+    for (const e of entries) {
+      const q = queued.get(e.docId);
+      queued.set(e.docId, { doc: q ? merge(q.doc, e.doc) : e.doc, last: e });
+    }
+    for (const [id, q] of queued) {
+      if (fresh.has(id) || q.doc.fields.deleted) continue;
+      const prev = local.get(id);
+      // A field the outbox did not write came from the server.
+      const known = prev && Object.entries(prev.fields).some(([name, f]) => !q.doc.fields[name] || q.doc.fields[name].ts !== f.ts);
+      if (!known) continue;
+      const ts = maxTS(q.doc);
+      q.last.doc = { ...q.last.doc, fields: { ...q.last.doc.fields, deleted: { value: true, ts } } };
+      q.doc = merge(q.doc, q.last.doc);
+      out.put(q.last);
+    }
+    docs.clear();
+    for (const d of snapshot) {
+      const q = queued.get(d.id);
+      docs.put(q ? merge(d, q.doc) : d);
+    }
+    for (const [id, q] of queued) if (!fresh.has(id)) docs.put(q.doc);
+    const meta = tx.objectStore('meta');
+    meta.put(cursor, 'cursor');
+    meta.delete('inflight');
     return done(tx);
   }
 

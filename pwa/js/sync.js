@@ -11,8 +11,16 @@
 //   - 422: the rejected entries are marked and kept (never silently dropped);
 //     the rest are pushed again, which is harmless (merge is idempotent).
 //   - pull: each page of documents and its cursor are written in one
-//     transaction; 410 cursor_expired resets the cursor and pulls from
-//     scratch, leaving the outbox alone.
+//     transaction.
+//   - 410 cursor_expired (the server collected tombstones this device never
+//     saw): pull from scratch, collecting every page, and only once the
+//     whole snapshot is in, replace the local documents with it in one
+//     transaction with its cursor. The outbox is kept and laid on top
+//     (see db.resetTo), so nothing the user did is lost and a document
+//     deleted elsewhere does not linger here.
+//   - order: pull first, then push, so an expired cursor is found before
+//     any edit to a document whose tombstone was collected goes out (and
+//     would bring it back); after a push, pull again for the merged state.
 
 import { merge, maxTS } from './merge.js';
 import { ApiError, OfflineError } from './api.js';
@@ -36,10 +44,12 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
     return { pending: out.filter((e) => !e.rejected).length, rejected: out.filter((e) => e.rejected) };
   }
 
+  /** push sends the outbox in batches; it returns how many were acked. */
   async function push() {
+    let acked = 0;
     for (let round = 0; round < 20; round++) {
       const all = (await db.outbox()).filter((e) => !e.rejected);
-      if (!all.length) return;
+      if (!all.length) return acked;
       let inflight = await db.getMeta('inflight');
       let entries;
       if (inflight && inflight.seqs.every((s) => all.some((e) => e.seq === s))) {
@@ -65,6 +75,7 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
         if (res && clock.calibrate) clock.calibrate(Number(res.serverTime));
         await db.ack(inflight.seqs);
         await db.setMeta('inflight', undefined);
+        acked++;
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         if (e.status === 409 && e.code === 'clock_skew') {
@@ -94,6 +105,7 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
         throw e;
       }
     }
+    return acked;
   }
 
   async function pull() {
@@ -103,32 +115,62 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
       try {
         res = await api.get(`/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${PULL_LIMIT}`);
       } catch (e) {
-        if (e instanceof ApiError && e.status === 410) {
-          await db.setMeta('cursor', '');
-          if (!cursor) throw e;
-          continue;
-        }
+        if (e instanceof ApiError && e.status === 410 && cursor) return resync();
         throw e;
       }
-      if (clock.calibrate) clock.calibrate(Number(res.serverTime));
       const docs = res.docs || [];
-      for (const d of docs) {
-        const ts = maxTS(d);
-        if (ts) clock.observe(ts);
-      }
+      seen(res, docs);
       await db.applyPull(docs, res.cursor ?? cursor);
       if (docs.length) onPulled(docs);
       if (!res.more) return;
     }
   }
 
+  /** seen lets the clock learn from a pull page. */
+  function seen(res, docs) {
+    if (clock.calibrate) clock.calibrate(Number(res.serverTime));
+    for (const d of docs) {
+      const ts = maxTS(d);
+      if (ts) clock.observe(ts);
+    }
+  }
+
+  /**
+   * resync pulls the whole scope from scratch into memory and, once every
+   * page is in, swaps it in for the local documents (keeping the outbox).
+   * A failure part-way leaves everything as it was; the next sync starts
+   * over. A 410 during the snapshot (compacted meanwhile) starts it again.
+   */
+  async function resync() {
+    for (let attempt = 0; ; attempt++) {
+      const snap = new Map();
+      let cursor = '';
+      try {
+        for (let page = 0; ; page++) {
+          if (page >= 1000) throw new Error('pull snapshot does not end');
+          const res = await api.get(`/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${PULL_LIMIT}`);
+          const docs = res.docs || [];
+          seen(res, docs);
+          for (const d of docs) snap.set(d.id, snap.has(d.id) ? merge(snap.get(d.id), d) : d);
+          cursor = res.cursor ?? cursor;
+          if (!res.more) break;
+        }
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 410 && attempt < 3) continue;
+        throw e;
+      }
+      const docs = [...snap.values()];
+      await db.resetTo(docs, cursor);
+      onPulled(docs);
+      return;
+    }
+  }
+
   async function once() {
     report({ state: 'syncing' });
     try {
-      await push();
       await pull();
-      // Edits made while pulling go out now rather than in a minute.
-      await push();
+      if (await push()) await pull();
       const c = await counts();
       report({ state: c.pending ? 'pending' : 'synced', ...c, error: null, lastSync: Date.now() });
     } catch (e) {
