@@ -111,7 +111,7 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	if !errors.Is(err, mongo.ErrNoDocuments) {
 		return store.PushResult{}, mapErr("push: replay check", err)
 	}
-	incoming := mergeDuplicates(docs)
+	incoming := sync.MergeByID(docs)
 	entries, err := s.writeDocs(ctx, scope, incoming)
 	if err != nil {
 		return store.PushResult{}, err
@@ -129,22 +129,6 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 		return store.PushResult{}, mapErr("push: record batch", err)
 	}
 	return store.PushResult{Applied: len(incoming)}, nil
-}
-
-// mergeDuplicates merges documents of a batch that share an ID, keeping the
-// order of first appearance.
-func mergeDuplicates(docs []sync.Doc) []sync.Doc {
-	at := make(map[string]int, len(docs))
-	out := make([]sync.Doc, 0, len(docs))
-	for _, d := range docs {
-		if i, ok := at[d.ID]; ok {
-			out[i] = sync.Merge(out[i], d)
-			continue
-		}
-		at[d.ID] = len(out)
-		out = append(out, d)
-	}
-	return out
 }
 
 // stored is a document as read back for a merge: its newest revision and
