@@ -88,7 +88,7 @@ type tokenResponse struct {
 // group's code, joining that group), a trainer or peer leader with a role
 // invite.
 func (h *authHandlers) register(c echo.Context) error {
-	if err := h.limit(h.perIP, "register "+c.RealIP()); err != nil {
+	if err := h.limit(h.perIP, "register "+clientKey(c.RealIP())); err != nil {
 		return err
 	}
 	var req registerRequest
@@ -158,7 +158,7 @@ func (h *authHandlers) register(c echo.Context) error {
 // login checks email and password. An unknown email and a wrong password
 // give the same answer after the same work (a dummy hash is verified).
 func (h *authHandlers) login(c echo.Context) error {
-	if err := h.limit(h.perIP, "login "+c.RealIP()); err != nil {
+	if err := h.limit(h.perIP, "login "+clientKey(c.RealIP())); err != nil {
 		return err
 	}
 	var req loginRequest

@@ -134,6 +134,31 @@ func TestLoginRateLimits(t *testing.T) {
 		}
 		last.expectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
 	})
+	t.Run("per IP, IPv6 by /64", func(t *testing.T) {
+		proxies, err := api.ParseTrustedProxies("127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := newEnv(t, func(c *api.Config) {
+			c.LoginPerIP = api.Limit{Burst: 3, Every: time.Minute}
+			c.TrustedProxies = proxies
+		})
+		login := func(ip string) *resp {
+			return e.do(req{Method: "POST", Path: "/api/v1/auth/login",
+				Body:   map[string]string{"email": "u@example.org", "password": "whatever1"},
+				Header: map[string]string{"X-Forwarded-For": ip}})
+		}
+		// One subscriber's /64 holds 2^64 addresses: they share one bucket.
+		for _, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:aaaa::3"} {
+			if r := login(ip); r.Status != http.StatusUnauthorized {
+				t.Fatalf("%s: %d %s", ip, r.Status, r.Body)
+			}
+		}
+		login("2001:db8:1:2:ffff:ffff:ffff:ffff").expectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+		if r := login("2001:db8:1:3::1"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("the next /64 is another client: %d %s", r.Status, r.Body)
+		}
+	})
 }
 
 // sign makes an HS256 token with the given claims and key.

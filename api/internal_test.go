@@ -23,18 +23,83 @@ func TestLimiterIsBoundedAndRefills(t *testing.T) {
 	if n := len(l.buckets); n > 100 {
 		t.Fatalf("%d buckets kept, bound is 100", n)
 	}
+	// Every bucket is still counting: a new key is refused, not let in at
+	// the price of forgetting someone's attempts.
+	ok, wait := l.Allow("k")
+	if ok || wait <= 0 || wait > time.Second {
+		t.Fatalf("new key on a full limiter: %v, wait %v", ok, wait)
+	}
+	now = now.Add(time.Second) // every bucket has refilled: room again
 	for i, want := range []bool{true, true, false} {
 		if ok, _ := l.Allow("k"); ok != want {
 			t.Fatalf("attempt %d: %v", i, ok)
 		}
 	}
-	_, wait := l.Allow("k")
+	_, wait = l.Allow("k")
 	if wait <= 0 || wait > time.Second {
 		t.Fatalf("wait %v", wait)
 	}
 	now = now.Add(time.Second)
 	if ok, _ := l.Allow("k"); !ok {
 		t.Fatal("no token after refill")
+	}
+	if n := len(l.buckets); n > 100 {
+		t.Fatalf("%d buckets kept, bound is 100", n)
+	}
+}
+
+// A flood of other keys must not wipe a bucket that is still counting.
+func TestLimiterNeverForgetsACountingBucket(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newLimiter(Limit{Burst: 3, Every: time.Minute}, 50, func() time.Time { return now })
+	for range 3 {
+		l.Allow("victim@example.org")
+	}
+	if ok, _ := l.Allow("victim@example.org"); ok {
+		t.Fatal("fourth attempt allowed")
+	}
+	admitted := 0
+	for i := range 10_000 {
+		now = now.Add(time.Millisecond)
+		if ok, _ := l.Allow(fmt.Sprintf("spray-%d@example.org", i)); ok {
+			admitted++
+		}
+		if i%1000 == 0 {
+			if ok, _ := l.Allow("victim@example.org"); ok {
+				t.Fatalf("victim's bucket forgotten after %d other keys", i)
+			}
+		}
+	}
+	// 10 s passed: the victim has not refilled even one of its tokens.
+	if ok, _ := l.Allow("victim@example.org"); ok {
+		t.Fatal("victim's bucket forgotten")
+	}
+	if n := len(l.buckets); n > 50 {
+		t.Fatalf("%d buckets kept, bound is 50", n)
+	}
+	if admitted != 49 {
+		t.Fatalf("%d spray keys admitted, want the 49 free places", admitted)
+	}
+	// Once the sprayed buckets are full again, their places are reused.
+	now = now.Add(3 * time.Minute)
+	if ok, _ := l.Allow("newcomer@example.org"); !ok {
+		t.Fatal("no place for a new key after the buckets refilled")
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"not an ip", "not an ip"},
+	} {
+		if got := clientKey(tc.in); got != tc.want {
+			t.Errorf("clientKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"container/heap"
 	"math"
+	"net/netip"
 	gosync "sync"
 	"time"
 )
@@ -14,28 +16,39 @@ type Limit struct {
 }
 
 type bucket struct {
+	key    string
 	tokens float64
 	last   time.Time
+	fullAt time.Time // when the bucket will have refilled completely
+	index  int       // position in the limiter's heap
 }
 
 // limiter keeps one token bucket per key (an IP, an email) in memory. The
-// map is bounded: when it is full, buckets that have refilled completely
-// are dropped (forgetting them changes nothing), and if none has, an
-// arbitrary one is.
+// map is bounded: a new key may take the place of a bucket that has
+// refilled completely (forgetting it changes nothing), never of one that
+// is still counting attempts, or an attacker could wipe a victim's bucket
+// by sending many keys. When every bucket is still counting, a new key is
+// refused until the first one has refilled: the limiter fails closed.
+//
+// The buckets sit in a min-heap by the time they are full again, so each
+// call costs O(log n) under the mutex, whatever the number of keys.
 type limiter struct {
 	mu      gosync.Mutex
 	limit   Limit
 	max     int
 	now     func() time.Time
 	buckets map[string]*bucket
+	byFull  fullHeap
 }
 
 func newLimiter(l Limit, maxKeys int, now func() time.Time) *limiter {
+	maxKeys = max(maxKeys, 1)
 	return &limiter{limit: l, max: maxKeys, now: now, buckets: make(map[string]*bucket)}
 }
 
-// Allow takes a token for key. When none is left it returns false and how
-// long until the next one.
+// Allow takes a token for key. When none is left, or key is new and no
+// room can be made for it, it returns false and how long until the next
+// try can succeed.
 func (l *limiter) Allow(key string) (bool, time.Duration) {
 	if l == nil || l.limit.Burst <= 0 {
 		return true, 0
@@ -46,18 +59,28 @@ func (l *limiter) Allow(key string) (bool, time.Duration) {
 	b, ok := l.buckets[key]
 	if !ok {
 		if len(l.buckets) >= l.max {
-			l.evict(now)
+			oldest := l.byFull[0]
+			if oldest.fullAt.After(now) {
+				return false, max(oldest.fullAt.Sub(now), time.Nanosecond)
+			}
+			heap.Pop(&l.byFull)
+			delete(l.buckets, oldest.key)
 		}
-		b = &bucket{tokens: float64(l.limit.Burst), last: now}
+		b = &bucket{key: key, tokens: float64(l.limit.Burst), last: now}
 		l.buckets[key] = b
+		heap.Push(&l.byFull, b)
 	}
 	l.refill(b, now)
-	if b.tokens >= 1 {
+	allowed := b.tokens >= 1
+	if allowed {
 		b.tokens--
+	}
+	b.fullAt = now.Add(time.Duration(math.Ceil((float64(l.limit.Burst) - b.tokens) * float64(l.limit.Every))))
+	heap.Fix(&l.byFull, b.index)
+	if allowed {
 		return true, 0
 	}
-	wait := time.Duration(math.Ceil((1 - b.tokens) * float64(l.limit.Every)))
-	return false, wait
+	return false, time.Duration(math.Ceil((1 - b.tokens) * float64(l.limit.Every)))
 }
 
 func (l *limiter) refill(b *bucket, now time.Time) {
@@ -67,17 +90,45 @@ func (l *limiter) refill(b *bucket, now time.Time) {
 	b.last = now
 }
 
-func (l *limiter) evict(now time.Time) {
-	for k, b := range l.buckets {
-		l.refill(b, now)
-		if b.tokens >= float64(l.limit.Burst) {
-			delete(l.buckets, k)
-		}
+// fullHeap orders buckets by the time they are full again (container/heap).
+type fullHeap []*bucket
+
+func (h fullHeap) Len() int           { return len(h) }
+func (h fullHeap) Less(i, j int) bool { return h[i].fullAt.Before(h[j].fullAt) }
+func (h fullHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+func (h *fullHeap) Push(x any) {
+	b := x.(*bucket)
+	b.index = len(*h)
+	*h = append(*h, b)
+}
+func (h *fullHeap) Pop() any {
+	old := *h
+	b := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return b
+}
+
+// clientKey is the rate-limit key of a client address: an IPv4 address as
+// it is, an IPv6 address by its /64, the smallest block one subscriber
+// usually gets (keying on the full address would give each a few billion
+// billion fresh buckets). Anything unparsable is used as it is.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
 	}
-	for k := range l.buckets {
-		if len(l.buckets) < l.max {
-			break
-		}
-		delete(l.buckets, k)
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
 	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
