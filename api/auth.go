@@ -215,7 +215,7 @@ func (h *authHandlers) refresh(c echo.Context) error {
 	if err := h.checkOrigin(c); err != nil {
 		return err
 	}
-	raw := refreshCookie(c)
+	raw := h.refreshCookie(c)
 	if raw == "" {
 		return errorf(CodeInvalidRefresh, "no refresh token; sign in again")
 	}
@@ -251,7 +251,7 @@ func (h *authHandlers) logout(c echo.Context) error {
 	if err := h.checkOrigin(c); err != nil {
 		return err
 	}
-	if raw := refreshCookie(c); raw != "" {
+	if raw := h.refreshCookie(c); raw != "" {
 		err := h.tokens.RevokeRefreshToken(c.Request().Context(), hashRefresh(raw), h.now().UTC())
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -342,31 +342,35 @@ func (h *authHandlers) secureCookies(r *http.Request) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (h *authHandlers) setCookie(c echo.Context, value string, ttl time.Duration) {
-	secure := h.secureCookies(c.Request())
-	name := refreshCookiePlain
-	if secure {
-		name = refreshCookieSecure
+// cookieName is the refresh cookie's name for this request: the __Host-
+// name where the browser keeps a Secure cookie, the plain one elsewhere.
+func (h *authHandlers) cookieName(r *http.Request) (name string, secure bool) {
+	if h.secureCookies(r) {
+		return refreshCookieSecure, true
 	}
+	return refreshCookiePlain, false
+}
+
+func (h *authHandlers) setCookie(c echo.Context, value string, ttl time.Duration) {
+	name, secure := h.cookieName(c.Request())
 	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(ttl / time.Second),
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
 }
 
 func (h *authHandlers) clearCookie(c echo.Context) {
-	secure := h.secureCookies(c.Request())
-	name := refreshCookiePlain
-	if secure {
-		name = refreshCookieSecure
-	}
+	name, secure := h.cookieName(c.Request())
 	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
 }
 
-func refreshCookie(c echo.Context) string {
-	for _, name := range []string{refreshCookieSecure, refreshCookiePlain} {
-		if ck, err := c.Cookie(name); err == nil && ck.Value != "" {
-			return ck.Value
-		}
+// refreshCookie reads the refresh token under this request's cookie name
+// only. Where the __Host- name is in use the plain name is never read: a
+// sibling subdomain or a plain-http page can set a plain cookie (cookie
+// tossing), but not a __Host- one.
+func (h *authHandlers) refreshCookie(c echo.Context) string {
+	name, _ := h.cookieName(c.Request())
+	if ck, err := c.Cookie(name); err == nil {
+		return ck.Value
 	}
 	return ""
 }
