@@ -242,7 +242,41 @@ func (h *authHandlers) refresh(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return h.issue(c, u, rt.Family)
+	next, err := h.createRefresh(ctx, u.ID, rt.Family)
+	if err != nil {
+		return err
+	}
+	// A copy of the old token presented between its use above and the
+	// creation of the new one revoked the family before the new token was
+	// in it. The old token tells: it was revoked with its family.
+	revoked, err := h.familyRevoked(ctx, rt.Hash, now)
+	if err != nil {
+		return err
+	}
+	if revoked {
+		if err := h.tokens.RevokeRefreshFamily(ctx, rt.Family, now); err != nil {
+			return err
+		}
+		h.clearCookie(c)
+		return errorf(CodeInvalidRefresh, "refresh token was used before; sign in again")
+	}
+	return h.answer(c, u, next)
+}
+
+// familyRevoked reports whether the rotated token hash, and so its family,
+// has been revoked since it was used. Presenting a used token again changes
+// nothing in the store: it only returns the token as it is now.
+func (h *authHandlers) familyRevoked(ctx context.Context, hash string, now time.Time) (bool, error) {
+	rt, err := h.tokens.UseRefreshToken(ctx, hash, now)
+	switch {
+	case errors.Is(err, store.ErrTokenReused):
+		return !rt.RevokedAt.IsZero(), nil
+	case errors.Is(err, store.ErrNotFound):
+		return true, nil // gone: treat as revoked
+	case err != nil:
+		return false, err
+	}
+	return false, fmt.Errorf("refresh token %.8s… was unused after its rotation", hash)
 }
 
 // logout revokes the refresh token in the cookie and clears the cookie.
@@ -264,21 +298,35 @@ func (h *authHandlers) logout(c echo.Context) error {
 // issue stores a new refresh token of family, sets its cookie and answers
 // with a new access token.
 func (h *authHandlers) issue(c echo.Context, u store.User, family string) error {
-	raw, err := randomToken(h.rand, 32)
+	raw, err := h.createRefresh(c.Request().Context(), u.ID, family)
 	if err != nil {
 		return err
 	}
-	now := h.now().UTC()
-	rt := store.RefreshToken{Hash: hashRefresh(raw), UserID: u.ID, Family: family,
-		CreatedAt: now, ExpiresAt: now.Add(RefreshTokenTTL)}
-	if err := h.tokens.CreateRefreshToken(c.Request().Context(), rt); err != nil {
-		return err
+	return h.answer(c, u, raw)
+}
+
+// createRefresh stores a new refresh token of family and returns it.
+func (h *authHandlers) createRefresh(ctx context.Context, userID, family string) (string, error) {
+	raw, err := randomToken(h.rand, 32)
+	if err != nil {
+		return "", err
 	}
+	now := h.now().UTC()
+	rt := store.RefreshToken{Hash: hashRefresh(raw), UserID: userID, Family: family,
+		CreatedAt: now, ExpiresAt: now.Add(RefreshTokenTTL)}
+	if err := h.tokens.CreateRefreshToken(ctx, rt); err != nil {
+		return "", err
+	}
+	return raw, nil
+}
+
+// answer sets the refresh cookie and answers with a new access token.
+func (h *authHandlers) answer(c echo.Context, u store.User, refresh string) error {
 	access, err := h.tok.Issue(u.ID)
 	if err != nil {
 		return err
 	}
-	h.setCookie(c, raw, RefreshTokenTTL)
+	h.setCookie(c, refresh, RefreshTokenTTL)
 	return c.JSON(http.StatusOK, tokenResponse{AccessToken: access, TokenType: "Bearer",
 		ExpiresIn: int(AccessTokenTTL / time.Second), User: toUserJSON(u)})
 }

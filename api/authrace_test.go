@@ -1,11 +1,135 @@
 package api_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	gosync "sync"
 	"testing"
 
 	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/store/sqlitestore"
 )
+
+// hookStore is the real SQLite store with hooks that run inside a request,
+// so a test can put another request at an exact point of a handler (a
+// deterministic interleaving instead of a timing race). Each hook runs
+// once.
+type hookStore struct {
+	*sqlitestore.Store
+	mu                  gosync.Mutex
+	beforeCreateRefresh func(ctx context.Context, t store.RefreshToken)
+	afterCreateRefresh  func(ctx context.Context, t store.RefreshToken)
+}
+
+// take returns the hook in *f and disarms it.
+func take[F any](h *hookStore, f *F) F {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := *f
+	var zero F
+	*f = zero
+	return out
+}
+
+func (h *hookStore) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
+	if f := take(h, &h.beforeCreateRefresh); f != nil {
+		f(ctx, t)
+	}
+	err := h.Store.CreateRefreshToken(ctx, t)
+	if f := take(h, &h.afterCreateRefresh); err == nil && f != nil {
+		f(ctx, t)
+	}
+	return err
+}
+
+// newHookEnv is newEnv on a hookStore.
+func newHookEnv(t *testing.T, configure ...func(*api.Config)) (*env, *hookStore) {
+	t.Helper()
+	hs := &hookStore{}
+	e := newEnv(t, append([]func(*api.Config){func(c *api.Config) {
+		hs.Store = c.Store.(*sqlitestore.Store)
+		c.Store = hs
+	}}, configure...)...)
+	return e, hs
+}
+
+// post sends a request from inside a hook, where the test's Fatal may not
+// be called; it returns the status, or 0 after reporting an error.
+func (e *env) post(t *testing.T, path string, c *http.Cookie) int {
+	hr, err := http.NewRequest("POST", e.srv.URL+path, nil)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	hr.AddCookie(c)
+	hr.Header.Set(api.CSRFHeader, api.CSRFValue)
+	res, err := e.srv.Client().Do(hr)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// A stolen, already used refresh token presented while its successor is
+// being created revokes the family; the successor must die with it, whether
+// it was stored just after or just before the revocation.
+func TestRefreshReuseDuringRotationRevokesTheNewToken(t *testing.T) {
+	for _, when := range []string{"before", "after"} {
+		t.Run("reuse "+when+" the new token is stored", func(t *testing.T) {
+			e, hs := newHookEnv(t)
+			s := e.as("patient", "p@example.org")
+			r := e.refresh(s.Cookie) // s.Cookie is now used: the thief's copy
+			if r.Status != http.StatusOK {
+				t.Fatalf("refresh: %d %s", r.Status, r.Body)
+			}
+			current := refreshCookieOf(r)
+
+			var created string
+			thief := 0
+			hook := func(ctx context.Context, rt store.RefreshToken) {
+				created = rt.Hash
+				thief = e.post(t, "/api/v1/auth/refresh", s.Cookie)
+			}
+			if when == "before" {
+				hs.beforeCreateRefresh = hook
+			} else {
+				hs.afterCreateRefresh = hook
+			}
+			r = e.refresh(current)
+			if thief != http.StatusUnauthorized {
+				t.Fatalf("the reused token got %d, want 401", thief)
+			}
+			r.expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+			if cl := refreshCookieOf(r); cl == nil || cl.MaxAge >= 0 {
+				t.Fatalf("cookie not cleared: %+v", cl)
+			}
+			if created == "" {
+				t.Fatal("the hook never ran")
+			}
+			if _, err := e.store.UseRefreshToken(t.Context(), created, e.clock.Now()); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("the token created during the revocation is usable: %v", err)
+			}
+		})
+	}
+}
+
+// A rotation with no reuse in between still succeeds (the re-check does
+// not trip on the token just used).
+func TestRefreshRotationChain(t *testing.T) {
+	e := newEnv(t)
+	c := e.as("patient", "p@example.org").Cookie
+	for i := range 3 {
+		r := e.refresh(c)
+		if r.Status != http.StatusOK {
+			t.Fatalf("refresh %d: %d %s", i, r.Status, r.Body)
+		}
+		c = refreshCookieOf(r)
+	}
+}
 
 // In the Secure-cookie context only the __Host- cookie is read: a plain
 // cookie of the same base name can be set by a sibling subdomain or a
