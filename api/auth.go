@@ -26,6 +26,8 @@ type accountStore interface {
 	CreateUser(ctx context.Context, u store.User) error
 	UserByEmail(ctx context.Context, email string) (store.User, error)
 	UserByID(ctx context.Context, id string) (store.User, error)
+	DeleteUser(ctx context.Context, id string) error
+	InviteByCode(ctx context.Context, code string) (store.Invite, error)
 	UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error)
 	AddMember(ctx context.Context, m store.Membership) error
 }
@@ -121,38 +123,72 @@ func (h *authHandlers) register(c echo.Context) error {
 		return err
 	}
 	now := h.now().UTC()
-	role, group := store.RolePatient, ""
-	if code != "" {
-		inv, err := h.accounts.UseInvite(ctx, code, now)
-		if errors.Is(err, store.ErrNotFound) {
-			return invalid("inviteCode", "unknown, expired or already used")
-		}
-		if err != nil {
-			return err
-		}
-		if inv.GroupID == "" {
-			role = inv.Role
-		} else {
-			group = inv.GroupID
-		}
-	}
 	id, err := newID(h.rand)
 	if err != nil {
 		return err
 	}
-	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: name, Role: role,
+	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: name, Role: store.RolePatient,
 		TimeZone: DefaultTimeZone, Language: DefaultLanguage, CreatedAt: now, UpdatedAt: now}
-	if err := h.accounts.CreateUser(ctx, u); errors.Is(err, store.ErrDuplicate) {
-		return errorf(CodeEmailTaken, "an account with this email exists already")
-	} else if err != nil {
+	u, err = h.createAccount(ctx, u, code, now)
+	if err != nil {
 		return err
+	}
+	return c.JSON(http.StatusCreated, userResponse{User: toUserJSON(u)})
+}
+
+// errInviteUnusable is the one answer for an unknown, expired, revoked or
+// used-up invite code.
+func errInviteUnusable() error {
+	return invalid("inviteCode", "unknown, expired or already used")
+}
+
+// createAccount stores u, with what the invite code (if any) grants. The
+// invite is used only once the account exists, so an account that cannot
+// be created (its email taken in a race) does not use up a single-use
+// invite; if the invite was used up meanwhile the new account is deleted.
+func (h *authHandlers) createAccount(ctx context.Context, u store.User, code string, now time.Time) (store.User, error) {
+	group := ""
+	if code != "" {
+		inv, err := h.accounts.InviteByCode(ctx, code)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !inv.Usable(now)) {
+			return u, errInviteUnusable()
+		} else if err != nil {
+			return u, err
+		}
+		u.Role, group = grantOf(inv)
+	}
+	if err := h.accounts.CreateUser(ctx, u); errors.Is(err, store.ErrDuplicate) {
+		return u, errorf(CodeEmailTaken, "an account with this email exists already")
+	} else if err != nil {
+		return u, err
+	}
+	if code == "" {
+		return u, nil
+	}
+	if _, err := h.accounts.UseInvite(ctx, code, now); err != nil {
+		if derr := h.accounts.DeleteUser(ctx, u.ID); derr != nil {
+			return u, fmt.Errorf("delete account %s after its invite failed (%w): %w", u.ID, err, derr)
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return u, errInviteUnusable()
+		}
+		return u, err
 	}
 	if group != "" {
 		if err := h.accounts.AddMember(ctx, store.Membership{GroupID: group, UserID: u.ID, JoinedAt: now}); err != nil {
-			return err
+			return u, err
 		}
 	}
-	return c.JSON(http.StatusCreated, userResponse{User: toUserJSON(u)})
+	return u, nil
+}
+
+// grantOf is what registering with an invite gives: a role invite sets the
+// role; a group's invite keeps the patient role and names the group to join.
+func grantOf(inv store.Invite) (role store.Role, group string) {
+	if inv.GroupID == "" {
+		return inv.Role, ""
+	}
+	return store.RolePatient, inv.GroupID
 }
 
 // login checks email and password. An unknown email and a wrong password

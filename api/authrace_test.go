@@ -19,6 +19,7 @@ import (
 type hookStore struct {
 	*sqlitestore.Store
 	mu                  gosync.Mutex
+	beforeCreateUser    func(ctx context.Context, u store.User)
 	beforeCreateRefresh func(ctx context.Context, t store.RefreshToken)
 	afterCreateRefresh  func(ctx context.Context, t store.RefreshToken)
 }
@@ -31,6 +32,13 @@ func take[F any](h *hookStore, f *F) F {
 	var zero F
 	*f = zero
 	return out
+}
+
+func (h *hookStore) CreateUser(ctx context.Context, u store.User) error {
+	if f := take(h, &h.beforeCreateUser); f != nil {
+		f(ctx, u)
+	}
+	return h.Store.CreateUser(ctx, u)
 }
 
 func (h *hookStore) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
@@ -129,6 +137,56 @@ func TestRefreshRotationChain(t *testing.T) {
 		}
 		c = refreshCookieOf(r)
 	}
+}
+
+func TestRegisterUsesAnInviteOnlyForACreatedAccount(t *testing.T) {
+	t.Run("email taken in a race: the invite stays usable", func(t *testing.T) {
+		e, hs := newHookEnv(t)
+		code := e.roleInvite(e.as("admin", "root@example.org"), "trainer")
+		hs.beforeCreateUser = func(ctx context.Context, u store.User) {
+			u.ID = "someone-else"
+			if err := hs.Store.CreateUser(ctx, u); err != nil {
+				t.Error(err)
+			}
+		}
+		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
+			"email": "t@example.org", "password": "long enough pw", "name": "T", "inviteCode": code}}).
+			expectError(t, http.StatusConflict, api.CodeEmailTaken)
+		if u := e.register("t2@example.org", "long enough pw", "T2", code); u.Role != "trainer" {
+			t.Fatalf("registered with the invite as %q", u.Role)
+		}
+	})
+	t.Run("invite used up meanwhile: no account is left behind", func(t *testing.T) {
+		e, hs := newHookEnv(t)
+		code := e.roleInvite(e.as("admin", "root@example.org"), "trainer")
+		hs.beforeCreateUser = func(ctx context.Context, u store.User) {
+			if _, err := hs.Store.UseInvite(ctx, code, e.clock.Now()); err != nil {
+				t.Error(err)
+			}
+		}
+		r := e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
+			"email": "t@example.org", "password": "long enough pw", "name": "T", "inviteCode": code}})
+		if eb := r.expectError(t, http.StatusUnprocessableEntity, api.CodeValidation); eb.Error.Details[0].Field != "inviteCode" {
+			t.Fatalf("details %+v", eb.Error.Details)
+		}
+		if _, err := e.store.UserByEmail(t.Context(), "t@example.org"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("account left behind: %v", err)
+		}
+		if u := e.register("t@example.org", "long enough pw", "T", ""); u.Role != "patient" {
+			t.Fatalf("role %q", u.Role)
+		}
+	})
+	t.Run("a used invite is refused before any account is made", func(t *testing.T) {
+		e := newEnv(t)
+		code := e.roleInvite(e.as("admin", "root@example.org"), "peer_leader")
+		e.register("a@example.org", "long enough pw", "A", code)
+		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
+			"email": "b@example.org", "password": "long enough pw", "name": "B", "inviteCode": code}}).
+			expectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+		if _, err := e.store.UserByEmail(t.Context(), "b@example.org"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("account made with a used invite: %v", err)
+		}
+	})
 }
 
 // In the Secure-cookie context only the __Host- cookie is read: a plain
