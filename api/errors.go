@@ -38,41 +38,62 @@ const (
 	CodeInternal           = "internal"
 )
 
-// statusOf is the one table mapping error codes to HTTP statuses.
-var statusOf = map[string]int{
-	CodeInvalidJSON:        http.StatusBadRequest,
-	CodeUnknownField:       http.StatusBadRequest,
-	CodeInvalidRequest:     http.StatusBadRequest,
-	CodeValidation:         http.StatusUnprocessableEntity,
-	CodeUnauthorized:       http.StatusUnauthorized,
-	CodeInvalidCredentials: http.StatusUnauthorized,
-	CodeInvalidRefresh:     http.StatusUnauthorized,
-	CodeForbidden:          http.StatusForbidden,
-	CodeNotFound:           http.StatusNotFound,
-	CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
-	CodeEmailTaken:         http.StatusConflict,
-	CodeConflict:           http.StatusConflict,
-	CodeClockSkew:          http.StatusConflict,
-	CodeCursorExpired:      http.StatusGone,
-	CodePayloadTooLarge:    http.StatusRequestEntityTooLarge,
-	CodeUnsupportedMedia:   http.StatusUnsupportedMediaType,
-	CodeRateLimited:        http.StatusTooManyRequests,
-	CodeUnavailable:        http.StatusServiceUnavailable,
-	CodeInternal:           http.StatusInternalServerError,
+// statusOf is the one table mapping error codes to HTTP statuses. An
+// unknown code is a 500.
+func statusOf(code string) int {
+	switch code {
+	case CodeInvalidJSON, CodeUnknownField, CodeInvalidRequest:
+		return http.StatusBadRequest
+	case CodeValidation:
+		return http.StatusUnprocessableEntity
+	case CodeUnauthorized, CodeInvalidCredentials, CodeInvalidRefresh:
+		return http.StatusUnauthorized
+	case CodeForbidden:
+		return http.StatusForbidden
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case CodeEmailTaken, CodeConflict, CodeClockSkew:
+		return http.StatusConflict
+	case CodeCursorExpired:
+		return http.StatusGone
+	case CodePayloadTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case CodeRateLimited:
+		return http.StatusTooManyRequests
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }
 
 // codeOfStatus maps statuses that Echo itself produces (routing, body
-// limit, timeouts) back to a code.
-var codeOfStatus = map[int]string{
-	http.StatusBadRequest:            CodeInvalidRequest,
-	http.StatusUnauthorized:          CodeUnauthorized,
-	http.StatusForbidden:             CodeForbidden,
-	http.StatusNotFound:              CodeNotFound,
-	http.StatusMethodNotAllowed:      CodeMethodNotAllowed,
-	http.StatusRequestEntityTooLarge: CodePayloadTooLarge,
-	http.StatusUnsupportedMediaType:  CodeUnsupportedMedia,
-	http.StatusTooManyRequests:       CodeRateLimited,
-	http.StatusServiceUnavailable:    CodeUnavailable,
+// limit, timeouts) back to a code; false for any other status.
+func codeOfStatus(status int) (string, bool) {
+	switch status {
+	case http.StatusBadRequest:
+		return CodeInvalidRequest, true
+	case http.StatusUnauthorized:
+		return CodeUnauthorized, true
+	case http.StatusForbidden:
+		return CodeForbidden, true
+	case http.StatusNotFound:
+		return CodeNotFound, true
+	case http.StatusMethodNotAllowed:
+		return CodeMethodNotAllowed, true
+	case http.StatusRequestEntityTooLarge:
+		return CodePayloadTooLarge, true
+	case http.StatusUnsupportedMediaType:
+		return CodeUnsupportedMedia, true
+	case http.StatusTooManyRequests:
+		return CodeRateLimited, true
+	case http.StatusServiceUnavailable:
+		return CodeUnavailable, true
+	}
+	return "", false
 }
 
 // Detail names one rejected field (and, for sync pushes, the document).
@@ -159,7 +180,7 @@ func toError(err error) *Error {
 	case errors.Is(err, store.ErrConflict):
 		return &Error{Code: CodeConflict, Message: "conflict; try again"}
 	case errors.As(err, &he):
-		code, ok := codeOfStatus[he.Code]
+		code, ok := codeOfStatus(he.Code)
 		if !ok {
 			return &Error{Code: CodeInternal, Message: "internal error", Cause: err}
 		}
@@ -192,10 +213,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		e := toError(err)
-		status, ok := statusOf[e.Code]
-		if !ok {
-			status = http.StatusInternalServerError
-		}
+		status := statusOf(e.Code)
 		if status >= 500 {
 			level := slog.LevelError
 			if status == http.StatusServiceUnavailable {

@@ -103,6 +103,34 @@ func TestClientKey(t *testing.T) {
 	}
 }
 
+// Every status Echo produces maps to a code whose status is that status
+// again, and every code has a status of its own except internal.
+func TestErrorStatusTable(t *testing.T) {
+	codes := []string{CodeInvalidJSON, CodeUnknownField, CodeInvalidRequest, CodeValidation,
+		CodeUnauthorized, CodeInvalidCredentials, CodeInvalidRefresh, CodeForbidden, CodeNotFound,
+		CodeMethodNotAllowed, CodeEmailTaken, CodeConflict, CodeClockSkew, CodeCursorExpired,
+		CodePayloadTooLarge, CodeUnsupportedMedia, CodeRateLimited, CodeUnavailable}
+	for _, c := range codes {
+		if s := statusOf(c); s == 500 {
+			t.Errorf("code %s has no status", c)
+		}
+	}
+	if s := statusOf(CodeInternal); s != 500 {
+		t.Errorf("internal: %d", s)
+	}
+	if s := statusOf("no such code"); s != 500 {
+		t.Errorf("unknown code: %d", s)
+	}
+	for status := 400; status < 600; status++ {
+		if code, ok := codeOfStatus(status); ok && statusOf(code) != status {
+			t.Errorf("status %d → %s → %d", status, code, statusOf(code))
+		}
+	}
+	if _, ok := codeOfStatus(418); ok {
+		t.Error("418 has a code")
+	}
+}
+
 func TestPasswordHash(t *testing.T) {
 	h, err := newHasher(Argon2Params{Memory: 1024, Time: 1, Threads: 1}, 2, rand.Reader)
 	if err != nil {
