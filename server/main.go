@@ -163,8 +163,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg, err := newRegistry()
+	if err != nil {
+		return err
+	}
 	handler, err := api.New(api.Config{
 		Store:          st,
 		Secret:         secret,
@@ -389,4 +391,19 @@ func (m *Main) compact(ctx context.Context) {
 	if total.LogEntries > 0 || total.Tombstones > 0 {
 		m.log.Info("compacted change logs", "scopes", len(scopes), "log_entries", total.LogEntries, "tombstones", total.Tombstones)
 	}
+}
+
+// newRegistry returns a metrics registry with the Go runtime and process
+// collectors and any extra ones. A collector that cannot be registered is
+// an error for the caller to return, not a panic at start-up.
+func newRegistry(extra ...prometheus.Collector) (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	cs := append([]prometheus.Collector{collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}, extra...)
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	return reg, nil
 }
