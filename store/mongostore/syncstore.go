@@ -481,8 +481,13 @@ func (s *Store) marks(ctx context.Context, scope string) (horizon, floor int64, 
 const probeLimit = 64
 
 // Pull reads the log after cursor in sequence order. Within a page a
-// document appears once, with the newest state the page holds, at the
-// position of that state.
+// document appears once, at the position of its last entry, with the merge
+// of all its entries in the page: what a client pulling entry by entry
+// would hold from them. The last entry alone would not do: a push that
+// lost the race for a document's revision merges, writes and may log
+// before the push that took that revision, so a document's entries are not
+// always in the order of its revisions (its states are, each revision being
+// the merge of the one before and a push).
 //
 // Small pages above the floor are read entry by entry by _id, stopping at
 // the first missing number (the head: above the floor the log has no
@@ -538,20 +543,17 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 		return page, nil
 	}
 	page.Cursor = entries[len(entries)-1].Seq
-	seen := make(map[string]bool, len(entries))
-	page.Docs = make([]sync.Doc, 0, len(entries))
-	for i := len(entries) - 1; i >= 0; i-- {
-		e := entries[i]
-		if seen[e.ID] {
-			continue
-		}
-		seen[e.ID] = true
+	page.Docs = make([]sync.Doc, len(entries))
+	for i, e := range entries {
 		fields, err := decodeFields(e.Fields)
 		if err != nil {
 			return store.PullPage{}, fmt.Errorf("mongostore: pull: document %s: %w", e.ID, err)
 		}
-		page.Docs = append(page.Docs, sync.Doc{ID: e.ID, Type: e.Type, Fields: fields})
+		page.Docs[len(entries)-1-i] = sync.Doc{ID: e.ID, Type: e.Type, Fields: fields}
 	}
+	// Newest first, merged by ID, oldest first again: each document at the
+	// position of its last entry, with the merge of all of them.
+	page.Docs = sync.MergeByID(page.Docs)
 	slices.Reverse(page.Docs)
 	return page, nil
 }
@@ -601,15 +603,18 @@ const goneTTL = time.Hour
 
 // Compact works on the scope's log as read at the start:
 //
-//   - a document whose newest entry is a tombstone stamped before
+//   - of each document's entries it keeps the one holding its newest
+//     state, the merge of all the others (see newestStates); not always
+//     its last entry (see Pull);
+//   - a document whose kept entry is a tombstone stamped before
 //     tombstonesBefore is collected if its newest revision still holds that
 //     state: a Gone revision is inserted after it (so a racing push loses
 //     and merges again) and the older revisions are deleted;
 //   - the marks are recorded before any entry goes: the horizon raised to
 //     the newest collected entry, the floor to the newest entry read (see
 //     markRec), so pulls and pushes that miss an entry see them;
-//   - the collected tombstones' entries and every entry superseded by a
-//     newer one of the same document are deleted;
+//   - the collected tombstones' entries and every entry not kept are
+//     deleted;
 //   - batches applied before tombstonesBefore are forgotten (no client
 //     retries a batch that long), and so are Gone revisions older than an
 //     hour.
@@ -621,23 +626,14 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 	if err := findAll(ctx, s.log, eq("scope", scope), opts, &entries); err != nil {
 		return res, mapErr("compact: read log", err)
 	}
-	newest := make(map[string]int, len(entries))
-	for i, e := range entries {
-		newest[e.ID] = i
+	keep, drop, err := s.newestStates(ctx, scope, entries)
+	if err != nil {
+		return res, err
 	}
-	var drop []int64
 	var candidates []logRec
-	for i, e := range entries {
-		if newest[e.ID] != i {
-			drop = append(drop, e.Seq)
-			continue
-		}
-		fields, err := decodeFields(e.Fields)
-		if err != nil {
-			return res, fmt.Errorf("mongostore: compact: document %s: %w", e.ID, err)
-		}
-		if at, ok := (sync.Doc{ID: e.ID, Type: e.Type, Fields: fields}).DeletedAt(); ok && at.Before(tombstonesBefore) {
-			candidates = append(candidates, e)
+	for _, k := range keep {
+		if at, ok := k.doc.DeletedAt(); ok && at.Before(tombstonesBefore) {
+			candidates = append(candidates, k.logRec)
 		}
 	}
 	oldHorizon, oldFloor, err := s.marks(ctx, scope)
@@ -655,6 +651,12 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 		for _, e := range collected {
 			drop = append(drop, e.Seq)
 			horizon = max(horizon, e.Seq)
+			// Entries of an earlier life of the document go with it.
+			for _, k := range keep {
+				if k.ID == e.ID && k.Seq < e.Seq {
+					drop = append(drop, k.Seq)
+				}
+			}
 		}
 	}
 	if len(drop) > 0 {
@@ -684,6 +686,86 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 		return res, mapErr("compact: forget collected documents", err)
 	}
 	return res, nil
+}
+
+// keptEntry is a change-log entry compaction keeps, with its state decoded.
+type keptEntry struct {
+	logRec
+	doc sync.Doc
+}
+
+// newestStates splits a scope's log, in sequence order, into the entries
+// compaction keeps and the sequence numbers of those it drops.
+//
+// An entry goes when another entry of its document holds a state at least
+// as new (merging the two gives the other's state; of two equal states the
+// later entry stays). The states a document is logged with are its
+// revisions, each the merge of the one before and a push, so one entry per
+// document stays: the newest state, whatever its position. States that do
+// not compare come from different lives of a document (written again after
+// its tombstone was collected, or a push's entry appended late): of these
+// the ones not contained in the document's current state go, the rest stay.
+func (s *Store) newestStates(ctx context.Context, scope string, entries []logRec) ([]keptEntry, []int64, error) {
+	docs := make([]sync.Doc, len(entries))
+	for i, e := range entries {
+		fields, err := decodeFields(e.Fields)
+		if err != nil {
+			return nil, nil, fmt.Errorf("mongostore: compact: document %s: %w", e.ID, err)
+		}
+		docs[i] = sync.Doc{ID: e.ID, Type: e.Type, Fields: fields}
+	}
+	// within reports whether state a is contained in state b.
+	within := func(a, b sync.Doc) bool { return sync.Merge(a, b).Equal(b) }
+	// Per document, the entries no other one contains so far.
+	tops := make(map[string][]int, len(entries))
+	dropped := make([]bool, len(entries))
+	for i, d := range docs {
+		var still []int
+		for _, t := range tops[d.ID] {
+			if within(docs[t], d) {
+				dropped[t] = true
+			} else {
+				still = append(still, t)
+			}
+		}
+		if slices.ContainsFunc(still, func(t int) bool { return within(d, docs[t]) }) {
+			dropped[i] = true
+		} else {
+			still = append(still, i)
+		}
+		tops[d.ID] = still
+	}
+	var split []string // documents with states of several lives
+	for id, t := range tops {
+		if len(t) > 1 {
+			split = append(split, id)
+		}
+	}
+	current, err := s.loadDocs(ctx, scope, split)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range split {
+		cur, ok := current[id]
+		if !ok || cur.rec.Gone {
+			continue // a collected document: its tombstone's entry goes as such
+		}
+		for _, t := range tops[id] {
+			if !within(docs[t], cur.doc) {
+				dropped[t] = true
+			}
+		}
+	}
+	var keep []keptEntry
+	var drop []int64
+	for i, e := range entries {
+		if dropped[i] {
+			drop = append(drop, e.Seq)
+		} else {
+			keep = append(keep, keptEntry{logRec: e, doc: docs[i]})
+		}
+	}
+	return keep, drop, nil
 }
 
 // collectTombstones collects the documents whose newest log entries are the
