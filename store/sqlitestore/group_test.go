@@ -107,6 +107,49 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// TestGroupCommitLongQueue queues more pushes than one group takes behind
+// a held writer: they are written in several groups, and every push
+// completes.
+func TestGroupCommitLongQueue(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	ts := sync.Timestamp{Wall: 1_700_000_000_000, Node: "dev"}.String()
+	const n = 3*maxGroup + 1
+	s.group.writer <- struct{}{}
+	var wg gosync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			id := fmt.Sprint("d", i)
+			d := sync.Doc{ID: id, Type: "session", Fields: map[string]sync.Field{"note": {Value: []byte(`"x"`), TS: ts}}}
+			if _, err := s.Push(ctx, "p1", id, []sync.Doc{d}); err != nil {
+				t.Errorf("Push %s: %v", id, err)
+			}
+		})
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.group.mu.Lock()
+		got := len(s.group.queue)
+		s.group.mu.Unlock()
+		if got == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d pushes queued, want %d", got, n)
+		}
+	}
+	<-s.group.writer
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("pushes still waiting after 30 s")
+	}
+	if page, err := s.Pull(ctx, "p1", 0, 1000); err != nil || len(page.Docs) != n {
+		t.Fatalf("Pull = %d documents, %v; want %d", len(page.Docs), err, n)
+	}
+}
+
 // TestGroupCommitConcurrent pushes from many goroutines at once (run it
 // with -race): every push is acknowledged, and the log holds every
 // document once with dense sequence numbers.

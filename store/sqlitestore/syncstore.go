@@ -115,11 +115,13 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	select {
 	case <-p.done: // another push's writer committed this one
 	case s.group.writer <- struct{}{}:
-		// Every group taken before this one is finished, so p is
-		// either done or still queued, and this round commits it.
-		s.commitQueued()
+		// Every group taken before is finished, so p is either done or
+		// still queued: write groups from the front of the queue until
+		// p's is written.
+		for !p.finished() {
+			s.commitQueued()
+		}
 		<-s.group.writer
-		<-p.done
 	case <-ctx.Done():
 		if !s.group.withdraw(p) {
 			<-p.done // a writer has taken it: wait for the outcome
@@ -168,6 +170,16 @@ type pendingPush struct {
 	res            store.PushResult
 	err            error
 	done           chan struct{}
+}
+
+// finished reports whether p's outcome is known.
+func (p *pendingPush) finished() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *pendingPush) finish(res store.PushResult, err error) {
@@ -503,7 +515,7 @@ func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit i
 		if key == 0 {
 			// The horizon row sorts first.
 			if cursor > 0 && cursor < horizon {
-				return 0, false, fmt.Errorf("pull at %d, tombstones collected up to %d: %w", cursor, horizon, store.ErrCursorExpired)
+				return 0, false, fmt.Errorf("cursor %d, tombstones collected up to %d: %w", cursor, horizon, store.ErrCursorExpired)
 			}
 			continue
 		}
