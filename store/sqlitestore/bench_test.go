@@ -24,7 +24,8 @@ import (
 //     same SQL, batch record;
 //   - BenchmarkRawRead runs Pull's prepared query over a year of sessions
 //     (150 documents) and scans the rows; BenchmarkPull runs Pull over the
-//     same rows, decoding each document;
+//     same rows, decoding each document (BenchmarkPullEncodedVsRaw:
+//     PullEncoded, which writes each row's wire form without decoding);
 //   - BenchmarkPushVsRaw and BenchmarkPullVsRaw run both sides of each pair
 //     in turn in one loop and report the ratios (of totals, of median
 //     rounds and of CPU time). On a machine shared with other work these
@@ -353,6 +354,22 @@ func cpuTime() time.Duration {
 // BenchmarkPullVsRaw alternates the raw read and Pull of a year of
 // sessions and reports their rates and the time ratio (target ≤ 2).
 func BenchmarkPullVsRaw(b *testing.B) {
+	benchPullVsRaw(b, func(s *Store) error {
+		_, err := s.Pull(context.Background(), "bench", 0, 200)
+		return err
+	})
+}
+
+// BenchmarkPullEncodedVsRaw is BenchmarkPullVsRaw for PullEncoded, what
+// the API serves pulls from.
+func BenchmarkPullEncodedVsRaw(b *testing.B) {
+	benchPullVsRaw(b, func(s *Store) error {
+		_, err := s.PullEncoded(context.Background(), "bench", 0, 200)
+		return err
+	})
+}
+
+func benchPullVsRaw(b *testing.B, pull func(s *Store) error) {
 	s := benchYear(b)
 	ctx := context.Background()
 	rawStep := func() error {
@@ -370,10 +387,7 @@ func BenchmarkPullVsRaw(b *testing.B) {
 		}
 		return rows.Close()
 	}
-	pullStep := func() error {
-		_, err := s.Pull(ctx, "bench", 0, 200)
-		return err
-	}
+	pullStep := func() error { return pull(s) }
 	var raw, op spent
 	b.ResetTimer()
 	for i := range b.N {
