@@ -299,7 +299,10 @@ func (p *parser) string() (string, error) {
 	for p.pos < len(p.data) {
 		c := p.data[p.pos]
 		if c == '"' {
-			s := string(p.data[start:p.pos])
+			s, ok := known(p.data[start:p.pos])
+			if !ok {
+				s = string(p.data[start:p.pos])
+			}
 			p.pos++
 			return s, nil
 		}
@@ -333,6 +336,65 @@ func (p *parser) string() (string, error) {
 		}
 	}
 	return "", p.fail("unterminated string")
+}
+
+// known returns the strings every pushed document repeats (the keys of
+// the envelope, documents and fields, the types, the schemas' field names
+// and interval keys) without allocating a copy.
+func known(b []byte) (string, bool) {
+	switch string(b) { // no allocation: the compiler compares the bytes
+	case "value":
+		return "value", true
+	case "ts":
+		return "ts", true
+	case "id":
+		return "id", true
+	case "type":
+		return "type", true
+	case "fields":
+		return "fields", true
+	case "batchId":
+		return "batchId", true
+	case "docs":
+		return "docs", true
+	case "session":
+		return "session", true
+	case "plan":
+		return "plan", true
+	case "protocol":
+		return "protocol", true
+	case "startedAt":
+		return "startedAt", true
+	case "durationMin":
+		return "durationMin", true
+	case "intervals":
+		return "intervals", true
+	case "rpe":
+		return "rpe", true
+	case "hrPeak":
+		return "hrPeak", true
+	case "hrAvg":
+		return "hrAvg", true
+	case "sessionRpe":
+		return "sessionRpe", true
+	case "moodBefore":
+		return "moodBefore", true
+	case "moodAfter":
+		return "moodAfter", true
+	case "note":
+		return "note", true
+	case "deleted":
+		return "deleted", true
+	case "sessionsPerWeek":
+		return "sessionsPerWeek", true
+	case "days":
+		return "days", true
+	case "time":
+		return "time", true
+	case "4x4":
+		return "4x4", true
+	}
+	return "", false
 }
 
 // escape parses one escape sequence at pos, joining surrogate pairs.
