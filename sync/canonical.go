@@ -482,7 +482,8 @@ func appendValue(b []byte, v any) []byte {
 		return append(b, ']')
 	case map[string]any:
 		b = append(b, '{')
-		keys := make([]string, 0, len(v))
+		var buf [4]string // no allocation for small objects (an interval)
+		keys := buf[:0]
 		for k := range v {
 			keys = append(keys, k)
 		}

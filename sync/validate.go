@@ -236,7 +236,8 @@ func checkIntervals(v any) string {
 		if _, ok := obj["rpe"]; !ok {
 			return fmt.Sprintf("interval %d: rpe missing", i)
 		}
-		keys := make([]string, 0, len(obj))
+		var buf [3]string // no allocation for the keys an interval may have
+		keys := buf[:0]
 		for k := range obj {
 			keys = append(keys, k)
 		}
