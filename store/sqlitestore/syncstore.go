@@ -103,7 +103,7 @@ type stored struct {
 // together (see commitQueued); each returns only after the commit that
 // holds it.
 func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error) {
-	incoming := mergeDuplicates(docs)
+	incoming := sync.MergeByID(docs)
 	idList, err := idArray(incoming)
 	if err != nil {
 		return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
@@ -269,29 +269,6 @@ func (s *Store) applyPush(ctx context.Context, tx *sql.Tx, p *pendingPush) (stor
 		return store.PushResult{}, fmt.Errorf("record batch: %w", err)
 	}
 	return store.PushResult{Applied: len(p.docs)}, nil
-}
-
-// mergeDuplicates merges documents of a batch that share an ID, keeping the
-// order of first appearance.
-func mergeDuplicates(docs []sync.Doc) []sync.Doc {
-	seen := make(map[string]struct{}, len(docs))
-	for _, d := range docs {
-		seen[d.ID] = struct{}{}
-	}
-	if len(seen) == len(docs) {
-		return docs // the usual case: nothing to merge
-	}
-	at := make(map[string]int, len(docs))
-	out := make([]sync.Doc, 0, len(seen))
-	for _, d := range docs {
-		if i, ok := at[d.ID]; ok {
-			out[i] = sync.Merge(out[i], d)
-			continue
-		}
-		at[d.ID] = len(out)
-		out = append(out, d)
-	}
-	return out
 }
 
 // idArray returns the IDs of docs as a JSON array.
