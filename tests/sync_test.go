@@ -276,7 +276,9 @@ func TestCrashDuringPushes(t *testing.T) {
 	for i := range 200 {
 		phone.edit(newID(), "session", map[string]any{"note": fmt.Sprintf("økt %d", i), "sessionRpe": i % 11})
 	}
-	pushed := make(chan int)
+	// The phone pushes one batch after the other; the server is killed once
+	// 20 are acknowledged, with the next push in flight or about to start.
+	twenty, pushed := make(chan struct{}), make(chan int)
 	go func() {
 		n := 0
 		for {
@@ -285,10 +287,12 @@ func TestCrashDuringPushes(t *testing.T) {
 				pushed <- n
 				return
 			}
-			n++
+			if n++; n == 20 {
+				close(twenty)
+			}
 		}
 	}()
-	time.Sleep(150 * time.Millisecond)
+	<-twenty
 	srv.kill()
 	acked := <-pushed
 	if acked == 200 {
