@@ -1,0 +1,404 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// contrastJS checks WCAG AA text contrast on the screen shown. For every
+// visible text node (and every form control showing a value or a
+// placeholder) it works out the colour of the glyphs and of what lies
+// behind them: the element's own colour (SVG text: its fill) over the
+// background colours of the element and its ancestors, each group blended
+// with its opacity, over the page's canvas. It returns the failures and how
+// many texts had colours that cannot be known from the styles alone (an
+// image or a gradient, a filter or a blend mode on the way up); those are
+// counted, and the test fails on them rather than passing them unseen.
+//
+// Text inside a disabled control is exempt, as WCAG exempts inactive
+// components.
+const contrastJS = `(() => {
+  const parse = (s) => {
+    const m = /^rgba?\(([^)]*)\)$/.exec((s || '').trim());
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    if (p.length < 3 || p.some(Number.isNaN)) return null;
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  // Premultiplied colours: [r, g, b, a] with r, g, b already times a.
+  const pre = (c) => [c[0] * c[3], c[1] * c[3], c[2] * c[3], c[3]];
+  const over = (top, below) => top.map((v, i) => v + below[i] * (1 - top[3]));
+  const canvas = (() => {
+    for (const el of [document.documentElement, document.body]) {
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c && c[3] > 0) return pre(over(pre(c), [255, 255, 255, 1]));
+    }
+    return [255, 255, 255, 1];
+  })();
+  // flatten composes a colour drawn in el (null: nothing) with el's and its
+  // ancestors' backgrounds and opacities; null when a background image or
+  // an unreadable colour is in the way.
+  const flatten = (el, colour) => {
+    let acc = colour ? pre(colour) : [0, 0, 0, 0];
+    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.backgroundImage && cs.backgroundImage !== 'none') return null;
+      if ((cs.filter && cs.filter !== 'none') || (cs.mixBlendMode && cs.mixBlendMode !== 'normal')) return null;
+      const bg = parse(cs.backgroundColor);
+      if (!bg) return null;
+      acc = over(acc, pre(bg));
+      const o = Number(cs.opacity);
+      acc = acc.map((v) => v * o);
+    }
+    const c = over(acc, canvas);
+    return [c[0], c[1], c[2]];
+  };
+  const lum = (c) => {
+    const ch = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+  };
+  const hex = (c) => '#' + c.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+  const name = (el) => {
+    const t = el.closest('[data-testid]');
+    let s = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+    if (t && t !== el) s = '[data-testid=' + t.dataset.testid + '] ' + s;
+    else if (t) s = '[data-testid=' + t.dataset.testid + '] (' + s + ')';
+    return s;
+  };
+  const shown = (rects) => [...rects].some((r) => r.width > 1 && r.height > 1 && r.right > 0 && r.left < innerWidth);
+  const failures = [];
+  let checked = 0, unknown = 0, closest = '', margin = Infinity;
+  const seen = new Set();
+  const check = (el, text, colourOf) => {
+    if (el.closest('[hidden], :disabled')) return;
+    const cs = getComputedStyle(el);
+    if (cs.visibility !== 'visible') return;
+    const fgRaw = parse(colourOf(cs));
+    const fg = fgRaw && flatten(el, fgRaw);
+    const bg = flatten(el, null);
+    if (!fg || !bg) { unknown++; return; }
+    checked++;
+    const l1 = lum(fg), l2 = lum(bg);
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(cs.fontSize), weight = Number(cs.fontWeight) || 400;
+    const large = size >= 24 || (size >= 18.66 && weight >= 700);
+    const need = large ? 3 : 4.5;
+    const line = name(el) + ' "' + text.slice(0, 40) + '": ' + hex(fg) + ' on ' + hex(bg) + ' is ' + ratio.toFixed(2) + ':1, needs ' + need + ':1 (' + size + ' px, weight ' + weight + ')';
+    if (ratio / need < margin) { margin = ratio / need; closest = line; }
+    if (ratio + 1e-9 < need) {
+      failures.push(line);
+    }
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.trim();
+    const el = n.parentElement;
+    if (!text || !el || el.closest('script, style, noscript, title, desc') || seen.has(el)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    if (!shown(range.getClientRects())) continue;
+    seen.add(el);
+    check(el, text, (cs) => el instanceof SVGElement ? cs.fill : cs.color);
+  }
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (['hidden', 'checkbox', 'radio', 'range', 'color', 'submit', 'button', 'image'].includes(el.type) || !shown(el.getClientRects())) continue;
+    if (el.tagName === 'SELECT') {
+      const o = el.selectedOptions[0];
+      if (o && o.text.trim()) check(el, o.text.trim(), (cs) => cs.color);
+    } else if (el.value) {
+      check(el, el.value, (cs) => cs.color);
+    } else if (el.placeholder) {
+      check(el, el.placeholder, () => getComputedStyle(el, '::placeholder').color);
+    }
+  }
+  return {failures, checked, unknown, closest};
+})()`
+
+// semanticsJS lists what a screen reader user would miss on the screen
+// shown: form controls (and elements acting as buttons or radios) without
+// an accessible name, images and SVGs that neither have a text alternative
+// nor are hidden from assistive technology, a missing page language, and
+// anything other than exactly one h1. The language must also be the one the
+// screen is written in: among the screen's texts that are a whole entry of
+// exactly one of the app's dictionaries (i18n/*.json), those of the declared
+// language must be the most.
+const semanticsJS = `(async () => {
+  const out = [];
+  const name = (el) => {
+    const t = el.closest('[data-testid]');
+    return (t ? '[data-testid=' + t.dataset.testid + '] ' : '') + el.tagName.toLowerCase() + (el.id ? '#' + el.id : '');
+  };
+  const gone = (el) => !!el.closest('[hidden], [aria-hidden=true]') || getComputedStyle(el).display === 'none';
+  // The text a screen reader reads out of an element's content.
+  const textOf = (el) => {
+    let s = '';
+    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      if (!n.parentElement.closest('[aria-hidden=true]')) s += n.textContent;
+    }
+    for (const img of el.querySelectorAll('img[alt]')) s += img.alt;
+    return s.trim();
+  };
+  const labelled = (el) => {
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
+    if (ids.length && ids.every((id) => document.getElementById(id)) && ids.map((id) => document.getElementById(id).textContent.trim()).join('')) return true;
+    return !!(el.getAttribute('aria-label') || '').trim();
+  };
+  const controls = 'input:not([type=hidden]), select, textarea, button, [role=button], [role=radio], [role=checkbox], [role=switch]';
+  for (const el of document.querySelectorAll(controls)) {
+    if (gone(el)) continue;
+    if (labelled(el)) continue;
+    if (el.labels && [...el.labels].some((l) => textOf(l))) continue;
+    const isField = el.matches('input:not([type=submit]):not([type=button]):not([type=reset]):not([type=image]), select, textarea');
+    if (!isField && textOf(el)) continue;
+    if (el.matches('input[type=submit], input[type=button], input[type=reset]') && el.value.trim()) continue;
+    if (el.matches('input[type=image]') && (el.alt || '').trim()) continue;
+    if ((el.title || '').trim()) continue;
+    out.push('control without an accessible name: ' + name(el));
+  }
+  for (const img of document.querySelectorAll('img')) {
+    if (gone(img)) continue;
+    if (!img.hasAttribute('alt') && !labelled(img)) out.push('image without alt text: ' + name(img) + ' ' + img.getAttribute('src'));
+  }
+  for (const svg of document.querySelectorAll('svg')) {
+    if (svg.parentElement.closest('svg') || gone(svg)) continue;
+    const title = svg.querySelector(':scope > title');
+    if (labelled(svg) || (title && title.textContent.trim())) continue;
+    out.push('svg neither labelled nor aria-hidden: ' + name(svg));
+  }
+  const lang = (document.documentElement.getAttribute('lang') || '').trim();
+  if (!lang) out.push('the page has no lang attribute');
+  const langs = ['nb', 'en'];
+  const dicts = await Promise.all(langs.map((l) => fetch('/i18n/' + l + '.json').then((r) => r.json())));
+  const owner = new Map(); // text → the one language it belongs to, or '' for both
+  dicts.forEach((d, i) => {
+    for (const v of Object.values(d)) {
+      if (typeof v !== 'string' || v.includes('{') || !/\p{L}{3}/u.test(v)) continue;
+      owner.set(v, owner.has(v) && owner.get(v) !== langs[i] ? '' : langs[i]);
+    }
+  });
+  const count = {nb: 0, en: 0};
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.children.length || gone(el) || !el.getClientRects().length) continue;
+    const l = owner.get(el.textContent.trim());
+    if (l) count[l]++;
+  }
+  const top = count.nb >= count.en ? 'nb' : 'en';
+  if (count[top] > 0 && count[top] > count[lang] || (lang && !(lang in count))) {
+    out.push('lang is "' + lang + '" but the screen is written in ' + top + ' (' + JSON.stringify(count) + ' texts from each dictionary)');
+  }
+  const h1s = [...document.querySelectorAll('h1')].filter((h) => !gone(h));
+  if (h1s.length !== 1) out.push('the screen has ' + h1s.length + ' h1 headings, want 1: ' + JSON.stringify(h1s.map((h) => h.textContent.trim())));
+  return out;
+})()`
+
+// fixtureJS adds to the page a block of known faults (each marked with a
+// data-testid starting with "fx-"), so the test can see that the checks
+// find them; styles are set through the CSSOM, which the app's content
+// security policy allows.
+const fixtureJS = `(() => {
+  const box = document.createElement('div');
+  box.id = 'a11y-fixture';
+  const add = (parent, tag, testid, text, style) => {
+    const el = document.createElement(tag);
+    if (testid) el.dataset.testid = testid;
+    if (text) el.textContent = text;
+    for (const [k, v] of Object.entries(style || {})) el.style.setProperty(k, v);
+    parent.append(el);
+    return el;
+  };
+  add(box, 'p', 'fx-low', 'Grå på hvitt', {color: '#999999', 'background-color': '#ffffff'});
+  add(box, 'p', 'fx-large', 'Stor nok', {color: '#8a8a8a', 'background-color': '#ffffff', 'font-size': '24px'});
+  add(box, 'p', 'fx-small', 'For liten', {color: '#8a8a8a', 'background-color': '#ffffff', 'font-size': '16px'});
+  add(add(box, 'div', '', '', {'background-color': 'rgba(0, 0, 0, 0.5)'}), 'p', 'fx-alpha', 'Halvgjennomsiktig', {color: '#555555'});
+  add(add(box, 'div', '', '', {opacity: '0.4'}), 'p', 'fx-opacity', 'Blek', {color: '#000000'});
+  add(add(box, 'div', '', '', {'background-image': 'linear-gradient(#000, #fff)'}), 'p', 'fx-gradient', 'På gradient', {color: '#000000'});
+  const b = add(box, 'button', 'fx-unnamed', '', {});
+  b.append(document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
+  add(box, 'input', 'fx-input', '', {});
+  add(box, 'img', 'fx-img', '', {width: '10px', height: '10px'});
+  add(box, 'h1', 'fx-h1', 'Andre overskrift', {});
+  document.querySelector('main').append(box);
+  return true;
+})()`
+
+// selfCheck runs the checks on the page with fixtureJS's faults added and
+// fails the test unless they find every one of them and nothing in the
+// fixture that is fine; then it removes the fixture. While it checks, the
+// page also declares the wrong language.
+func selfCheck(t *testing.T, p *tab) {
+	t.Helper()
+	base := eval[contrastResult](p, contrastJS)
+	eval[bool](p, fixtureJS)
+	defer eval[bool](p, `(document.getElementById('a11y-fixture').remove(), true)`)
+	res := eval[contrastResult](p, contrastJS)
+	failed := strings.Join(res.Failures, "\n")
+	for _, id := range []string{"fx-low", "fx-small", "fx-alpha", "fx-opacity"} {
+		if !strings.Contains(failed, "[data-testid="+id+"]") {
+			t.Errorf("the contrast check misses %s; it reports:\n%s", id, failed)
+		}
+	}
+	for _, id := range []string{"fx-large", "fx-gradient"} {
+		if strings.Contains(failed, "[data-testid="+id+"]") {
+			t.Errorf("the contrast check reports %s, which it should pass or count as unknown:\n%s", id, failed)
+		}
+	}
+	if res.Unknown != base.Unknown+1 {
+		t.Errorf("the contrast check counts %d texts with an unknown background on a gradient, want 1", res.Unknown-base.Unknown)
+	}
+	// The fixture's page also claims the other language.
+	lang := eval[string](p, `document.documentElement.lang`)
+	other := map[string]string{"nb": "en", "en": "nb"}[lang]
+	eval[bool](p, fmt.Sprintf(`(document.documentElement.lang = %q, true)`, other))
+	problems := strings.Join(eval[[]string](p, semanticsJS), "\n")
+	eval[bool](p, fmt.Sprintf(`(document.documentElement.lang = %q, true)`, lang))
+	for _, want := range []string{
+		"control without an accessible name: [data-testid=fx-unnamed] button",
+		"control without an accessible name: [data-testid=fx-input] input",
+		"image without alt text: [data-testid=fx-img] img",
+		"svg neither labelled nor aria-hidden: [data-testid=fx-unnamed] svg",
+		"the screen has 2 h1 headings",
+		fmt.Sprintf("lang is %q but the screen is written in %s", other, lang),
+	} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("the screen reader check misses %q; it reports:\n%s", want, problems)
+		}
+	}
+}
+
+// contrastResult is what contrastJS returns.
+type contrastResult struct {
+	Failures []string `json:"failures"`
+	Checked  int      `json:"checked"`
+	Unknown  int      `json:"unknown"`
+	Closest  string   `json:"closest"` // the text closest to its minimum ratio
+}
+
+// TestBrowserAccessibility: every main screen — join and sign-in, Today,
+// the timer's set-up, the running timer in each phase colour, the exertion
+// sheet, the finish form, history (with its undo toast), progress, settings
+// and manual entry —
+// meets WCAG AA text contrast, names every control and meaningful image
+// for screen readers, has one h1 and declares its language.
+func TestBrowserAccessibility(t *testing.T) {
+	srv := startServer(t)
+	const email = "synlig@example.no"
+	c := signUp(t, srv.URL, email)
+	seed := newDevice("seed", c)
+	seed.edit(newID(), "session", map[string]any{
+		"protocol": "4x4", "startedAt": time.Now().Add(-26 * time.Hour).UTC().Format(time.RFC3339),
+		"durationMin": 40, "sessionRpe": 7, "moodBefore": 2, "moodAfter": 4, "note": "Tung, men god",
+		"intervals": []map[string]int{{"rpe": 15, "hrPeak": 165}, {"rpe": 16, "hrPeak": 168}, {"rpe": 16, "hrPeak": 170}, {"rpe": 17, "hrPeak": 172}},
+	})
+	if err := seed.push(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	phone := newBrowser(t, "phone", srv.URL)
+	phone.install()
+	var p *tab
+	check := func(screen string) {
+		t.Helper()
+		var res contrastResult
+		// Let transitions and a sync's redraw settle, as a reader's eye would.
+		time.Sleep(300 * time.Millisecond)
+		res = eval[contrastResult](p, contrastJS)
+		if res.Checked == 0 {
+			t.Errorf("%s: no text to check the contrast of", screen)
+		}
+		if res.Unknown > 0 {
+			t.Errorf("%s: the background behind %d texts cannot be determined from colours (image or gradient)", screen, res.Unknown)
+		}
+		for _, f := range res.Failures {
+			t.Errorf("%s: contrast: %s", screen, f)
+		}
+		for _, problem := range eval[[]string](p, semanticsJS) {
+			t.Errorf("%s: %s", screen, problem)
+		}
+		t.Logf("%s: %d texts checked for contrast; closest to the limit: %s", screen, res.Checked, res.Closest)
+	}
+
+	// Joining and signing in, before any account on this phone.
+	p = phone.open("/join?code=ABCD-1234")
+	p.waitVisible("join-code")
+	p.typeInto("join-name", "Kari")
+	check("join")
+	p.close()
+	p = phone.open("/login")
+	p.waitVisible("join-email")
+	p.typeInto("join-email", email)
+	selfCheck(t, p)
+	check("login")
+	p.typeInto("join-password", testPassword)
+	p.click("join-submit")
+	p.waitVisible("week-progress")
+	p.waitVisible("last-session")
+	p.waitSynced()
+	check("today")
+
+	p.click("nav-history")
+	p.waitVisible("session-list")
+	check("history")
+	// Deleting shows a dark toast with an undo button over the list.
+	id := eval[string](p, `document.querySelector('[data-testid=session-item]').dataset.id`)
+	p.click("session-delete-" + id)
+	p.waitVisible("undo-delete")
+	check("history with the undo toast")
+	p.click("undo-delete")
+	p.waitJS("the session to come back", `document.querySelectorAll('[data-testid=session-item]').length === 1`)
+	p.click("nav-progress")
+	p.waitVisible("chart-adherence")
+	check("progress")
+	p.click("nav-settings")
+	p.waitVisible("profile-save")
+	check("settings")
+
+	p.click("nav-today")
+	p.tapUntil("log-manual", "entry-save")
+	check("manual entry")
+
+	p.click("nav-today")
+	p.tapUntil("start-4x4", "timer-begin")
+	p.click("mood-before-3")
+	check("timer set-up")
+	p.click("timer-begin")
+	p.waitVisible("timer-running")
+	p.waitJS("the warm-up", `document.querySelector('#timer-running.phase-warmup')`)
+	check("timer warm-up")
+	jumpTo(p, warmupSec+10)
+	p.waitJS("the first work interval", `document.querySelector('#timer-running.phase-work')`)
+	check("timer work")
+	jumpTo(p, warmupSec+workSec+2)
+	p.waitVisible("rpe-picker")
+	check("exertion sheet") // with the heart-rate field's placeholder
+	p.click("rpe-15")
+	p.waitJS("the picker to close", `!document.querySelector('[data-testid=rpe-picker]')`)
+	p.waitJS("the recovery", `document.querySelector('#timer-running.phase-rest')`)
+	check("timer recovery")
+	jumpTo(p, total4x4Sec-60)
+	// Intervals passed while the clock jumped may still ask for a rating.
+	// Each is skipped until none has come for a second and a half (the
+	// timer shows the next one at its next repaint).
+	for quiet, deadline := time.Now(), time.Now().Add(stepTimeout); time.Since(quiet) < 1500*time.Millisecond; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			p.fail("the exertion sheet keeps coming back")
+		}
+		if eval[bool](p, `!!document.querySelector('[data-testid=rpe-picker]')`) {
+			p.click("rpe-skip")
+			quiet = time.Now()
+		}
+	}
+	p.waitJS("the cool-down", `document.querySelector('#timer-running.phase-cooldown')`)
+	check("timer cool-down")
+	jumpTo(p, total4x4Sec+1)
+	p.waitVisible("session-save")
+	p.click("session-rpe-7")
+	p.click("mood-after-4")
+	p.typeInto("session-note", "Godt")
+	check("finish form")
+	p.click("session-save")
+	p.waitVisible("notice")
+	check("today with the saved notice")
+}
