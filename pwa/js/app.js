@@ -7,8 +7,8 @@ import { createApi, ApiError } from './api.js';
 import { createSync } from './sync.js';
 import { createStore } from './store.js';
 import { loadI18n, detectLang } from './i18n.js';
-import { Clock } from './hlc.js';
-import { maxTS, validate } from './merge.js';
+import { openClock } from './clock.js';
+import { validate } from './merge.js';
 import { h, mount, toast, clearToast, notice } from './ui.js';
 import * as today from './today.js';
 import * as timer from './timer.js';
@@ -58,60 +58,10 @@ async function main() {
     online: navigator.onLine,
   });
 
-  // The device's node id and clock offset (server time − device time,
-  // learnt from clock_skew answers) survive reloads.
-  let node = await db.getMeta('node');
-  if (!node) {
-    node = 'w' + Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 14);
-    await db.setMeta('node', node);
-  }
-  let offset = Number(await db.getMeta('clockOffset')) || 0;
-  const physical = () => Date.now() + offset;
-  let last = await db.getMeta('clockLast');
-  let hlc;
-  try {
-    hlc = new Clock(node, { now: physical, last });
-  } catch {
-    hlc = new Clock(node, { now: physical });
-  }
-  for (const d of store.get().docs) {
-    const ts = maxTS(d);
-    if (ts) observe(hlc, ts);
-  }
-  // Persist the last reading so a reload never reuses a stamp.
-  const remember = () => {
-    if (hlc.last !== last) {
-      last = hlc.last;
-      db.setMeta('clockLast', last).catch(() => {});
-    }
-  };
-  const clock = {
-    stamp: () => {
-      const ts = hlc.now();
-      remember();
-      return ts;
-    },
-    observe: (ts) => {
-      observe(hlc, ts);
-      remember();
-    },
-    /** correct adopts the server's time after a clock_skew answer. */
-    correct(serverTime) {
-      if (!Number.isFinite(serverTime)) return;
-      offset = serverTime - Date.now();
-      db.setMeta('clockOffset', offset).catch(() => {});
-      // The clock already ran ahead and never goes back by itself.
-      hlc.reset(serverTime);
-      remember();
-    },
-    /** calibrate follows the server time seen on a successful answer. */
-    calibrate(serverTime) {
-      if (!Number.isFinite(serverTime)) return;
-      if (Math.abs(serverTime - physical()) < 60_000) return;
-      offset = serverTime - Date.now();
-      db.setMeta('clockOffset', offset).catch(() => {});
-    },
-  };
+  // The device's clock: node id, last reading and server offset survive
+  // reloads (shared with the service worker's background sync).
+  const clock = await openClock(db, store.get().docs);
+  const node = clock.node;
 
   const api = createApi({
     onSignedOut: () => store.set({ sync: { ...store.get().sync, state: 'signedout' } }),
@@ -380,12 +330,6 @@ async function main() {
     refreshProfile();
     syncNow();
   }
-}
-
-function observe(hlc, ts) {
-  try {
-    hlc.update(ts);
-  } catch { /* a malformed stamp from storage: ignore it for the clock */ }
 }
 
 function requestBackgroundSync() {
