@@ -130,6 +130,10 @@ export function createApi({ onSignedOut = () => {} } = {}) {
   }
 
   return {
+    /** close stops listening for tokens from other tabs (for short-lived users such as the service worker). */
+    close() {
+      if (channel) channel.close();
+    },
     request,
     refresh,
     get: (path) => request('GET', path),

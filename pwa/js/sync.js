@@ -1,7 +1,9 @@
 // Sync client: pushes the outbox, then pulls the change log, following the
 // protocol in the sync issue. Runs single-flight; callers just ask for a
 // sync (on start, on `online`, every minute while open, after each save,
-// from Background Sync) and read the outcome from the app store.
+// from Background Sync) and read the outcome from the app store. The page
+// and the service worker (which syncs on its own when no page is open)
+// both run it; a Web Lock lets only one of them sync at a time.
 //
 //   - push: outbox entries are merged per document and sent as one batch
 //     with a stable batchId (kept in meta until acked, so a retry after a
@@ -29,6 +31,7 @@ import { uuid } from './ui.js';
 const MAX_DOCS = 500;
 const MAX_BYTES = 900 * 1024;
 const PULL_LIMIT = 500;
+const LOCK = 'dagbok-sync';
 
 /**
  * createSync returns {run, pending}. report(patch) receives status updates:
@@ -181,6 +184,17 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
     }
   }
 
+  /**
+   * exclusive runs fn holding the device-wide sync lock, so the pages and
+   * the service worker (Background Sync with no page open) never sync at
+   * the same time. The lock is always taken before the token refresh lock,
+   * never while holding it.
+   */
+  function exclusive(fn) {
+    const locks = globalThis.navigator && navigator.locks;
+    return locks && locks.request ? locks.request(LOCK, fn) : fn();
+  }
+
   /** run syncs now; concurrent calls share one run (plus one follow-up). */
   function run() {
     if (running) {
@@ -190,7 +204,7 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
     running = (async () => {
       do {
         again = false;
-        await once();
+        await exclusive(once);
       } while (again);
     })().finally(() => { running = null; });
     return running;
