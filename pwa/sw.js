@@ -2,7 +2,15 @@
 // version and file list are filled in by the server), serves shell assets
 // cache-first, never touches /api/, and answers navigations with the cached
 // index.html when offline. A new version waits until the page says so.
+// It is a module worker: Background Sync with no page open runs the app's
+// own sync modules here.
 
+import { openDB } from './js/db.js';
+import { createApi } from './js/api.js';
+import { createSync } from './js/sync.js';
+import { openClock } from './js/clock.js';
+
+const SYNC_TAG = 'dagbok-sync';
 const VERSION = '__VERSION__';
 const CACHE = 'dagbok-shell-' + VERSION;
 const ASSETS = [/*ASSETS*/];
@@ -64,12 +72,39 @@ self.addEventListener('fetch', (event) => {
   })());
 });
 
-// Background Sync: wake an open page to sync (the access token lives only
-// in the page's memory).
+// Background Sync (registered by the page after each save and on start).
 self.addEventListener('sync', (event) => {
-  if (event.tag !== 'dagbok-sync') return;
-  event.waitUntil((async () => {
-    const list = await self.clients.matchAll({ type: 'window' });
-    for (const c of list) c.postMessage({ type: 'sync' });
-  })());
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(backgroundSync());
 });
+
+/**
+ * backgroundSync hands the sync to a page the user is looking at, which
+ * shows its progress. With none (every page closed, or hidden), the worker
+ * syncs itself with the page's own modules and rules: an access token from
+ * the refresh cookie (under the page's refresh lock), pull, push the
+ * outbox, pull. The sync lock keeps a page that opens meanwhile from
+ * syncing at the same time. It throws when the sync did not go through
+ * (offline again, signed out, a server error), so the browser retries later.
+ */
+async function backgroundSync() {
+  const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const shown = pages.filter((c) => c.visibilityState === 'visible');
+  if (shown.length) {
+    for (const c of shown) c.postMessage({ type: 'sync' });
+    return;
+  }
+  const db = await openDB();
+  const api = createApi();
+  try {
+    if (!(await db.getMeta('user'))) return; // signed out: nothing to sync for
+    const clock = await openClock(db, await db.allDocs());
+    let outcome = {};
+    const sync = createSync({ db, api, clock, report: (s) => { outcome = { ...outcome, ...s }; } });
+    await sync.run();
+    if (outcome.state !== 'synced') throw outcome.error || new Error('background sync ended ' + outcome.state);
+  } finally {
+    api.close();
+    db.db.close();
+  }
+}

@@ -334,7 +334,7 @@ async function main() {
 
 function requestBackgroundSync() {
   if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register('dagbok-sync')).catch(() => {});
+  navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register('dagbok-sync' /* the tag sw.js listens for */)).catch(() => {});
 }
 
 function registerWorker(ctx, syncNow) {
@@ -351,7 +351,7 @@ function registerWorker(ctx, syncNow) {
     reloading = true;
     location.reload();
   });
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).then((reg) => {
+  navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).then((reg) => {
     const offer = (w) => {
       if (!w || !navigator.serviceWorker.controller) return;
       const banner = document.getElementById('banner');
