@@ -360,15 +360,14 @@ func TestBrowserAccessibility(t *testing.T) {
 	var p *tab
 	check := func(screen string) {
 		t.Helper()
-		var res contrastResult
 		// Let transitions and a sync's redraw settle, as a reader's eye would.
 		time.Sleep(300 * time.Millisecond)
-		res = eval[contrastResult](p, contrastJS)
+		res := eval[contrastResult](p, contrastJS)
 		if res.Checked == 0 {
 			t.Errorf("%s: no text to check the contrast of", screen)
 		}
 		if res.Unknown > 0 {
-			t.Errorf("%s: the background behind %d texts cannot be determined from colours (image or gradient)", screen, res.Unknown)
+			t.Errorf("%s: the background behind %d texts cannot be determined from colours (an image, a gradient, a filter or a blend mode)", screen, res.Unknown)
 		}
 		for _, f := range res.Failures {
 			t.Errorf("%s: contrast: %s", screen, f)
