@@ -26,10 +26,11 @@ async function fetchDict(lang) {
   return res.json();
 }
 
-/** detectLang picks the saved language, else the browser's, else bokmål. */
+/**
+ * detectLang picks the language the user chose, else bokmål: the app is
+ * Norwegian first, whatever language the phone itself is set to (the join
+ * and sign-in screens offer English with one tap).
+ */
 export function detectLang(saved) {
-  if (LANGS.includes(saved)) return saved;
-  const nav = (navigator.language || 'nb').toLowerCase();
-  if (nav.startsWith('en')) return 'en';
-  return 'nb';
+  return LANGS.includes(saved) ? saved : 'nb';
 }

@@ -62,7 +62,15 @@ export function render(ctx, params) {
     ? h('p', { class: 'center' }, t('join.haveAccount') + ' ', h('a', { href: '/login' + (code.value ? '?code=' + encodeURIComponent(code.value) : ''), 'data-testid': 'goto-login', id: 'goto-login', text: t('join.login') }))
     : h('p', { class: 'center' }, t('join.noAccount') + ' ', h('a', { href: '/join' + (code.value ? '?code=' + encodeURIComponent(code.value) : ''), 'data-testid': 'goto-join', id: 'goto-join', text: t('join.create') }));
 
+  // Offer the other language before anything else is read.
+  const otherLang = t.lang === 'nb' ? 'en' : 'nb';
+  const langSwitch = h('p', { class: 'center' }, h('button', {
+    type: 'button', class: 'btn ghost small', lang: otherLang, 'data-testid': 'join-language', id: 'join-language',
+    text: t('join.otherLanguage'), onclick: () => ctx.setLang(otherLang),
+  }));
+
   mount(
+    langSwitch,
     h('div', { class: 'hero' },
       h('img', { src: '/icons/icon-192.png', alt: '', width: 72, height: 72 }),
       h('h1', { text: mode === 'join' ? t('join.title') : t('join.loginTitle') }),
