@@ -181,6 +181,7 @@ func New(cfg Config) (*echo.Echo, error) {
 
 	v1.GET("/me", me.get, user)
 	v1.PATCH("/me", me.patch, user)
+	v1.DELETE("/me", auth.erase, user)
 
 	v1.POST("/invites", inv.create, user, admin)
 	v1.GET("/invites", inv.list, user, leader)

@@ -24,6 +24,7 @@ const (
 	CodeUnauthorized       = "unauthorized"        // no valid access token
 	CodeInvalidCredentials = "invalid_credentials" // wrong email or password
 	CodeInvalidRefresh     = "invalid_refresh"     // refresh token missing, unknown, expired or reused
+	CodeWrongPassword      = "wrong_password"      // signed in, but the password given to confirm is wrong
 	CodeForbidden          = "forbidden"           // authenticated but not allowed
 	CodeNotFound           = "not_found"
 	CodeMethodNotAllowed   = "method_not_allowed"
@@ -48,7 +49,7 @@ func statusOf(code string) int {
 		return http.StatusUnprocessableEntity
 	case CodeUnauthorized, CodeInvalidCredentials, CodeInvalidRefresh:
 		return http.StatusUnauthorized
-	case CodeForbidden:
+	case CodeForbidden, CodeWrongPassword:
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound

@@ -200,3 +200,49 @@ func EnsureAdmin(ctx context.Context, st AdminStore, email, password string, now
 	}
 	return true, nil
 }
+
+// eraseRequest confirms an erasure with the account's password.
+type eraseRequest struct {
+	Password string `json:"password"`
+}
+
+// erase deletes the signed-in account for good: the user, their
+// memberships, refresh tokens and every document they synced. The password
+// is asked again (a borrowed unlocked phone must not be enough) and checked
+// like a login: the same hasher, and the same per-account rate limit, so
+// this endpoint gives no extra guesses. A wrong password is a 403, not a
+// 401: the access token is fine, and a 401 would make clients refresh and
+// retry. Admin accounts are refused: the store cannot tell cheaply whether
+// another admin exists, and the last one must not vanish.
+func (h *authHandlers) erase(c echo.Context) error {
+	var req eraseRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	switch {
+	case req.Password == "":
+		return invalid("password", "required")
+	case len(req.Password) > maxPasswordLen:
+		return invalid("password", fmt.Sprintf("at most %d bytes", maxPasswordLen))
+	}
+	u := currentUser(c)
+	if u.Role == store.RoleAdmin {
+		return errorf(CodeConflict, "an admin account cannot be erased here; ask the server's operator")
+	}
+	if err := h.limit(h.perAccount, u.Email); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ok, err := h.hash.Verify(ctx, u.PasswordHash, req.Password)
+	if err != nil && !errors.Is(err, errBadHash) {
+		return err
+	}
+	if !ok {
+		return errorf(CodeWrongPassword, "wrong password")
+	}
+	if err := h.accounts.DeleteUser(ctx, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("erase account %s: %w", u.ID, err)
+	}
+	h.clearCookie(c)
+	return c.NoContent(http.StatusNoContent)
+}
