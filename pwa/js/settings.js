@@ -1,5 +1,5 @@
 // Settings: profile (PATCH /me, queued while offline), my week (the synced
-// "plan" document), language, data export, sign-out.
+// "plan" document), language, data export, sign-out, erasing the account.
 
 import { h, mount, field, timeControl } from './ui.js';
 import { change, diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
@@ -142,9 +142,113 @@ export function render(ctx) {
           await ctx.signOut();
         },
       })),
+    eraseSection(ctx),
     h('p', { class: 'muted small center', text: `${t('app.name')} · ${document.getElementById('main').dataset.version || ''}` }),
   );
   if (location.hash === '#plan') document.getElementById('plan')?.scrollIntoView();
+}
+
+/**
+ * eraseSection asks for the password, then for a second tap in the page
+ * (no window.confirm: it blocks the page and cannot be styled or read out
+ * well), then erases the account on the server and everything on this
+ * device.
+ */
+function eraseSection(ctx) {
+  const { t } = ctx;
+  const password = h('input', { type: 'password', autocomplete: 'current-password', maxlength: 1024, 'data-testid': 'erase-password' });
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'erase-error', id: 'erase-error' });
+  const start = h('button', { type: 'submit', class: 'btn danger', 'data-testid': 'erase-start', id: 'erase-start', text: t('erase.start') });
+  const confirmBtn = h('button', { type: 'button', class: 'btn danger', 'data-testid': 'erase-confirm', id: 'erase-confirm', text: t('erase.confirm') });
+  const cancel = h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'erase-cancel', text: t('erase.cancel') });
+  const ask = h('div', { class: 'erase-confirm', hidden: true, 'data-testid': 'erase-ask' },
+    h('p', { id: 'erase-ask-text', text: t('erase.sure') }),
+    h('div', { class: 'row' }, cancel, confirmBtn));
+  confirmBtn.setAttribute('aria-describedby', 'erase-ask-text');
+
+  const showStep = (asking) => {
+    ask.hidden = !asking;
+    // .btn sets display, which beats the hidden attribute.
+    start.style.display = asking ? 'none' : '';
+    password.disabled = asking;
+    (asking ? confirmBtn : start).focus();
+  };
+  const fail = (msg) => {
+    error.textContent = msg;
+    confirmBtn.disabled = false;
+    showStep(false);
+  };
+
+  cancel.addEventListener('click', () => { error.textContent = ''; showStep(false); });
+  confirmBtn.addEventListener('click', async () => {
+    if (!navigator.onLine) return fail(t('erase.offline'));
+    confirmBtn.disabled = true;
+    error.textContent = '';
+    try {
+      await ctx.api.request('DELETE', '/me', { password: password.value });
+    } catch (e) {
+      return fail(eraseError(t, e));
+    }
+    password.value = '';
+    await wipeDevice(ctx);
+    ctx.navigate('/join', true, t('erase.done'));
+  });
+
+  return h('form', {
+    class: 'form card erase', 'aria-labelledby': 's-erase',
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      error.textContent = '';
+      if (!password.value) {
+        error.textContent = t('erase.needPassword');
+        password.focus();
+        return;
+      }
+      if (!navigator.onLine) {
+        error.textContent = t('erase.offline');
+        return;
+      }
+      showStep(true);
+    },
+  },
+  h('h2', { id: 's-erase', text: t('erase.title') }),
+  h('p', { text: t('erase.what') }),
+  h('p', { class: 'hint', text: t('erase.exportFirst') }),
+  field('erase-password', t('erase.password'), password),
+  error,
+  start,
+  ask);
+}
+
+/** eraseError says why erasing failed, in the user's words. */
+function eraseError(t, e) {
+  if (e instanceof OfflineError) return t('erase.offline');
+  if (!(e instanceof ApiError)) return t('error.server', { reason: e.message });
+  switch (e.code) {
+    case 'wrong_password': return t('erase.wrongPassword');
+    case 'rate_limited': return t('erase.rateLimited');
+    case 'conflict': return t('erase.admin');
+    case 'validation_failed': return t('erase.needPassword');
+  }
+  if (e.status === 401) return t('erase.signedOut');
+  return t('error.server', { reason: e.message });
+}
+
+/**
+ * wipeDevice removes what this device kept for the erased account, as
+ * sign-out does and more: the local database (documents, unsent changes,
+ * profile, sync cursor, clock), the refresh cookie and the token in every
+ * tab, and local storage. Only the chosen language stays, so the goodbye
+ * is in it. The service worker's caches hold the app itself, no user data.
+ */
+async function wipeDevice(ctx) {
+  try { await ctx.api.logout(); } catch { /* the server cleared the cookie already */ }
+  await ctx.db.clear();
+  const lang = localStorage.getItem('lang');
+  localStorage.clear();
+  if (lang) localStorage.setItem('lang', lang);
+  sessionStorage.clear();
+  ctx.store.set({ user: null, profile: null, pendingProfile: null, docs: [], sync: { state: 'idle', pending: 0, rejected: [] } });
 }
 
 async function exportData(ctx) {
