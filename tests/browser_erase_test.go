@@ -57,7 +57,11 @@ func TestBrowserEraseAccount(t *testing.T) {
 		t.Errorf("no goodbye on /join: notice %q", msg)
 	}
 	if docs := p.localDocs(); len(docs) != 0 {
-		t.Errorf("the phone still holds %d documents: %v", len(docs), docs)
+		ids := make([]string, 0, len(docs))
+		for id := range docs {
+			ids = append(ids, id)
+		}
+		t.Errorf("the phone still holds %d documents: %v", len(docs), ids)
 	}
 	if n := p.outboxLen(); n != 0 {
 		t.Errorf("the phone's outbox still holds %d changes", n)
