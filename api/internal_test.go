@@ -107,7 +107,7 @@ func TestClientKey(t *testing.T) {
 // again, and every code has a status of its own except internal.
 func TestErrorStatusTable(t *testing.T) {
 	codes := []string{CodeInvalidJSON, CodeUnknownField, CodeInvalidRequest, CodeValidation,
-		CodeUnauthorized, CodeInvalidCredentials, CodeInvalidRefresh, CodeForbidden, CodeNotFound,
+		CodeUnauthorized, CodeInvalidCredentials, CodeWrongPassword, CodeInvalidRefresh, CodeForbidden, CodeNotFound,
 		CodeMethodNotAllowed, CodeEmailTaken, CodeConflict, CodeClockSkew, CodeCursorExpired,
 		CodePayloadTooLarge, CodeUnsupportedMedia, CodeRateLimited, CodeUnavailable}
 	for _, c := range codes {
