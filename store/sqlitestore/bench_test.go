@@ -101,6 +101,36 @@ func benchStore(b *testing.B) *Store {
 	return s
 }
 
+// rawBatch is the raw side of every push comparison: the write SQL of a
+// push for one batch of encoded rows, in one committed transaction.
+func rawBatch(ctx context.Context, s *Store, firstSeq int64, rows []docRow) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := writeDocs(ctx, tx, "bench", firstSeq, rows); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// onEachClient runs f for every one of pushClients clients at once and
+// returns the first error.
+func onEachClient(f func(k int) error) error {
+	errs := make(chan error, pushClients)
+	for k := range pushClients {
+		go func() { errs <- f(k) }()
+	}
+	var first error
+	for range pushClients {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 func reportDocs(b *testing.B, docs int) {
 	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
 }
@@ -113,14 +143,7 @@ func BenchmarkRawUpsert(b *testing.B) {
 		b.StopTimer()
 		rows := benchRows(b, benchBatchDocs(b, i))
 		b.StartTimer()
-		tx, err := s.w.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := writeDocs(ctx, tx, "bench", int64(i*benchBatch+1), rows); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := rawBatch(ctx, s, int64(i*benchBatch+1), rows); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -217,16 +240,7 @@ func BenchmarkPushVsRaw(b *testing.B) {
 	for i := range b.N {
 		docs := benchBatchDocs(b, i)
 		rows := benchRows(b, docs)
-		rawStep := func() error {
-			tx, err := rawStore.w.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			if err := writeDocs(ctx, tx, "bench", int64(i*benchBatch+1), rows); err != nil {
-				return err
-			}
-			return tx.Commit()
-		}
+		rawStep := func() error { return rawBatch(ctx, rawStore, int64(i*benchBatch+1), rows) }
 		pushStep := func() error {
 			_, err := pushStore.Push(ctx, "bench", fmt.Sprint("batch-", i), docs)
 			return err
@@ -262,34 +276,17 @@ func BenchmarkPushConcurrentVsRaw(b *testing.B) {
 		}
 		rawStep := func() error {
 			for k := range pushClients {
-				tx, err := rawStore.w.BeginTx(ctx, nil)
-				if err != nil {
-					return err
-				}
-				if err := writeDocs(ctx, tx, "bench", int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
-					return err
-				}
-				if err := tx.Commit(); err != nil {
+				if err := rawBatch(ctx, rawStore, int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
 					return err
 				}
 			}
 			return nil
 		}
 		pushStep := func() error {
-			errs := make(chan error, pushClients)
-			for k := range pushClients {
-				go func() {
-					_, err := pushStore.Push(ctx, fmt.Sprint("bench-", k), fmt.Sprint("batch-", i), docs[k])
-					errs <- err
-				}()
-			}
-			var first error
-			for range pushClients {
-				if err := <-errs; err != nil && first == nil {
-					first = err
-				}
-			}
-			return first
+			return onEachClient(func(k int) error {
+				_, err := pushStore.Push(ctx, fmt.Sprint("bench-", k), fmt.Sprint("batch-", i), docs[k])
+				return err
+			})
 		}
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}

@@ -124,16 +124,7 @@ func BenchmarkHTTPPushVsRaw(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rawStep := func() error {
-			tx, err := rawStore.w.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			if err := writeDocs(ctx, tx, "bench", int64(i*benchBatch+1), rows); err != nil {
-				return err
-			}
-			return tx.Commit()
-		}
+		rawStep := func() error { return rawBatch(ctx, rawStore, int64(i*benchBatch+1), rows) }
 		pushStep := func() error {
 			return post(c, base+"/api/v1/sync/push", token, body, http.StatusOK, nil)
 		}
@@ -181,31 +172,16 @@ func BenchmarkHTTPPushConcurrentVsRaw(b *testing.B) {
 		}
 		rawStep := func() error {
 			for k := range pushClients {
-				tx, err := rawStore.w.BeginTx(ctx, nil)
-				if err != nil {
-					return err
-				}
-				if err := writeDocs(ctx, tx, "bench", int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
-					return err
-				}
-				if err := tx.Commit(); err != nil {
+				if err := rawBatch(ctx, rawStore, int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
 					return err
 				}
 			}
 			return nil
 		}
 		pushStep := func() error {
-			errs := make(chan error, pushClients)
-			for k := range pushClients {
-				go func() { errs <- post(c, base+"/api/v1/sync/push", tokens[k], bodies[k], http.StatusOK, nil) }()
-			}
-			var first error
-			for range pushClients {
-				if err := <-errs; err != nil && first == nil {
-					first = err
-				}
-			}
-			return first
+			return onEachClient(func(k int) error {
+				return post(c, base+"/api/v1/sync/push", tokens[k], bodies[k], http.StatusOK, nil)
+			})
 		}
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
