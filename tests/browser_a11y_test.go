@@ -345,15 +345,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	srv := startServer(t)
 	const email = "synlig@example.no"
 	c := signUp(t, srv.URL, email)
-	seed := newDevice("seed", c)
-	seed.edit(newID(), "session", map[string]any{
-		"protocol": "4x4", "startedAt": time.Now().Add(-26 * time.Hour).UTC().Format(time.RFC3339),
-		"durationMin": 40, "sessionRpe": 7, "moodBefore": 2, "moodAfter": 4, "note": "Tung, men god",
-		"intervals": []map[string]int{{"rpe": 15, "hrPeak": 165}, {"rpe": 16, "hrPeak": 168}, {"rpe": 16, "hrPeak": 170}, {"rpe": 17, "hrPeak": 172}},
-	})
-	if err := seed.push(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	pushYesterdaysSession(t, c)
 
 	phone := newBrowser(t, "phone", srv.URL)
 	phone.install()

@@ -25,10 +25,7 @@ func TestBrowserBackgroundSync(t *testing.T) {
 	siri := signUp(t, srv.URL, email)
 
 	phone := newBrowser(t, "phone", srv.URL)
-	phone.install()
-	p := phone.open("/login")
-	p.login(email)
-	p.waitControlled()
+	p := phone.signIn(email)
 	p.waitSynced()
 
 	phone.setOffline(true)

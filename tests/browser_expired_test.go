@@ -43,10 +43,7 @@ func TestBrowserCursorExpired(t *testing.T) {
 	}
 
 	phone := newBrowser(t, "phone", srv.URL)
-	phone.install()
-	p := phone.open("/login")
-	p.login(email)
-	p.waitControlled()
+	p := phone.signIn(email)
 	p.click("nav-history")
 	p.waitJS("both sessions to arrive", `document.querySelectorAll('[data-testid=session-item]').length === 2`)
 	p.waitSynced()

@@ -879,3 +879,29 @@ func serverDocs(t *testing.T, c *client) map[string]sync.Doc {
 	}
 	return d.docs
 }
+
+// signIn installs the app, signs in through its own form and waits until
+// the service worker controls the page.
+func (b *browser) signIn(email string) *tab {
+	b.t.Helper()
+	b.install()
+	p := b.open("/login")
+	p.login(email)
+	p.waitControlled()
+	return p
+}
+
+// pushYesterdaysSession gives the user of c a full 4x4 session logged
+// yesterday, pushed as another device would.
+func pushYesterdaysSession(t *testing.T, c *client) {
+	t.Helper()
+	seed := newDevice("seed", c)
+	seed.edit(newID(), "session", map[string]any{
+		"protocol": "4x4", "startedAt": time.Now().Add(-26 * time.Hour).UTC().Format(time.RFC3339),
+		"durationMin": 40, "sessionRpe": 7, "moodBefore": 2, "moodAfter": 4, "note": "Tung, men god",
+		"intervals": []map[string]int{{"rpe": 15, "hrPeak": 165}, {"rpe": 16, "hrPeak": 168}, {"rpe": 16, "hrPeak": 170}, {"rpe": 17, "hrPeak": 172}},
+	})
+	if err := seed.push(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
