@@ -102,17 +102,59 @@ func benchStore(b *testing.B) *Store {
 }
 
 // rawBatch is the raw side of every push comparison: the write SQL of a
-// push for one batch of encoded rows, in one committed transaction.
-func rawBatch(ctx context.Context, s *Store, firstSeq int64, rows []docRow) error {
+// push for one batch of encoded rows into scope, in one committed
+// transaction.
+func rawBatch(ctx context.Context, s *Store, scope string, firstSeq int64, rows []docRow) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := writeDocs(ctx, tx, "bench", firstSeq, rows); err != nil {
+	if err := writeDocs(ctx, tx, scope, firstSeq, rows); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// The concurrent comparisons: pushClients phones, each in its own scope,
+// push pushBatches batches one after the other in every round, all at
+// once; the raw side writes the same rows into the same scopes one batch
+// after the other. The clients run through a round independently, as
+// phones do, so the writer is rarely left waiting for a straggler.
+const (
+	pushClients = 4
+	pushBatches = 8
+)
+
+// roundBatches returns round i of a concurrent comparison: batches[k][j]
+// is the j-th batch client k pushes, and rows the same batches encoded for
+// the raw side.
+func roundBatches(b testing.TB, i int) (batches [][][]sync.Doc, rows [][][]docRow) {
+	batches = make([][][]sync.Doc, pushClients)
+	rows = make([][][]docRow, pushClients)
+	for k := range pushClients {
+		for j := range pushBatches {
+			docs := benchBatchDocs(b, (i*pushBatches+j)*pushClients+k)
+			batches[k] = append(batches[k], docs)
+			rows[k] = append(rows[k], benchRows(b, docs))
+		}
+	}
+	return batches, rows
+}
+
+// rawRound writes round i's rows the raw way: each batch in a transaction
+// of its own, into the scope of the client that pushes it, with the
+// sequence numbers the push gives it.
+func rawRound(ctx context.Context, s *Store, i int, scopes []string, rows [][][]docRow) error {
+	for j := range pushBatches {
+		for k := range pushClients {
+			first := int64((i*pushBatches+j)*benchBatch + 1)
+			if err := rawBatch(ctx, s, scopes[k], first, rows[k][j]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // onEachClient runs f for every one of pushClients clients at once and
@@ -143,7 +185,7 @@ func BenchmarkRawUpsert(b *testing.B) {
 		b.StopTimer()
 		rows := benchRows(b, benchBatchDocs(b, i))
 		b.StartTimer()
-		if err := rawBatch(ctx, s, int64(i*benchBatch+1), rows); err != nil {
+		if err := rawBatch(ctx, s, "bench", int64(i*benchBatch+1), rows); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -240,7 +282,7 @@ func BenchmarkPushVsRaw(b *testing.B) {
 	for i := range b.N {
 		docs := benchBatchDocs(b, i)
 		rows := benchRows(b, docs)
-		rawStep := func() error { return rawBatch(ctx, rawStore, int64(i*benchBatch+1), rows) }
+		rawStep := func() error { return rawBatch(ctx, rawStore, "bench", int64(i*benchBatch+1), rows) }
 		pushStep := func() error {
 			_, err := pushStore.Push(ctx, "bench", fmt.Sprint("batch-", i), docs)
 			return err
@@ -258,39 +300,32 @@ func BenchmarkPushVsRaw(b *testing.B) {
 }
 
 // BenchmarkPushConcurrentVsRaw is BenchmarkPushVsRaw with pushClients
-// pushes at once: each round the raw side writes pushClients batches one
-// after the other (the same raw batched upsert), and the Push side pushes
-// the same batches from pushClients goroutines, each in its own scope,
-// and waits for all of them.
+// goroutines pushing at once (see roundBatches and rawRound).
 func BenchmarkPushConcurrentVsRaw(b *testing.B) {
 	rawStore, pushStore := benchStore(b), benchStore(b)
+	scopes := make([]string, pushClients)
+	for k := range scopes {
+		scopes[k] = fmt.Sprint("bench-", k)
+	}
 	ctx := context.Background()
 	var raw, op spent
 	b.ResetTimer()
 	for i := range b.N {
-		docs := make([][]sync.Doc, pushClients)
-		rows := make([][]docRow, pushClients)
-		for k := range pushClients {
-			docs[k] = benchBatchDocs(b, i*pushClients+k)
-			rows[k] = benchRows(b, docs[k])
-		}
-		rawStep := func() error {
-			for k := range pushClients {
-				if err := rawBatch(ctx, rawStore, int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
+		batches, rows := roundBatches(b, i)
+		rawStep := func() error { return rawRound(ctx, rawStore, i, scopes, rows) }
 		pushStep := func() error {
 			return onEachClient(func(k int) error {
-				_, err := pushStore.Push(ctx, fmt.Sprint("bench-", k), fmt.Sprint("batch-", i), docs[k])
-				return err
+				for j, docs := range batches[k] {
+					if _, err := pushStore.Push(ctx, scopes[k], fmt.Sprint("batch-", i, "-", j), docs); err != nil {
+						return err
+					}
+				}
+				return nil
 			})
 		}
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
-	n := float64(b.N * pushClients * benchBatch)
+	n := float64(b.N * pushClients * pushBatches * benchBatch)
 	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
 	b.ReportMetric(n/op.wall.Seconds(), "push-docs/s")
 	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")

@@ -47,17 +47,23 @@ func benchAPI(b *testing.B, s *Store) (base string, c *http.Client, token, scope
 	return srv.URL, c, login.AccessToken, reg.User.ID
 }
 
-// benchLogin registers another patient and returns their access token.
-func benchLogin(b *testing.B, c *http.Client, base, email string) string {
+// benchLogin registers another patient and returns their access token and
+// scope.
+func benchLogin(b *testing.B, c *http.Client, base, email string) (token, scope string) {
 	b.Helper()
 	account := []byte(fmt.Sprintf(`{"email":%q,"password":"benchmark password","name":"Bench"}`, email))
-	benchPost(b, c, base+"/api/v1/auth/register", "", account, http.StatusCreated, nil)
+	var reg struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	benchPost(b, c, base+"/api/v1/auth/register", "", account, http.StatusCreated, &reg)
 	var login struct {
 		AccessToken string `json:"accessToken"`
 	}
 	creds := []byte(fmt.Sprintf(`{"email":%q,"password":"benchmark password"}`, email))
 	benchPost(b, c, base+"/api/v1/auth/login", "", creds, http.StatusOK, &login)
-	return login.AccessToken
+	return login.AccessToken, reg.User.ID
 }
 
 func benchPost(b *testing.B, c *http.Client, url, token string, body []byte, want int, out any) {
@@ -113,7 +119,7 @@ func roundTrip(c *http.Client, req *http.Request, want int, out any) error {
 // side's rows are: what a phone spends encoding is not the server's cost.
 func BenchmarkHTTPPushVsRaw(b *testing.B) {
 	rawStore, apiStore := benchStore(b), benchStore(b)
-	base, c, token, _ := benchAPI(b, apiStore)
+	base, c, token, scope := benchAPI(b, apiStore)
 	ctx := context.Background()
 	var raw, op spent
 	b.ResetTimer()
@@ -124,7 +130,7 @@ func BenchmarkHTTPPushVsRaw(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rawStep := func() error { return rawBatch(ctx, rawStore, int64(i*benchBatch+1), rows) }
+		rawStep := func() error { return rawBatch(ctx, rawStore, scope, int64(i*benchBatch+1), rows) }
 		pushStep := func() error {
 			return post(c, base+"/api/v1/sync/push", token, body, http.StatusOK, nil)
 		}
@@ -138,54 +144,50 @@ func BenchmarkHTTPPushVsRaw(b *testing.B) {
 	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
 }
 
-// pushClients is the number of phones pushing at once in
-// BenchmarkHTTPPushConcurrentVsRaw.
-const pushClients = 4
-
 // BenchmarkHTTPPushConcurrentVsRaw is BenchmarkHTTPPushVsRaw with
-// pushClients clients pushing at once, as phones do: each round, the raw
-// side writes pushClients batches one after the other (the same raw
-// batched upsert as in BenchmarkHTTPPushVsRaw), and the HTTP side sends
-// the same batches as pushClients concurrent pushes of 100 new documents,
-// each client in its own scope, and waits for every answer. It reports
-// both rates and their ratio.
+// pushClients phones pushing at once, each with its own account and
+// connection (see roundBatches and rawRound). Each round, the raw side
+// writes every client's batches one after the other; the HTTP side sends
+// them as pushes of 100 new documents, each client its own in turn, all
+// clients at once, and waits for every answer. It reports both rates and
+// their ratio.
 func BenchmarkHTTPPushConcurrentVsRaw(b *testing.B) {
 	rawStore, apiStore := benchStore(b), benchStore(b)
 	base, c, _, _ := benchAPI(b, apiStore)
 	tokens := make([]string, pushClients)
+	scopes := make([]string, pushClients)
 	for k := range tokens {
-		tokens[k] = benchLogin(b, c, base, fmt.Sprintf("phone%d@example.no", k))
+		tokens[k], scopes[k] = benchLogin(b, c, base, fmt.Sprintf("phone%d@example.no", k))
 	}
 	ctx := context.Background()
 	var raw, op spent
 	b.ResetTimer()
 	for i := range b.N {
-		rows := make([][]docRow, pushClients)
-		bodies := make([][]byte, pushClients)
-		for k := range pushClients {
-			docs := benchBatchDocs(b, i*pushClients+k)
-			rows[k] = benchRows(b, docs)
-			var err error
-			if bodies[k], err = json.Marshal(sync.PushRequest{BatchID: fmt.Sprint("batch-", i), Docs: docs}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		rawStep := func() error {
-			for k := range pushClients {
-				if err := rawBatch(ctx, rawStore, int64((i*pushClients+k)*benchBatch+1), rows[k]); err != nil {
-					return err
+		batches, rows := roundBatches(b, i)
+		bodies := make([][][]byte, pushClients)
+		for k := range batches {
+			for j, docs := range batches[k] {
+				body, err := json.Marshal(sync.PushRequest{BatchID: fmt.Sprint("batch-", i, "-", j), Docs: docs})
+				if err != nil {
+					b.Fatal(err)
 				}
+				bodies[k] = append(bodies[k], body)
 			}
-			return nil
 		}
+		rawStep := func() error { return rawRound(ctx, rawStore, i, scopes, rows) }
 		pushStep := func() error {
 			return onEachClient(func(k int) error {
-				return post(c, base+"/api/v1/sync/push", tokens[k], bodies[k], http.StatusOK, nil)
+				for _, body := range bodies[k] {
+					if err := post(c, base+"/api/v1/sync/push", tokens[k], body, http.StatusOK, nil); err != nil {
+						return err
+					}
+				}
+				return nil
 			})
 		}
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
-	n := float64(b.N * pushClients * benchBatch)
+	n := float64(b.N * pushClients * pushBatches * benchBatch)
 	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
 	b.ReportMetric(n/op.wall.Seconds(), "http-push-docs/s")
 	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
