@@ -13,16 +13,21 @@ import (
 )
 
 // TestGroupCommit queues pushes behind a held writer so that they are
-// written as one group: a push with an unencodable document fails alone,
-// the others apply with dense sequence numbers, a batch sent twice in the
-// group applies once, and a push whose context ends while queued is
-// withdrawn and not applied.
+// written as one group: a push that fails in the group (its document's
+// stored row is corrupt) fails alone, the others apply with dense sequence
+// numbers, a batch sent twice in the group applies once, and a push whose
+// context ends while queued is withdrawn and not applied. A push with an
+// unencodable document fails before it waits for the writer.
 func TestGroupCommit(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	ts := sync.Timestamp{Wall: 1_700_000_000_000, Node: "dev"}.String()
 	doc := func(id, value string) []sync.Doc {
 		return []sync.Doc{{ID: id, Type: "session", Fields: map[string]sync.Field{"note": {Value: []byte(value), TS: ts}}}}
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO sync_doc (scope, id, type, deleted, deleted_at, seq, fields)
+		VALUES ('p1', 'd2', 'session', 0, 0, 0, '{broken')`); err != nil {
+		t.Fatal(err)
 	}
 	pushes := []struct {
 		batch string
@@ -31,7 +36,7 @@ func TestGroupCommit(t *testing.T) {
 	}{
 		{"b0", doc("d0", `"zero"`), ctx},
 		{"b1", doc("d1", `"one"`), ctx},
-		{"bad", doc("d2", `{broken`), ctx},
+		{"bad", doc("d2", `"two"`), ctx},
 		{"dup", doc("d3", `"three"`), ctx},
 		{"dup", doc("d3", `"three"`), ctx},
 		{"b5", doc("d5", `"five"`), ctx},
@@ -44,6 +49,9 @@ func TestGroupCommit(t *testing.T) {
 	}{"withdrawn", doc("d6", `"six"`), gone})
 
 	s.group.writer <- struct{}{} // hold the writer: the pushes queue up
+	if _, err := s.Push(ctx, "p1", "unencodable", doc("d7", `{broken`)); err == nil {
+		t.Error("push with an unencodable value succeeded")
+	}
 	res := make([]store.PushResult, len(pushes))
 	errs := make([]error, len(pushes))
 	var wg gosync.WaitGroup
@@ -74,7 +82,7 @@ func TestGroupCommit(t *testing.T) {
 		switch p.batch {
 		case "bad":
 			if errs[i] == nil {
-				t.Errorf("push %s with an unencodable value succeeded", p.batch)
+				t.Errorf("push %s onto a corrupt stored document succeeded", p.batch)
 			}
 		case "withdrawn":
 			if errs[i] == nil {

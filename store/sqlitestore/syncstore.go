@@ -108,7 +108,16 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	if err != nil {
 		return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
 	}
-	p := &pendingPush{ctx: ctx, scope: scope, batchID: batchID, docs: incoming, idList: idList, done: make(chan struct{})}
+	// Encode before queueing for the writer: a new document is written
+	// as it came, and only a document the scope already holds is encoded
+	// again after its merge, so the writer spends its time on SQL.
+	rows := make([]docRow, len(incoming))
+	for i, d := range incoming {
+		if rows[i], err = toRow(d); err != nil {
+			return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
+		}
+	}
+	p := &pendingPush{ctx: ctx, scope: scope, batchID: batchID, docs: incoming, rows: rows, idList: idList, done: make(chan struct{})}
 	s.group.mu.Lock()
 	s.group.queue = append(s.group.queue, p)
 	s.group.mu.Unlock()
@@ -166,6 +175,7 @@ type pendingPush struct {
 	ctx            context.Context
 	scope, batchID string
 	docs           []sync.Doc // no two with the same ID
+	rows           []docRow   // docs encoded, as written when new
 	idList         []byte
 	res            store.PushResult
 	err            error
@@ -244,20 +254,24 @@ func (s *Store) applyPush(ctx context.Context, tx *sql.Tx, p *pendingPush) (stor
 	if applied.Valid {
 		return store.PushResult{Applied: int(applied.Int64), Replay: true}, nil
 	}
-	rows := make([]docRow, 0, len(p.docs))
-	for _, d := range p.docs {
-		old, ok := current[d.ID]
-		if ok {
-			d = sync.Merge(old.doc, d)
+	rows := p.rows
+	if len(current) > 0 {
+		rows = make([]docRow, 0, len(p.docs))
+		for i, d := range p.docs {
+			old, ok := current[d.ID]
+			if !ok {
+				rows = append(rows, p.rows[i])
+				continue
+			}
+			row, err := toRow(sync.Merge(old.doc, d))
+			if err != nil {
+				return store.PushResult{}, err
+			}
+			if bytes.Equal(row.fields, old.fields) && row.typ == old.doc.Type {
+				continue
+			}
+			rows = append(rows, row)
 		}
-		row, err := toRow(d)
-		if err != nil {
-			return store.PushResult{}, err
-		}
-		if ok && bytes.Equal(row.fields, old.fields) && row.typ == old.doc.Type {
-			continue
-		}
-		rows = append(rows, row)
 	}
 	if len(rows) > 0 {
 		if err := writeDocs(ctx, tx, p.scope, head+1, rows); err != nil {
