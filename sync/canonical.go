@@ -50,7 +50,7 @@ func EncodeValue(v any) (json.RawMessage, error) {
 }
 
 // parseValue parses exactly one JSON value (surrounding whitespace allowed)
-// into nil, bool, float64, string, []any or map[string]any.
+// into nil, bool, *float64, string, []any or map[string]any.
 func parseValue(raw []byte) (any, error) {
 	p := parser{data: raw}
 	p.ws()
@@ -79,6 +79,11 @@ func (e *parseError) Error() string { return e.msg }
 type parser struct {
 	data []byte
 	pos  int
+	// text, when set, is data as a string and data is known to be valid
+	// UTF-8: a string without escapes is then cut from text, neither
+	// copied nor allocated.
+	text string
+	nums []float64 // the numbers parsed, allocated in chunks (see box)
 }
 
 func (p *parser) fail(msg string) error {
@@ -141,7 +146,7 @@ func (p *parser) value(depth int) (any, error) {
 		return m, err
 	case c == '[':
 		p.pos++
-		a := []any{}
+		a := make([]any, 0, 4) // one allocation for short arrays (the intervals)
 		if p.next() == ']' {
 			p.pos++
 			return a, nil
@@ -166,7 +171,11 @@ func (p *parser) value(depth int) (any, error) {
 	case c == '"':
 		return p.string()
 	case c == '-' || '0' <= c && c <= '9':
-		return p.number()
+		f, err := p.number()
+		if err != nil {
+			return nil, err
+		}
+		return p.box(f), nil
 	case c == 't':
 		return true, p.literal("true")
 	case c == 'f':
@@ -212,6 +221,17 @@ func (p *parser) object(member func(key string) error) error {
 			return p.fail("want ',' or '}' in an object")
 		}
 	}
+}
+
+// box returns f as a number of the parse tree: a pointer into a chunk of
+// numbers, so that a number costs no allocation of its own (an interface
+// holding a float64 would).
+func (p *parser) box(f float64) *float64 {
+	if len(p.nums) == cap(p.nums) {
+		p.nums = make([]float64, 0, 64)
+	}
+	p.nums = append(p.nums, f)
+	return &p.nums[len(p.nums)-1]
 }
 
 func (p *parser) literal(word string) error {
@@ -295,18 +315,23 @@ func smallInt(b []byte) (float64, bool) {
 func (p *parser) string() (string, error) {
 	p.pos++ // '"'
 	start := p.pos
-	// Fast path: plain ASCII without escapes.
+	// Fast path: no escapes, and plain ASCII unless the input is known to
+	// be valid UTF-8.
 	for p.pos < len(p.data) {
 		c := p.data[p.pos]
 		if c == '"' {
-			s, ok := known(p.data[start:p.pos])
-			if !ok {
+			var s string
+			if p.text != "" {
+				s = p.text[start:p.pos]
+			} else if s2, ok := known(p.data[start:p.pos]); ok {
+				s = s2
+			} else {
 				s = string(p.data[start:p.pos])
 			}
 			p.pos++
 			return s, nil
 		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf && p.text == "" {
 			break
 		}
 		p.pos++
@@ -467,8 +492,8 @@ func appendValue(b []byte, v any) []byte {
 		return append(b, "null"...)
 	case bool:
 		return strconv.AppendBool(b, v)
-	case float64:
-		return appendFloat(b, v)
+	case *float64:
+		return appendFloat(b, *v)
 	case string:
 		return appendString(b, v)
 	case []any:

@@ -107,6 +107,9 @@ func CheckSkew(docs []Doc, now time.Time) error {
 //     (422). The returned request then still holds every valid document,
 //     so a caller may apply those and report the rest.
 //
+// The returned request shares memory with data: the caller must not
+// change data afterwards.
+//
 // A document id may appear more than once in a batch: the occurrences are
 // merged (Merge) into one document at the position of the first, exactly
 // as if they had been pushed one after the other. Occurrences of one id
@@ -119,7 +122,9 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	if !utf8.Valid(data) {
 		return PushRequest{}, &DecodeError{Reason: "body is not valid UTF-8"}
 	}
-	p := &pushParser{parser: parser{data: data}, values: make([]byte, 0, len(data)/2)}
+	// Strings are cut from one copy of the body (text), and canonical
+	// scalar values from the body itself.
+	p := &pushParser{parser: parser{data: data, text: string(data)}}
 	req, err := p.request()
 	if p.ws(); err == nil && p.pos != len(p.data) {
 		err = p.fail("unexpected data after the request object")
@@ -136,7 +141,7 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	docs := make([]Doc, 0, len(req.Docs))
 	at := make(map[string]int, len(req.Docs))
 	for i, d := range req.Docs {
-		if verrs := validateDoc(d, p.parsed[i]); len(verrs) > 0 {
+		if verrs := validateDoc(d, p.parsed[p.docStart[i]:p.docStart[i+1]]); len(verrs) > 0 {
 			errs = append(errs, verrs...)
 			continue
 		}
@@ -163,8 +168,9 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 // It keeps each document's parsed field values for validation.
 type pushParser struct {
 	parser
-	parsed []map[string]any // per document, by field name
-	values []byte           // the canonical field values, one after the other
+	parsed   parsedFields // every document's, one after the other
+	docStart []int        // document i's are parsed[docStart[i]:docStart[i+1]]
+	values   []byte       // canonical field values that differ from their input
 }
 
 // members parses an object whose keys must be among keys, each at most
@@ -231,6 +237,7 @@ func (p *pushParser) docs() ([]Doc, error) {
 		return nil, p.fail("docs must be an array")
 	}
 	var docs []Doc
+	p.docStart = append(p.docStart[:0], 0)
 	if p.next() == ']' {
 		p.pos++
 		return docs, nil
@@ -244,6 +251,7 @@ func (p *pushParser) docs() ([]Doc, error) {
 			return nil, err
 		}
 		docs = append(docs, d)
+		p.docStart = append(p.docStart, len(p.parsed))
 		switch p.next() {
 		case ',':
 			p.pos++
@@ -258,7 +266,6 @@ func (p *pushParser) docs() ([]Doc, error) {
 
 func (p *pushParser) doc() (Doc, error) {
 	var d Doc
-	p.parsed = append(p.parsed, map[string]any{})
 	err := p.members("a document", []string{"id", "type", "fields"}, func(key string) error {
 		var err error
 		switch key {
@@ -285,7 +292,7 @@ func (p *pushParser) fields() (map[string]Field, error) {
 		}
 		f, v, err := p.field()
 		fields[name] = f
-		p.parsed[len(p.parsed)-1][name] = v
+		p.parsed = append(p.parsed, parsedField{name, v})
 		return err
 	})
 	return fields, err
@@ -303,15 +310,56 @@ func (p *pushParser) field() (Field, any, error) {
 			return err
 		}
 		var err error
+		start := p.pos
 		if v, err = p.value(0); err != nil {
 			return err
 		}
-		// Values of a request share one buffer: a slice capped at its
-		// end, so that no later append can reach into the next value.
-		start := len(p.values)
+		// Each value is a slice capped at its end, so that no later
+		// append can reach into what follows it.
+		if in := p.data[start:p.pos]; canonicalScalar(in, v) {
+			f.Value = in[:len(in):len(in)]
+			return nil
+		}
+		// Values rewritten into canonical form share one buffer.
+		at := len(p.values)
 		p.values = appendValue(p.values, v)
-		f.Value = p.values[start:len(p.values):len(p.values)]
+		f.Value = p.values[at:len(p.values):len(p.values)]
 		return nil
 	})
 	return f, v, err
+}
+
+// canonicalScalar reports whether in, the input text of the parsed value
+// v, is already v's canonical form (see CanonicalValue), as the values
+// clients send usually are: a literal, an integer of at most 15 digits
+// other than -0, or a string without escapes, < > & and U+2028/U+2029.
+// It needs in to be valid UTF-8, and says false for arrays and objects.
+func canonicalScalar(in []byte, v any) bool {
+	switch v.(type) {
+	case nil, bool:
+		return true
+	case *float64:
+		if len(in) > 15 || len(in) == 2 && in[0] == '-' && in[1] == '0' {
+			return false
+		}
+		for i, c := range in {
+			if (c < '0' || c > '9') && (c != '-' || i > 0) {
+				return false
+			}
+		}
+		return true
+	case string:
+		for i := 1; i < len(in)-1; i++ {
+			switch in[i] {
+			case '\\', '<', '>', '&':
+				return false
+			case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+				if in[i+1] == 0x80 && (in[i+2] == 0xA8 || in[i+2] == 0xA9) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -35,6 +35,27 @@ func TestDecodePushRequestOK(t *testing.T) {
 				"intervals": {Value: json.RawMessage(`[{"hrPeak":170,"rpe":15}]`), TS: ts1},
 				"note":      {Value: json.RawMessage(`"\u003c3"`), TS: ts1},
 			}}}},
+		{"scalars made canonical", body(
+			sessionJSON("s1", `"durationMin":{"value":40.0,"ts":"`+ts1+`"},"sessionRpe":{"value":-0,"ts":"`+ts1+`"},`+
+				`"moodBefore":{"value":3,"ts":"`+ts1+`"},"note":{"value":"a\u0041 æ & `+"\u2028"+`","ts":"`+ts1+`"}`),
+			sessionJSON("s2", `"durationMin":{"value":1e1,"ts":"`+ts1+`"},"note":{"value":"Tung økt i dag","ts":"`+ts1+`"},`+
+				`"deleted":{"value":false,"ts":"`+ts1+`"},"protocol":{"value":null,"ts":"`+ts1+`"}`),
+			sessionJSON("s3", `"durationMin":{"value":12.5,"ts":"`+ts1+`"}`)),
+			[]sync.Doc{
+				{ID: "s1", Type: "session", Fields: map[string]sync.Field{
+					"durationMin": {Value: json.RawMessage(`40`), TS: ts1},
+					"sessionRpe":  {Value: json.RawMessage(`0`), TS: ts1},
+					"moodBefore":  {Value: json.RawMessage(`3`), TS: ts1},
+					"note":        {Value: json.RawMessage(`"aA æ \u0026 \u2028"`), TS: ts1},
+				}},
+				{ID: "s2", Type: "session", Fields: map[string]sync.Field{
+					"durationMin": {Value: json.RawMessage(`10`), TS: ts1},
+					"note":        {Value: json.RawMessage(`"Tung økt i dag"`), TS: ts1},
+					"deleted":     {Value: json.RawMessage(`false`), TS: ts1},
+					"protocol":    {Value: json.RawMessage(`null`), TS: ts1},
+				}},
+				{ID: "s3", Type: "session", Fields: map[string]sync.Field{"durationMin": {Value: json.RawMessage(`12.5`), TS: ts1}}},
+			}},
 		{"key order free", `{"docs":[{"fields":{},"type":"plan","id":"plan"}],"batchId":"b"}`,
 			[]sync.Doc{{ID: "plan", Type: "plan", Fields: map[string]sync.Field{}}}},
 		{"duplicate ids merged at the first position", body(

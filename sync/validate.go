@@ -73,9 +73,29 @@ func Validate(d Doc) error {
 	return nil
 }
 
+// parsedField is a field value as parsed by DecodePushRequest.
+type parsedField struct {
+	name  string
+	value any
+}
+
+// parsedFields are the parsed values of one document's fields.
+type parsedFields []parsedField
+
+// get returns the parsed value of the named field. A document has few
+// fields, and validateDoc asks only for those its schema knows.
+func (ps parsedFields) get(name string) (any, bool) {
+	for _, p := range ps {
+		if p.name == name {
+			return p.value, true
+		}
+	}
+	return nil, false
+}
+
 // validateDoc returns every problem of d, at most one per field. parsed
 // holds field values already parsed (by DecodePushRequest), or is nil.
-func validateDoc(d Doc, parsed map[string]any) []ValidationError {
+func validateDoc(d Doc, parsed parsedFields) []ValidationError {
 	id := truncate(d.ID)
 	bad := func(field, reason string) ValidationError {
 		return ValidationError{Doc: id, Field: truncate(field), Reason: reason}
@@ -93,7 +113,8 @@ func validateDoc(d Doc, parsed map[string]any) []ValidationError {
 	default:
 		return append(errs, bad("type", fmt.Sprintf("unknown document type %q", truncate(d.Type))))
 	}
-	names := make([]string, 0, len(d.Fields))
+	var buf [16]string // no allocation for the usual handful of fields
+	names := buf[:0]
 	for name := range d.Fields {
 		names = append(names, name)
 	}
@@ -109,7 +130,7 @@ func validateDoc(d Doc, parsed map[string]any) []ValidationError {
 			errs = append(errs, bad(name, "bad timestamp: "+err.Error()))
 			continue
 		}
-		v, ok := parsed[name]
+		v, ok := parsed.get(name)
 		if !ok {
 			if len(f.Value) == 0 {
 				errs = append(errs, bad(name, "missing value"))
@@ -142,13 +163,13 @@ func checker(docType, name string) func(any) string {
 		case "startedAt":
 			return checkRFC3339
 		case "durationMin":
-			return checkNumber(0, MaxDurationMin, false)
+			return checkDuration
 		case "intervals":
 			return checkIntervals
 		case "sessionRpe":
-			return checkNumber(0, 10, true)
+			return checkSessionRPE
 		case "moodBefore", "moodAfter":
-			return checkNumber(1, 5, true)
+			return checkMood
 		case "note":
 			return checkNote
 		case "deleted":
@@ -157,7 +178,7 @@ func checker(docType, name string) func(any) string {
 	case TypePlan:
 		switch name {
 		case "sessionsPerWeek":
-			return checkNumber(1, 7, true)
+			return checkSessionsPerWeek
 		case "days":
 			return checkDays
 		case "time":
@@ -186,13 +207,17 @@ func checkProtocol(v any) string {
 
 // number returns v as a float64 when it is a JSON number.
 func number(v any) (float64, bool) {
-	f, ok := v.(float64)
-	return f, ok
+	if f, ok := v.(*float64); ok {
+		return *f, true
+	}
+	return 0, false
 }
 
-func checkNumber(lo, hi float64, integer bool) func(any) string {
-	return func(v any) string { return numberReason(v, lo, hi, integer) }
-}
+// The checks of numeric fields.
+func checkDuration(v any) string        { return numberReason(v, 0, MaxDurationMin, false) }
+func checkSessionRPE(v any) string      { return numberReason(v, 0, 10, true) }
+func checkMood(v any) string            { return numberReason(v, 1, 5, true) }
+func checkSessionsPerWeek(v any) string { return numberReason(v, 1, 7, true) }
 
 func numberReason(v any, lo, hi float64, integer bool) string {
 	f, ok := number(v)
