@@ -159,7 +159,7 @@ type EncodedPage struct {
 // CompactResult reports what a compaction removed.
 type CompactResult struct {
 	LogEntries int // superseded change-log entries removed
-	Tombstones int // tombstoned documents collected
+	Tombstones int // tombstoned documents collected (see SyncStore.Compact)
 }
 
 // UserStore keeps accounts.
@@ -230,8 +230,12 @@ type SyncStore interface {
 	// export and for trainers' reads), ordered by ID.
 	Docs(ctx context.Context, scope string) ([]sync.Doc, error)
 	// Compact drops change-log entries superseded by a newer entry of the
-	// same document, and collects tombstones whose deletion was stamped
-	// before tombstonesBefore. Cursors older than a collected entry then get
+	// same document, and collects tombstones the store last wrote before
+	// tombstonesBefore. A tombstone's age is measured by the store's clock
+	// from the last push that changed the document, never from the stamps
+	// it carries: a deletion made offline long ago and pushed today lives a
+	// full TTL from today, and a later change to a deleted document only
+	// keeps it longer. Cursors older than a collected entry then get
 	// ErrCursorExpired.
 	Compact(ctx context.Context, scope string, tombstonesBefore time.Time) (CompactResult, error)
 	// Scopes lists every scope that holds documents, for the compactor.

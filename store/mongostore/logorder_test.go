@@ -112,7 +112,8 @@ func TestCompactDropsStatesOfAnEarlierLife(t *testing.T) {
 	written := make(chan struct{})
 	proceed := make(chan struct{})
 	var stallOnce gosync.Once
-	slow := openAt(t, uri, mongostore.Config{AfterDocWrite: func(ctx context.Context) error {
+	atBase := func() time.Time { return base } // the documents are written at base
+	slow := openAt(t, uri, mongostore.Config{Now: atBase, AfterDocWrite: func(ctx context.Context) error {
 		stallOnce.Do(func() {
 			close(written)
 			<-proceed
@@ -120,7 +121,7 @@ func TestCompactDropsStatesOfAnEarlierLife(t *testing.T) {
 		return nil
 	}})
 	closeStore(t, slow)
-	fast := openAt(t, uri, mongostore.Config{Database: slow.Database()})
+	fast := openAt(t, uri, mongostore.Config{Database: slow.Database(), Now: atBase})
 	closeStore(t, fast)
 	push := func(batch string, d sync.Doc) {
 		t.Helper()

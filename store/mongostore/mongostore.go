@@ -62,7 +62,8 @@ type Config struct {
 	// push there. It is a fault-injection hook for tests, nil in production.
 	AfterDocWrite func(ctx context.Context) error
 	// Now reads the clock for the store's own bookkeeping (when a batch was
-	// applied); nil means time.Now.
+	// applied, when a document state was written: the time a tombstone
+	// ages from); nil means time.Now.
 	Now func() time.Time
 }
 

@@ -109,6 +109,9 @@ func TestConformance(t *testing.T) {
 			if name == "FerretDB" {
 				opts = storetest.RunOptions{Pushers: 8, Batches: 6, DocsPerBatch: 2}
 			}
+			opts.OpenClocked = func(t *testing.T, now func() time.Time) store.Store {
+				return openAt(t, uri(t), mongostore.Config{Now: now})
+			}
 			storetest.RunWith(t, opts, func(t *testing.T) store.Store {
 				return openAt(t, uri(t), mongostore.Config{})
 			})

@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/store/mongostore"
 	"github.com/hit4x4/dagbok/sync"
@@ -295,7 +299,7 @@ func TestValueBytesSurvive(t *testing.T) {
 // written again afterwards.
 func TestCollectedScopeIsGone(t *testing.T) {
 	ctx := testCtx(t)
-	s := openAt(t, ferretURI(t), mongostore.Config{})
+	s := openAt(t, ferretURI(t), mongostore.Config{Now: func() time.Time { return base }})
 	closeStore(t, s)
 	del := session(t, "s1", stamp(time.Minute, 0, "d"), "deleted", true)
 	if _, err := s.Push(ctx, "p1", "b1", []sync.Doc{del}); err != nil {
@@ -329,9 +333,10 @@ func TestCollectedScopeIsGone(t *testing.T) {
 // its entries must land above everything compaction saw, never in a gap.
 func TestAppendAfterCompactionOnOtherInstance(t *testing.T) {
 	ctx := testCtx(t)
-	a := openAt(t, ferretURI(t), mongostore.Config{})
+	atBase := func() time.Time { return base } // the documents are written at base
+	a := openAt(t, ferretURI(t), mongostore.Config{Now: atBase})
 	closeStore(t, a)
-	b := openAt(t, ferretURI(t), mongostore.Config{Database: a.Database()})
+	b := openAt(t, ferretURI(t), mongostore.Config{Database: a.Database(), Now: atBase})
 	closeStore(t, b)
 	push := func(s *mongostore.Store, batch string, d sync.Doc) {
 		t.Helper()
@@ -371,5 +376,44 @@ func TestAppendAfterCompactionOnOtherInstance(t *testing.T) {
 	}
 	if _, err := a.Pull(ctx, "p1", 2, 10); !errors.Is(err, store.ErrCursorExpired) {
 		t.Errorf("Pull(2) after collecting the tombstone at 6: err = %v, want ErrCursorExpired", err)
+	}
+}
+
+// TestTombstoneWithoutWriteTime: records written before the store kept
+// the server time of a write age from the stamp of their deleted field,
+// as they did then; records with it age from that time.
+func TestTombstoneWithoutWriteTime(t *testing.T) {
+	ctx := testCtx(t)
+	uri := ferretURI(t)
+	pushed := base.Add(200 * 24 * time.Hour)
+	s := openAt(t, uri, mongostore.Config{Now: func() time.Time { return pushed }})
+	closeStore(t, s)
+	for _, id := range []string{"legacy", "recent"} {
+		if _, err := s.Push(ctx, "p1", "b-"+id, []sync.Doc{session(t, id, stamp(time.Minute, 0, "d"), "deleted", true)}); err != nil {
+			t.Fatalf("Push(%s): %v", id, err)
+		}
+	}
+	// Take the write time out of legacy's records, as an older version
+	// wrote them.
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database(s.Database())
+	for _, coll := range []string{"sync_docs", "sync_log"} {
+		res, err := db.Collection(coll).UpdateMany(ctx, bson.D{{Key: "id", Value: "legacy"}},
+			bson.D{{Key: "$unset", Value: bson.D{{Key: "writtenAt", Value: ""}}}})
+		if err != nil || res.ModifiedCount != 1 {
+			t.Fatalf("unset writtenAt in %s: %+v, %v; want one record changed", coll, res, err)
+		}
+	}
+	res, err := s.Compact(ctx, "p1", base.Add(time.Hour))
+	if err != nil || res.Tombstones != 1 {
+		t.Fatalf("Compact = %+v, %v; want only legacy collected", res, err)
+	}
+	p, err := s.Pull(ctx, "p1", 0, 10)
+	if err != nil || len(p.Docs) != 1 || p.Docs[0].ID != "recent" {
+		t.Errorf("Pull after Compact = %+v, %v; want only recent", p, err)
 	}
 }

@@ -37,6 +37,9 @@ type docRec struct {
 	Rev    int64         `bson:"rev"`
 	Type   string        `bson:"type"`
 	Fields string        `bson:"fields"` // encodeFields
+	// WrittenAt is the server time of the write (ms); zero in records
+	// written before it was kept. A tombstone ages from it (see Compact).
+	WrittenAt time.Time `bson:"writtenAt,omitempty"`
 	// Gone marks the revision that replaced a collected tombstone: the
 	// document does not exist, but the next write still takes Rev+1.
 	Gone   bool      `bson:"gone,omitempty"`
@@ -54,6 +57,9 @@ type logRec struct {
 	ID     string `bson:"id"`
 	Type   string `bson:"type"`
 	Fields string `bson:"fields"`
+	// WrittenAt is the server time (ms) of the push that logged this
+	// state; zero in entries written before it was kept.
+	WrittenAt time.Time `bson:"writtenAt,omitempty"`
 }
 
 // batchRec remembers an applied push batch; its _id is batchKey(scope, batchID).
@@ -213,16 +219,17 @@ func (s *Store) writeDocs(ctx context.Context, scope string, incoming []sync.Doc
 		}
 		var writes []int
 		var recs []any
+		now := ms(s.now())
 		for _, i := range todo {
 			d := incoming[i]
 			cur, exists := current[d.ID]
 			merged := sync.Merge(cur.doc, d) // cur.doc is the zero Doc for a new document
-			states[i] = logRec{Scope: scope, ID: merged.ID, Type: merged.Type, Fields: encodeFields(merged.Fields)}
+			states[i] = logRec{Scope: scope, ID: merged.ID, Type: merged.Type, Fields: encodeFields(merged.Fields), WrittenAt: now}
 			if exists && !cur.rec.Gone && states[i].Fields == cur.rec.Fields && states[i].Type == cur.rec.Type {
 				continue // nothing new for this document
 			}
 			writes = append(writes, i)
-			recs = append(recs, docRec{Scope: scope, ID: merged.ID, Rev: cur.rec.Rev + 1, Type: merged.Type, Fields: states[i].Fields})
+			recs = append(recs, docRec{Scope: scope, ID: merged.ID, Rev: cur.rec.Rev + 1, Type: merged.Type, Fields: states[i].Fields, WrittenAt: now})
 		}
 		var retry []int
 		var superseded []bson.ObjectID
@@ -606,9 +613,11 @@ const goneTTL = time.Hour
 //   - of each document's entries it keeps the one holding its newest
 //     state, the merge of all the others (see newestStates); not always
 //     its last entry (see Pull);
-//   - a document whose kept entry is a tombstone stamped before
-//     tombstonesBefore is collected if its newest revision still holds that
-//     state: a Gone revision is inserted after it (so a racing push loses
+//   - a document whose kept entry is a tombstone written before
+//     tombstonesBefore (server time, WrittenAt; for entries without it,
+//     the stamp of the deleted field) is collected if its newest revision
+//     still holds that state, written before tombstonesBefore too: a Gone
+//     revision is inserted after it (so a racing push loses
 //     and merges again) and the older revisions are deleted;
 //   - the marks are recorded before any entry goes: the horizon raised to
 //     the newest collected entry, the floor to the newest entry read (see
@@ -632,7 +641,7 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 	}
 	var candidates []logRec
 	for _, k := range keep {
-		if at, ok := k.doc.DeletedAt(); ok && at.Before(tombstonesBefore) {
+		if at, ok := tombstoneAge(k); ok && at.Before(tombstonesBefore) {
 			candidates = append(candidates, k.logRec)
 		}
 	}
@@ -643,7 +652,7 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 	horizon := oldHorizon
 	for start := 0; start < len(candidates); start += maxBulk {
 		chunk := candidates[start:min(start+maxBulk, len(candidates))]
-		collected, n, err := s.collectTombstones(ctx, scope, chunk, now)
+		collected, n, err := s.collectTombstones(ctx, scope, chunk, tombstonesBefore, now)
 		if err != nil {
 			return res, err
 		}
@@ -692,6 +701,19 @@ func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time
 type keptEntry struct {
 	logRec
 	doc sync.Doc
+}
+
+// tombstoneAge returns the time a tombstone ages from: the server time
+// its entry was written at, or for an entry written before that was kept,
+// the stamp of its deleted field. ok is false when k is no tombstone.
+func tombstoneAge(k keptEntry) (time.Time, bool) {
+	if !k.doc.Deleted() {
+		return time.Time{}, false
+	}
+	if !k.WrittenAt.IsZero() {
+		return k.WrittenAt, true
+	}
+	return k.doc.DeletedAt()
 }
 
 // newestStates splits a scope's log, in sequence order, into the entries
@@ -769,10 +791,12 @@ func (s *Store) newestStates(ctx context.Context, scope string, entries []logRec
 }
 
 // collectTombstones collects the documents whose newest log entries are the
-// given tombstones, where the document still holds that state. It returns
+// given tombstones, where the document still holds that state and its
+// revision was written before tombstonesBefore (or carries no write time).
+// It returns
 // the entries whose documents are gone now (collected here or by an earlier,
 // interrupted run) and how many it collected itself.
-func (s *Store) collectTombstones(ctx context.Context, scope string, tombs []logRec, now time.Time) ([]logRec, int, error) {
+func (s *Store) collectTombstones(ctx context.Context, scope string, tombs []logRec, tombstonesBefore, now time.Time) ([]logRec, int, error) {
 	ids := make([]string, len(tombs))
 	for i, e := range tombs {
 		ids[i] = e.ID
@@ -789,11 +813,13 @@ func (s *Store) collectTombstones(ctx context.Context, scope string, tombs []log
 		switch {
 		case !ok || cur.rec.Gone:
 			gone = append(gone, e)
-		case cur.rec.Fields == e.Fields && cur.rec.Type == e.Type:
+		case cur.rec.Fields == e.Fields && cur.rec.Type == e.Type && cur.rec.WrittenAt.Before(tombstonesBefore):
 			pending = append(pending, e)
 			markers = append(markers, docRec{Scope: scope, ID: e.ID, Rev: cur.rec.Rev + 1, Gone: true, GoneAt: ms(now)})
 		}
-		// Otherwise the document changed since: leave it for a later run.
+		// Otherwise the document changed since, or was written again with
+		// the same state (after an earlier collection): leave it for a
+		// later run.
 	}
 	if len(markers) == 0 {
 		return gone, 0, nil

@@ -109,7 +109,7 @@ func rawBatch(ctx context.Context, s *Store, scope string, firstSeq int64, rows 
 	if err != nil {
 		return err
 	}
-	if err := writeDocs(ctx, tx, scope, firstSeq, rows); err != nil {
+	if err := writeDocs(ctx, tx, scope, firstSeq, s.now().UnixMilli(), rows); err != nil {
 		tx.Rollback()
 		return err
 	}

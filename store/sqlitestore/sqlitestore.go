@@ -42,7 +42,9 @@ type Store struct {
 	pull  *sql.Stmt // pullSQL on the read pool
 	// userByIDSQL on the read pool: every authenticated request runs it.
 	userByID *sql.Stmt
-	now      func() time.Time
+	// now is the server's clock: when a batch was applied, when a
+	// tombstone was written (its age for Compact).
+	now func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/store/sqlitestore"
@@ -24,7 +25,12 @@ func open(t *testing.T) *sqlitestore.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+	opts := storetest.RunOptions{OpenClocked: func(t *testing.T, now func() time.Time) store.Store {
+		s := open(t)
+		sqlitestore.SetNow(s, now)
+		return s
+	}}
+	storetest.RunWith(t, opts, func(t *testing.T) store.Store { return open(t) })
 }
 
 // TestBackup copies the database while pushes go on; the copy opens as a

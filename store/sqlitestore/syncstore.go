@@ -78,13 +78,14 @@ func (p *pushStmts) close() {
 	}
 }
 
-// docRow is a document as written to sync_doc and sync_log.
+// docRow is a document as written to sync_doc and sync_log. A deleted
+// row's deleted_at is the server time of the write (see writeDocs), not
+// part of the row.
 type docRow struct {
-	id        string
-	typ       string
-	deleted   bool
-	deletedAt int64 // ms; 0 unless deleted
-	fields    []byte
+	id      string
+	typ     string
+	deleted bool
+	fields  []byte
 }
 
 // stored is a document as read back for a merge.
@@ -254,6 +255,7 @@ func (s *Store) applyPush(ctx context.Context, tx *sql.Tx, p *pendingPush) (stor
 	if applied.Valid {
 		return store.PushResult{Applied: int(applied.Int64), Replay: true}, nil
 	}
+	now := s.now().UnixMilli()
 	rows := p.rows
 	if len(current) > 0 {
 		rows = make([]docRow, 0, len(p.docs))
@@ -274,12 +276,12 @@ func (s *Store) applyPush(ctx context.Context, tx *sql.Tx, p *pendingPush) (stor
 		}
 	}
 	if len(rows) > 0 {
-		if err := writeDocs(ctx, tx, p.scope, head+1, rows); err != nil {
+		if err := writeDocs(ctx, tx, p.scope, head+1, now, rows); err != nil {
 			return store.PushResult{}, err
 		}
 	}
 	if _, err := tx.StmtContext(ctx, s.push.recordBatch).ExecContext(ctx,
-		p.scope, p.batchID, len(p.docs), s.now().UnixMilli()); err != nil {
+		p.scope, p.batchID, len(p.docs), now); err != nil {
 		return store.PushResult{}, fmt.Errorf("record batch: %w", err)
 	}
 	return store.PushResult{Applied: len(p.docs)}, nil
@@ -352,11 +354,7 @@ func toRow(d sync.Doc) (docRow, error) {
 	if err != nil {
 		return docRow{}, fmt.Errorf("document %s: %w", d.ID, err)
 	}
-	row := docRow{id: d.ID, typ: d.Type, fields: fields}
-	if at, ok := d.DeletedAt(); ok {
-		row.deleted, row.deletedAt = true, at.UnixMilli()
-	}
-	return row, nil
+	return docRow{id: d.ID, typ: d.Type, deleted: d.Deleted(), fields: fields}, nil
 }
 
 // Rows per multi-row statement: each sync_doc row binds 7 values, well
@@ -364,9 +362,11 @@ func toRow(d sync.Doc) (docRow, error) {
 const rowsPerStatement = 250
 
 // writeDocs upserts rows into sync_doc and appends them to sync_log with
-// sequence numbers first, first+1, …. It is the whole write path of a push
-// (the benchmarks time it alone as the raw baseline).
-func writeDocs(ctx context.Context, tx *sql.Tx, scope string, first int64, rows []docRow) error {
+// sequence numbers first, first+1, …. Each deleted row gets deleted_at =
+// now (server time, ms): a tombstone ages from the last write of its
+// document, whatever the stamps it carries (see Compact). It is the whole
+// write path of a push (the benchmarks time it alone as the raw baseline).
+func writeDocs(ctx context.Context, tx *sql.Tx, scope string, first, now int64, rows []docRow) error {
 	for len(rows) > 0 {
 		n := min(len(rows), rowsPerStatement)
 		chunk := rows[:n]
@@ -374,7 +374,11 @@ func writeDocs(ctx context.Context, tx *sql.Tx, scope string, first int64, rows 
 		logArgs := make([]any, 0, 5*n)
 		for i, r := range chunk {
 			seq := first + int64(i)
-			docArgs = append(docArgs, scope, r.id, r.typ, r.deleted, r.deletedAt, seq, r.fields)
+			var deletedAt int64
+			if r.deleted {
+				deletedAt = now
+			}
+			docArgs = append(docArgs, scope, r.id, r.typ, r.deleted, deletedAt, seq, r.fields)
 			logArgs = append(logArgs, scope, seq, r.id, r.typ, r.fields)
 		}
 		if _, err := tx.ExecContext(ctx, upsertDocSQL(n), docArgs...); err != nil {
@@ -564,15 +568,17 @@ func (s *Store) Docs(ctx context.Context, scope string) ([]sync.Doc, error) {
 	return out, nil
 }
 
-// Compact collects the scope's tombstones stamped before tombstonesBefore,
-// raises the scope's horizon to the newest collected entry (older cursors
+// Compact collects the scope's tombstones last written before
+// tombstonesBefore (server time, sync_doc.deleted_at; the stamps the
+// documents carry play no part: a deletion made offline long ago still
+// lives a full TTL after it reached the server), raises the scope's horizon to the newest collected entry (older cursors
 // then get ErrCursorExpired), drops every log entry that no longer holds
 // the current state of a document, and forgets batches older than
 // tombstonesBefore (no client retries a batch that long). One transaction.
 func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time.Time) (store.CompactResult, error) {
 	cutoff := tombstonesBefore.UnixMilli()
 	if tombstonesBefore.After(time.UnixMilli(cutoff)) {
-		cutoff++ // a stamp at cutoff-1 ms plus a fraction is still before
+		cutoff++ // a write at cutoff-1 ms plus a fraction is still before
 	}
 	var res store.CompactResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

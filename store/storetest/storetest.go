@@ -23,8 +23,14 @@ import (
 	"github.com/hit4x4/dagbok/sync"
 )
 
-// RunOptions sizes the suite's load tests for the engine under test.
+// RunOptions sizes the suite's load tests for the engine under test, and
+// lets the suite move the engine's clock.
 type RunOptions struct {
+	// OpenClocked, when set, opens a fresh, empty store like open, but one
+	// that reads the time from now wherever it keeps time of its own (when
+	// a batch was applied, when a document was written). The tests of
+	// tombstone aging need it and are skipped without it.
+	OpenClocked func(t *testing.T, now func() time.Time) store.Store
 	// Pushers is the number of goroutines pushing concurrently to one scope
 	// (default 8).
 	Pushers int
@@ -87,6 +93,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Compact", testCompact},
 		{"CollectTombstones", testCollectTombstones},
 		{"TombstoneAtHead", testTombstoneAtHead},
+		{"OldDeletionKeptForTTL", testOldDeletionKeptForTTL},
 		{"Scopes", testScopes},
 		{"ScopeIsolation", testScopeIsolation},
 		{"ConcurrentPushPull", testConcurrentPushPull},
@@ -119,7 +126,24 @@ func (c *closeOnce) Close() error {
 // fresh opens an empty store that is closed when the test ends.
 func (h harness) fresh(t *testing.T) store.Store {
 	t.Helper()
-	s := &closeOnce{Store: h.open(t)}
+	return closeAtEnd(t, h.open(t))
+}
+
+// clocked opens an empty store whose clock reads start until the test
+// moves it; the store is closed when the test ends. It skips the test when
+// the engine gave no RunOptions.OpenClocked.
+func (h harness) clocked(t *testing.T, start time.Time) (store.Store, *clock) {
+	t.Helper()
+	if h.opts.OpenClocked == nil {
+		t.Skip("the engine sets no RunOptions.OpenClocked: its clock cannot be moved")
+	}
+	c := &clock{}
+	c.set(start)
+	return closeAtEnd(t, h.opts.OpenClocked(t, c.now)), c
+}
+
+func closeAtEnd(t *testing.T, st store.Store) store.Store {
+	s := &closeOnce{Store: st}
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -127,6 +151,14 @@ func (h harness) fresh(t *testing.T) store.Store {
 	})
 	return s
 }
+
+// clock is a store's clock under a test's control, at millisecond
+// precision. It is safe for concurrent use.
+type clock struct{ ms atomic.Int64 }
+
+func (c *clock) now() time.Time          { return time.UnixMilli(c.ms.Load()).UTC() }
+func (c *clock) set(t time.Time)         { c.ms.Store(t.UnixMilli()) }
+func (c *clock) advance(d time.Duration) { c.ms.Add(d.Milliseconds()) }
 
 // base is a fixed, millisecond-aligned instant the suite's records use.
 var base = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

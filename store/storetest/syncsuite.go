@@ -256,7 +256,22 @@ func nonEmpty(pages []store.PullPage) []store.PullPage {
 // returns, for each cursor 0…n, what a client holds after pulling up to it.
 func history(t *testing.T, s store.Store, docs []sync.Doc) []replica {
 	t.Helper()
+	return historyAt(t, s, nil, docs)
+}
+
+// historyAt is history with the store's clock c, when not nil, set to the
+// newest stamp of each document before it is pushed: the store receives
+// every change when it was made.
+func historyAt(t *testing.T, s store.Store, c *clock, docs []sync.Doc) []replica {
+	t.Helper()
 	for i, d := range docs {
+		if c != nil {
+			ts, err := sync.ParseTimestamp(d.MaxTS())
+			if err != nil {
+				t.Fatalf("document %d: %v", i, err)
+			}
+			c.set(ts.Time())
+		}
 		mustPush(t, s, "p1", id("h", i), d)
 	}
 	states := []replica{{}}
@@ -288,7 +303,7 @@ func testCompact(t *testing.T, h harness) {
 	states := history(t, s, docs)
 	want := mustDocs(t, s, "p1")
 
-	// Tombstones stamped long after the limit stay; only superseded entries go.
+	// Tombstones written long after the limit stay; only superseded entries go.
 	res, err := s.Compact(ctx(t), "p1", at(-time.Hour))
 	if err != nil {
 		t.Fatalf("Compact: %v", err)
@@ -327,13 +342,13 @@ func testCompact(t *testing.T, h harness) {
 }
 
 func testCollectTombstones(t *testing.T, h harness) {
-	s := h.fresh(t)
+	s, clk := h.clocked(t, base)
 	c := ctx(t)
 	docs := []sync.Doc{
 		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
 		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
-		tombstone(t, "a", stamp(3*time.Minute, 0, "d")),  // seq 3: collected below
-		tombstone(t, "c", stamp(20*time.Minute, 0, "d")), // too recent to collect
+		tombstone(t, "a", stamp(3*time.Minute, 0, "d")),  // seq 3, written at 3 min: collected below
+		tombstone(t, "c", stamp(20*time.Minute, 0, "d")), // written at 20 min: too recent to collect
 		session(t, "b", stamp(5*time.Minute, 0, "d"), "note", "b2"),
 	}
 	// A document deleted and then restored is not a tombstone.
@@ -341,7 +356,7 @@ func testCollectTombstones(t *testing.T, h harness) {
 	restored.Fields["deleted"] = field(t, true, stamp(1*time.Minute, 0, "d"))
 	undelete := sync.Doc{ID: "r", Type: "session", Fields: map[string]sync.Field{"deleted": field(t, false, stamp(2*time.Minute, 0, "d"))}}
 	docs = append(docs, restored, undelete)
-	history(t, s, docs)
+	historyAt(t, s, clk, docs)
 
 	res, err := s.Compact(c, "p1", at(10*time.Minute))
 	if err != nil {
@@ -389,9 +404,9 @@ func testCollectTombstones(t *testing.T, h harness) {
 // testTombstoneAtHead collects a tombstone that is the newest log entry: the
 // next write must still get a new sequence number, never a reused one.
 func testTombstoneAtHead(t *testing.T, h harness) {
-	s := h.fresh(t)
+	s, clk := h.clocked(t, base)
 	c := ctx(t)
-	history(t, s, []sync.Doc{
+	historyAt(t, s, clk, []sync.Doc{
 		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
 		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
 		tombstone(t, "b", stamp(3*time.Minute, 0, "d")),
@@ -418,6 +433,73 @@ func testTombstoneAtHead(t *testing.T, h harness) {
 	}
 }
 
+// testOldDeletionKeptForTTL: a tombstone ages from the last time the store
+// received a change to its document, by the store's clock, never from the
+// stamps it carries. A deletion made offline 200 days ago and pushed now
+// outlives compactions with a 90-day TTL until 90 days after the push; an
+// edit that reaches the deleted document keeps it 90 days more; a push
+// that changes nothing does not.
+func testOldDeletionKeptForTTL(t *testing.T, h harness) {
+	const day = 24 * time.Hour
+	const ttl = 90 * day
+	pushed := at(200 * day)
+	s, clk := h.clocked(t, pushed)
+	c := ctx(t)
+	compact := func(want int) {
+		t.Helper()
+		res, err := s.Compact(c, "p1", clk.now().Add(-ttl))
+		if err != nil {
+			t.Fatalf("Compact: %v", err)
+		}
+		if res.Tombstones != want {
+			t.Fatalf("Compact %v after the deletion was pushed collected %d tombstones, want %d",
+				clk.now().Sub(pushed), res.Tombstones, want)
+		}
+	}
+	// The tablet holds a cursor from before the deletion.
+	kept := session(t, "kept", stamp(0, 0, "tablet"), "note", "kept")
+	mustPush(t, s, "p1", "b1", kept)
+	p, err := s.Pull(c, "p1", 0, 10)
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	cursor := p.Cursor
+	stillThere := func() {
+		t.Helper()
+		p, err := s.Pull(c, "p1", cursor, 10)
+		if err != nil || len(p.Docs) != 1 || p.Docs[0].ID != "old" || !p.Docs[0].Deleted() {
+			t.Fatalf("the tablet's Pull(%d) = %s, %v; want the tombstone of old", cursor, showAll(p.Docs), err)
+		}
+	}
+
+	// The phone deleted a session 200 days ago while offline and syncs now.
+	old := session(t, "old", stamp(0, 0, "phone"), "note", "old")
+	old.Fields["deleted"] = field(t, true, stamp(time.Minute, 0, "phone"))
+	mustPush(t, s, "p1", "b2", old)
+	compact(0)
+	stillThere()
+	clk.advance(89 * day)
+	compact(0)
+	stillThere()
+
+	// A late edit from another device, stamped long ago too, reaches the
+	// deleted document: it stays deleted and is kept a full TTL more.
+	mustPush(t, s, "p1", "b3", session(t, "old", stamp(2*time.Minute, 0, "watch"), "moodAfter", 4))
+	edited := clk.now()
+	clk.advance(2 * day) // 91 days after the push of the deletion
+	compact(0)
+	stillThere()
+
+	// A push that changes nothing is no change.
+	clk.set(edited.Add(ttl + day))
+	mustPush(t, s, "p1", "b4", old)
+	compact(1)
+	if _, err := s.Pull(c, "p1", cursor, 10); !errors.Is(err, store.ErrCursorExpired) {
+		t.Errorf("the tablet's Pull(%d) after the collection: err = %v, want ErrCursorExpired", cursor, err)
+	}
+	sameDocs(t, "Docs after the collection", mustDocs(t, s, "p1"), []sync.Doc{kept})
+}
+
 func testScopes(t *testing.T, h harness) {
 	s := h.fresh(t)
 	c := ctx(t)
@@ -437,7 +519,7 @@ func testScopes(t *testing.T, h harness) {
 }
 
 func testScopeIsolation(t *testing.T, h harness) {
-	s := h.fresh(t)
+	s, _ := h.clocked(t, at(3*time.Minute))
 	c := ctx(t)
 	mine := session(t, "same-id", stamp(time.Minute, 0, "me"), "note", "mine")
 	theirs := session(t, "same-id", stamp(2*time.Minute, 0, "them"), "note", "theirs")
@@ -456,8 +538,8 @@ func testScopeIsolation(t *testing.T, h harness) {
 	if err != nil || p.Cursor != 1 {
 		t.Errorf("Pull(me) cursor = %d (%v), want 1", p.Cursor, err)
 	}
-	if _, err := s.Compact(c, "them", at(time.Hour)); err != nil {
-		t.Fatalf("Compact(them): %v", err)
+	if res, err := s.Compact(c, "them", at(time.Hour)); err != nil || res.Tombstones != 1 {
+		t.Fatalf("Compact(them) = %+v, %v; want their-only collected", res, err)
 	}
 	if _, err := s.Pull(c, "me", 0, 10); err != nil {
 		t.Errorf("Pull(me) after compacting another scope: %v", err)
