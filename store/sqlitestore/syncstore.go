@@ -571,9 +571,10 @@ func (s *Store) Docs(ctx context.Context, scope string) ([]sync.Doc, error) {
 // Compact collects the scope's tombstones last written before
 // tombstonesBefore (server time, sync_doc.deleted_at; the stamps the
 // documents carry play no part: a deletion made offline long ago still
-// lives a full TTL after it reached the server), raises the scope's horizon to the newest collected entry (older cursors
-// then get ErrCursorExpired), drops every log entry that no longer holds
-// the current state of a document, and forgets batches older than
+// lives a full TTL after it reached the server), raises the scope's
+// horizon to the newest collected entry (older cursors then get
+// ErrCursorExpired), drops every log entry that no longer holds the
+// current state of a document, and forgets batches older than
 // tombstonesBefore (no client retries a batch that long). One transaction.
 func (s *Store) Compact(ctx context.Context, scope string, tombstonesBefore time.Time) (store.CompactResult, error) {
 	cutoff := tombstonesBefore.UnixMilli()
