@@ -88,6 +88,9 @@ func (h *syncHandlers) pull(c echo.Context) error {
 		buf = new([]byte)
 	}
 	*buf = appendPullResponse((*buf)[:0], page, h.now().UnixMilli())
+	// With its length known, the answer goes out in one write, not in
+	// chunks.
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(*buf)))
 	err = c.Blob(http.StatusOK, echo.MIMEApplicationJSON, *buf)
 	if cap(*buf) <= maxPooledBuf {
 		h.bufs.Put(buf)
