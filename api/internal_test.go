@@ -231,13 +231,16 @@ func TestPullResponseEncoding(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			page := store.EncodedPage{Cursor: tc.cursor, More: tc.more}
-			for _, d := range tc.docs {
+			page := store.EncodedPage{Docs: []byte(pullHead), N: len(tc.docs), Cursor: tc.cursor, More: tc.more}
+			for i, d := range tc.docs {
 				raw, err := json.Marshal(d)
 				if err != nil {
 					t.Fatal(err)
 				}
-				page.Docs = append(page.Docs, raw)
+				if i > 0 {
+					page.Docs = append(page.Docs, ',')
+				}
+				page.Docs = append(page.Docs, raw...)
 			}
 			docs := tc.docs
 			if docs == nil {
@@ -248,8 +251,8 @@ func TestPullResponseEncoding(t *testing.T) {
 				Cursor: strconv.FormatInt(tc.cursor, 10), More: tc.more, ServerTime: tc.serverTime}); err != nil {
 				t.Fatal(err)
 			}
-			if got := appendPullResponse(nil, page, tc.serverTime); !bytes.Equal(got, want.Bytes()) {
-				t.Errorf("appendPullResponse =\n%s\nencoding/json:\n%s", got, want.Bytes())
+			if got := appendPullTail(page, tc.serverTime); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("answer =\n%s\nencoding/json:\n%s", got, want.Bytes())
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	gosync "sync"
 	"time"
@@ -17,7 +16,7 @@ import (
 // syncStore is what the sync endpoints need.
 type syncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error)
-	PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (store.EncodedPage, error)
+	PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (store.EncodedPage, error)
 }
 
 // syncHandlers serve the push/pull protocol. The scope is always the
@@ -79,15 +78,18 @@ func (h *syncHandlers) pull(c echo.Context) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	page, err := h.store.PullEncoded(c.Request().Context(), currentUser(c).ID, cursor, limit)
-	if err != nil {
-		return err
-	}
 	buf, _ := h.bufs.Get().(*[]byte)
 	if buf == nil {
 		buf = new([]byte)
 	}
-	*buf = appendPullResponse((*buf)[:0], page, h.now().UnixMilli())
+	// The store writes the documents into the answer itself.
+	page, err := h.store.PullEncoded(c.Request().Context(), currentUser(c).ID, cursor, limit,
+		append((*buf)[:0], pullHead...))
+	if err != nil {
+		h.bufs.Put(buf)
+		return err
+	}
+	*buf = appendPullTail(page, h.now().UnixMilli())
 	// With its length known, the answer goes out in one write, not in
 	// chunks.
 	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(*buf)))
@@ -98,23 +100,15 @@ func (h *syncHandlers) pull(c echo.Context) error {
 	return err
 }
 
-// appendPullResponse appends the JSON of a sync.PullResponse holding page
-// (whose documents are already encoded) and serverTime: the bytes
-// encoding/json's Encoder would write for it, newline included.
-func appendPullResponse(b []byte, page store.EncodedPage, serverTime int64) []byte {
-	size := len(`{"docs":[],"cursor":"","more":false,"serverTime":}`) + 2*20 + 1
-	for _, d := range page.Docs {
-		size += len(d) + 1
-	}
-	b = slices.Grow(b, size)
-	b = append(b, `{"docs":[`...)
-	for i, d := range page.Docs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, d...)
-	}
-	b = append(b, `],"cursor":"`...)
+// pullHead opens the answer to a pull, the store appends the page's
+// documents (store.EncodedPage), and appendPullTail closes it: together
+// the bytes encoding/json's Encoder writes for the sync.PullResponse,
+// newline included.
+const pullHead = `{"docs":[`
+
+// appendPullTail appends the rest of the answer after page's documents.
+func appendPullTail(page store.EncodedPage, serverTime int64) []byte {
+	b := append(page.Docs, `],"cursor":"`...)
 	b = strconv.AppendInt(b, page.Cursor, 10)
 	b = append(b, `","more":`...)
 	b = strconv.AppendBool(b, page.More)

@@ -7,7 +7,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -146,13 +145,16 @@ type PullPage struct {
 	More   bool       // another page follows
 }
 
-// EncodedPage is a PullPage with each document in its wire form: exactly
-// the bytes encoding/json writes for the sync.Doc (HTML escaping on, field
-// names sorted, no whitespace). The API sends pages from it without
-// decoding and encoding every document again.
+// EncodedPage is a PullPage with its documents in their wire form: each
+// exactly the bytes encoding/json writes for the sync.Doc (HTML escaping
+// on, field names sorted, no whitespace). The API writes pages from it
+// into its answer without decoding and encoding every document again.
 type EncodedPage struct {
-	Docs   []json.RawMessage
-	Cursor int64
+	// Docs is the buffer passed to PullEncoded with the page's documents
+	// appended, separated by commas: the inside of the JSON array.
+	Docs   []byte
+	N      int   // documents appended
+	Cursor int64 // as in PullPage
 	More   bool
 }
 
@@ -221,11 +223,12 @@ type TokenStore interface {
 //
 // Pull returns the newest state of every document logged after cursor
 // (0 = from the start), at most limit documents, in log order.
-// PullEncoded returns the same page as Pull with the documents encoded.
+// PullEncoded returns the same page as Pull with the documents encoded,
+// appended to dst.
 type SyncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (PushResult, error)
 	Pull(ctx context.Context, scope string, cursor int64, limit int) (PullPage, error)
-	PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (EncodedPage, error)
+	PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (EncodedPage, error)
 	// Docs returns the current state of every document in the scope (for
 	// export and for trainers' reads), ordered by ID.
 	Docs(ctx context.Context, scope string) ([]sync.Doc, error)

@@ -565,19 +565,23 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	return page, nil
 }
 
-// PullEncoded is Pull with each document encoded for the wire.
-func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (store.EncodedPage, error) {
+// PullEncoded is Pull with each document encoded for the wire and
+// appended to dst.
+func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (store.EncodedPage, error) {
 	p, err := s.Pull(ctx, scope, cursor, limit)
 	if err != nil {
 		return store.EncodedPage{}, err
 	}
-	page := store.EncodedPage{Cursor: p.Cursor, More: p.More}
-	for _, d := range p.Docs {
+	page := store.EncodedPage{Docs: dst, N: len(p.Docs), Cursor: p.Cursor, More: p.More}
+	for i, d := range p.Docs {
 		raw, err := json.Marshal(d)
 		if err != nil {
 			return store.EncodedPage{}, fmt.Errorf("mongostore: pull: document %s: %w", d.ID, err)
 		}
-		page.Docs = append(page.Docs, raw)
+		if i > 0 {
+			page.Docs = append(page.Docs, ',')
+		}
+		page.Docs = append(page.Docs, raw...)
 	}
 	return page, nil
 }

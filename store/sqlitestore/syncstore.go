@@ -441,30 +441,33 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 }
 
 // PullEncoded is Pull with each document in its wire form, written
-// straight from the stored row (see appendWireDoc): no document is
-// decoded.
-func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int) (store.EncodedPage, error) {
+// straight from the stored row into dst (see appendWireDoc): no document
+// is decoded, and nothing is allocated per document.
+func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (store.EncodedPage, error) {
 	type entry struct {
-		id  string
-		doc []byte
+		start, end int // the document is out[start:end]
+		id         int // its ID ends at ids[id]
 	}
 	var (
 		entries []entry
+		ids     []byte // the entries' IDs, one after the other
 		encErr  error
 	)
+	out := dst
 	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, typ, fields []byte) {
 		if encErr != nil {
 			return
 		}
-		// One small allocation of the right size per document: a single
-		// buffer for the page would be large, and fresh large blocks cost
-		// page faults on every pull.
-		doc := make([]byte, 0, len(`{"id":"","type":"","fields":}`)+len(id)+len(typ)+len(fields))
-		if doc, encErr = appendWireDoc(doc, id, typ, fields); encErr != nil {
+		if len(entries) > 0 {
+			out = append(out, ',')
+		}
+		start := len(out)
+		if out, encErr = appendWireDoc(out, id, typ, fields); encErr != nil {
 			encErr = fmt.Errorf("document %s: %w", id, encErr)
 			return
 		}
-		entries = append(entries, entry{string(id), doc})
+		ids = append(ids, id...)
+		entries = append(entries, entry{start, len(out), len(ids)})
 	})
 	if err == nil {
 		err = encErr
@@ -472,15 +475,57 @@ func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, lim
 	if err != nil {
 		return store.EncodedPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
 	}
-	page := store.EncodedPage{Cursor: next, More: more}
-	keep := newestOnce(len(entries), func(i int) string { return entries[i].id })
-	if len(keep) > 0 {
-		page.Docs = make([]json.RawMessage, 0, len(keep))
+	page := store.EncodedPage{Docs: out, N: len(entries), Cursor: next, More: more}
+	idOf := func(i int) []byte {
+		from := 0
+		if i > 0 {
+			from = entries[i-1].id
+		}
+		return ids[from:entries[i].id]
 	}
-	for _, i := range keep {
-		page.Docs = append(page.Docs, entries[i].doc)
+	drop := superseded(len(entries), idOf)
+	if drop == nil {
+		return page, nil
 	}
+	// Keep each document's last entry: move the kept ones down over the
+	// dropped (the copies overlap, and each goes to a lower position).
+	w := len(dst)
+	page.N = 0
+	for i, e := range entries {
+		if drop[i] {
+			continue
+		}
+		if page.N > 0 {
+			out[w] = ','
+			w++
+		}
+		w += copy(out[w:], out[e.start:e.end])
+		page.N++
+	}
+	page.Docs = out[:w]
 	return page, nil
+}
+
+// superseded marks each of n log entries followed by a later entry of the
+// same document (id(i) is entry i's ID), or returns nil when there is none,
+// as in most pages. It sorts instead of keeping a set of IDs: no ID is
+// copied.
+func superseded(n int, id func(i int) []byte) []bool {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(id(a), id(b)) })
+	var drop []bool
+	for k := 1; k < n; k++ {
+		if bytes.Equal(id(order[k-1]), id(order[k])) {
+			if drop == nil {
+				drop = make([]bool, n)
+			}
+			drop[order[k-1]] = true // stable: the earlier entry sorts first
+		}
+	}
+	return drop
 }
 
 // pullLog runs pullSQL and passes each log entry after cursor, at most

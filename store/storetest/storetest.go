@@ -278,25 +278,32 @@ func pullAll(t *testing.T, s store.Store, scope string, cursor int64, limit int)
 }
 
 // sameEncoded checks that PullEncoded gives page p, as Pull gave it, with
-// each document in exactly the bytes encoding/json writes for it.
+// each document in exactly the bytes encoding/json writes for it, appended
+// to what the buffer passed held.
 func sameEncoded(t *testing.T, s store.Store, scope string, cursor int64, limit int, p store.PullPage) {
 	t.Helper()
-	e, err := s.PullEncoded(ctx(t), scope, cursor, limit)
+	const prefix = `{"docs":[`
+	e, err := s.PullEncoded(ctx(t), scope, cursor, limit, []byte(prefix))
 	if err != nil {
 		t.Fatalf("PullEncoded(%s, %d, %d): %v", scope, cursor, limit, err)
 	}
-	if e.Cursor != p.Cursor || e.More != p.More || len(e.Docs) != len(p.Docs) {
+	if e.Cursor != p.Cursor || e.More != p.More || e.N != len(p.Docs) {
 		t.Fatalf("PullEncoded(%s, %d, %d): cursor %d, more %t, %d documents; Pull: %d, %t, %d",
-			scope, cursor, limit, e.Cursor, e.More, len(e.Docs), p.Cursor, p.More, len(p.Docs))
+			scope, cursor, limit, e.Cursor, e.More, e.N, p.Cursor, p.More, len(p.Docs))
 	}
+	want := []byte(prefix)
 	for i, d := range p.Docs {
-		want, err := json.Marshal(d)
+		doc, err := json.Marshal(d)
 		if err != nil {
 			t.Fatalf("encode %s: %v", d.ID, err)
 		}
-		if !bytes.Equal(e.Docs[i], want) {
-			t.Errorf("PullEncoded(%s, %d, %d) document %d:\n got %s\nwant %s", scope, cursor, limit, i, e.Docs[i], want)
+		if i > 0 {
+			want = append(want, ',')
 		}
+		want = append(want, doc...)
+	}
+	if !bytes.Equal(e.Docs, want) {
+		t.Errorf("PullEncoded(%s, %d, %d):\n got %s\nwant %s", scope, cursor, limit, e.Docs, want)
 	}
 }
 
