@@ -129,7 +129,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok := &tokens{secret: cfg.Secret, issuer: issuer, now: cfg.Now, rand: cfg.Rand}
+	tok := newTokens(cfg.Secret, issuer, cfg.Now, cfg.Rand)
 	met, err := newMetrics(cfg.Registry)
 	if err != nil {
 		return nil, err

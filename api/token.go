@@ -31,6 +31,19 @@ type tokens struct {
 	issuer string
 	now    func() time.Time
 	rand   io.Reader
+	parser *jwt.Parser // immutable once built: shared by every request
+}
+
+func newTokens(secret []byte, issuer string, now func() time.Time, rand io.Reader) *tokens {
+	return &tokens{secret: secret, issuer: issuer, now: now, rand: rand, parser: jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(issuer),
+		jwt.WithAudience(Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(now),
+		jwt.WithLeeway(30*time.Second),
+	)}
 }
 
 // accessClaims carries only the user id: role and memberships are read
@@ -64,17 +77,8 @@ func (t *tokens) Issue(userID string) (string, error) {
 
 // Parse verifies an access token and returns its subject (the user id).
 func (t *tokens) Parse(raw string) (string, error) {
-	p := jwt.NewParser(
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithIssuer(t.issuer),
-		jwt.WithAudience(Audience),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithTimeFunc(t.now),
-		jwt.WithLeeway(30*time.Second),
-	)
 	var claims accessClaims
-	_, err := p.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return t.secret, nil })
+	_, err := t.parser.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return t.secret, nil })
 	if err != nil {
 		return "", err
 	}
