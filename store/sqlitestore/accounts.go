@@ -37,6 +37,11 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 
 // UserByID returns the account with that id.
 func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
+	// Every authenticated request runs this key lookup.
+	ctx, err := uninterrupted(ctx)
+	if err != nil {
+		return store.User{}, fmt.Errorf("sqlitestore: user: %w", err)
+	}
 	u, err := scanUser(s.userByID.QueryRowContext(ctx, id))
 	if err != nil {
 		return store.User{}, notFound(err, "user")

@@ -195,6 +195,18 @@ func notFound(err error, what string) error {
 }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
+// uninterrupted returns ctx without its cancellation, for work too short
+// to be worth interrupting. The driver watches a cancellable context with
+// a goroutine and a progress callback for every statement, which costs
+// more than a key lookup, one page of a pull or a push's write takes. A
+// ctx that has already ended still fails the call.
+func uninterrupted(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

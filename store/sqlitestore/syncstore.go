@@ -200,9 +200,12 @@ func (p *pendingPush) finish(res store.PushResult, err error) {
 
 // commitQueued writes the queued pushes, at most maxGroup of them, in one
 // transaction and reports to each after its commit. The caller holds the
-// writer token. When the group fails (one push with a bad document, a
-// cancelled context, a failed commit), each push is written again in a
-// transaction of its own, so one bad push fails only itself.
+// writer token. A push whose context has ended is dropped when taken;
+// once taken, it is written to the end whatever its context does (see
+// uninterrupted; a client that went away retries, and a batch applies
+// once). When the group fails (a stored document that does not decode, a
+// failed commit), each push is written again in a transaction of its own,
+// so one bad push fails only itself.
 func (s *Store) commitQueued() {
 	s.group.mu.Lock()
 	n := min(len(s.group.queue), maxGroup)
@@ -219,10 +222,11 @@ func (s *Store) commitQueued() {
 	}
 	if len(live) > 1 {
 		results := make([]store.PushResult, len(live))
-		err := s.inTx(live[0].ctx, func(tx *sql.Tx) error {
+		ctx := context.WithoutCancel(live[0].ctx)
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			for i, p := range live {
 				var err error
-				if results[i], err = s.applyPush(p.ctx, tx, p); err != nil {
+				if results[i], err = s.applyPush(ctx, tx, p); err != nil {
 					return err
 				}
 			}
@@ -237,9 +241,10 @@ func (s *Store) commitQueued() {
 	}
 	for _, p := range live {
 		var res store.PushResult
-		err := s.inTx(p.ctx, func(tx *sql.Tx) error {
+		ctx := context.WithoutCancel(p.ctx)
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			var err error
-			res, err = s.applyPush(p.ctx, tx, p)
+			res, err = s.applyPush(ctx, tx, p)
 			return err
 		})
 		p.finish(res, err)
@@ -539,6 +544,11 @@ func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit i
 		limit = sync.DefaultPullLimit
 	case limit > maxPullRows:
 		limit = maxPullRows
+	}
+	// One page is read to its end (milliseconds even at the API's largest).
+	ctx, err = uninterrupted(ctx)
+	if err != nil {
+		return 0, false, err
 	}
 	rows, err := s.pull.QueryContext(ctx, scope, cursor, limit+1)
 	if err != nil {
