@@ -228,7 +228,9 @@ func (p *parser) object(member func(key string) error) error {
 // holding a float64 would).
 func (p *parser) box(f float64) *float64 {
 	if len(p.nums) == cap(p.nums) {
-		p.nums = make([]float64, 0, 64)
+		// Chunks grow from 4 to 64 numbers: a single value costs little,
+		// a push of many documents few allocations.
+		p.nums = make([]float64, 0, min(max(2*cap(p.nums), 4), 64))
 	}
 	p.nums = append(p.nums, f)
 	return &p.nums[len(p.nums)-1]

@@ -134,6 +134,7 @@ func BenchmarkHTTPPushVsRaw(b *testing.B) {
 		pushStep := func() error {
 			return post(c, base+"/api/v1/sync/push", token, body, http.StatusOK, nil)
 		}
+		dropSetupGarbage()
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
 	n := float64(b.N * benchBatch)
@@ -185,6 +186,7 @@ func BenchmarkHTTPPushConcurrentVsRaw(b *testing.B) {
 				return nil
 			})
 		}
+		dropSetupGarbage()
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
 	n := float64(b.N * pushClients * pushBatches * benchBatch)
