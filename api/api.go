@@ -161,7 +161,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	me := &meHandlers{store: cfg.Store, now: cfg.Now}
 	inv := &inviteHandlers{store: cfg.Store, now: cfg.Now, rand: cfg.Rand}
 	grp := &groupHandlers{store: cfg.Store, users: cfg.Store, now: cfg.Now, rand: cfg.Rand}
-	syn := &syncHandlers{store: cfg.Store, now: cfg.Now}
+	syn := newSyncHandlers(cfg.Store, cfg.Now)
 
 	// A push of 500 documents may take a while on a slow store; it gets
 	// more time than the rest, still below the HTTP server's write timeout.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	gosync "sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,14 +23,24 @@ type syncStore interface {
 type syncHandlers struct {
 	store syncStore
 	now   func() time.Time
-	// bufs holds *[]byte buffers for pull answers: a page of a year of
-	// sessions is about 100 kB, and a fresh block that large costs page
-	// faults on every pull.
-	bufs gosync.Pool
+	// bufs keeps buffers for pull answers: a page of a year of sessions is
+	// about 100 kB, and growing a fresh one for every pull costs copies
+	// and page faults. Unlike a sync.Pool, which the garbage collector
+	// empties every cycle or two (on a busy server, every few pulls), a
+	// buffer kept here stays.
+	bufs chan []byte
 }
 
-// maxPooledBuf bounds the buffers kept in syncHandlers.bufs.
-const maxPooledBuf = 4 << 20
+// Pull answer buffers: at most pullBuffers kept, none larger than
+// maxPooledBuf (a full page of 1,000 sessions fits).
+const (
+	pullBuffers  = 8
+	maxPooledBuf = 1 << 20
+)
+
+func newSyncHandlers(s syncStore, now func() time.Time) *syncHandlers {
+	return &syncHandlers{store: s, now: now, bufs: make(chan []byte, pullBuffers)}
+}
 
 // push decodes and validates a batch (sync.DecodePushRequest lists every
 // rejected document and field), refuses stamps too far in the future, and
@@ -78,26 +87,36 @@ func (h *syncHandlers) pull(c echo.Context) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	buf, _ := h.bufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
+	var buf []byte
+	select {
+	case buf = <-h.bufs:
+	default:
 	}
 	// The store writes the documents into the answer itself.
 	page, err := h.store.PullEncoded(c.Request().Context(), currentUser(c).ID, cursor, limit,
-		append((*buf)[:0], pullHead...))
+		append(buf[:0], pullHead...))
 	if err != nil {
-		h.bufs.Put(buf)
+		h.keep(buf)
 		return err
 	}
-	*buf = appendPullTail(page, h.now().UnixMilli())
+	buf = appendPullTail(page, h.now().UnixMilli())
 	// With its length known, the answer goes out in one write, not in
 	// chunks.
-	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(*buf)))
-	err = c.Blob(http.StatusOK, echo.MIMEApplicationJSON, *buf)
-	if cap(*buf) <= maxPooledBuf {
-		h.bufs.Put(buf)
-	}
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(buf)))
+	err = c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf)
+	h.keep(buf)
 	return err
+}
+
+// keep offers buf for reuse by a later pull.
+func (h *syncHandlers) keep(buf []byte) {
+	if buf == nil || cap(buf) > maxPooledBuf {
+		return
+	}
+	select {
+	case h.bufs <- buf:
+	default: // enough kept
+	}
 }
 
 // pullHead opens the answer to a pull, the store appends the page's

@@ -453,9 +453,11 @@ func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, lim
 		start, end int // the document is out[start:end]
 		id         int // its ID ends at ids[id]
 	}
+	// Sized for a usual page (IDs are UUIDs) so as not to grow.
+	n := min(max(limit, 0), 256)
 	var (
-		entries []entry
-		ids     []byte // the entries' IDs, one after the other
+		entries = make([]entry, 0, n)
+		ids     = make([]byte, 0, 36*n) // the entries' IDs, one after the other
 		encErr  error
 	)
 	out := dst
