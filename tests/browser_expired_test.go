@@ -16,12 +16,13 @@ import (
 )
 
 // TestBrowserCursorExpired: a phone is offline while another device
-// deletes a session and the server collects that tombstone, so the phone's
-// pull cursor expires. Meanwhile the phone edits the deleted session and
-// another one, and logs a new one. Back online it gets 410 cursor_expired,
-// pulls everything again and replaces what it holds: the deleted session
-// is gone from the phone and does not come back on the server, while every
-// change made on the phone is still shown there and reaches the server.
+// deletes two sessions and the server collects their tombstones, so the
+// phone's pull cursor expires. Meanwhile the phone edits the deleted
+// sessions (one of them in every field it had) and another one, and logs a
+// new one. Back online it gets 410 cursor_expired, pulls everything again
+// and replaces what it holds: the deleted sessions are gone from the phone
+// and do not come back on the server, while every change made on the phone
+// is still shown there and reaches the server.
 func TestBrowserCursorExpired(t *testing.T) {
 	dataDir := t.TempDir()
 	srv := startServer(t, "DATA_DIR="+dataDir)
@@ -30,13 +31,18 @@ func TestBrowserCursorExpired(t *testing.T) {
 
 	// Two sessions on the server before the phone signs in.
 	tablet := newDevice("tablet", kari)
-	gone, kept := newID(), newID()
+	gone, rewritten, kept := newID(), newID(), newID()
 	started := time.Now().Add(-26 * time.Hour).UTC()
 	tablet.edit(gone, "session", map[string]any{
 		"protocol": "4x4", "startedAt": started.Format(time.RFC3339), "durationMin": 38, "sessionRpe": 6, "note": "Blir slettet",
 	})
 	tablet.edit(kept, "session", map[string]any{
 		"protocol": "4x4", "startedAt": started.Add(time.Hour).Format(time.RFC3339), "durationMin": 40, "sessionRpe": 7, "note": "Første versjon",
+	})
+	// The phone will change every field this one has, so that nothing it
+	// holds of it still carries the server's stamps.
+	tablet.edit(rewritten, "session", map[string]any{
+		"protocol": "4x4", "startedAt": started.Add(2 * time.Hour).Format(time.RFC3339), "durationMin": 30, "note": "Blir også slettet",
 	})
 	if err := tablet.sync(t.Context()); err != nil {
 		t.Fatal(err)
@@ -45,7 +51,7 @@ func TestBrowserCursorExpired(t *testing.T) {
 	phone := newBrowser(t, "phone", srv.URL)
 	p := phone.signIn(email)
 	p.click("nav-history")
-	p.waitJS("both sessions to arrive", `document.querySelectorAll('[data-testid=session-item]').length === 2`)
+	p.waitJS("the three sessions to arrive", `document.querySelectorAll('[data-testid=session-item]').length === 3`)
 	p.waitSynced()
 	cursor := eval[string](p, idbJS+`('meta', 'cursor')`)
 	if cursor == "" {
@@ -58,6 +64,7 @@ func TestBrowserCursorExpired(t *testing.T) {
 	// (as its compaction does once the tombstone is old enough; here the
 	// cut-off lies in the future so it is collected now).
 	tablet.edit(gone, "session", map[string]any{"deleted": true})
+	tablet.edit(rewritten, "session", map[string]any{"deleted": true})
 	if err := tablet.sync(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -81,8 +88,8 @@ func TestBrowserCursorExpired(t *testing.T) {
 	if err != nil {
 		t.Fatalf("compacting: %v", err)
 	}
-	if res.Tombstones != 1 {
-		t.Fatalf("compaction collected %d tombstones, want 1", res.Tombstones)
+	if res.Tombstones != 2 {
+		t.Fatalf("compaction collected %d tombstones, want 2", res.Tombstones)
 	}
 	// The phone's cursor now predates what was collected.
 	code, err := kari.do(t.Context(), http.MethodGet, "/api/v1/sync/pull?cursor="+cursor, nil, nil)
@@ -90,13 +97,20 @@ func TestBrowserCursorExpired(t *testing.T) {
 		t.Fatalf("a pull at the phone's cursor %s answered %d (%v), want 410", cursor, code, err)
 	}
 
-	// Offline, the phone edits both sessions (it does not know one is
-	// deleted) and logs a new one.
+	// Offline, the phone edits the three sessions (it does not know two
+	// are deleted) and logs a new one.
 	p.editSession(kept, "entry-note", "Endret uten nett")
 	p.editSession(gone, "entry-note", "Endret etter sletting")
+	p.editSession(rewritten, "entry-protocol", "3x3", "entry-date", time.Now().AddDate(0, 0, -3).Format("2006-01-02"),
+		"entry-duration", "41", "entry-note", "Alt endret etter sletting")
+	for _, name := range []string{"protocol", "startedAt", "durationMin", "note"} {
+		if !eval[bool](p, fmt.Sprintf(`(async () => (await %s('outbox')).some((e) => e.docId === %q && %q in e.doc.fields))()`, idbJS, rewritten, name)) {
+			t.Fatalf("the phone's edit of %s did not rewrite its %s", rewritten, name)
+		}
+	}
 	p.logManually("Ny uten nett", 30, 15, 16)
-	if n := p.outboxLen(); n != 3 {
-		t.Fatalf("outbox holds %d changes after three offline saves, want 3", n)
+	if n := p.outboxLen(); n != 4 {
+		t.Fatalf("outbox holds %d changes after four offline saves, want 4", n)
 	}
 
 	// Back online: the app syncs by itself, meets the expired cursor and
@@ -119,7 +133,7 @@ func TestBrowserCursorExpired(t *testing.T) {
 	}
 	var added string
 	for id, d := range server {
-		if id != kept && id != gone && d.Type == "session" {
+		if id != kept && id != gone && id != rewritten && d.Type == "session" {
 			added = id
 			if noteOf(t, d) != "Ny uten nett" || d.Deleted() {
 				t.Errorf("the server's new session = %+v", d)
@@ -129,14 +143,16 @@ func TestBrowserCursorExpired(t *testing.T) {
 	if added == "" {
 		t.Errorf("the session logged offline never reached the server; it holds %v", server)
 	}
-	// The phone's edit of the deleted session is kept, but as part of a
-	// deleted document: it did not bring the session back.
-	if d, ok := server[gone]; ok && !d.Deleted() {
-		t.Errorf("the deleted session is alive on the server again: %+v", d)
-	}
+	// The phone's edits of the deleted sessions are kept, but as part of
+	// deleted documents: they did not bring the sessions back.
 	local := p.localDocs()
-	if d, ok := local[gone]; ok && fieldValue(t, d, "deleted") != true {
-		t.Errorf("the deleted session is alive on the phone: %+v", d)
+	for _, id := range []string{gone, rewritten} {
+		if d, ok := server[id]; ok && !d.Deleted() {
+			t.Errorf("deleted session %s is alive on the server again: %+v", id, d)
+		}
+		if d, ok := local[id]; ok && fieldValue(t, d, "deleted") != true {
+			t.Errorf("deleted session %s is alive on the phone: %+v", id, d)
+		}
 	}
 	for _, id := range []string{kept, added} {
 		sameDoc(t, local[id], server[id])

@@ -7,12 +7,14 @@
 //   - pulled documents and the new cursor are written in one transaction;
 //   - an outbox entry is deleted only when the server acknowledged it;
 //   - a full re-pull (after 410 cursor_expired) replaces the documents in
-//     one transaction with its cursor and keeps the outbox.
+//     one transaction with its cursor and keeps the outbox;
+//   - "held" lists the documents the server is known to have held: pulled,
+//     or pushed and acknowledged (written in the same transaction).
 
 import { merge, maxTS } from './merge.js';
 
 const DB_NAME = 'dagbok';
-const DB_VERSION = 1;
+const DB_VERSION = 2; // 2: the "held" store
 
 /** StorageError is a storage failure worth telling the user about plainly. */
 export class StorageError extends Error {
@@ -60,6 +62,8 @@ export async function openDB() {
     if (!db.objectStoreNames.contains('docs')) db.createObjectStore('docs', { keyPath: 'id' });
     if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
     if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
+    // Keys: document IDs the server has held; values: true.
+    if (!db.objectStoreNames.contains('held')) db.createObjectStore('held');
   };
   const db = await req(open);
   db.onversionchange = () => db.close();
@@ -125,11 +129,20 @@ export class Store {
     return req(this.tx('outbox').objectStore('outbox').getAll());
   }
 
-  /** ack removes acknowledged outbox entries. */
+  /**
+   * ack removes acknowledged outbox entries and notes their documents as
+   * held by the server.
+   */
   async ack(seqs) {
-    const tx = this.tx('outbox', 'readwrite');
+    const tx = this.tx(['outbox', 'held'], 'readwrite');
     const s = tx.objectStore('outbox');
-    for (const seq of seqs) s.delete(seq);
+    const held = tx.objectStore('held');
+    for (const seq of seqs) {
+      const e = await req(s.get(seq));
+      if (!e) continue;
+      held.put(true, e.docId);
+      s.delete(seq);
+    }
     return done(tx);
   }
 
@@ -174,9 +187,11 @@ export class Store {
    * cursor, in one transaction.
    */
   async applyPull(pulled, cursor) {
-    const tx = this.tx(['docs', 'meta'], 'readwrite');
+    const tx = this.tx(['docs', 'meta', 'held'], 'readwrite');
     const docs = tx.objectStore('docs');
+    const held = tx.objectStore('held');
     for (const d of pulled) {
+      held.put(true, d.id);
       const prev = await req(docs.get(d.id));
       docs.put(prev ? merge(prev, d) : d);
     }
@@ -199,11 +214,17 @@ export class Store {
    * change that sets `deleted` itself (a delete or an undo) is left as the
    * user made it. Any half-sent batch is forgotten: its entries go out in
    * a new one (the merge makes a repeat harmless).
+   *
+   * The server once held a document when "held" says so, or, for what a
+   * device stored before "held" existed, when the stored document has a
+   * field the outbox did not write.
    */
   async resetTo(snapshot, cursor) {
-    const tx = this.tx(['docs', 'outbox', 'meta'], 'readwrite');
+    const tx = this.tx(['docs', 'outbox', 'meta', 'held'], 'readwrite');
     const docs = tx.objectStore('docs');
     const out = tx.objectStore('outbox');
+    const heldStore = tx.objectStore('held');
+    const held = new Set(await req(heldStore.getAllKeys()));
     const local = new Map((await req(docs.getAll())).map((d) => [d.id, d]));
     const entries = await req(out.getAll());
     const fresh = new Map(snapshot.map((d) => [d.id, d]));
@@ -217,7 +238,7 @@ export class Store {
       if (fresh.has(id) || q.doc.fields.deleted) continue;
       const prev = local.get(id);
       // A field the outbox did not write came from the server.
-      const known = prev && Object.entries(prev.fields).some(([name, f]) => !q.doc.fields[name] || q.doc.fields[name].ts !== f.ts);
+      const known = held.has(id) || (prev && Object.entries(prev.fields).some(([name, f]) => !q.doc.fields[name] || q.doc.fields[name].ts !== f.ts));
       if (!known) continue;
       const ts = maxTS(q.doc);
       q.last.doc = { ...q.last.doc, fields: { ...q.last.doc.fields, deleted: { value: true, ts } } };
@@ -225,7 +246,9 @@ export class Store {
       out.put(q.last);
     }
     docs.clear();
+    heldStore.clear();
     for (const d of snapshot) {
+      heldStore.put(true, d.id);
       const q = queued.get(d.id);
       docs.put(q ? merge(d, q.doc) : d);
     }
@@ -238,8 +261,9 @@ export class Store {
 
   /** clear removes everything (used on sign-out). */
   async clear() {
-    const tx = this.tx(['docs', 'outbox', 'meta'], 'readwrite');
-    for (const n of ['docs', 'outbox', 'meta']) tx.objectStore(n).clear();
+    const names = ['docs', 'outbox', 'meta', 'held'];
+    const tx = this.tx(names, 'readwrite');
+    for (const n of names) tx.objectStore(n).clear();
     return done(tx);
   }
 }
