@@ -50,8 +50,11 @@ func bodyLimit(limits map[string]int64, def int64) echo.MiddlewareFunc {
 }
 
 // requestTimeout gives each request a deadline in its context:
-// timeouts[route template] where given, else def. Store calls honour it;
-// an expired deadline answers 503.
+// timeouts[route template] where given, else def. Store calls honour it
+// where they wait (a push queued for the writer, a MongoDB round trip) and
+// an expired deadline answers 503; statements of a few milliseconds run to
+// their end, and a push the writer has taken is written to the end (the
+// SQLite store's uninterrupted).
 func requestTimeout(timeouts map[string]time.Duration, def time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

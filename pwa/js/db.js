@@ -66,7 +66,13 @@ export async function openDB() {
     if (!db.objectStoreNames.contains('held')) db.createObjectStore('held');
   };
   const db = await req(open);
-  db.onversionchange = () => db.close();
+  db.onversionchange = () => {
+    db.close();
+    // A newer version of the app is upgrading the database: this page's
+    // code is out of date, and a reload brings the new one (a service
+    // worker has no page to reload; it is being replaced anyway).
+    if (globalThis.document) globalThis.location.reload();
+  };
   return new Store(db);
 }
 

@@ -35,8 +35,9 @@ const readConns = 4
 
 // Store is a store.Store on one SQLite file. It is safe for concurrent use.
 type Store struct {
+	path  string  // the database file, absolute
 	w     *sql.DB // exactly one connection: every write
-	r     *sql.DB // reads
+	r     *sql.DB // reads, all of them short (see uninterrupted)
 	push  *pushStmts
 	group pushGroup
 	pull  *sql.Stmt // pullSQL on the read pool
@@ -90,7 +91,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
-	return &Store{w: w, r: r, push: push, pull: pull, userByID: userByID, now: time.Now,
+	return &Store{path: abs, w: w, r: r, push: push, pull: pull, userByID: userByID, now: time.Now,
 		group: pushGroup{writer: make(chan struct{}, 1)}}, nil
 }
 
@@ -145,12 +146,19 @@ func (s *Store) Close() error {
 
 // Backup writes a consistent copy of the database to path with VACUUM INTO,
 // while the store keeps serving reads and writes. path must not exist yet.
+// It reads on a connection of its own, so that a long backup never holds
+// one of the read pool's connections (see uninterrupted).
 func (s *Store) Backup(ctx context.Context, path string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: backup: %w", err)
 	}
-	if _, err := s.r.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+	db, err := openPool(ctx, s.path, 1, "deferred")
+	if err != nil {
+		return fmt.Errorf("sqlitestore: backup: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
 		return fmt.Errorf("sqlitestore: backup to %s: %w", abs, err)
 	}
 	return nil
@@ -194,12 +202,16 @@ func notFound(err error, what string) error {
 	return fmt.Errorf("sqlitestore: %s: %w", what, mapErr(err))
 }
 
-// inTx runs fn in a write transaction and commits it when fn returns nil.
 // uninterrupted returns ctx without its cancellation, for work too short
 // to be worth interrupting. The driver watches a cancellable context with
 // a goroutine and a progress callback for every statement, which costs
 // more than a key lookup, one page of a pull or a push's write takes. A
 // ctx that has already ended still fails the call.
+//
+// Such a call also waits for a connection without the deadline. That wait
+// is short: the read pool serves only short statements (Backup uses a
+// connection of its own), and the write connection is held only by short
+// transactions.
 func uninterrupted(ctx context.Context) (context.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -207,6 +219,7 @@ func uninterrupted(ctx context.Context) (context.Context, error) {
 	return context.WithoutCancel(ctx), nil
 }
 
+// inTx runs fn in a write transaction and commits it when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
