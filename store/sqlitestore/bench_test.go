@@ -291,14 +291,7 @@ func BenchmarkPushVsRaw(b *testing.B) {
 		dropSetupGarbage()
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
-	n := float64(b.N * benchBatch)
-	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/op.wall.Seconds(), "push-docs/s")
-	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
-	// The same ratio from the median round, and in CPU time of the process
-	// (which leaves out waiting for the disk).
-	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
-	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+	reportPush(b, b.N*benchBatch, "push-docs/s", raw, op)
 }
 
 // BenchmarkPushConcurrentVsRaw is BenchmarkPushVsRaw with pushClients
@@ -328,12 +321,7 @@ func BenchmarkPushConcurrentVsRaw(b *testing.B) {
 		dropSetupGarbage()
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
-	n := float64(b.N * pushClients * pushBatches * benchBatch)
-	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/op.wall.Seconds(), "push-docs/s")
-	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
-	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
-	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+	reportPush(b, b.N*pushClients*pushBatches*benchBatch, "push-docs/s", raw, op)
 }
 
 // spent is the wall and CPU time one side of a comparison took, in total
@@ -357,6 +345,33 @@ func (s spent) median() time.Duration {
 // that the collection it would cause falls on neither side's time. Each
 // side's own garbage is still collected on its time.
 func dropSetupGarbage() { runtime.GC() }
+
+// reportPush reports a push comparison of docs documents a side: both
+// rates (raw-docs/s and rate, e.g. "push-docs/s") and the ratio raw time /
+// push time (higher is better) of the totals (push/raw), of the median
+// rounds and of the process CPU time (which leaves out waiting for the
+// disk).
+func reportPush(b *testing.B, docs int, rate string, raw, op spent) {
+	reportVsRaw(b, docs, rate, raw, op)
+	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
+	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
+	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+}
+
+// reportPull is reportPush for a pull comparison, whose ratio is pull time
+// / raw time (lower is better).
+func reportPull(b *testing.B, docs int, rate string, raw, op spent) {
+	reportVsRaw(b, docs, rate, raw, op)
+	b.ReportMetric(op.wall.Seconds()/raw.wall.Seconds(), "pull/raw")
+	b.ReportMetric(op.median().Seconds()/raw.median().Seconds(), "median-pull/raw")
+	b.ReportMetric(op.cpu.Seconds()/raw.cpu.Seconds(), "cpu-pull/raw")
+}
+
+// reportVsRaw reports the rates of both sides of a comparison.
+func reportVsRaw(b *testing.B, docs int, rate string, raw, op spent) {
+	b.ReportMetric(float64(docs)/raw.wall.Seconds(), "raw-docs/s")
+	b.ReportMetric(float64(docs)/op.wall.Seconds(), rate)
+}
 
 // alternate runs round i of a comparison: rawStep and opStep, taking turns
 // going first so that neither side always pays for the garbage the round's
@@ -436,10 +451,5 @@ func benchPullVsRaw(b *testing.B, pull func(s *Store) error) {
 	for i := range b.N {
 		alternate(b, i, &raw, &op, rawStep, pullStep)
 	}
-	n := float64(b.N * yearDocs)
-	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/op.wall.Seconds(), "pull-docs/s")
-	b.ReportMetric(op.wall.Seconds()/raw.wall.Seconds(), "pull/raw")
-	b.ReportMetric(op.median().Seconds()/raw.median().Seconds(), "median-pull/raw")
-	b.ReportMetric(op.cpu.Seconds()/raw.cpu.Seconds(), "cpu-pull/raw")
+	reportPull(b, b.N*yearDocs, "pull-docs/s", raw, op)
 }

@@ -137,12 +137,7 @@ func BenchmarkHTTPPushVsRaw(b *testing.B) {
 		dropSetupGarbage()
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
-	n := float64(b.N * benchBatch)
-	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/op.wall.Seconds(), "http-push-docs/s")
-	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
-	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
-	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+	reportPush(b, b.N*benchBatch, "http-push-docs/s", raw, op)
 }
 
 // BenchmarkHTTPPushConcurrentVsRaw is BenchmarkHTTPPushVsRaw with
@@ -189,12 +184,7 @@ func BenchmarkHTTPPushConcurrentVsRaw(b *testing.B) {
 		dropSetupGarbage()
 		alternate(b, i, &raw, &op, rawStep, pushStep)
 	}
-	n := float64(b.N * pushClients * pushBatches * benchBatch)
-	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/op.wall.Seconds(), "http-push-docs/s")
-	b.ReportMetric(raw.wall.Seconds()/op.wall.Seconds(), "push/raw")
-	b.ReportMetric(raw.median().Seconds()/op.median().Seconds(), "median-push/raw")
-	b.ReportMetric(raw.cpu.Seconds()/op.cpu.Seconds(), "cpu-push/raw")
+	reportPush(b, b.N*pushClients*pushBatches*benchBatch, "http-push-docs/s", raw, op)
 }
 
 // BenchmarkHTTPPullVsRaw alternates the raw indexed read of a year of
@@ -256,10 +246,5 @@ func BenchmarkHTTPPullVsRaw(b *testing.B) {
 	for i := range b.N {
 		alternate(b, i, &raw, &op, rawStep, pullStep)
 	}
-	n := float64(b.N * yearDocs)
-	b.ReportMetric(n/raw.wall.Seconds(), "raw-docs/s")
-	b.ReportMetric(n/op.wall.Seconds(), "http-pull-docs/s")
-	b.ReportMetric(op.wall.Seconds()/raw.wall.Seconds(), "pull/raw")
-	b.ReportMetric(op.median().Seconds()/raw.median().Seconds(), "median-pull/raw")
-	b.ReportMetric(op.cpu.Seconds()/raw.cpu.Seconds(), "cpu-pull/raw")
+	reportPull(b, b.N*yearDocs, "http-pull-docs/s", raw, op)
 }
