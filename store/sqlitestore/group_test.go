@@ -58,23 +58,9 @@ func TestGroupCommit(t *testing.T) {
 	for i, p := range pushes {
 		wg.Go(func() { res[i], errs[i] = s.Push(p.ctx, "p1", p.batch, p.docs) })
 	}
-	queued := func(n int) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			s.group.mu.Lock()
-			got := len(s.group.queue)
-			s.group.mu.Unlock()
-			if got == n {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d pushes queued, want %d", got, n)
-			}
-		}
-	}
-	queued(len(pushes))
+	waitQueued(t, s, len(pushes))
 	cancel()
-	queued(len(pushes) - 1)
+	waitQueued(t, s, len(pushes)-1)
 	<-s.group.writer // release: one of the queued pushes writes them all
 	wg.Wait()
 
@@ -134,17 +120,7 @@ func TestGroupCommitLongQueue(t *testing.T) {
 			}
 		})
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		s.group.mu.Lock()
-		got := len(s.group.queue)
-		s.group.mu.Unlock()
-		if got == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d pushes queued, want %d", got, n)
-		}
-	}
+	waitQueued(t, s, n)
 	<-s.group.writer
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -186,6 +162,22 @@ func TestGroupCommitConcurrent(t *testing.T) {
 		}
 		if want := workers / 2 * batches; len(page.Docs) != want || page.Cursor != int64(want) {
 			t.Errorf("scope-%d: %d documents, cursor %d; want %d and %d", scope, len(page.Docs), page.Cursor, want, want)
+		}
+	}
+}
+
+// waitQueued waits until n pushes are queued for the writer.
+func waitQueued(t *testing.T, s *Store, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.group.mu.Lock()
+		got := len(s.group.queue)
+		s.group.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d pushes queued, want %d", got, n)
 		}
 	}
 }
