@@ -430,12 +430,14 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
 	}
 	page := store.PullPage{Cursor: next, More: more}
-	keep := newestOnce(len(entries), func(i int) string { return entries[i].id })
-	if len(keep) > 0 {
-		page.Docs = make([]sync.Doc, 0, len(keep))
+	drop := superseded(len(entries), func(a, b int) int { return strings.Compare(entries[a].id, entries[b].id) })
+	if len(entries) > 0 {
+		page.Docs = make([]sync.Doc, 0, len(entries))
 	}
-	for _, i := range keep {
-		e := entries[i]
+	for i, e := range entries {
+		if drop != nil && drop[i] {
+			continue
+		}
 		fields, err := decodeFields(e.fields)
 		if err != nil {
 			return store.PullPage{}, fmt.Errorf("sqlitestore: pull: document %s: %w", e.id, err)
@@ -490,7 +492,7 @@ func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, lim
 		}
 		return ids[from:entries[i].id]
 	}
-	drop := superseded(len(entries), idOf)
+	drop := superseded(len(entries), func(a, b int) int { return bytes.Compare(idOf(a), idOf(b)) })
 	if drop == nil {
 		return page, nil
 	}
@@ -513,19 +515,19 @@ func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, lim
 	return page, nil
 }
 
-// superseded marks each of n log entries followed by a later entry of the
-// same document (id(i) is entry i's ID), or returns nil when there is none,
-// as in most pages. It sorts instead of keeping a set of IDs: no ID is
-// copied.
-func superseded(n int, id func(i int) []byte) []bool {
+// superseded marks each of n log entries, in log order, that a later entry
+// of the same document follows (compareIDs orders two entries by their
+// documents' IDs), or returns nil when there is none, as in most pages.
+// It sorts instead of keeping a set of IDs: no ID is copied.
+func superseded(n int, compareIDs func(a, b int) int) []bool {
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(id(a), id(b)) })
+	slices.SortStableFunc(order, compareIDs)
 	var drop []bool
 	for k := 1; k < n; k++ {
-		if bytes.Equal(id(order[k-1]), id(order[k])) {
+		if compareIDs(order[k-1], order[k]) == 0 {
 			if drop == nil {
 				drop = make([]bool, n)
 			}
@@ -582,22 +584,6 @@ func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit i
 		return 0, false, err
 	}
 	return next, more, rows.Close()
-}
-
-// newestOnce returns the indexes of the last of n log entries of each
-// document (id(i) is entry i's ID) in log order.
-func newestOnce(n int, id func(i int) string) []int {
-	keep := make([]int, 0, n)
-	seen := make(map[string]struct{}, n)
-	for i := n - 1; i >= 0; i-- {
-		if _, dup := seen[id(i)]; dup {
-			continue
-		}
-		seen[id(i)] = struct{}{}
-		keep = append(keep, i)
-	}
-	slices.Reverse(keep)
-	return keep
 }
 
 // Docs returns the current state of every document of the scope, by ID.
