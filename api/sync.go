@@ -38,6 +38,7 @@ const (
 	maxPooledBuf = 1 << 20
 )
 
+// newSyncHandlers returns the sync endpoints on s.
 func newSyncHandlers(s syncStore, now func() time.Time) *syncHandlers {
 	return &syncHandlers{store: s, now: now, bufs: make(chan []byte, pullBuffers)}
 }

@@ -34,6 +34,8 @@ type tokens struct {
 	parser *jwt.Parser // immutable once built: shared by every request
 }
 
+// newTokens returns the token service for secret and issuer, with its
+// parser built once (jwt.Parser is only read after construction).
 func newTokens(secret []byte, issuer string, now func() time.Time, rand io.Reader) *tokens {
 	return &tokens{secret: secret, issuer: issuer, now: now, rand: rand, parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
