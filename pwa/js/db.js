@@ -136,18 +136,16 @@ export class Store {
   }
 
   /**
-   * ack removes acknowledged outbox entries and notes their documents as
-   * held by the server.
+   * ack removes acknowledged outbox entries (as outbox() returned them) and
+   * notes their documents as held by the server.
    */
-  async ack(seqs) {
+  async ack(entries) {
     const tx = this.tx(['outbox', 'held'], 'readwrite');
     const s = tx.objectStore('outbox');
     const held = tx.objectStore('held');
-    for (const seq of seqs) {
-      const e = await req(s.get(seq));
-      if (!e) continue;
+    for (const e of entries) {
       held.put(true, e.docId);
-      s.delete(seq);
+      s.delete(e.seq);
     }
     return done(tx);
   }

@@ -76,7 +76,7 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
       try {
         const res = await api.post('/sync/push', { batchId: inflight.batchId, docs: [...byDoc.values()] });
         if (res && clock.calibrate) clock.calibrate(Number(res.serverTime));
-        await db.ack(inflight.seqs);
+        await db.ack(entries);
         await db.setMeta('inflight', undefined);
         acked++;
       } catch (e) {
