@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -50,7 +51,7 @@ func EncodeValue(v any) (json.RawMessage, error) {
 }
 
 // parseValue parses exactly one JSON value (surrounding whitespace allowed)
-// into nil, bool, *float64, string, []any or map[string]any.
+// into nil, bool, *float64, string, []any or object.
 func parseValue(raw []byte) (any, error) {
 	p := parser{data: raw}
 	p.ws()
@@ -134,16 +135,7 @@ func (p *parser) value(depth int) (any, error) {
 	}
 	switch c := p.data[p.pos]; {
 	case c == '{':
-		m := map[string]any{}
-		err := p.object(func(key string) error {
-			if _, dup := m[key]; dup {
-				return p.fail(fmt.Sprintf("duplicate key %q", truncate(key)))
-			}
-			v, err := p.value(depth + 1)
-			m[key] = v
-			return err
-		})
-		return m, err
+		return p.objectValue(depth)
 	case c == '[':
 		p.pos++
 		a := make([]any, 0, 4) // one allocation for short arrays (the intervals)
@@ -184,6 +176,64 @@ func (p *parser) value(depth int) (any, error) {
 		return nil, p.literal("null")
 	}
 	return nil, p.fail("want a JSON value")
+}
+
+// object is a parsed JSON object: its members sorted by key (UTF-8 byte
+// order), each key once. A slice costs one allocation where a map costs
+// several, and keeps the order the canonical form needs.
+type object []member
+
+type member struct {
+	key   string
+	value any
+}
+
+// get returns the value of key.
+func (o object) get(key string) (any, bool) {
+	i, ok := slices.BinarySearchFunc(o, key, func(m member, key string) int { return strings.Compare(m.key, key) })
+	if !ok {
+		return nil, false
+	}
+	return o[i].value, true
+}
+
+// manyKeys is the size from which objectValue looks for repeated keys in a
+// map instead of the members themselves.
+const manyKeys = 16
+
+// objectValue parses an object at pos into an object.
+func (p *parser) objectValue(depth int) (object, error) {
+	o := make(object, 0, 4)  // one allocation for small objects (an interval)
+	var keys map[string]bool // of a large object
+	err := p.object(func(key string) error {
+		repeated := keys[key]
+		if keys == nil { // a small object: look through its members
+			repeated = slices.ContainsFunc(o, func(m member) bool { return m.key == key })
+		}
+		if repeated {
+			return p.fail(fmt.Sprintf("duplicate key %q", truncate(key)))
+		}
+		v, err := p.value(depth + 1)
+		o = append(o, member{key, v})
+		switch {
+		case keys != nil:
+			keys[key] = true
+		case len(o) == manyKeys:
+			keys = make(map[string]bool, 2*manyKeys)
+			for _, m := range o {
+				keys[m.key] = true
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	byKey := func(a, b member) int { return strings.Compare(a.key, b.key) }
+	if !slices.IsSortedFunc(o, byKey) {
+		slices.SortFunc(o, byKey)
+	}
+	return o, nil
 }
 
 // object parses an object at pos, calling member after each key and its
@@ -507,21 +557,15 @@ func appendValue(b []byte, v any) []byte {
 			b = appendValue(b, x)
 		}
 		return append(b, ']')
-	case map[string]any:
+	case object:
 		b = append(b, '{')
-		var buf [4]string // no allocation for small objects (an interval)
-		keys := buf[:0]
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
+		for i, m := range v {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = appendString(b, m.key)
 			b = append(b, ':')
-			b = appendValue(b, v[k])
+			b = appendValue(b, m.value)
 		}
 		return append(b, '}')
 	}

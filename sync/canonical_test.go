@@ -2,8 +2,10 @@ package sync_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -113,5 +115,36 @@ func TestCanonicalDepthLimit(t *testing.T) {
 	ok := strings.Repeat("[", 10) + strings.Repeat("]", 10)
 	if _, err := sync.CanonicalValue([]byte(ok)); err != nil {
 		t.Errorf("10 levels: %v", err)
+	}
+}
+
+// TestCanonicalLargeObject: an object of many keys, in any order, comes out
+// sorted as encoding/json sorts a map, and a key repeated anywhere in it is
+// an error.
+func TestCanonicalLargeObject(t *testing.T) {
+	m := map[string]int{}
+	var members []string
+	for i := 200; i > 0; i-- { // descending: the worst order for sorting
+		k := fmt.Sprintf("k%d", i)
+		m[k] = i
+		members = append(members, fmt.Sprintf("%q: %d", k, i))
+	}
+	in := "{ " + strings.Join(members, ", ") + " }"
+	got, err := sync.CanonicalValue([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	for _, at := range []int{1, 15, 16, 17, 150} {
+		dup := "{" + strings.Join(append(slices.Clone(members[:at]), members[0]), ",") + "}"
+		if _, err := sync.CanonicalValue([]byte(dup)); err == nil || !strings.Contains(err.Error(), `duplicate key "k200"`) {
+			t.Errorf("key repeated after %d others: %v", at, err)
+		}
 	}
 }

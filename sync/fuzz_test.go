@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -87,6 +88,9 @@ func FuzzDecodePushRequest(f *testing.F) {
 // whatever encoding/json accepts, CanonicalValue accepts unless it repeats
 // a key, nests too deeply or holds a number beyond float64; and the result
 // is a fixed point.
+// negativeZero finds a negative zero in encoding/json's output.
+var negativeZero = regexp.MustCompile(`-0(?:[,\]}]|$)`)
+
 func FuzzCanonicalValue(f *testing.F) {
 	var v canonicalVectors
 	data, err := os.ReadFile(filepath.Join("testdata", "canonical.json"))
@@ -123,7 +127,9 @@ func FuzzCanonicalValue(f *testing.F) {
 		if err != nil || !bytes.Equal(again, got) {
 			t.Fatalf("not a fixed point: %q → %q (%v)", got, again, err)
 		}
-		if std, err := json.Marshal(std); err == nil && !bytes.Equal(std, got) && !bytes.Contains(raw, []byte("-0")) {
+		// encoding/json writes a negative zero (also one a tiny negative
+		// number underflows to) as -0, the canonical form as 0.
+		if std, err := json.Marshal(std); err == nil && !bytes.Equal(std, got) && !negativeZero.Match(std) {
 			t.Fatalf("json.Marshal gives %q, CanonicalValue %q", std, got)
 		}
 	})

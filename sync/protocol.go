@@ -1,11 +1,13 @@
 package sync
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Protocol limits.
@@ -122,9 +124,10 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	if !utf8.Valid(data) {
 		return PushRequest{}, &DecodeError{Reason: "body is not valid UTF-8"}
 	}
-	// Strings are cut from one copy of the body (text), and canonical
-	// scalar values from the body itself.
-	p := &pushParser{parser: parser{data: data, text: string(data)}}
+	// Strings are cut from the body itself, which text views without a
+	// copy (the caller leaves data alone, see above), and so are values
+	// that arrive in canonical form.
+	p := &pushParser{parser: parser{data: data, text: unsafe.String(unsafe.SliceData(data), len(data))}}
 	req, err := p.request()
 	if p.ws(); err == nil && p.pos != len(p.data) {
 		err = p.fail("unexpected data after the request object")
@@ -137,12 +140,11 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 		return PushRequest{}, err
 	}
 
-	var errs ValidationErrors
+	errs := p.invalid
 	docs := make([]Doc, 0, len(req.Docs))
 	at := make(map[string]int, len(req.Docs))
 	for i, d := range req.Docs {
-		if verrs := validateDoc(d, p.parsed[p.docStart[i]:p.docStart[i+1]]); len(verrs) > 0 {
-			errs = append(errs, verrs...)
+		if !p.valid[i] {
 			continue
 		}
 		first, dup := at[d.ID]
@@ -165,12 +167,14 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 }
 
 // pushParser reads the envelope of a push body: fixed keys, each once.
-// It keeps each document's parsed field values for validation.
+// It validates each document as soon as it is read, with the values its
+// fields parsed to.
 type pushParser struct {
 	parser
-	parsed   parsedFields // every document's, one after the other
-	docStart []int        // document i's are parsed[docStart[i]:docStart[i+1]]
-	values   []byte       // canonical field values that differ from their input
+	parsed  parsedFields     // the fields of the document being read
+	valid   []bool           // of each document read
+	invalid ValidationErrors // of the documents read, in order
+	values  []byte           // canonical field values that differ from their input
 }
 
 // members parses an object whose keys must be among keys, each at most
@@ -237,7 +241,6 @@ func (p *pushParser) docs() ([]Doc, error) {
 		return nil, p.fail("docs must be an array")
 	}
 	var docs []Doc
-	p.docStart = append(p.docStart[:0], 0)
 	if p.next() == ']' {
 		p.pos++
 		return docs, nil
@@ -251,7 +254,9 @@ func (p *pushParser) docs() ([]Doc, error) {
 			return nil, err
 		}
 		docs = append(docs, d)
-		p.docStart = append(p.docStart, len(p.parsed))
+		verrs := validateDoc(d, p.parsed)
+		p.valid = append(p.valid, len(verrs) == 0)
+		p.invalid = append(p.invalid, verrs...)
 		switch p.next() {
 		case ',':
 			p.pos++
@@ -286,6 +291,7 @@ func (p *pushParser) fields() (map[string]Field, error) {
 		return nil, p.fail("fields must be an object")
 	}
 	fields := map[string]Field{}
+	p.parsed = p.parsed[:0]
 	err := p.object(func(name string) error {
 		if _, dup := fields[name]; dup {
 			return p.fail(fmt.Sprintf("fields: %q repeated", truncate(name)))
@@ -316,13 +322,20 @@ func (p *pushParser) field() (Field, any, error) {
 		}
 		// Each value is a slice capped at its end, so that no later
 		// append can reach into what follows it.
-		if in := p.data[start:p.pos]; canonicalScalar(in, v) {
-			f.Value = in[:len(in):len(in)]
+		in := p.data[start:p.pos:p.pos]
+		if canonicalScalar(in, v) {
+			f.Value = in
 			return nil
 		}
-		// Values rewritten into canonical form share one buffer.
+		// Values rewritten into canonical form share one buffer; an array
+		// or object that arrived canonical is kept as sent.
 		at := len(p.values)
 		p.values = appendValue(p.values, v)
+		if bytes.Equal(p.values[at:], in) {
+			p.values = p.values[:at]
+			f.Value = in
+			return nil
+		}
 		f.Value = p.values[at:len(p.values):len(p.values)]
 		return nil
 	})

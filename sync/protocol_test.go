@@ -56,6 +56,21 @@ func TestDecodePushRequestOK(t *testing.T) {
 				}},
 				{ID: "s3", Type: "session", Fields: map[string]sync.Field{"durationMin": {Value: json.RawMessage(`12.5`), TS: ts1}}},
 			}},
+		{"arrays and objects kept as sent when canonical", body(
+			sessionJSON("s1", `"intervals":{"value":[{"rpe":15,"hrAvg":150}],"ts":"`+ts1+`"}`),
+			sessionJSON("s2", `"intervals":{"value":[{"hrAvg":160,"hrPeak":172,"rpe":16}],"ts":"`+ts1+`"}`),
+			sessionJSON("s3", `"intervals":{"value":[{"rpe":17} ],"ts":"`+ts1+`"}`),
+			`{"id":"plan","type":"plan","fields":{"days":{"value":[1,3,5],"ts":"`+ts1+`"}}}`),
+			[]sync.Doc{
+				{ID: "s1", Type: "session", Fields: map[string]sync.Field{
+					"intervals": {Value: json.RawMessage(`[{"hrAvg":150,"rpe":15}]`), TS: ts1}}},
+				{ID: "s2", Type: "session", Fields: map[string]sync.Field{
+					"intervals": {Value: json.RawMessage(`[{"hrAvg":160,"hrPeak":172,"rpe":16}]`), TS: ts1}}},
+				{ID: "s3", Type: "session", Fields: map[string]sync.Field{
+					"intervals": {Value: json.RawMessage(`[{"rpe":17}]`), TS: ts1}}},
+				{ID: "plan", Type: "plan", Fields: map[string]sync.Field{
+					"days": {Value: json.RawMessage(`[1,3,5]`), TS: ts1}}},
+			}},
 		{"key order free", `{"docs":[{"fields":{},"type":"plan","id":"plan"}],"batchId":"b"}`,
 			[]sync.Doc{{ID: "plan", Type: "plan", Fields: map[string]sync.Field{}}}},
 		{"duplicate ids merged at the first position", body(

@@ -254,31 +254,25 @@ func checkIntervals(v any) string {
 		return fmt.Sprintf("more than %d intervals", MaxIntervals)
 	}
 	for i, it := range items {
-		obj, ok := it.(map[string]any)
+		obj, ok := it.(object)
 		if !ok {
 			return fmt.Sprintf("interval %d: want an object", i)
 		}
-		if _, ok := obj["rpe"]; !ok {
+		if _, ok := obj.get("rpe"); !ok {
 			return fmt.Sprintf("interval %d: rpe missing", i)
 		}
-		var buf [3]string // no allocation for the keys an interval may have
-		keys := buf[:0]
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, m := range obj {
 			var r string
-			switch k {
+			switch k := m.key; k {
 			case "rpe":
-				r = numberReason(obj[k], 6, 20, true)
+				r = numberReason(m.value, 6, 20, true)
 			case "hrPeak", "hrAvg":
-				r = numberReason(obj[k], 40, 240, true)
+				r = numberReason(m.value, 40, 240, true)
 			default:
 				return fmt.Sprintf("interval %d: unknown key %q", i, truncate(k))
 			}
 			if r != "" {
-				return fmt.Sprintf("interval %d: %s: %s", i, k, r)
+				return fmt.Sprintf("interval %d: %s: %s", i, m.key, r)
 			}
 		}
 	}
