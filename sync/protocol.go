@@ -140,11 +140,14 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 		return PushRequest{}, err
 	}
 
-	errs := p.invalid
+	var errs ValidationErrors
 	docs := make([]Doc, 0, len(req.Docs))
 	at := make(map[string]int, len(req.Docs))
+	start := 0
 	for i, d := range req.Docs {
-		if !p.valid[i] {
+		if end := p.errEnd[i]; end > start {
+			errs = append(errs, p.invalid[start:end]...)
+			start = end
 			continue
 		}
 		first, dup := at[d.ID]
@@ -172,8 +175,8 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 type pushParser struct {
 	parser
 	parsed  parsedFields     // the fields of the document being read
-	valid   []bool           // of each document read
 	invalid ValidationErrors // of the documents read, in order
+	errEnd  []int            // of each document read, the end of its errors in invalid
 	values  []byte           // canonical field values that differ from their input
 }
 
@@ -254,9 +257,8 @@ func (p *pushParser) docs() ([]Doc, error) {
 			return nil, err
 		}
 		docs = append(docs, d)
-		verrs := validateDoc(d, p.parsed)
-		p.valid = append(p.valid, len(verrs) == 0)
-		p.invalid = append(p.invalid, verrs...)
+		p.invalid = append(p.invalid, validateDoc(d, p.parsed)...)
+		p.errEnd = append(p.errEnd, len(p.invalid))
 		switch p.next() {
 		case ',':
 			p.pos++

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -232,6 +233,33 @@ func TestDecodePushRequestConflictingTypes(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	if len(req.Docs) != 1 || req.Docs[0].Type != "plan" {
+		t.Errorf("docs = %+v", req.Docs)
+	}
+}
+
+// TestDecodePushRequestErrorOrder checks that errors come in the order of
+// the documents they are about, whatever their kind.
+func TestDecodePushRequestErrorOrder(t *testing.T) {
+	b := body(
+		`{"id":"a","type":"session","fields":{"rpe":{"value":1,"ts":"`+ts1+`"}}}`,
+		`{"id":"plan","type":"plan","fields":{}}`,
+		`{"id":"plan","type":"session","fields":{}}`,
+		`{"id":"b","type":"session","fields":{"moodBefore":{"value":9,"ts":"`+ts1+`"},"rpe":{"value":1,"ts":"`+ts1+`"}}}`,
+		`{"id":"c","type":"session","fields":{}}`,
+	)
+	req, err := sync.DecodePushRequest([]byte(b))
+	var errs sync.ValidationErrors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v", err)
+	}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Doc+"."+e.Field)
+	}
+	if want := []string{"a.rpe", "plan.type", "b.moodBefore", "b.rpe"}; !slices.Equal(got, want) {
+		t.Errorf("errors about %q, want %q", got, want)
+	}
+	if len(req.Docs) != 2 || req.Docs[0].ID != "plan" || req.Docs[1].ID != "c" {
 		t.Errorf("docs = %+v", req.Docs)
 	}
 }
