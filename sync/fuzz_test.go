@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -87,10 +86,7 @@ func FuzzDecodePushRequest(f *testing.F) {
 // CanonicalValue accepts, encoding/json accepts and reads as the same value;
 // whatever encoding/json accepts, CanonicalValue accepts unless it repeats
 // a key, nests too deeply or holds a number beyond float64; and the result
-// is a fixed point.
-// negativeZero finds a negative zero in encoding/json's output.
-var negativeZero = regexp.MustCompile(`-0(?:[,\]}]|$)`)
-
+// is a fixed point, and the bytes encoding/json writes for the same value.
 func FuzzCanonicalValue(f *testing.F) {
 	var v canonicalVectors
 	data, err := os.ReadFile(filepath.Join("testdata", "canonical.json"))
@@ -127,10 +123,29 @@ func FuzzCanonicalValue(f *testing.F) {
 		if err != nil || !bytes.Equal(again, got) {
 			t.Fatalf("not a fixed point: %q → %q (%v)", got, again, err)
 		}
-		// encoding/json writes a negative zero (also one a tiny negative
-		// number underflows to) as -0, the canonical form as 0.
-		if std, err := json.Marshal(std); err == nil && !bytes.Equal(std, got) && !negativeZero.Match(std) {
+		if std, err := json.Marshal(positiveZero(std)); err == nil && !bytes.Equal(std, got) {
 			t.Fatalf("json.Marshal gives %q, CanonicalValue %q", std, got)
 		}
 	})
+}
+
+// positiveZero turns every negative zero in v, as encoding/json decodes it,
+// into 0: encoding/json writes a negative zero (also one a tiny negative
+// number underflows to) as -0, the canonical form as 0.
+func positiveZero(v any) any {
+	switch v := v.(type) {
+	case float64:
+		if v == 0 {
+			return 0.0
+		}
+	case []any:
+		for i := range v {
+			v[i] = positiveZero(v[i])
+		}
+	case map[string]any:
+		for k := range v {
+			v[k] = positiveZero(v[k])
+		}
+	}
+	return v
 }
