@@ -90,7 +90,8 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
         }
         if (e.status === 422) {
           const reasons = {};
-          for (const d of e.details || []) if (d && d.doc) reasons[d.doc] = { field: d.field, reason: d.reason };
+          // The first reason the server gives for a document is the one shown.
+          for (const d of e.details || []) if (d && d.doc) reasons[d.doc] ??= { field: d.field, reason: d.reason };
           const bad = entries.filter((x) => reasons[x.docId]);
           // Without details we cannot tell which one: keep them all aside.
           const mark = bad.length ? bad : entries;
