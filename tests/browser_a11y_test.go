@@ -461,13 +461,14 @@ func TestBrowserAccessibility(t *testing.T) {
 	p.waitVisible("sync-retry")
 	check("today with the saved notice and a failed sync")
 
-	// The banners the app shows for a rejected change, a new version and a
-	// full store cannot be brought about here; each is drawn as the app
-	// draws it (app.js), with the app's own classes, and checked in turn.
+	// The banners the app shows for a rejected change (brought about for
+	// real in TestBrowserRejectedChange), a new version and a full store
+	// are not brought about here; each is drawn as the app draws it
+	// (app.js), with the app's own texts and classes, and checked in turn.
 	for _, b := range []struct{ class, html string }{
-		{"banner warn", `<p>1 endring ble ikke tatt imot av serveren.</p><p class="small">note: too long</p>`},
-		{"banner info", `<p>En ny versjon er klar.</p><button type="button" class="btn primary small">Oppdater</button>`},
-		{"banner error", `<p>Telefonen har ikke plass til mer.</p>`},
+		{"banner warn", `<p>1 endring ble ikke godtatt av serveren. Den er tatt vare på her på telefonen.</p><p class="small">note: too long</p>`},
+		{"banner info", `<p>En ny versjon av appen er klar.</p><button type="button" class="btn primary small">Oppdater nå</button>`},
+		{"banner error", `<p>Lagringsplassen er full, så økta kan ikke lagres på telefonen. Frigjør litt plass og prøv igjen.</p>`},
 	} {
 		eval[bool](p, fmt.Sprintf(`(() => { const b = document.getElementById('banner'); b.hidden = false; b.className = %q; b.innerHTML = %q; return true; })()`, b.class, b.html))
 		check("today with a " + b.class)

@@ -43,7 +43,7 @@ export function render(ctx) {
       h('h2', { id: 'p-adh', text: t('progress.adherence') }),
       h('p', { class: 'lead', 'data-testid': 'progress-adherence' },
         t('progress.thisWeek', { done: thisWeek.count, target: plan.sessionsPerWeek }),
-        judged.length ? ' ' + t('progress.adherenceText', { met, weeks: judged.length }) : ''),
+        judged.length ? ' ' + t('progress.adherenceText', { met, weeks: judged.length, n: judged.length }) : ''),
       bars(rows.map((r) => ({ label: label(r.week), value: r.count, met: r.count >= r.target })), { title: t('progress.adherence'), target: plan.sessionsPerWeek, testid: 'chart-adherence', ticks: ticksFor(Math.max(plan.sessionsPerWeek, ...rows.map((r) => r.count))) })),
     h('section', { class: 'card', 'aria-labelledby': 'p-int' },
       h('h2', { id: 'p-int', text: t('progress.intensity') }),

@@ -37,7 +37,7 @@ export function render(ctx) {
     h('h1', { class: 'greeting', text: name ? t('today.hello', { name }) : t('today.helloAnon') }),
     h('section', { class: 'card week', 'aria-labelledby': 'week-h' },
       h('h2', { id: 'week-h', class: 'label', text: t('today.thisWeek') }),
-      h('p', { class: 'big', 'data-testid': 'week-progress', id: 'week-progress', text: t('today.doneOf', { done, target }) }),
+      h('p', { class: 'big', 'data-testid': 'week-progress', id: 'week-progress', text: t('today.doneOf', { done, target, n: target }) }),
       h('div', { class: 'pips' }, dots),
       h('p', { class: 'muted', text: t(cheer) }),
       slot ? h('p', { class: 'next', 'data-testid': 'next-slot', id: 'next-slot' },

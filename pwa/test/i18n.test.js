@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { LANGS, translator } from '../js/i18n.js';
+
+const dicts = Object.fromEntries(LANGS.map((l) => [l, JSON.parse(readFileSync(new URL(`../i18n/${l}.json`, import.meta.url)))]));
+const placeholders = (s) => new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
+
+test('every language has every bokmål key, with the same placeholders', () => {
+  for (const [lang, dict] of Object.entries(dicts)) {
+    for (const [key, nb] of Object.entries(dicts.nb)) {
+      if (key.endsWith('.one')) continue;
+      assert.ok(key in dict, `${lang} lacks ${key}`);
+      assert.deepEqual(placeholders(dict[key]), placeholders(nb), `${lang} ${key}`);
+    }
+  }
+});
+
+test('a singular form has a plural form and adds no placeholder to it', () => {
+  for (const [lang, dict] of Object.entries(dicts)) {
+    for (const [key, one] of Object.entries(dict)) {
+      if (!key.endsWith('.one')) continue;
+      const base = dict[key.slice(0, -'.one'.length)];
+      assert.ok(base, `${lang} ${key} has no plural form`);
+      for (const p of placeholders(one)) assert.ok(placeholders(base).has(p), `${lang} ${key} adds {${p}}`);
+    }
+  }
+});
+
+test('t picks the singular form for exactly one', () => {
+  const t = translator(dicts.nb);
+  assert.equal(t('sync.rejected', { n: 1 }), '1 endring ble ikke godtatt av serveren. Den er tatt vare på her på telefonen.');
+  assert.equal(t('sync.rejected', { n: 2 }), '2 endringer ble ikke godtatt av serveren. De er tatt vare på her på telefonen.');
+  assert.equal(t('sync.rejected', { n: 0 }), '0 endringer ble ikke godtatt av serveren. De er tatt vare på her på telefonen.');
+  assert.equal(t('today.doneOf', { done: 0, target: 1, n: 1 }), '0 av 1 økt');
+  assert.equal(t('today.doneOf', { done: 1, target: 3, n: 3 }), '1 av 3 økter');
+  // Without a singular form, the one form serves every count.
+  assert.equal(t('progress.loadText', { n: 1 }), 'Denne uka har du samlet 1 treningspoeng.');
+  assert.equal(translator(dicts.en)('progress.loadText', { n: 1 }), 'This week you have collected 1 training point.');
+  assert.equal(t('no.such.key'), 'no.such.key');
+});
