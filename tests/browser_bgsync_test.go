@@ -21,12 +21,7 @@ import (
 // session before any page of the app is opened again.
 func TestBrowserBackgroundSync(t *testing.T) {
 	srv := startServer(t)
-	const email = "siri@example.no"
-	siri := signUp(t, srv.URL, email)
-
-	phone := newBrowser(t, "phone", srv.URL)
-	p := phone.signIn(email)
-	p.waitSynced()
+	siri, phone, p := newPhone(t, srv, "siri@example.no")
 
 	phone.setOffline(true)
 	p.logManually("Sendt i bakgrunnen", 36, 14, 15, 16, 16)

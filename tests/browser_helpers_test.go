@@ -880,6 +880,18 @@ func serverDocs(t *testing.T, c *client) map[string]sync.Doc {
 	return d.docs
 }
 
+// newPhone signs up a patient with email on srv, signs a new browser in
+// as them and waits for its first sync. It returns the patient's API
+// client, the browser and its tab.
+func newPhone(t *testing.T, srv *server, email string) (*client, *browser, *tab) {
+	t.Helper()
+	c := signUp(t, srv.URL, email)
+	phone := newBrowser(t, "phone", srv.URL)
+	p := phone.signIn(email)
+	p.waitSynced()
+	return c, phone, p
+}
+
 // signIn installs the app, signs in through its own form and waits until
 // the service worker controls the page.
 func (b *browser) signIn(email string) *tab {

@@ -16,12 +16,7 @@ import (
 // stays on the phone, marked with the server's reason, and the app says so.
 func TestBrowserRejectedChange(t *testing.T) {
 	srv := startServer(t, "DATA_DIR="+t.TempDir())
-	const email = "ola@example.no"
-	ola := signUp(t, srv.URL, email)
-
-	phone := newBrowser(t, "phone", srv.URL)
-	p := phone.signIn(email)
-	p.waitSynced()
+	ola, phone, p := newPhone(t, srv, "ola@example.no")
 	phone.setOffline(true)
 	p.logManually("Logget før oppdateringen", 32, 14, 15, 16, 16)
 

@@ -299,11 +299,7 @@ func TestBrowserOffline(t *testing.T) {
 	dataDir := t.TempDir()
 	srv := startServer(t, "DATA_DIR="+dataDir)
 	const email = "ola@example.no"
-	ola := signUp(t, srv.URL, email)
-
-	phone := newBrowser(t, "phone", srv.URL)
-	p := phone.signIn(email)
-	p.waitSynced()
+	ola, phone, p := newPhone(t, srv, email)
 
 	phone.setOffline(true)
 	if !p.fetchFails("/healthz") || !p.fetchFails("/api/v1/sync/pull") {
