@@ -100,7 +100,7 @@ async function backgroundSync() {
     if (!(await db.getMeta('user'))) return; // signed out: nothing to sync for
     const clock = await openClock(db, await db.allDocs());
     let outcome = {};
-    const sync = createSync({ db, api, clock, report: (s) => { outcome = { ...outcome, ...s }; } });
+    const sync = createSync({ db, api, clock, version: VERSION, report: (s) => { outcome = { ...outcome, ...s }; } });
     await sync.run();
     if (outcome.state !== 'synced') throw outcome.error || new Error('background sync ended ' + outcome.state);
   } finally {

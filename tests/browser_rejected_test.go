@@ -3,17 +3,21 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserRejectedChange: offline, a phone queues a session logged in
 // the app and a change the server will refuse (one from a newer version of
 // the app, with a field this server does not know). Back online both go in
 // one push: the server answers 422 naming the refused document and field
-// and applies the rest. The session reaches the server; the refused change
-// stays on the phone, marked with the server's reason, and the app says so.
+// and applies nothing, so the phone pushes the rest again. The session
+// reaches the server; the refused change stays on the phone, marked with
+// the server's reason, and the app says so. It is not sent again until the
+// app is another version, and signing out, which would remove it, asks
+// first.
 func TestBrowserRejectedChange(t *testing.T) {
 	srv := startServer(t, "DATA_DIR="+t.TempDir())
 	ola, phone, p := newPhone(t, srv, "ola@example.no")
@@ -43,8 +47,8 @@ func TestBrowserRejectedChange(t *testing.T) {
 
 	phone.setOffline(false)
 	p.waitVisible("sync-rejected")
-	if !phone.gate.answered("/api/v1/sync/push", http.StatusUnprocessableEntity) {
-		t.Errorf("the server never answered a push with 422; the phone's calls:\n%s", phone.gate.calls())
+	if n := refusals(phone.gate); n != 1 {
+		t.Errorf("the server refused %d pushes, want 1; the phone's calls:\n%s", n, phone.gate.calls())
 	}
 	if got := p.text("sync-rejected"); !strings.Contains(got, "1 endring") {
 		t.Errorf("the banner says %q, want it to count one refused change", got)
@@ -74,15 +78,74 @@ func TestBrowserRejectedChange(t *testing.T) {
 	var outbox []struct {
 		DocID    string `json:"docId"`
 		Rejected struct {
-			Field  string `json:"field"`
-			Reason string `json:"reason"`
+			Field   string `json:"field"`
+			Reason  string `json:"reason"`
+			Version string `json:"version"`
 		} `json:"rejected"`
 	}
 	if err := json.Unmarshal(raw, &outbox); err != nil {
 		t.Fatalf("decoding the outbox %s: %v", raw, err)
 	}
-	if len(outbox) != 1 || outbox[0].DocID != refused || outbox[0].Rejected.Field != "hrvMs" || outbox[0].Rejected.Reason == "" {
-		t.Errorf("outbox after the push = %s, want only the refused change, marked with the server's reason for hrvMs", raw)
+	version := eval[string](p, `document.getElementById('main').dataset.version`)
+	if len(outbox) != 1 || outbox[0].DocID != refused || outbox[0].Rejected.Field != "hrvMs" ||
+		outbox[0].Rejected.Reason == "" || outbox[0].Rejected.Version != version {
+		t.Errorf("outbox after the push = %s, want only the refused change, marked with the server's reason for hrvMs and app version %s", raw, version)
 	}
+
+	// Opened again, the app does not send the refused change again: the
+	// server would refuse it again.
+	p.do("reloading", chromedp.Reload())
+	p.waitVisible("sync-rejected")
+	p.waitJS("the sync after reloading", `document.querySelector('[data-testid=sync-status]').dataset.state === 'synced'`)
+	if n := refusals(phone.gate); n != 1 {
+		t.Errorf("the server refused %d pushes after reloading, want still 1", n)
+	}
+
+	// A change refused under another version of the app (and so of the
+	// server that serves it) is sent again when the app opens.
+	eval[bool](p, `(async () => {
+		const db = await new Promise((res, rej) => { const o = indexedDB.open('dagbok'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); });
+		try {
+			const tx = db.transaction('outbox', 'readwrite');
+			const s = tx.objectStore('outbox');
+			s.openCursor().onsuccess = (ev) => {
+				const c = ev.target.result;
+				if (c) { c.value.rejected.version = 'earlier'; c.update(c.value); c.continue(); }
+			};
+			await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+		} finally { db.close(); }
+		return true;
+	})()`)
+	p.do("reloading", chromedp.Reload())
+	p.waitJS("the change to be refused again", `(async () => {
+		const out = await `+idbJS+`('outbox');
+		return out.length === 1 && out[0].rejected && out[0].rejected.version === `+fmt.Sprintf("%q", version)+`;
+	})()`)
+	p.waitVisible("sync-rejected")
+	if n := refusals(phone.gate); n != 2 {
+		t.Errorf("the server refused %d pushes, want 2: the first and the one under the new version", n)
+	}
+
+	// Signing out would remove the refused change from the phone: the app
+	// asks first (the answer here is no).
+	p.click("nav-settings")
+	eval[bool](p, `(window.confirm = (m) => { window.asked = m; return false; }, true)`)
+	p.click("sign-out")
+	p.waitJS("the app to ask before signing out", `typeof window.asked === 'string'`)
+	if asked := eval[string](p, `window.asked`); !strings.HasPrefix(asked, "1 endring er ikke synkronisert") {
+		t.Errorf("before signing out the app asks %q, want it to warn of the one change", asked)
+	}
+	if n := p.outboxLen(); n != 1 {
+		t.Errorf("outbox holds %d changes after declining to sign out, want 1", n)
+	}
+	// Signed out after all, the app no longer speaks of the change.
+	eval[bool](p, `(window.confirm = () => true, true)`)
+	p.click("sign-out")
+	p.waitJS("the sign-in page without the banner", `location.pathname === '/login' && document.getElementById('banner').hidden`)
 	phone.gate.noLeaks(t)
+}
+
+// refusals counts the pushes the server answered with 422 through g.
+func refusals(g *gate) int {
+	return strings.Count(g.calls(), " /api/v1/sync/push → 422")
 }

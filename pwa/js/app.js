@@ -69,7 +69,7 @@ async function main() {
 
   const reloadDocs = async () => store.set({ docs: await db.allDocs() });
   const sync = createSync({
-    db, api, clock,
+    db, api, clock, version: document.getElementById('main').dataset.version,
     report: (s) => store.set({ sync: { ...store.get().sync, ...s } }),
     onPulled: reloadDocs,
   });
@@ -260,11 +260,21 @@ async function main() {
   function renderSync() {
     const s = store.get().sync;
     const el = document.getElementById('sync-status');
+    const rejected = store.get().user ? (s.rejected || []).length : 0;
+    const banner = document.getElementById('banner');
+    if (rejected) {
+      banner.hidden = false;
+      banner.className = 'banner warn';
+      banner.replaceChildren(h('p', { 'data-testid': 'sync-rejected', text: t('sync.rejected', { n: rejected }) }),
+        h('p', { class: 'small', text: s.rejected.map((r) => r.rejected && [r.rejected.field, r.rejected.reason].filter(Boolean).join(': ')).filter(Boolean).join('; ') }));
+    } else if (banner.classList.contains('warn')) {
+      banner.hidden = true;
+      banner.className = 'banner';
+    }
     if (!store.get().user) {
       el.replaceChildren();
       return;
     }
-    const rejected = (s.rejected || []).length;
     const map = {
       idle: ['local', 'sync.local'],
       syncing: ['busy', 'sync.syncing'],
@@ -285,16 +295,6 @@ async function main() {
       kids.push(h('button', { type: 'button', class: 'btn small', 'data-testid': 'sync-signin', text: t('join.login'), onclick: () => ctx.navigate('/login?again=1') }));
     }
     el.replaceChildren(...kids);
-    const banner = document.getElementById('banner');
-    if (rejected) {
-      banner.hidden = false;
-      banner.className = 'banner warn';
-      banner.replaceChildren(h('p', { 'data-testid': 'sync-rejected', text: t('sync.rejected', { n: rejected }) }),
-        h('p', { class: 'small', text: s.rejected.map((r) => r.rejected && [r.rejected.field, r.rejected.reason].filter(Boolean).join(': ')).filter(Boolean).join('; ') }));
-    } else if (banner.classList.contains('warn')) {
-      banner.hidden = true;
-      banner.className = 'banner';
-    }
   }
 
   store.subscribe((state, patch) => {

@@ -150,14 +150,17 @@ export class Store {
     return done(tx);
   }
 
-  /** markRejected records the server's reason on outbox entries it refused. */
-  async markRejected(seqs, reasons) {
+  /**
+   * markRejected records on outbox entries the server refused its reason
+   * and the version of the app that was told.
+   */
+  async markRejected(seqs, reasons, version) {
     const tx = this.tx('outbox', 'readwrite');
     const s = tx.objectStore('outbox');
     for (const seq of seqs) {
       const e = await req(s.get(seq));
       if (!e) continue;
-      e.rejected = reasons[e.docId] || { reason: 'rejected' };
+      e.rejected = { ...(reasons[e.docId] || { reason: 'rejected' }), version };
       s.put(e);
     }
     return done(tx);

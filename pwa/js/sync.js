@@ -12,6 +12,9 @@
 //     outbox, try again.
 //   - 422: the rejected entries are marked and kept (never silently dropped);
 //     the rest are pushed again, which is harmless (merge is idempotent).
+//     A mark holds for the version of the app that got it: once the app
+//     (and with it the server that serves it) is another version, the
+//     entry is sent again, and kept aside again only if refused again.
 //   - pull: each page of documents and its cursor are written in one
 //     transaction.
 //   - 410 cursor_expired (the server collected tombstones this device never
@@ -36,22 +39,24 @@ const LOCK = 'dagbok-sync';
 /**
  * createSync returns {run, pending}. report(patch) receives status updates:
  * {state: 'idle'|'syncing'|'synced'|'pending'|'offline'|'error'|'signedout',
- *  pending, rejected, error, lastSync}.
+ *  pending, rejected, error, lastSync}. version is the app's version.
  */
-export function createSync({ db, api, clock, report, onPulled = () => {} }) {
+export function createSync({ db, api, clock, version, report, onPulled = () => {} }) {
   let running = null;
   let again = false;
+  // refused reports whether the server refused e under this version.
+  const refused = (e) => e.rejected && e.rejected.version === version;
 
   async function counts() {
     const out = await db.outbox();
-    return { pending: out.filter((e) => !e.rejected).length, rejected: out.filter((e) => e.rejected) };
+    return { pending: out.filter((e) => !refused(e)).length, rejected: out.filter(refused) };
   }
 
   /** push sends the outbox in batches; it returns how many were acked. */
   async function push() {
     let acked = 0;
     for (let round = 0; round < 20; round++) {
-      const all = (await db.outbox()).filter((e) => !e.rejected);
+      const all = (await db.outbox()).filter((e) => !refused(e));
       if (!all.length) return acked;
       let inflight = await db.getMeta('inflight');
       let entries;
@@ -96,7 +101,7 @@ export function createSync({ db, api, clock, report, onPulled = () => {} }) {
           // Without details we cannot tell which one: keep them all aside.
           const mark = bad.length ? bad : entries;
           const why = bad.length ? reasons : Object.fromEntries(entries.map((x) => [x.docId, { reason: e.message }]));
-          await db.markRejected(mark.map((x) => x.seq), why);
+          await db.markRejected(mark.map((x) => x.seq), why, version);
           await db.setMeta('inflight', undefined);
           continue;
         }
