@@ -137,8 +137,10 @@ export function render(ctx) {
       h('button', {
         type: 'button', class: 'btn danger', 'data-testid': 'sign-out', id: 'sign-out', text: t('settings.signOut'),
         onclick: async () => {
-          const { pending } = await ctx.sync.counts();
-          if (pending && !confirm(t('settings.signOutPending', { n: pending }))) return;
+          // Changes the server refused are lost on sign-out too.
+          const { pending, rejected } = await ctx.sync.counts();
+          const n = pending + rejected.length;
+          if (n && !confirm(t('settings.signOutPending', { n }))) return;
           await ctx.signOut();
         },
       })),
