@@ -188,15 +188,6 @@ type member struct {
 	value any
 }
 
-// get returns the value of key.
-func (o object) get(key string) (any, bool) {
-	i, ok := slices.BinarySearchFunc(o, key, func(m member, key string) int { return strings.Compare(m.key, key) })
-	if !ok {
-		return nil, false
-	}
-	return o[i].value, true
-}
-
 // manyKeys is the size from which objectValue looks for repeated keys in a
 // map instead of the members themselves.
 const manyKeys = 16

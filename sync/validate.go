@@ -61,7 +61,8 @@ func (es ValidationErrors) Error() string {
 //
 //	session: protocol "4x4"|"3x3"|"tabata"|"custom"; startedAt RFC 3339
 //	  string; durationMin number 0–300; intervals array of at most 20
-//	  {rpe: int 6–20, hrPeak?: int 40–240, hrAvg?: int 40–240}; sessionRpe
+//	  {rpe?: int 6–20, hrPeak?: int 40–240, hrAvg?: int 40–240}, in order
+//	  (an interval done but not rated has no rpe); sessionRpe
 //	  int 0–10; moodBefore, moodAfter int 1–5; note string of at most 2,000
 //	  characters; deleted bool.
 //	plan (id "plan"): sessionsPerWeek int 1–7; days array of unique ints
@@ -257,9 +258,6 @@ func checkIntervals(v any) string {
 		obj, ok := it.(object)
 		if !ok {
 			return fmt.Sprintf("interval %d: want an object", i)
-		}
-		if _, ok := obj.get("rpe"); !ok {
-			return fmt.Sprintf("interval %d: rpe missing", i)
 		}
 		for _, m := range obj {
 			var r string

@@ -214,7 +214,6 @@ function checkIntervals(v) {
     const it = v[i];
     if (!isObject(it)) return `interval ${i}: want an object`;
     const keys = Object.keys(it).filter((k) => it[k] !== undefined);
-    if (!keys.includes('rpe')) return `interval ${i}: rpe missing`;
     keys.sort(compareCodePoints);
     for (const k of keys) {
       let r;
