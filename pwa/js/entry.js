@@ -4,7 +4,7 @@
 // other fields survive the merge.
 
 import { h, mount, field, uuid, toast, timeControl } from './ui.js';
-import { change, diff, values as readValues } from './model.js';
+import { change, diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { moodPicker } from './timer.js';
 import { localParts, zonedTime } from './stats.js';
@@ -71,10 +71,11 @@ export function render(ctx, params) {
         errors.textContent = t('entry.badDuration');
         return;
       }
+      // Each row keeps its place: one with a heart rate and no rating
+      // is an interval done but not rated.
       const intervals = [];
       for (const r of rows) {
-        if (!r.rpe.value) continue;
-        const iv = { rpe: Number(r.rpe.value) };
+        const iv = r.rpe.value ? { rpe: Number(r.rpe.value) } : {};
         const hv = Number(r.hr.value);
         if (r.hr.value !== '') {
           if (!Number.isInteger(hv) || hv < 40 || hv > 240) {
@@ -89,7 +90,7 @@ export function render(ctx, params) {
         protocol: protocol.value,
         startedAt: keepSameInstant(prev.startedAt, when),
         durationMin: Math.round(dur),
-        intervals,
+        intervals: intervalList(intervals),
         sessionRpe: srpe.value === '' ? null : Number(srpe.value),
         moodBefore,
         moodAfter,

@@ -40,6 +40,15 @@ export function protocolName(t, p) {
   return t('protocol.' + (p || 'custom'));
 }
 
+/**
+ * ratings lists the exertion of each interval joined by sep, "–" for one
+ * not rated, or returns '' when none is rated.
+ */
+export function ratings(intervals, sep) {
+  const list = intervals || [];
+  return list.some((iv) => iv && iv.rpe != null) ? list.map((iv) => (iv && iv.rpe) ?? '–').join(sep) : '';
+}
+
 /** percent formats a share 0–1 as a whole percentage. */
 export function percent(x) {
   return x == null ? '–' : `${Math.round(x * 100)} %`;

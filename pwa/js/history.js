@@ -2,7 +2,7 @@
 
 import { h, mount } from './ui.js';
 import { sessions as listSessions } from './model.js';
-import { dateTime, protocolName } from './fmt.js';
+import { dateTime, protocolName, ratings } from './fmt.js';
 import { deleteWithUndo } from './entry.js';
 
 /** live: re-render when documents change. */
@@ -14,11 +14,11 @@ export function render(ctx) {
   const tz = ctx.profile().timeZone;
   const all = listSessions(ctx.store.get().docs);
   const items = all.map((s) => {
-    const rated = (s.intervals || []).filter((iv) => iv && iv.rpe);
+    const rated = ratings(s.intervals, ' · ');
     const facts = [
       s.durationMin != null ? t('facts.minutes', { n: s.durationMin }) : null,
       s.sessionRpe != null ? t('facts.sessionRpe', { n: s.sessionRpe }) : null,
-      rated.length ? t('facts.intervals', { list: rated.map((r) => r.rpe).join(' · ') }) : null,
+      rated ? t('facts.intervals', { list: rated }) : null,
     ].filter(Boolean).join(' — ');
     return h('li', { class: 'session-item', 'data-testid': 'session-item', 'data-id': s.id },
       h('a', { class: 'item-main', href: '/session/' + s.id, 'data-testid': 'session-edit-' + s.id, 'aria-label': t('history.editOne', { when: dateTime(t, s.startedAt, tz) }) },

@@ -25,6 +25,20 @@ export function change(id, type, values, stamp) {
   return { id, type, fields };
 }
 
+/** MAX_INTERVALS is how many intervals a session may hold. */
+export const MAX_INTERVALS = 20;
+
+/**
+ * intervalList returns intervals as a session stores them: in order, each
+ * in its place, one done but not rated as {} (or with its heart rate
+ * only), and none of those at the end.
+ */
+export function intervalList(list) {
+  const out = Array.from(list, (iv) => iv || {}).slice(0, MAX_INTERVALS);
+  while (out.length && !Object.keys(out[out.length - 1]).length) out.pop();
+  return out;
+}
+
 /** diff returns the entries of next whose JSON differs from prev. */
 export function diff(prev, next) {
   const out = {};

@@ -6,8 +6,8 @@
 
 import { h, mount, face, uuid, toast } from './ui.js';
 import * as T from './timerlogic.js';
-import { change } from './model.js';
-import { clock, protocolName } from './fmt.js';
+import { change, intervalList } from './model.js';
+import { clock, protocolName, ratings } from './fmt.js';
 
 const KEY = 'inprogress';
 
@@ -221,11 +221,25 @@ function paint(ctx, view) {
 
 function showPicker(ctx, view, slot) {
   const { t } = ctx;
-  const hr = h('input', { type: 'number', inputmode: 'numeric', min: 40, max: 240, id: 'hr-peak', 'data-testid': 'hr-peak', placeholder: t('rpe.hrPlaceholder') });
-  const choose = (rating) => {
+  const hr = h('input', { type: 'number', inputmode: 'numeric', min: 40, max: 240, id: 'hr-peak', 'data-testid': 'hr-peak', placeholder: t('rpe.hrPlaceholder'), 'aria-describedby': 'hr-error' });
+  const hrError = h('p', { class: 'error', role: 'alert', id: 'hr-error', 'data-testid': 'hr-error' });
+  // choose records the rating (rpe null: skipped) with the heart rate
+  // typed, if any; a heart rate out of range is shown, not dropped.
+  const choose = (rpe) => {
+    const rating = rpe == null ? {} : { rpe };
+    if (hr.value !== '') {
+      const v = Number(hr.value);
+      if (!Number.isInteger(v) || v < 40 || v > 240) {
+        hrError.textContent = t('entry.badHr');
+        hr.setAttribute('aria-invalid', 'true');
+        hr.focus();
+        return;
+      }
+      rating.hrPeak = v;
+    }
     view.picker.remove();
     view.picker = null;
-    update(ctx, view, T.rate(view.state, slot, rating));
+    update(ctx, view, T.rate(view.state, slot, Object.keys(rating).length ? rating : null));
   };
   const buttons = [];
   for (let n = 6; n <= 20; n++) {
@@ -233,12 +247,7 @@ function showPicker(ctx, view, slot) {
     buttons.push(h('button', {
       type: 'button', class: 'rpe-btn rpe-' + band(n), 'data-testid': 'rpe-' + n, id: 'rpe-' + n,
       'aria-label': words && words !== 'rpe.word.' + n ? `${n}: ${words}` : String(n),
-      onclick: () => {
-        const v = Number(hr.value);
-        const rating = { rpe: n };
-        if (Number.isInteger(v) && v >= 40 && v <= 240) rating.hrPeak = v;
-        choose(rating);
-      },
+      onclick: () => choose(n),
     }, h('span', { class: 'n', text: String(n) }), words && words !== 'rpe.word.' + n ? h('span', { class: 'w', text: words }) : null));
   }
   const reps = T.PROTOCOLS[view.state.protocol];
@@ -249,6 +258,7 @@ function showPicker(ctx, view, slot) {
     h('h2', { id: 'rpe-h', text: title }),
     h('p', { class: 'muted', text: t('rpe.help') }),
     h('div', { class: 'field inline' }, h('label', { for: 'hr-peak', text: t('rpe.hr') }), hr),
+    hrError,
     h('div', { class: 'rpe-grid' }, buttons),
     h('button', { type: 'button', class: 'btn ghost sheet-skip', 'data-testid': 'rpe-skip', id: 'rpe-skip', text: t('rpe.skip'), onclick: () => choose(null) }));
   document.getElementById('main').append(view.picker);
@@ -303,11 +313,11 @@ function drawFinish(ctx, view) {
   const note = h('textarea', { id: 'session-note', 'data-testid': 'session-note', maxlength: 2000, rows: 3 });
   note.value = s.note || '';
   note.addEventListener('input', () => set({ note: note.value }));
-  const rated = s.intervals.filter(Boolean);
+  const rated = ratings(intervalList(s.intervals), ', ');
   mount(
     h('h1', { text: t('finish.title') }),
-    h('p', { class: 'lead', text: t('finish.lead', { min: s.durationMin }) }),
-    rated.length ? h('p', { class: 'muted', text: t('finish.rated', { list: rated.map((r) => r.rpe).join(', ') }) }) : null,
+    h('p', { class: 'lead', text: t('finish.lead', { min: s.durationMin, n: s.durationMin }) }),
+    rated ? h('p', { class: 'muted', text: t('finish.rated', { list: rated }) }) : null,
     h('section', { class: 'card' },
       h('h2', { class: 'label', id: 'srpe-h', text: t('finish.sessionRpe') }),
       h('div', { class: 'scale', role: 'radiogroup', 'aria-labelledby': 'srpe-h' }, rpeButtons)),
@@ -348,7 +358,7 @@ async function saveSession(ctx, s) {
     protocol: s.protocol,
     startedAt: new Date(s.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     durationMin: s.durationMin,
-    intervals: s.intervals.filter(Boolean).slice(0, 20),
+    intervals: intervalList(s.intervals),
   };
   if (s.sessionRpe != null) values.sessionRpe = s.sessionRpe;
   if (s.moodBefore != null) values.moodBefore = s.moodBefore;

@@ -94,13 +94,13 @@ export function rate(s, slot, rating) {
 }
 
 /**
- * durationMin is the minutes trained so far (rounded, at least 1), never
- * more than the whole protocol: reopening the app an hour after the end
- * does not add the hour.
+ * durationMin is the minutes trained so far (rounded, at least 1): the
+ * time skipped does not count, and nothing after the whole protocol does
+ * (reopening the app an hour after the end does not add the hour).
  */
 export function durationMin(s, now) {
   const total = phases(s.protocol).reduce((a, p) => a + p.dur, 0);
-  return Math.max(1, Math.round(Math.min(elapsed(s, now), total) / 60000));
+  return Math.max(1, Math.round((Math.min(elapsed(s, now), total) - s.skippedMs) / 60000));
 }
 
 /** hrMax returns the measured HRmax, else the HUNT estimate 211 − 0.64 × age. */

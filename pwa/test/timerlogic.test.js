@@ -79,3 +79,15 @@ test('duration is capped at the protocol length', () => {
   assert.equal(T.durationMin(s, 3 * 60 * MIN), 40);
   assert.equal(T.durationMin(s, 0), 1);
 });
+
+test('skipped time is not trained time', () => {
+  // The warm-up skipped after one minute: nine minutes jumped over.
+  let s = T.skip(T.start('4x4', 0), MIN);
+  assert.equal(T.durationMin(s, 21 * MIN), 21);
+  // Then everything skipped at once: only the minute spent counts.
+  s = T.start('4x4', 0);
+  for (let i = 0; i < 20 && !T.position(s, MIN).done; i++) s = T.skip(s, MIN);
+  assert.ok(T.position(s, MIN).done);
+  assert.equal(T.durationMin(s, MIN), 1);
+  assert.equal(T.durationMin(s, 2 * 60 * MIN), 1, 'nothing counts after the end');
+});
