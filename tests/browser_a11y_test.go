@@ -395,6 +395,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	id := eval[string](p, `document.querySelector('[data-testid=session-item]').dataset.id`)
 	p.click("session-delete-" + id)
 	p.waitVisible("undo-delete")
+	p.waitJS("the session to leave the list", `!document.querySelector('[data-testid=session-item]') && document.getElementById('notice').hidden`)
 	check("history with the undo toast")
 	p.click("undo-delete")
 	p.waitJS("the session to come back", `document.querySelectorAll('[data-testid=session-item]').length === 1`)

@@ -300,11 +300,18 @@ async function main() {
   store.subscribe((state, patch) => {
     if ('sync' in patch || 'user' in patch) renderSync();
     if ('docs' in patch && current && current.screen.live) {
-      if (!document.getElementById('main').contains(document.activeElement) || document.activeElement === document.getElementById('main')) {
-        // The same screen with new data: the reader keeps their place.
+      // The same screen with new data, unless the user is typing in it:
+      // the reader keeps their place, and the focus stays on the same
+      // control if it is still there.
+      const main = document.getElementById('main');
+      const active = main.contains(document.activeElement) && document.activeElement !== main ? document.activeElement : null;
+      if (!active || !active.matches('input, select, textarea, [contenteditable]')) {
+        const testid = active && active.dataset.testid;
         const y = window.scrollY;
         route();
         window.scrollTo(0, y);
+        const again = testid && main.querySelector(`[data-testid="${CSS.escape(testid)}"]`);
+        if (again) again.focus({ preventScroll: true });
       }
     }
   });

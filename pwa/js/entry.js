@@ -3,7 +3,7 @@
 // changed, each with a fresh stamp, so concurrent edits on other devices to
 // other fields survive the merge.
 
-import { h, mount, field, uuid, toast, timeControl } from './ui.js';
+import { h, mount, field, uuid, toast, notice, timeControl } from './ui.js';
 import { change, diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { moodPicker } from './timer.js';
@@ -178,6 +178,7 @@ export async function deleteWithUndo(ctx, id, then) {
   const { t } = ctx;
   await ctx.save(change(id, 'session', { deleted: true }, ctx.clock.stamp));
   if (then) then();
+  notice(''); // a "saved" from before is no longer the news
   toast(t('history.deleted'), {
     label: t('history.undo'),
     testid: 'undo-delete',
