@@ -99,18 +99,21 @@ export function hrTrend(sessions) {
 }
 
 /**
- * nextSlot returns the next planned slot after now as {wd, time, ms}
- * (ms approximate, in the device clock), or null when the plan has no days.
+ * nextSlot returns the next planned slot after now as {wd, time, inDays,
+ * ms} (ms approximate, in the device clock), or null when the plan has no
+ * days. With nextWeek, the slots left this week (Monday to Sunday) are
+ * passed over: the week's goal is reached.
  */
-export function nextSlot(plan, now, timeZone) {
+export function nextSlot(plan, now, timeZone, { nextWeek = false } = {}) {
   if (!plan.days || !plan.days.length) return null;
   const p = localParts(now, timeZone);
   const [hh, mm] = (plan.time || '00:00').split(':').map(Number);
   const nowMin = p.hh * 60 + p.mm;
-  for (let add = 0; add <= 7; add++) {
+  for (let add = 0; add <= 14; add++) {
     const wd = ((p.wd - 1 + add) % 7) + 1;
     if (!plan.days.includes(wd)) continue;
     if (add === 0 && hh * 60 + mm <= nowMin) continue;
+    if (nextWeek && p.wd + add <= 7) continue;
     return { wd, time: plan.time || '', inDays: add, ms: now + (add * 1440 + (hh * 60 + mm) - nowMin) * 60000 };
   }
   return null;

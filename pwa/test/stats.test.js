@@ -42,6 +42,11 @@ test('next planned slot', () => {
   const late = Date.UTC(2026, 2, 2, 18, 0);
   assert.equal(S.nextSlot(plan, late, 'Europe/Oslo').wd, 4);
   assert.equal(S.nextSlot({ days: [] }, now, 'UTC'), null);
+  // The week's goal reached: next Monday, then Thursday as the latest.
+  assert.deepEqual(({ ...S.nextSlot(plan, now, 'Europe/Oslo', { nextWeek: true }), ms: 0 }), { wd: 1, time: '17:00', inDays: 7, ms: 0 });
+  const sunday = Date.UTC(2026, 2, 8, 11, 0);
+  assert.deepEqual(({ ...S.nextSlot(plan, sunday, 'Europe/Oslo', { nextWeek: true }), ms: 0 }), { wd: 1, time: '17:00', inDays: 1, ms: 0 });
+  assert.equal(S.nextSlot({ days: [4] }, now, 'Europe/Oslo', { nextWeek: true }).inDays, 10);
 });
 
 test('zoned wall time to instant', () => {
