@@ -405,10 +405,35 @@ func TestBrowserAccessibility(t *testing.T) {
 	p.click("nav-settings")
 	p.waitVisible("profile-save")
 	check("settings")
+	// A year of birth out of range is refused in the app's words.
+	p.setValue("profile-birth-year", "1800")
+	p.click("profile-save")
+	p.waitJS("the year field to be marked", `document.activeElement === document.querySelector('[data-testid=profile-birth-year]') &&
+		document.activeElement.getAttribute('aria-invalid') === 'true'`)
+	if msg := p.text("profile-error"); !strings.Contains(msg, "Fødselsåret") || !strings.Contains(msg, "1900") {
+		t.Errorf("the profile's message for the year 1800 is %q, want the range in Norwegian", msg)
+	}
 
 	p.click("nav-today")
 	p.tapUntil("log-manual", "entry-save")
 	check("manual entry")
+	// A duration out of range: the message says so, and the focus goes to
+	// the field, marked invalid and pointing at the message.
+	p.setValue("entry-duration", "999")
+	p.click("entry-save")
+	p.waitJS("the duration field to be marked", `document.activeElement === document.querySelector('[data-testid=entry-duration]') &&
+		document.activeElement.getAttribute('aria-invalid') === 'true' && document.activeElement.getAttribute('aria-describedby') === 'entry-error'`)
+	if msg := p.text("entry-error"); !strings.Contains(msg, "300") {
+		t.Errorf("the manual form's message for 999 minutes is %q, want the range", msg)
+	}
+	check("manual entry with an error")
+	// A new entry offers a row for each interval of the protocol chosen.
+	for protocol, rows := range map[string]int{"3x3": 3, "tabata": 1, "4x4": 4} {
+		p.setValue("entry-protocol", protocol)
+		if n := eval[int](p, `document.querySelectorAll('.interval-row').length`); n != rows {
+			t.Errorf("the manual form offers %d interval rows for %s, want %d", n, protocol, rows)
+		}
+	}
 
 	p.click("nav-today")
 	p.tapUntil("start-4x4", "timer-begin")

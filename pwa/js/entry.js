@@ -50,25 +50,49 @@ export function render(ctx, params) {
     rows.push({ rpe, hr });
     rowsBox.append(h('div', { class: 'interval-row' }, h('span', { class: 'ivn', text: t('entry.interval', { n: i + 1 }) }), rpe, hr));
   };
-  const initial = prev.intervals && prev.intervals.length ? prev.intervals : Array.from({ length: Math.min(PROTOCOLS['4x4'].reps, 4) }, () => ({}));
-  initial.forEach(addRow);
+  // As many rows as the protocol has intervals (a custom session: four),
+  // and, for a new entry, again when another protocol is chosen while no
+  // row is filled in.
+  const repsOf = (p) => (PROTOCOLS[p] ? (PROTOCOLS[p].askOnce ? 1 : PROTOCOLS[p].reps) : 4);
+  const initial = prev.intervals && prev.intervals.length ? prev.intervals : Array.from({ length: repsOf(protocol.value) }, () => ({}));
+  initial.forEach((iv) => addRow(iv));
+  if (!doc) {
+    protocol.addEventListener('change', () => {
+      if (rows.some((r) => r.rpe.value || r.hr.value)) return;
+      rows.length = 0;
+      rowsBox.replaceChildren();
+      for (let i = 0; i < repsOf(protocol.value); i++) addRow();
+    });
+  }
 
-  const errors = h('p', { class: 'error', role: 'alert', 'data-testid': 'entry-error' });
+  const errors = h('p', { class: 'error', role: 'alert', 'data-testid': 'entry-error', id: 'entry-error' });
+  // fail says what is wrong and takes the user to the control at fault.
+  const fail = (control, key) => {
+    errors.textContent = t(key);
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', 'entry-error');
+    control.focus({ preventScroll: true });
+    control.scrollIntoView({ block: 'center' });
+  };
   const form = h('form', {
     class: 'form', novalidate: true,
     onsubmit: async (ev) => {
       ev.preventDefault();
       errors.textContent = '';
+      for (const el of form.querySelectorAll('[aria-invalid]')) {
+        el.removeAttribute('aria-invalid');
+        el.removeAttribute('aria-describedby');
+      }
       const [y, mo, d] = date.value.split('-').map(Number);
       const [hh, mi] = (time.value || '00:00').split(':').map(Number);
       const when = new Date(y && mo && d ? zonedTime(y, mo, d, hh || 0, mi || 0, tz) : NaN);
       const dur = Number(duration.value);
       if (Number.isNaN(when.getTime())) {
-        errors.textContent = t('entry.badDate');
+        fail(date, 'entry.badDate');
         return;
       }
       if (duration.value === '' || !Number.isFinite(dur) || dur < 0 || dur > 300) {
-        errors.textContent = t('entry.badDuration');
+        fail(duration, 'entry.badDuration');
         return;
       }
       // Each row keeps its place: one with a heart rate and no rating
@@ -79,7 +103,7 @@ export function render(ctx, params) {
         const hv = Number(r.hr.value);
         if (r.hr.value !== '') {
           if (!Number.isInteger(hv) || hv < 40 || hv > 240) {
-            errors.textContent = t('entry.badHr');
+            fail(r.hr, 'entry.badHr');
             return;
           }
           iv.hrPeak = hv;
@@ -116,16 +140,16 @@ export function render(ctx, params) {
     h('button', { type: 'button', class: 'btn ghost small', 'data-testid': 'entry-add-interval', text: t('entry.addInterval'), onclick: () => addRow() })),
   field('entry-session-rpe', t('finish.sessionRpe'), srpe),
   h('section', { class: 'card' },
-    h('h2', { class: 'label', id: 'entry-mood-before-h', text: t('timer.moodBefore') }),
+    h('h2', { class: 'label', id: 'entry-mood-before-h', text: t('entry.moodBefore') }),
     moodPicker(t, 'entry-mood-before', (n) => { moodBefore = n; }, moodBefore)),
   h('section', { class: 'card' },
-    h('h2', { class: 'label', id: 'entry-mood-after-h', text: t('finish.moodAfter') }),
+    h('h2', { class: 'label', id: 'entry-mood-after-h', text: t('entry.moodAfter') }),
     moodPicker(t, 'entry-mood-after', (n) => { moodAfter = n; }, moodAfter)),
   field('entry-note', t('finish.note'), note),
   errors,
   h('button', { type: 'submit', class: 'btn primary huge', 'data-testid': 'entry-save', id: 'entry-save', text: t('finish.save') }),
   doc ? h('button', {
-    type: 'button', class: 'btn danger', 'data-testid': 'entry-delete', id: 'entry-delete', text: t('history.delete'),
+    type: 'button', class: 'btn danger apart', 'data-testid': 'entry-delete', id: 'entry-delete', text: t('history.delete'),
     onclick: async () => {
       await deleteWithUndo(ctx, doc.id, () => ctx.navigate('/history', true));
     },

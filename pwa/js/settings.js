@@ -21,12 +21,30 @@ export function render(ctx) {
   const hrmax = h('input', { type: 'number', inputmode: 'numeric', min: 100, max: 240, value: profile.hrMax || '', 'data-testid': 'profile-hrmax' });
   const zones = ZONES.includes(profile.timeZone) ? ZONES : [profile.timeZone, ...ZONES];
   const tz = h('select', { 'data-testid': 'profile-timezone' }, zones.map((z) => h('option', { value: z, text: z.replace('_', ' '), selected: z === profile.timeZone })));
-  const est = hrMax(profile);
+  const hrMaxHint = (p) => {
+    const est = hrMax(p);
+    return est ? t('settings.hrMaxHint', { n: est }) : t('settings.hrMaxHintNone');
+  };
   const profileMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'profile-status', text: state.pendingProfile ? t('settings.profilePending') : '' });
+  const profileError = h('p', { class: 'error', role: 'alert', 'data-testid': 'profile-error', id: 'profile-error' });
+  // bad reports whether a number input holds something other than nothing
+  // or a whole number from lo to hi, and then says so at the input.
+  const bad = (input, lo, hi, key) => {
+    const v = Number(input.value);
+    if (input.value === '' || (Number.isInteger(v) && v >= lo && v <= hi)) return false;
+    profileError.textContent = t(key, { lo, hi });
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return true;
+  };
   const profileForm = h('form', {
-    class: 'form card', 'aria-labelledby': 's-profile',
+    class: 'form card', 'aria-labelledby': 's-profile', novalidate: true,
     onsubmit: async (ev) => {
       ev.preventDefault();
+      profileError.textContent = '';
+      birthYear.removeAttribute('aria-invalid');
+      hrmax.removeAttribute('aria-invalid');
+      if (bad(birthYear, 1900, new Date().getFullYear(), 'settings.badBirthYear') || bad(hrmax, 100, 240, 'settings.badHrMax')) return;
       const next = {
         name: name.value.trim(),
         // The server takes 0 to clear a number.
@@ -38,6 +56,7 @@ export function render(ctx) {
       const patch = diff(cur, next);
       if (!Object.keys(patch).length) return;
       await ctx.updateProfile(patch);
+      profileForm.querySelector('#profile-hrmax-hint').textContent = hrMaxHint(ctx.profile());
       // Said next to the button, where the eyes are; a toast would cover the form.
       profileMsg.textContent = navigator.onLine ? t('settings.saved') : t('settings.profilePending');
     },
@@ -45,8 +64,9 @@ export function render(ctx) {
   h('h2', { id: 's-profile', text: t('settings.profile') }),
   field('profile-name', t('settings.name'), name, t('settings.nameHint')),
   field('profile-birth-year', t('settings.birthYear'), birthYear),
-  field('profile-hrmax', t('settings.hrMax'), hrmax, est ? t('settings.hrMaxHint', { n: est }) : t('settings.hrMaxHintNone')),
+  field('profile-hrmax', t('settings.hrMax'), hrmax, hrMaxHint(profile)),
   field('profile-timezone', t('settings.timeZone'), tz),
+  profileError,
   profileMsg,
   h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'profile-save', id: 'profile-save', text: t('settings.save') }));
 
@@ -135,7 +155,7 @@ export function render(ctx) {
       h('p', { class: 'hint', text: t('settings.exportHint') }),
       h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'export-data', id: 'export-data', text: t('settings.export'), onclick: () => exportData(ctx) }),
       h('button', {
-        type: 'button', class: 'btn danger', 'data-testid': 'sign-out', id: 'sign-out', text: t('settings.signOut'),
+        type: 'button', class: 'btn danger apart', 'data-testid': 'sign-out', id: 'sign-out', text: t('settings.signOut'),
         onclick: async () => {
           // Changes the server refused are lost on sign-out too.
           const { pending, rejected } = await ctx.sync.counts();
