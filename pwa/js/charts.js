@@ -90,7 +90,7 @@ export function line(points, { title, testid, min, max, fmt = String }) {
   points.forEach((p, i) => {
     if (i % every !== 0 && i !== points.length - 1) return;
     const x = PAD.l + (points.length > 1 ? step * i : iw / 2);
-    el.append(svg('text', { x, y: H - 8, class: 'tick', 'text-anchor': 'middle' }, p.label));
+    el.append(svg('text', { x, y: H - 8, class: 'tick', 'text-anchor': anchor(x) }, p.label));
   });
   return el;
 }
