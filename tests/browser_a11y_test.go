@@ -449,6 +449,9 @@ func TestBrowserAccessibility(t *testing.T) {
 	p.click("timer-pause")
 	p.waitJS("the pause", `document.querySelector('#timer-running.paused')`)
 	check("timer paused")
+	if got := p.text("timer-next"); !strings.HasPrefix(got, "Pauset") {
+		t.Errorf("the paused timer says %q, want it to say it is paused", got)
+	}
 	p.click("timer-resume")
 	p.waitJS("the timer to run again", `!document.querySelector('#timer-running.paused')`)
 	jumpTo(p, warmupSec+workSec+2)

@@ -184,7 +184,8 @@ function paint(ctx, view) {
   els.band.classList.toggle('band-hint', !band);
   const list = T.phases(s.protocol);
   const nxt = list[pos.index + 1];
-  els.next.textContent = nxt ? t('timer.upNext', { phase: phaseLabel(t, s, nxt) }) : t('timer.almostDone');
+  if (s.pausedAt) els.next.textContent = t('timer.paused');
+  else els.next.textContent = nxt ? t('timer.upNext', { phase: phaseLabel(t, s, nxt) }) : t('timer.almostDone');
   els.pause.textContent = s.pausedAt ? t('timer.resume') : t('timer.pause');
   els.pause.dataset.testid = s.pausedAt ? 'timer-resume' : 'timer-pause';
   els.pause.setAttribute('data-testid', s.pausedAt ? 'timer-resume' : 'timer-pause');
