@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -586,6 +587,27 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
+}
+
+// NeedsHTMLEscape reports whether b holds what the canonical form, like
+// encoding/json, writes as an escape where it could stand for itself in
+// JSON: < > & or U+2028/U+2029 (E2 80 A8/A9 in UTF-8). A JSON text without
+// them is its own json.HTMLEscape.
+func NeedsHTMLEscape(b []byte) bool {
+	if bytes.IndexByte(b, '<') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '&') >= 0 {
+		return true
+	}
+	for i := bytes.IndexByte(b, 0xE2); i >= 0; {
+		if len(b)-i >= 3 && b[i+1] == 0x80 && b[i+2]&^1 == 0xA8 {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], 0xE2)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 const hexDigits = "0123456789abcdef"

@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -145,6 +146,21 @@ func TestCanonicalLargeObject(t *testing.T) {
 		dup := "{" + strings.Join(append(slices.Clone(members[:at]), members[0]), ",") + "}"
 		if _, err := sync.CanonicalValue([]byte(dup)); err == nil || !strings.Contains(err.Error(), `duplicate key "k200"`) {
 			t.Errorf("key repeated after %d others: %v", at, err)
+		}
+	}
+}
+
+// TestNeedsHTMLEscape checks NeedsHTMLEscape against json.HTMLEscape.
+func TestNeedsHTMLEscape(t *testing.T) {
+	for _, s := range []string{
+		``, `"plain"`, `{"a":1}`, `"a<b"`, `"a>b"`, `"a&b"`, "\"\u2028\"", "\"\u2029\"",
+		"\"\u2027\"", "\"\u202a\"", "\"…\"", "\"æøå\"", "\"\xe2\"", "\"\xe2\x80\"", "\xe2\x80\xa8",
+		"\"…\u2028\"", "\"€\"",
+	} {
+		var esc bytes.Buffer
+		json.HTMLEscape(&esc, []byte(s))
+		if got, want := sync.NeedsHTMLEscape([]byte(s)), esc.String() != s; got != want {
+			t.Errorf("NeedsHTMLEscape(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

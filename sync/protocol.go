@@ -364,17 +364,7 @@ func canonicalScalar(in []byte, v any) bool {
 		}
 		return true
 	case string:
-		for i := 1; i < len(in)-1; i++ {
-			switch in[i] {
-			case '\\', '<', '>', '&':
-				return false
-			case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
-				if in[i+1] == 0x80 && (in[i+2] == 0xA8 || in[i+2] == 0xA9) {
-					return false
-				}
-			}
-		}
-		return true
+		return bytes.IndexByte(in, '\\') < 0 && !NeedsHTMLEscape(in)
 	}
 	return false
 }

@@ -329,7 +329,7 @@ func appendWireDoc(b, id, typ, fields []byte) ([]byte, error) {
 	b = append(b, `,"type":`...)
 	b = appendJSONString(b, typ)
 	b = append(b, `,"fields":`...)
-	if needsHTMLEscape(fields) {
+	if sync.NeedsHTMLEscape(fields) {
 		var esc bytes.Buffer
 		json.HTMLEscape(&esc, fields)
 		b = append(b, esc.Bytes()...)
@@ -352,25 +352,6 @@ func appendJSONString(b, s []byte) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
-}
-
-// needsHTMLEscape reports whether b holds what json.HTMLEscape changes:
-// < > & or U+2028/U+2029 (E2 80 A8/A9 in UTF-8).
-func needsHTMLEscape(b []byte) bool {
-	if bytes.IndexByte(b, '<') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '&') >= 0 {
-		return true
-	}
-	for i := bytes.IndexByte(b, 0xE2); i >= 0; {
-		if len(b)-i >= 3 && b[i+1] == 0x80 && b[i+2]&^1 == 0xA8 {
-			return true
-		}
-		j := bytes.IndexByte(b[i+1:], 0xE2)
-		if j < 0 {
-			break
-		}
-		i += 1 + j
-	}
-	return false
 }
 
 var errFallback = errors.New("not in the store's own form")
