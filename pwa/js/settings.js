@@ -52,7 +52,9 @@ export function render(ctx) {
         hrMax: hrmax.value === '' ? 0 : Number(hrmax.value),
         timeZone: tz.value,
       };
-      const cur = { name: profile.name || '', birthYear: profile.birthYear || 0, hrMax: profile.hrMax || 0, timeZone: profile.timeZone };
+      // Against the profile as it is now: an earlier save on this screen counts.
+      const now = ctx.profile();
+      const cur = { name: now.name || '', birthYear: now.birthYear || 0, hrMax: now.hrMax || 0, timeZone: now.timeZone };
       const patch = diff(cur, next);
       if (!Object.keys(patch).length) return;
       await ctx.updateProfile(patch);
@@ -168,6 +170,12 @@ export function render(ctx) {
     h('p', { class: 'muted small center', text: `${t('app.name')} · ${document.getElementById('main').dataset.version || ''}` }),
   );
   if (location.hash === '#plan') document.getElementById('plan')?.scrollIntoView();
+  // A profile saved offline reaches the server later, on this screen too.
+  return ctx.store.subscribe((s, patch) => {
+    if ('pendingProfile' in patch && !s.pendingProfile && profileMsg.textContent === t('settings.profilePending')) {
+      profileMsg.textContent = t('settings.saved');
+    }
+  });
 }
 
 /**
