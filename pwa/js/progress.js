@@ -52,7 +52,7 @@ export function render(ctx) {
       h('p', { class: 'hint', text: t('progress.intensityHint') })),
     h('section', { class: 'card', 'aria-labelledby': 'p-load' },
       h('h2', { id: 'p-load', text: t('progress.load') }),
-      h('p', { class: 'lead', 'data-testid': 'progress-load', text: thisWeek.load ? t('progress.loadText', { n: thisWeek.load }) : t('progress.loadNone') }),
+      h('p', { class: 'lead', 'data-testid': 'progress-load', text: thisWeek.load ? t('progress.loadText', { n: thisWeek.load }) : t(thisWeek.count ? 'progress.loadUnrated' : 'progress.loadNone') }),
       bars(rows.map((r) => ({ label: label(r.week), value: r.load })), { title: t('progress.load'), testid: 'chart-load' }),
       h('p', { class: 'hint', text: t('progress.loadHint') })),
     h('section', { class: 'card', 'aria-labelledby': 'p-hr' },

@@ -326,7 +326,7 @@ function drawFinish(ctx, view) {
       h('h2', { class: 'label', id: 'mood-after-h', text: t('finish.moodAfter') }),
       moodPicker(t, 'mood-after', (n) => set({ moodAfter: n }), s.moodAfter)),
     s.moodBefore == null ? h('section', { class: 'card' },
-      h('h2', { class: 'label', id: 'mood-before-h', text: t('timer.moodBefore') }),
+      h('h2', { class: 'label', id: 'mood-before-h', text: t('finish.moodBefore') }),
       moodPicker(t, 'mood-before', (n) => set({ moodBefore: n }), s.moodBefore)) : null,
     h('div', { class: 'field' }, h('label', { for: 'session-note', text: t('finish.note') }), note),
     h('button', {
