@@ -3,6 +3,8 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,8 +18,8 @@ import (
 // and applies nothing, so the phone pushes the rest again. The session
 // reaches the server; the refused change stays on the phone, marked with
 // the server's reason, and the app says so. It is not sent again until the
-// app is another version, and signing out, which would remove it, asks
-// first.
+// app is another version or a day has passed, and signing out, which would
+// remove it, asks first.
 func TestBrowserRejectedChange(t *testing.T) {
 	srv := startServer(t, "DATA_DIR="+t.TempDir())
 	ola, phone, p := newPhone(t, srv, "ola@example.no")
@@ -78,9 +80,9 @@ func TestBrowserRejectedChange(t *testing.T) {
 	var outbox []struct {
 		DocID    string `json:"docId"`
 		Rejected struct {
-			Field   string `json:"field"`
-			Reason  string `json:"reason"`
-			Version string `json:"version"`
+			Field    string   `json:"field"`
+			Reason   string   `json:"reason"`
+			Versions []string `json:"versions"`
 		} `json:"rejected"`
 	}
 	if err := json.Unmarshal(raw, &outbox); err != nil {
@@ -88,7 +90,7 @@ func TestBrowserRejectedChange(t *testing.T) {
 	}
 	version := eval[string](p, `document.getElementById('main').dataset.version`)
 	if len(outbox) != 1 || outbox[0].DocID != refused || outbox[0].Rejected.Field != "hrvMs" ||
-		outbox[0].Rejected.Reason == "" || outbox[0].Rejected.Version != version {
+		outbox[0].Rejected.Reason == "" || !slices.Equal(outbox[0].Rejected.Versions, []string{version}) {
 		t.Errorf("outbox after the push = %s, want only the refused change, marked with the server's reason for hrvMs and app version %s", raw, version)
 	}
 
@@ -101,30 +103,53 @@ func TestBrowserRejectedChange(t *testing.T) {
 		t.Errorf("the server refused %d pushes after reloading, want still 1", n)
 	}
 
-	// A change refused under another version of the app (and so of the
-	// server that serves it) is sent again when the app opens.
-	eval[bool](p, `(async () => {
-		const db = await new Promise((res, rej) => { const o = indexedDB.open('dagbok'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); });
-		try {
-			const tx = db.transaction('outbox', 'readwrite');
-			const s = tx.objectStore('outbox');
-			s.openCursor().onsuccess = (ev) => {
-				const c = ev.target.result;
-				if (c) { c.value.rejected.version = 'earlier'; c.update(c.value); c.continue(); }
-			};
-			await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-		} finally { db.close(); }
-		return true;
-	})()`)
-	p.do("reloading", chromedp.Reload())
-	p.waitJS("the change to be refused again", `(async () => {
-		const out = await `+idbJS+`('outbox');
-		return out.length === 1 && out[0].rejected && out[0].rejected.version === `+fmt.Sprintf("%q", version)+`;
-	})()`)
-	p.waitVisible("sync-rejected")
-	if n := refusals(phone.gate); n != 2 {
-		t.Errorf("the server refused %d pushes, want 2: the first and the one under the new version", n)
+	// A change refused under another version of the app only (and so of
+	// the server that serves it), or refused more than a day ago, is sent
+	// again when the app opens.
+	for i, c := range []struct{ what, edit, wantVersions string }{
+		{"another version", `r.versions = ['earlier']`, `['earlier', ` + fmt.Sprintf("%q", version) + `]`},
+		{"a day ago", `r.at -= 25 * 3600 * 1000`, `['earlier', ` + fmt.Sprintf("%q", version) + `]`},
+	} {
+		eval[bool](p, `(async () => {
+			const db = await new Promise((res, rej) => { const o = indexedDB.open('dagbok'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); });
+			try {
+				const tx = db.transaction('outbox', 'readwrite');
+				tx.objectStore('outbox').openCursor().onsuccess = (ev) => {
+					const c = ev.target.result;
+					if (c) { const r = c.value.rejected; `+c.edit+`; c.update(c.value); c.continue(); }
+				};
+				await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+			} finally { db.close(); }
+			return true;
+		})()`)
+		p.do("reloading", chromedp.Reload())
+		p.waitJS("the change refused "+c.what+" to be refused again", `(async () => {
+			const out = await `+idbJS+`('outbox');
+			return out.length === 1 && out[0].rejected && JSON.stringify(out[0].rejected.versions) === JSON.stringify(`+c.wantVersions+`) &&
+				Date.now() - out[0].rejected.at < 3600 * 1000;
+		})()`)
+		p.waitVisible("sync-rejected")
+		if n := refusals(phone.gate); n != 2+i {
+			t.Errorf("the server refused %d pushes, want %d: the first and one more for each retry", n, 2+i)
+		}
 	}
+
+	// The phone's clock runs an hour ahead when the next session is saved:
+	// the server answers clock_skew and the app stamps its changes again,
+	// but not the refused one, which must not win over newer edits when it
+	// is sent again one day.
+	stampOf := `(async () => (await ` + idbJS + `('outbox')).find((e) => e.docId === ` + fmt.Sprintf("%q", refused) + `).doc.fields.protocol.ts)()`
+	before := eval[string](p, stampOf)
+	eval[float64](p, `__testClock.set(3600 * 1000)`)
+	p.logManually("Med klokka en time foran", 30, 14)
+	p.waitJS("the new session to be sent", idbJS+`('outbox').then((l) => l.length === 1)`)
+	if !phone.gate.answered("/api/v1/sync/push", http.StatusConflict) {
+		t.Errorf("the server never answered clock_skew; the phone's calls:\n%s", phone.gate.calls())
+	}
+	if after := eval[string](p, stampOf); after != before {
+		t.Errorf("the refused change was stamped again: %s, was %s", after, before)
+	}
+	eval[float64](p, `__testClock.set(0)`)
 
 	// Signing out would remove the refused change from the phone: the app
 	// asks first (the answer here is no).

@@ -151,8 +151,8 @@ export class Store {
   }
 
   /**
-   * markRejected records on outbox entries the server refused its reason
-   * and the version of the app that was told.
+   * markRejected records on outbox entries the server refused its reason,
+   * when, and the versions of the app that have been told so far.
    */
   async markRejected(seqs, reasons, version) {
     const tx = this.tx('outbox', 'readwrite');
@@ -160,7 +160,8 @@ export class Store {
     for (const seq of seqs) {
       const e = await req(s.get(seq));
       if (!e) continue;
-      e.rejected = { ...(reasons[e.docId] || { reason: 'rejected' }), version };
+      const versions = new Set([...((e.rejected && e.rejected.versions) || []), version]);
+      e.rejected = { ...(reasons[e.docId] || { reason: 'rejected' }), versions: [...versions].slice(-8), at: Date.now() };
       s.put(e);
     }
     return done(tx);
@@ -169,7 +170,9 @@ export class Store {
   /**
    * restamp replaces every stamp in the outbox (and the same stamps in the
    * stored documents) using stamp(), after the server said our clock runs
-   * ahead. One transaction.
+   * ahead. One transaction. Changes the server refused keep their stamps:
+   * a fresh one would let such a change, sent again later, win over the
+   * user's newer edits of the same fields.
    */
   async restamp(stamp) {
     const tx = this.tx(['docs', 'outbox'], 'readwrite');
@@ -177,6 +180,7 @@ export class Store {
     const docs = tx.objectStore('docs');
     const entries = await req(out.getAll());
     for (const e of entries) {
+      if (e.rejected) continue;
       const doc = await req(docs.get(e.docId));
       for (const [name, f] of Object.entries(e.doc.fields)) {
         const ts = stamp();

@@ -12,9 +12,10 @@
 //     outbox, try again.
 //   - 422: the rejected entries are marked and kept (never silently dropped);
 //     the rest are pushed again, which is harmless (merge is idempotent).
-//     A mark holds for the version of the app that got it: once the app
-//     (and with it the server that serves it) is another version, the
-//     entry is sent again, and kept aside again only if refused again.
+//     A mark holds for the versions of the app that got it, for a day: once
+//     the app (and with it the server that serves it) is another version,
+//     or a day later (the server may have changed alone), the entry is sent
+//     again, and kept aside again only if refused again.
 //   - pull: each page of documents and its cursor are written in one
 //     transaction.
 //   - 410 cursor_expired (the server collected tombstones this device never
@@ -35,6 +36,7 @@ const MAX_DOCS = 500;
 const MAX_BYTES = 900 * 1024;
 const PULL_LIMIT = 500;
 const LOCK = 'dagbok-sync';
+const RETRY_REFUSED_MS = 24 * 3600 * 1000;
 
 /**
  * createSync returns {run, pending}. report(patch) receives status updates:
@@ -44,8 +46,10 @@ const LOCK = 'dagbok-sync';
 export function createSync({ db, api, clock, version, report, onPulled = () => {} }) {
   let running = null;
   let again = false;
-  // refused reports whether the server refused e under this version.
-  const refused = (e) => e.rejected && e.rejected.version === version;
+  // refused reports whether the server refused e under this version, and
+  // within the last day.
+  const refused = (e) => !!e.rejected && (e.rejected.versions || []).includes(version) &&
+    Date.now() - e.rejected.at < RETRY_REFUSED_MS;
 
   async function counts() {
     const out = await db.outbox();
