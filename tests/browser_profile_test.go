@@ -10,7 +10,7 @@ import (
 // TestBrowserProfile: a patient saves a year of birth, then clears it on
 // the same visit to the screen, and the server ends without one. Saved
 // offline, a change says it waits for the network, and once it has reached
-// the server the screen says it is saved.
+// the server the screen says it is saved. Text that is no number is refused.
 func TestBrowserProfile(t *testing.T) {
 	srv := startServer(t)
 	ida, phone, p := newPhone(t, srv, "ida@example.no")
@@ -26,10 +26,8 @@ func TestBrowserProfile(t *testing.T) {
 	}
 	saved := func(what string) {
 		t.Helper()
-		p.waitJS(what, `(async () => !(await `+idbJS+`('meta', 'pendingProfile')))()`)
-		if got := p.text("profile-status"); got != "Lagret." {
-			t.Errorf("after %s the profile says %q, want Lagret.", what, got)
-		}
+		p.waitJS(what+" to reach the server and say so", `(async () => !(await `+idbJS+`('meta', 'pendingProfile')) &&
+			document.querySelector('[data-testid=profile-status]').textContent === 'Lagret.')()`)
 	}
 
 	p.click("nav-settings")
@@ -56,6 +54,22 @@ func TestBrowserProfile(t *testing.T) {
 	saved("going online")
 	if y := birthYear(); y == nil || *y != year {
 		t.Errorf("the server's year of birth is %v after going online, want %d", y, year)
+	}
+
+	// Typed text that is no number is refused, not taken for an empty
+	// field that clears the year.
+	p.setValue("profile-birth-year", "")
+	p.typeInto("profile-birth-year", "19e")
+	if !eval[bool](p, `document.querySelector('[data-testid=profile-birth-year]').validity.badInput`) {
+		t.Fatal("typing 19e did not make the year field hold bad input")
+	}
+	p.click("profile-save")
+	p.waitVisible("profile-error")
+	if pending := eval[bool](p, `(async () => !!(await `+idbJS+`('meta', 'pendingProfile')))()`); pending {
+		t.Error("a year of 19e was saved")
+	}
+	if y := birthYear(); y == nil || *y != year {
+		t.Errorf("the server's year of birth is %v after typing 19e, want still %d", y, year)
 	}
 	phone.gate.noLeaks(t)
 }

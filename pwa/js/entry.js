@@ -101,7 +101,7 @@ export function render(ctx, params) {
       for (const r of rows) {
         const iv = r.rpe.value ? { rpe: Number(r.rpe.value) } : {};
         const hv = Number(r.hr.value);
-        if (r.hr.value !== '') {
+        if (r.hr.value !== '' || r.hr.validity.badInput) {
           if (!Number.isInteger(hv) || hv < 40 || hv > 240) {
             fail(r.hr, 'entry.badHr');
             return;

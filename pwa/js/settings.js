@@ -28,10 +28,11 @@ export function render(ctx) {
   const profileMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'profile-status', text: state.pendingProfile ? t('settings.profilePending') : '' });
   const profileError = h('p', { class: 'error', role: 'alert', 'data-testid': 'profile-error', id: 'profile-error' });
   // bad reports whether a number input holds something other than nothing
-  // or a whole number from lo to hi, and then says so at the input.
+  // or a whole number from lo to hi, and then says so at the input. (Text
+  // that is no number reads as '' but is flagged badInput: not nothing.)
   const bad = (input, lo, hi, key) => {
     const v = Number(input.value);
-    if (input.value === '' || (Number.isInteger(v) && v >= lo && v <= hi)) return false;
+    if (!input.validity.badInput && (input.value === '' || (Number.isInteger(v) && v >= lo && v <= hi))) return false;
     profileError.textContent = t(key, { lo, hi });
     input.setAttribute('aria-invalid', 'true');
     input.focus();
@@ -170,10 +171,11 @@ export function render(ctx) {
     h('p', { class: 'muted small center', text: `${t('app.name')} · ${document.getElementById('main').dataset.version || ''}` }),
   );
   if (location.hash === '#plan') document.getElementById('plan')?.scrollIntoView();
-  // A profile saved offline reaches the server later, on this screen too.
+  // A profile saved offline reaches the server later, on this screen too
+  // (with the server's profile; a refusal comes without, and a toast).
   return ctx.store.subscribe((s, patch) => {
     if ('pendingProfile' in patch && !s.pendingProfile && profileMsg.textContent === t('settings.profilePending')) {
-      profileMsg.textContent = t('settings.saved');
+      profileMsg.textContent = 'profile' in patch ? t('settings.saved') : '';
     }
   });
 }

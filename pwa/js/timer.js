@@ -228,7 +228,7 @@ function showPicker(ctx, view, slot) {
   // typed, if any; a heart rate out of range is shown, not dropped.
   const choose = (rpe) => {
     const rating = rpe == null ? {} : { rpe };
-    if (hr.value !== '') {
+    if (hr.value !== '' || hr.validity.badInput) {
       const v = Number(hr.value);
       if (!Number.isInteger(v) || v < 40 || v > 240) {
         hrError.textContent = t('entry.badHr');
