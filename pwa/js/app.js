@@ -67,7 +67,12 @@ async function main() {
     onSignedOut: () => store.set({ sync: { ...store.get().sync, state: 'signedout' } }),
   });
 
-  const reloadDocs = async () => store.set({ docs: await db.allDocs() });
+  // reloadDocs reads the documents again; screens redraw only when they
+  // changed (a sync every minute mostly brings nothing).
+  const reloadDocs = async () => {
+    const docs = await db.allDocs();
+    if (JSON.stringify(docs) !== JSON.stringify(store.get().docs)) store.set({ docs });
+  };
   const sync = createSync({
     db, api, clock, version: document.getElementById('main').dataset.version,
     report: (s) => store.set({ sync: { ...store.get().sync, ...s } }),
@@ -306,11 +311,12 @@ async function main() {
       const main = document.getElementById('main');
       const active = main.contains(document.activeElement) && document.activeElement !== main ? document.activeElement : null;
       if (!active || !active.matches('input, select, textarea, [contenteditable]')) {
-        const testid = active && active.dataset.testid;
+        const key = active && ['data-testid', 'id', 'href'].find((k) => active.hasAttribute(k));
+        const value = key && active.getAttribute(key);
         const y = window.scrollY;
         route();
         window.scrollTo(0, y);
-        const again = testid && main.querySelector(`[data-testid="${CSS.escape(testid)}"]`);
+        const again = key && main.querySelector(`[${key}="${CSS.escape(value)}"]`);
         if (again) again.focus({ preventScroll: true });
       }
     }
