@@ -52,7 +52,7 @@ export function render(ctx) {
       h('p', { class: 'hint', text: t('progress.intensityHint') })),
     h('section', { class: 'card', 'aria-labelledby': 'p-load' },
       h('h2', { id: 'p-load', text: t('progress.load') }),
-      h('p', { class: 'lead', 'data-testid': 'progress-load', text: thisWeek.load ? t('progress.loadText', { n: thisWeek.load }) : t(thisWeek.count ? 'progress.loadUnrated' : 'progress.loadNone') }),
+      h('p', { class: 'lead', 'data-testid': 'progress-load', text: loadLine(t, thisWeek) }),
       bars(rows.map((r) => ({ label: label(r.week), value: r.load })), { title: t('progress.load'), testid: 'chart-load' }),
       h('p', { class: 'hint', text: t('progress.loadHint') })),
     h('section', { class: 'card', 'aria-labelledby': 'p-hr' },
@@ -62,6 +62,13 @@ export function render(ctx) {
         ? line(trend.map((p) => ({ label: shortDate(t, new Date(p.t).toISOString(), tz), value: p.hr })), { title: t('progress.hr'), testid: 'chart-hr', fmt: (v) => v + ' ' + t('unit.bpm') })
         : h('p', { class: 'muted', 'data-testid': 'progress-hr-empty', text: t('progress.hrNone') })),
   );
+}
+
+// loadLine sums up the week's load, or says why there is none.
+function loadLine(t, week) {
+  if (!week.count) return t('progress.loadNone');
+  if (week.unrated === week.count) return t('progress.loadUnrated');
+  return t('progress.loadText', { n: week.load });
 }
 
 function ticksFor(max) {

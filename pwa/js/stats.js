@@ -54,7 +54,7 @@ export function load(s) {
 
 /** weekly returns per-week figures for the given weeks. */
 export function weekly(sessions, weeks, target, timeZone) {
-  const rows = weeks.map((w) => ({ week: w, count: 0, target, load: 0, hard: 0, rated: 0, hr: [] }));
+  const rows = weeks.map((w) => ({ week: w, count: 0, unrated: 0, target, load: 0, hard: 0, rated: 0, hr: [] }));
   const byWeek = Object.fromEntries(rows.map((r) => [r.week, r]));
   for (const s of sessions) {
     const t = sessionTime(s);
@@ -62,12 +62,14 @@ export function weekly(sessions, weeks, target, timeZone) {
     const r = byWeek[weekOf(t, timeZone)];
     if (!r) continue;
     r.count++;
-    r.load += load(s) || 0;
+    const l = load(s);
+    if (l == null) r.unrated++;
+    r.load += l || 0;
     for (const iv of s.intervals || []) {
+      if (iv && iv.hrPeak) r.hr.push(iv.hrPeak);
       if (!iv || iv.rpe == null) continue;
       r.rated++;
       if (iv.rpe >= 15) r.hard++;
-      if (iv.hrPeak) r.hr.push(iv.hrPeak);
     }
   }
   return rows.map((r) => ({

@@ -22,16 +22,18 @@ test('weeks follow the user time zone', () => {
 test('load, intensity and weekly figures', () => {
   const sessions = [
     { startedAt: '2026-03-03T16:00:00Z', durationMin: 40, sessionRpe: 7, intervals: [{ rpe: 15 }, { rpe: 17, hrPeak: 172 }, { rpe: 13 }, { rpe: 16 }] },
-    { startedAt: '2026-03-05T16:00:00Z', durationMin: 30, sessionRpe: 5, intervals: [{ rpe: 12 }] },
+    { startedAt: '2026-03-05T16:00:00Z', durationMin: 30, sessionRpe: 5, intervals: [{ rpe: 12 }, { hrPeak: 168 }] },
     { startedAt: '2026-03-12T16:00:00Z', durationMin: 35 },
   ];
   assert.equal(S.load(sessions[0]), 280);
   assert.equal(S.load(sessions[2]), null);
   assert.equal(S.intensityShare(sessions), 3 / 5);
   const rows = S.weekly(sessions, ['2026-W10', '2026-W11'], 2, 'Europe/Oslo');
-  assert.deepEqual(rows.map((r) => [r.week, r.count, r.load, r.adherence]), [['2026-W10', 2, 430, 1], ['2026-W11', 1, 0, 0.5]]);
-  assert.equal(rows[0].hrPeak, 172);
-  assert.deepEqual(S.hrTrend(sessions).map((p) => p.hr), [172]);
+  assert.deepEqual(rows.map((r) => [r.week, r.count, r.unrated, r.load, r.adherence]), [['2026-W10', 2, 0, 430, 1], ['2026-W11', 1, 1, 0, 0.5]]);
+  // An interval done but not rated still counts for its heart rate.
+  assert.equal(rows[0].hrPeak, 170);
+  assert.equal(rows[0].intensity, 3 / 5);
+  assert.deepEqual(S.hrTrend(sessions).map((p) => p.hr), [172, 168]);
 });
 
 test('next planned slot', () => {
