@@ -267,7 +267,10 @@ async function main() {
     const el = document.getElementById('sync-status');
     const rejected = store.get().user ? (s.rejected || []).length : 0;
     const banner = document.getElementById('banner');
-    if (rejected) {
+    // An update on offer or a storage failure keeps the banner: an update
+    // is what may get refused changes accepted.
+    const taken = !banner.hidden && !banner.classList.contains('warn');
+    if (rejected && !taken) {
       banner.hidden = false;
       banner.className = 'banner warn';
       banner.replaceChildren(h('p', { 'data-testid': 'sync-rejected', text: t('sync.rejected', { n: rejected }) }),
