@@ -18,6 +18,9 @@ import * as settings from './settings.js';
 import * as join from './join.js';
 import * as entry from './entry.js';
 
+// How long after coming back online the app syncs a second time.
+const RESYNC_AFTER_ONLINE_MS = 3000;
+
 const ROUTES = [
   { path: /^\/$/, screen: today, tab: 'today' },
   { path: /^\/timer$/, screen: timer, tab: null },
@@ -332,7 +335,13 @@ async function main() {
     ctx.navigate(a.getAttribute('href'));
   });
   window.addEventListener('popstate', () => { leave(); route(); });
-  window.addEventListener('online', () => { store.set({ online: true }); syncNow(); });
+  // Back online: sync now, and again shortly, for the network often is not
+  // quite there yet when the browser says it is (a first request fails).
+  window.addEventListener('online', () => {
+    store.set({ online: true });
+    syncNow();
+    setTimeout(syncNow, RESYNC_AFTER_ONLINE_MS);
+  });
   window.addEventListener('offline', () => store.set({ online: false, sync: { ...store.get().sync, state: 'offline' } }));
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });
   setInterval(() => { if (navigator.onLine) syncNow(); }, 60_000);
