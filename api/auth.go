@@ -237,6 +237,8 @@ func (h *authHandlers) login(c echo.Context) error {
 	if !ok {
 		return errorf(CodeInvalidCredentials, "wrong email or password")
 	}
+	// Signing in on a second phone costs the account none of its tries.
+	h.perAccount.Refund(email)
 	family, err := randomToken(h.rand, 16)
 	if err != nil {
 		return err

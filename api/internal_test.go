@@ -14,6 +14,34 @@ import (
 	"github.com/hit4x4/dagbok/sync"
 )
 
+// TestLimiterRefund checks that a refunded token can be taken again, and
+// that refunds never lift a bucket above its burst.
+func TestLimiterRefund(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newLimiter(Limit{Burst: 2, Every: time.Minute}, 10, func() time.Time { return now })
+	l.Refund("unknown") // nothing to give back
+	for i, want := range []bool{true, true, false} {
+		if ok, _ := l.Allow("k"); ok != want {
+			t.Fatalf("attempt %d: %v", i, ok)
+		}
+	}
+	l.Refund("k")
+	if ok, _ := l.Allow("k"); !ok {
+		t.Fatal("the refunded token cannot be taken")
+	}
+	for range 5 {
+		l.Refund("k")
+	}
+	for i, want := range []bool{true, true, false} {
+		if ok, _ := l.Allow("k"); ok != want {
+			t.Fatalf("after many refunds, attempt %d: %v (the burst is 2)", i, ok)
+		}
+	}
+	if b := l.buckets["k"]; !b.fullAt.Equal(now.Add(2 * time.Minute)) {
+		t.Errorf("an empty bucket is full at %v, want in 2 minutes", b.fullAt)
+	}
+}
+
 func TestLimiterIsBoundedAndRefills(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := newLimiter(Limit{Burst: 2, Every: time.Second}, 100, func() time.Time { return now })

@@ -75,12 +75,35 @@ func (l *limiter) Allow(key string) (bool, time.Duration) {
 	if allowed {
 		b.tokens--
 	}
-	b.fullAt = now.Add(time.Duration(math.Ceil((float64(l.limit.Burst) - b.tokens) * float64(l.limit.Every))))
-	heap.Fix(&l.byFull, b.index)
+	l.fix(b, now)
 	if allowed {
 		return true, 0
 	}
 	return false, time.Duration(math.Ceil((1 - b.tokens) * float64(l.limit.Every)))
+}
+
+// Refund gives back the token Allow took for key, when what it guarded
+// went well: then only failures count against the key.
+func (l *limiter) Refund(key string) {
+	if l == nil || l.limit.Burst <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		return
+	}
+	now := l.now()
+	l.refill(b, now)
+	b.tokens = math.Min(float64(l.limit.Burst), b.tokens+1)
+	l.fix(b, now)
+}
+
+// fix sets when b is full again and its place in the heap.
+func (l *limiter) fix(b *bucket, now time.Time) {
+	b.fullAt = now.Add(time.Duration(math.Ceil((float64(l.limit.Burst) - b.tokens) * float64(l.limit.Every))))
+	heap.Fix(&l.byFull, b.index)
 }
 
 func (l *limiter) refill(b *bucket, now time.Time) {
