@@ -7,12 +7,16 @@
 const BASE = '/api/v1';
 const LOCK = 'dagbok-auth-refresh';
 
-/** ApiError is an error answer from the server. */
+/**
+ * ApiError is an error answer from the server; retryAfter is its
+ * Retry-After in seconds (0 without one).
+ */
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = 0) {
     const e = (body && body.error) || {};
     super(e.message || `HTTP ${status}`);
     this.status = status;
+    this.retryAfter = retryAfter;
     this.code = e.code || 'http_' + status;
     this.details = e.details || [];
     this.serverTime = body && (body.serverTime ?? e.serverTime);
@@ -74,7 +78,7 @@ export function createApi({ onSignedOut = () => {} } = {}) {
       if (res.status === 502 || res.status === 503 || res.status === 504) {
         if (!data || !data.error) throw new OfflineError(new Error(`HTTP ${res.status}`));
       }
-      throw new ApiError(res.status, data);
+      throw new ApiError(res.status, data, Number(res.headers.get('Retry-After')) || 0);
     }
     return data;
   }

@@ -35,14 +35,20 @@ export function render(ctx, params) {
           await ctx.api.register(body);
         }
         const res = await ctx.api.login(email.value.trim(), password.value);
+        // Signed in, a code that does not work is said on Today.
+        let notice = '';
         if (mode === 'login' && c) {
-          try { await ctx.api.post('/groups/join', { code: c }); } catch { /* shown in settings */ }
+          try {
+            await ctx.api.post('/groups/join', { code: c });
+          } catch (e) {
+            notice = e instanceof OfflineError ? t('error.offline') : t('join.signedInBadCode');
+          }
         }
         await ctx.signedIn(res.user);
-        ctx.navigate('/', true);
+        ctx.navigate('/', true, notice);
       } catch (e) {
         submit.disabled = false;
-        fail(message(t, e, mode));
+        fail(message(t, e));
       }
     },
   },
@@ -81,15 +87,31 @@ export function render(ctx, params) {
   );
 }
 
-function message(t, e, mode) {
+function message(t, e) {
   if (e instanceof OfflineError) return t('error.offline');
   if (e instanceof ApiError) {
     if (e.status === 401) return t('join.wrong');
-    if (e.status === 429) return t('join.tooMany');
+    if (e.status === 429) return e.retryAfter ? t('join.tooManyWait', { n: e.retryAfter }) : t('join.tooMany');
     if (e.status === 409) return t('join.taken');
     if (e.code && /invite|code/.test(e.code)) return t('join.badCode');
-    if (e.status === 400 || e.status === 422) return t('join.invalid', { reason: e.message });
+    if (e.status === 400 || e.status === 422) return fieldMessage(t, e) || t('join.invalid', { reason: e.message });
     return t('error.server', { reason: e.message });
   }
-  return String(e.message || e) + (mode ? '' : '');
+  return String(e.message || e);
+}
+
+// FIELD_MESSAGES says in the user's words what is wrong with a field the
+// server refused.
+const FIELD_MESSAGES = {
+  email: 'join.badEmail',
+  password: 'join.shortPassword',
+  name: 'join.needName',
+  inviteCode: 'join.badCode',
+  code: 'join.badCode',
+};
+
+/** fieldMessage returns the message for the first field e names, or ''. */
+export function fieldMessage(t, e) {
+  const key = (e.details || []).map((d) => FIELD_MESSAGES[d && d.field]).find(Boolean);
+  return key ? t(key) : '';
 }

@@ -6,6 +6,7 @@ import { change, diff, plan as readPlan, PLAN_ID, sessions as listSessions } fro
 import { weekday } from './fmt.js';
 import { hrMax } from './timerlogic.js';
 import { ApiError, OfflineError } from './api.js';
+import { fieldMessage } from './join.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -125,23 +126,28 @@ export function render(ctx) {
   // Group ------------------------------------------------------------------
   const code = h('input', { type: 'text', autocapitalize: 'characters', autocomplete: 'off', maxlength: 16, 'data-testid': 'group-code' });
   const groupMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'group-status' });
+  const groupError = h('p', { class: 'error', role: 'alert', 'data-testid': 'group-error' });
   const groupForm = h('form', {
     class: 'form card', 'aria-labelledby': 's-group',
     onsubmit: async (ev) => {
       ev.preventDefault();
       const c = code.value.trim().toUpperCase();
       if (!c) return;
+      groupMsg.textContent = '';
+      groupError.textContent = '';
       try {
         await ctx.api.post('/groups/join', { code: c });
         groupMsg.textContent = t('settings.groupJoined');
         code.value = '';
       } catch (e) {
-        groupMsg.textContent = e instanceof OfflineError ? t('error.offline') : t('settings.groupFailed', { reason: e.message });
+        groupError.textContent = e instanceof OfflineError ? t('error.offline')
+          : fieldMessage(t, e) || t('settings.groupFailed', { reason: e.message });
       }
     },
   },
   h('h2', { id: 's-group', text: t('settings.group') }),
   field('group-code', t('join.code'), code),
+  groupError,
   groupMsg,
   h('button', { type: 'submit', class: 'btn secondary', 'data-testid': 'group-join', text: t('settings.groupJoin') }));
 
