@@ -121,17 +121,24 @@ export function render(ctx, params) {
         note: note.value.trim() ? note.value.trim() : null,
       };
       const changed = doc ? diff(prev, next) : Object.fromEntries(Object.entries(next).filter(([, v]) => v !== null));
+      // Deleted on another device while this form was open: saving the
+      // user's changes brings the session back, and says so.
+      const now = doc && ctx.store.get().docs.find((d) => d.id === doc.id);
+      const restored = !!now && isDeleted(now) && Object.keys(changed).length > 0;
+      if (restored) changed.deleted = false;
       try {
         if (Object.keys(changed).length) await ctx.save(change(doc ? doc.id : uuid(), 'session', changed, ctx.clock.stamp));
       } catch (e) {
         errors.textContent = t('finish.saveFailed', { reason: e.message });
         return;
       }
-      ctx.navigate('/history', true, t(doc ? 'entry.updated' : 'finish.saved'));
+      ctx.navigate('/history', true, t(restored ? 'entry.restored' : doc ? 'entry.updated' : 'finish.saved'));
     },
   },
   field('entry-protocol', t('entry.protocol'), protocol),
-  h('div', { class: 'row2' }, field('entry-date', t('entry.date'), date), field('entry-time', t('entry.time'), time)),
+  // The date on a row of its own: "søndag 13. september 2026" is long.
+  field('entry-date', t('entry.date'), date),
+  field('entry-time', t('entry.time'), time),
   field('entry-duration', t('entry.duration'), duration),
   h('fieldset', { class: 'card' },
     h('legend', { text: t('entry.intervals') }),
