@@ -1,10 +1,19 @@
 package tests
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserProfile: a patient saves a year of birth, then clears it on
@@ -71,5 +80,77 @@ func TestBrowserProfile(t *testing.T) {
 	if y := birthYear(); y == nil || *y != year {
 		t.Errorf("the server's year of birth is %v after typing 19e, want still %d", y, year)
 	}
+	phone.gate.noLeaks(t)
+}
+
+// TestBrowserExport: the patient downloads their data, offline and online,
+// and the file holds their account, their sessions and documents, and what
+// waits to be sent.
+func TestBrowserExport(t *testing.T) {
+	srv := startServer(t)
+	_, phone, p := newPhone(t, srv, "eli@example.no")
+	p.logManually("Til eksporten", 33, 15, 16)
+	p.waitSynced()
+	phone.setOffline(true)
+	p.logManually("Ikke sendt ennå", 20, 13)
+	p.click("nav-settings")
+
+	type export struct {
+		User struct {
+			Email string `json:"email"`
+		} `json:"user"`
+		Groups   []any `json:"groups"`
+		Sessions []struct {
+			Note string `json:"note"`
+		} `json:"sessions"`
+		Documents []storedDoc `json:"documents"`
+		Unsynced  []any       `json:"unsynced"`
+	}
+	download := func() (export, []byte) {
+		t.Helper()
+		dir := t.TempDir()
+		p.do("allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+			return err
+		}))
+		p.click("export-data")
+		var file string
+		for deadline := time.Now().Add(stepTimeout); file == ""; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no export file in %s", dir)
+			}
+			if m, _ := filepath.Glob(filepath.Join(dir, "4x4-dagbok-*.json")); len(m) == 1 {
+				file = m[0]
+			}
+		}
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var data export
+		if err := json.Unmarshal(raw, &data); err != nil {
+			t.Fatalf("the export is not JSON: %v\n%s", err, raw)
+		}
+		return data, raw
+	}
+	check := func(when string, unsynced int) {
+		t.Helper()
+		data, raw := download()
+		var notes []string
+		for _, s := range data.Sessions {
+			notes = append(notes, s.Note)
+		}
+		slices.Sort(notes)
+		if data.User.Email != "eli@example.no" || data.Groups == nil || len(data.Documents) != 2 || len(data.Unsynced) != unsynced ||
+			!slices.Equal(notes, []string{"Ikke sendt ennå", "Til eksporten"}) {
+			t.Errorf("%s, the export holds user %q, groups %v, %d documents, %d unsynced changes and sessions %q; want the account, both sessions and %d unsent changes:\n%s",
+				when, data.User.Email, data.Groups, len(data.Documents), len(data.Unsynced), notes, unsynced, raw)
+		}
+	}
+	check("offline", 1)
+	phone.setOffline(false)
+	p.waitSynced()
+	check("online", 0)
 	phone.gate.noLeaks(t)
 }

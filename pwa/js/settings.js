@@ -297,9 +297,11 @@ async function exportData(ctx) {
   } catch (e) {
     if (!(e instanceof OfflineError || e instanceof ApiError)) throw e;
   }
+  // The server answers {user, groups}; offline, the user kept here.
   const data = {
     exportedAt: new Date().toISOString(),
-    user: server || state.user,
+    user: (server && server.user) || state.user,
+    groups: (server && server.groups) || [],
     profile: ctx.profile(),
     sessions: listSessions(state.docs),
     plan: readPlan(state.docs),
