@@ -10,7 +10,8 @@
 import { isNodeId, isTimestamp, timestampTime } from './hlc.js';
 
 const MAX_DEPTH = 16;
-const MAX_INTERVALS = 20;
+/** MAX_INTERVALS is how many intervals a session may hold. */
+export const MAX_INTERVALS = 20;
 const MAX_NOTE_LEN = 2000; // Unicode code points
 const MAX_DURATION_MIN = 300;
 

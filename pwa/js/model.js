@@ -1,7 +1,7 @@
 // Document helpers: turn screen values into stamped partial documents
 // (changes) and stored documents back into plain objects.
 
-import { isDeleted } from './merge.js';
+import { isDeleted, MAX_INTERVALS } from './merge.js';
 
 /** SESSION_FIELDS are the fields a session document may carry. */
 export const SESSION_FIELDS = ['protocol', 'startedAt', 'durationMin', 'intervals', 'sessionRpe', 'moodBefore', 'moodAfter', 'note', 'deleted'];
@@ -24,9 +24,6 @@ export function change(id, type, values, stamp) {
   }
   return { id, type, fields };
 }
-
-/** MAX_INTERVALS is how many intervals a session may hold. */
-export const MAX_INTERVALS = 20;
 
 /**
  * intervalList returns intervals as a session stores them: in order, each
