@@ -3,7 +3,7 @@
 // changed, each with a fresh stamp, so concurrent edits on other devices to
 // other fields survive the merge.
 
-import { h, mount, field, uuid, toast, notice, timeControl } from './ui.js';
+import { h, mount, field, uuid, toast, notice, timeControl, wholeNumber } from './ui.js';
 import { change, diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { moodPicker } from './timer.js';
@@ -100,14 +100,12 @@ export function render(ctx, params) {
       const intervals = [];
       for (const r of rows) {
         const iv = r.rpe.value ? { rpe: Number(r.rpe.value) } : {};
-        const hv = Number(r.hr.value);
-        if (r.hr.value !== '' || r.hr.validity.badInput) {
-          if (!Number.isInteger(hv) || hv < 40 || hv > 240) {
-            fail(r.hr, 'entry.badHr');
-            return;
-          }
-          iv.hrPeak = hv;
+        const hv = wholeNumber(r.hr, 40, 240);
+        if (Number.isNaN(hv)) {
+          fail(r.hr, 'entry.badHr');
+          return;
         }
+        if (hv != null) iv.hrPeak = hv;
         intervals.push(iv);
       }
       const next = {

@@ -1,7 +1,7 @@
 // Settings: profile (PATCH /me, queued while offline), my week (the synced
 // "plan" document), language, data export, sign-out, erasing the account.
 
-import { h, mount, field, timeControl } from './ui.js';
+import { h, mount, field, timeControl, wholeNumber } from './ui.js';
 import { change, diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
 import { weekday } from './fmt.js';
 import { hrMax } from './timerlogic.js';
@@ -29,11 +29,9 @@ export function render(ctx) {
   const profileMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'profile-status', text: state.pendingProfile ? t('settings.profilePending') : '' });
   const profileError = h('p', { class: 'error', role: 'alert', 'data-testid': 'profile-error', id: 'profile-error' });
   // bad reports whether a number input holds something other than nothing
-  // or a whole number from lo to hi, and then says so at the input. (Text
-  // that is no number reads as '' but is flagged badInput: not nothing.)
+  // or a whole number from lo to hi, and then says so at the input.
   const bad = (input, lo, hi, key) => {
-    const v = Number(input.value);
-    if (!input.validity.badInput && (input.value === '' || (Number.isInteger(v) && v >= lo && v <= hi))) return false;
+    if (!Number.isNaN(wholeNumber(input, lo, hi))) return false;
     profileError.textContent = t(key, { lo, hi });
     input.setAttribute('aria-invalid', 'true');
     input.focus();

@@ -4,7 +4,7 @@
 // saved to IndexedDB (meta "inprogress") on every change, so a reload, a
 // locked phone or a killed app resumes at the right second.
 
-import { h, mount, face, uuid, toast } from './ui.js';
+import { h, mount, face, uuid, toast, wholeNumber } from './ui.js';
 import * as T from './timerlogic.js';
 import { change, intervalList } from './model.js';
 import { clock, protocolName, ratings } from './fmt.js';
@@ -228,16 +228,14 @@ function showPicker(ctx, view, slot) {
   // typed, if any; a heart rate out of range is shown, not dropped.
   const choose = (rpe) => {
     const rating = rpe == null ? {} : { rpe };
-    if (hr.value !== '' || hr.validity.badInput) {
-      const v = Number(hr.value);
-      if (!Number.isInteger(v) || v < 40 || v > 240) {
-        hrError.textContent = t('entry.badHr');
-        hr.setAttribute('aria-invalid', 'true');
-        hr.focus();
-        return;
-      }
-      rating.hrPeak = v;
+    const v = wholeNumber(hr, 40, 240);
+    if (Number.isNaN(v)) {
+      hrError.textContent = t('entry.badHr');
+      hr.setAttribute('aria-invalid', 'true');
+      hr.focus();
+      return;
     }
+    if (v != null) rating.hrPeak = v;
     view.picker.remove();
     view.picker = null;
     update(ctx, view, T.rate(view.state, slot, Object.keys(rating).length ? rating : null));

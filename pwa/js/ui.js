@@ -64,6 +64,19 @@ export function field(id, label, control, hint) {
     hint ? h('p', { class: 'hint', id: id + '-hint', text: hint }) : null);
 }
 
+/**
+ * wholeNumber reads a number input: null when it is empty, the whole
+ * number it holds when that is from lo to hi, else NaN (a fraction, a
+ * number out of range, or text that is no number, which the input reports
+ * as empty but flags as badInput).
+ */
+export function wholeNumber(input, lo, hi) {
+  if (input.validity.badInput) return NaN;
+  if (input.value === '') return null;
+  const v = Number(input.value);
+  return Number.isInteger(v) && v >= lo && v <= hi ? v : NaN;
+}
+
 /** uuid returns a random RFC 4122 version 4 identifier. */
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
