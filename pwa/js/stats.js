@@ -102,9 +102,10 @@ export function hrTrend(sessions) {
 
 /**
  * nextSlot returns the next planned slot after now as {wd, time, inDays,
- * ms} (ms approximate, in the device clock), or null when the plan has no
- * days. With nextWeek, the slots left this week (Monday to Sunday) are
- * passed over: the week's goal is reached.
+ * nextWeek, ms} (nextWeek: the slot lies in the next ISO week; ms
+ * approximate, in the device clock), or null when the plan has no days.
+ * With the option nextWeek, the slots left this week (Monday to Sunday)
+ * are passed over: the week's goal is reached.
  */
 export function nextSlot(plan, now, timeZone, { nextWeek = false } = {}) {
   if (!plan.days || !plan.days.length) return null;
@@ -115,8 +116,9 @@ export function nextSlot(plan, now, timeZone, { nextWeek = false } = {}) {
     const wd = ((p.wd - 1 + add) % 7) + 1;
     if (!plan.days.includes(wd)) continue;
     if (add === 0 && hh * 60 + mm <= nowMin) continue;
-    if (nextWeek && p.wd + add <= 7) continue;
-    return { wd, time: plan.time || '', inDays: add, ms: now + (add * 1440 + (hh * 60 + mm) - nowMin) * 60000 };
+    const inNextWeek = p.wd + add > 7;
+    if (nextWeek && !inNextWeek) continue;
+    return { wd, time: plan.time || '', inDays: add, nextWeek: inNextWeek, ms: now + (add * 1440 + (hh * 60 + mm) - nowMin) * 60000 };
   }
   return null;
 }

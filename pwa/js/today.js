@@ -3,7 +3,7 @@
 
 import { h, mount } from './ui.js';
 import { sessions as listSessions, plan as readPlan } from './model.js';
-import { weekOf, nextSlot, localParts } from './stats.js';
+import { weekOf, nextSlot } from './stats.js';
 import { dateTime, weekday, protocolName } from './fmt.js';
 
 /** live: re-render when documents change (e.g. after a pull). */
@@ -23,7 +23,6 @@ export function render(ctx) {
   const target = plan.sessionsPerWeek;
   // Once the week's goal is reached, the next session is next week's.
   const slot = nextSlot(plan, now, tz, { nextWeek: done >= target });
-  const slotNextWeek = slot && localParts(now, tz).wd + slot.inDays > 7;
   const last = all[0];
   const name = profile.name || (state.user && state.user.name) || '';
 
@@ -46,7 +45,7 @@ export function render(ctx) {
         h('strong', { text: t('today.next') + ' ' }),
         slot.inDays === 0 ? t('today.todayAt', { time: slot.time })
           : slot.inDays === 1 ? t('today.tomorrowAt', { time: slot.time })
-            : t(slotNextWeek ? 'today.dayNextWeekAt' : 'today.dayAt', { day: weekday(t, slot.wd), time: slot.time }))
+            : t(slot.nextWeek ? 'today.dayNextWeekAt' : 'today.dayAt', { day: weekday(t, slot.wd), time: slot.time }))
         : h('p', { class: 'next muted', 'data-testid': 'next-slot', id: 'next-slot' },
           h('a', { href: '/settings#plan', text: t('today.setPlan') }))),
     h('div', { class: 'start-area' },

@@ -40,14 +40,14 @@ test('next planned slot', () => {
   // Monday 2 March 2026, 12:00 Oslo (11:00 UTC).
   const now = Date.UTC(2026, 2, 2, 11, 0);
   const plan = { sessionsPerWeek: 2, days: [1, 4], time: '17:00' };
-  assert.deepEqual(({ ...S.nextSlot(plan, now, 'Europe/Oslo'), ms: 0 }), { wd: 1, time: '17:00', inDays: 0, ms: 0 });
+  assert.deepEqual(({ ...S.nextSlot(plan, now, 'Europe/Oslo'), ms: 0 }), { wd: 1, time: '17:00', inDays: 0, nextWeek: false, ms: 0 });
   const late = Date.UTC(2026, 2, 2, 18, 0);
   assert.equal(S.nextSlot(plan, late, 'Europe/Oslo').wd, 4);
   assert.equal(S.nextSlot({ days: [] }, now, 'UTC'), null);
   // The week's goal reached: next Monday, then Thursday as the latest.
-  assert.deepEqual(({ ...S.nextSlot(plan, now, 'Europe/Oslo', { nextWeek: true }), ms: 0 }), { wd: 1, time: '17:00', inDays: 7, ms: 0 });
+  assert.deepEqual(({ ...S.nextSlot(plan, now, 'Europe/Oslo', { nextWeek: true }), ms: 0 }), { wd: 1, time: '17:00', inDays: 7, nextWeek: true, ms: 0 });
   const sunday = Date.UTC(2026, 2, 8, 11, 0);
-  assert.deepEqual(({ ...S.nextSlot(plan, sunday, 'Europe/Oslo', { nextWeek: true }), ms: 0 }), { wd: 1, time: '17:00', inDays: 1, ms: 0 });
+  assert.deepEqual(({ ...S.nextSlot(plan, sunday, 'Europe/Oslo', { nextWeek: true }), ms: 0 }), { wd: 1, time: '17:00', inDays: 1, nextWeek: true, ms: 0 });
   assert.equal(S.nextSlot({ days: [4] }, now, 'Europe/Oslo', { nextWeek: true }).inDays, 10);
 });
 
