@@ -117,7 +117,7 @@ func TestBrowserCursorExpired(t *testing.T) {
 	// pulls everything again.
 	phone.setOffline(false)
 	p.waitSynced()
-	if !phone.gate.answered("/api/v1/sync/pull", http.StatusGone) {
+	if phone.gate.answers("/api/v1/sync/pull", http.StatusGone) == 0 {
 		t.Errorf("the phone never got 410 for its old cursor; its calls:\n%s", phone.gate.calls())
 	}
 	p.click("nav-history")
@@ -183,17 +183,18 @@ func noteOf(t *testing.T, d sync.Doc) string {
 	return note
 }
 
-// answered reports whether the gate passed a request for path that the
-// server answered with status.
-func (g *gate) answered(path string, status int) bool {
+// answers counts the requests for path the gate passed that the server
+// answered with status.
+func (g *gate) answers(path string, status int) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	n := 0
 	for _, line := range g.apiLog {
 		if strings.Contains(line, " "+path+" → "+fmt.Sprint(status)) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // calls returns the gate's log of API calls.

@@ -769,7 +769,7 @@ func (p *tab) text(testid string) string {
 // without creating it when it does not exist yet.
 const idbJS = `(async (store, key) => {
   if (!(await indexedDB.databases()).some((d) => d.name === 'dagbok')) return key === undefined ? [] : null;
-  const db = await new Promise((res, rej) => { const o = indexedDB.open('dagbok'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); });
+  const db = await ` + idbOpenJS + `;
   try {
     if (!db.objectStoreNames.contains(store)) return key === undefined ? [] : null;
     return await new Promise((res, rej) => {
@@ -779,6 +779,25 @@ const idbJS = `(async (store, key) => {
     });
   } finally { db.close(); }
 })`
+
+// idbOpenJS is a promise of the app's IndexedDB database, opened.
+const idbOpenJS = `new Promise((res, rej) => { const o = indexedDB.open('dagbok'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); })`
+
+// idbWriteJS returns a script that runs body with s, the object store
+// named store, in a readwrite transaction of the app's database, and
+// resolves to true once the transaction is complete.
+func idbWriteJS(store, body string) string {
+	return fmt.Sprintf(`(async () => {
+  const db = await %s;
+  try {
+    const tx = db.transaction(%q, 'readwrite');
+    const s = tx.objectStore(%q);
+    %s;
+    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+  } finally { db.close(); }
+  return true;
+})()`, idbOpenJS, store, store, body)
+}
 
 // storedDoc is a document as the PWA keeps it in IndexedDB.
 type storedDoc struct {

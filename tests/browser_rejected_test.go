@@ -29,27 +29,20 @@ func TestBrowserRejectedChange(t *testing.T) {
 	// The change as a newer app would queue it: a valid session but for
 	// one field, stamped now by a device of its own.
 	refused := newID()
-	eval[bool](p, fmt.Sprintf(`(async () => {
+	eval[bool](p, idbWriteJS("outbox", fmt.Sprintf(`
 		const ts = (BigInt(Date.now()) << 16n).toString(16).padStart(16, '0') + '-newer';
 		const doc = { id: %q, type: 'session', fields: {
 			protocol: { value: '4x4', ts },
 			hrvMs: { value: 48, ts },
 		} };
-		const db = await new Promise((res, rej) => { const o = indexedDB.open('dagbok'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); });
-		try {
-			const tx = db.transaction('outbox', 'readwrite');
-			tx.objectStore('outbox').add({ docId: doc.id, doc, queuedAt: Date.now() });
-			await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-		} finally { db.close(); }
-		return true;
-	})()`, refused))
+		s.add({ docId: doc.id, doc, queuedAt: Date.now() })`, refused)))
 	if n := p.outboxLen(); n != 2 {
 		t.Fatalf("outbox holds %d changes, want the logged session and the newer app's change", n)
 	}
 
 	phone.setOffline(false)
 	p.waitVisible("sync-rejected")
-	if n := refusals(phone.gate); n != 1 {
+	if n := phone.gate.answers("/api/v1/sync/push", http.StatusUnprocessableEntity); n != 1 {
 		t.Errorf("the server refused %d pushes, want 1; the phone's calls:\n%s", n, phone.gate.calls())
 	}
 	if got := p.text("sync-rejected"); !strings.Contains(got, "1 endring") {
@@ -99,7 +92,7 @@ func TestBrowserRejectedChange(t *testing.T) {
 	p.do("reloading", chromedp.Reload())
 	p.waitVisible("sync-rejected")
 	p.waitJS("the sync after reloading", `document.querySelector('[data-testid=sync-status]').dataset.state === 'synced'`)
-	if n := refusals(phone.gate); n != 1 {
+	if n := phone.gate.answers("/api/v1/sync/push", http.StatusUnprocessableEntity); n != 1 {
 		t.Errorf("the server refused %d pushes after reloading, want still 1", n)
 	}
 
@@ -110,18 +103,10 @@ func TestBrowserRejectedChange(t *testing.T) {
 		{"another version", `r.versions = ['earlier']`, `['earlier', ` + fmt.Sprintf("%q", version) + `]`},
 		{"a day ago", `r.at -= 25 * 3600 * 1000`, `['earlier', ` + fmt.Sprintf("%q", version) + `]`},
 	} {
-		eval[bool](p, `(async () => {
-			const db = await new Promise((res, rej) => { const o = indexedDB.open('dagbok'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); });
-			try {
-				const tx = db.transaction('outbox', 'readwrite');
-				tx.objectStore('outbox').openCursor().onsuccess = (ev) => {
-					const c = ev.target.result;
-					if (c) { const r = c.value.rejected; `+c.edit+`; c.update(c.value); c.continue(); }
-				};
-				await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-			} finally { db.close(); }
-			return true;
-		})()`)
+		eval[bool](p, idbWriteJS("outbox", `s.openCursor().onsuccess = (ev) => {
+			const c = ev.target.result;
+			if (c) { const r = c.value.rejected; `+c.edit+`; c.update(c.value); c.continue(); }
+		}`))
 		p.do("reloading", chromedp.Reload())
 		p.waitJS("the change refused "+c.what+" to be refused again", `(async () => {
 			const out = await `+idbJS+`('outbox');
@@ -129,7 +114,7 @@ func TestBrowserRejectedChange(t *testing.T) {
 				Date.now() - out[0].rejected.at < 3600 * 1000;
 		})()`)
 		p.waitVisible("sync-rejected")
-		if n := refusals(phone.gate); n != 2+i {
+		if n := phone.gate.answers("/api/v1/sync/push", http.StatusUnprocessableEntity); n != 2+i {
 			t.Errorf("the server refused %d pushes, want %d: the first and one more for each retry", n, 2+i)
 		}
 	}
@@ -143,7 +128,7 @@ func TestBrowserRejectedChange(t *testing.T) {
 	eval[float64](p, `__testClock.set(3600 * 1000)`)
 	p.logManually("Med klokka en time foran", 30, 14)
 	p.waitJS("the new session to be sent", idbJS+`('outbox').then((l) => l.length === 1)`)
-	if !phone.gate.answered("/api/v1/sync/push", http.StatusConflict) {
+	if phone.gate.answers("/api/v1/sync/push", http.StatusConflict) == 0 {
 		t.Errorf("the server never answered clock_skew; the phone's calls:\n%s", phone.gate.calls())
 	}
 	if after := eval[string](p, stampOf); after != before {
@@ -168,9 +153,4 @@ func TestBrowserRejectedChange(t *testing.T) {
 	p.click("sign-out")
 	p.waitJS("the sign-in page without the banner", `location.pathname === '/login' && document.getElementById('banner').hidden`)
 	phone.gate.noLeaks(t)
-}
-
-// refusals counts the pushes the server answered with 422 through g.
-func refusals(g *gate) int {
-	return strings.Count(g.calls(), " /api/v1/sync/push → 422")
 }
