@@ -2,10 +2,11 @@
 // metrics endpoints, the middleware (authentication, rate limits, body
 // limits, security headers) and the one place errors become JSON.
 //
-// Handlers are thin: decode a typed struct, validate, call one store or
-// domain function, encode. Each handler group depends on a small interface
-// holding only the store methods it uses. The package holds no business
-// rules of the sync engine and never talks to a database directly.
+// Handlers are thin: decode a typed struct, call one account or store
+// function, encode. The rules of people (registering, signing in, refresh
+// rotation, invites, groups, profiles) are the account package's; this one
+// carries cookies, access tokens, rate limits and the one table that turns
+// errors into statuses. It never talks to a database directly.
 package api
 
 import (
@@ -15,21 +16,23 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
 )
 
 // Config is what New needs. Store and Secret are required; every other
-// field has a working zero value.
+// field has a working zero value. Settings arrive parsed: the server reads
+// them once.
 type Config struct {
 	Store  store.Store
 	Secret []byte // HS256 key for access tokens, at least 32 bytes
@@ -38,26 +41,27 @@ type Config struct {
 	Now    func() time.Time // nil: time.Now
 	Rand   io.Reader        // nil: crypto/rand
 
-	// PublicURL is the origin users open (https://dagbok.example). It sets
-	// the token issuer, the origin refresh and logout accept, and whether
-	// cookies are Secure. Empty: the request's own host.
-	PublicURL string
+	// PublicURL is the origin users open (https://dagbok.example), an
+	// absolute http(s) URL. It sets the token issuer, the origin refresh
+	// and logout accept, and whether cookies are Secure. Nil: the
+	// request's own host.
+	PublicURL *url.URL
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// when finding the client IP. Empty: the direct peer address is used.
-	TrustedProxies []*net.IPNet
+	TrustedProxies []netip.Prefix
 	// Web serves every path outside the API (the PWA). Nil: 404.
 	Web http.Handler
 	// Registry receives the HTTP metrics and is served at /metrics. Nil: a
 	// fresh registry.
 	Registry *prometheus.Registry
 
-	RequestTimeout  time.Duration // per API request; 0: 15 s (sync push: at least PushTimeout)
-	ReadyTimeout    time.Duration // store ping in /readyz; 0: 2 s
-	Argon2          Argon2Params  // zero: DefaultArgon2()
-	HashConcurrency int           // concurrent password hashes; 0: number of CPUs
-	LoginPerIP      Limit         // zero: 20 at once, then one per 3 s
-	LoginPerAccount Limit         // zero: 5 at once, then one per 20 s
-	RateLimitKeys   int           // buckets kept per limiter; 0: 10,000
+	RequestTimeout  time.Duration        // per API request; 0: 15 s (sync push: at least PushTimeout)
+	ReadyTimeout    time.Duration        // store ping in /readyz; 0: 2 s
+	Argon2          account.Argon2Params // zero: account.DefaultArgon2()
+	HashConcurrency int                  // concurrent password hashes; 0: number of CPUs
+	LoginPerIP      Limit                // zero: 20 at once, then one per 3 s
+	LoginPerAccount Limit                // zero: 5 at once, then one per 20 s
+	RateLimitKeys   int                  // buckets kept per limiter; 0: 10,000
 }
 
 // Body limits: sync pushes may carry up to sync.MaxPushBytes, everything
@@ -97,8 +101,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.ReadyTimeout == 0 {
 		cfg.ReadyTimeout = 2 * time.Second
 	}
-	if cfg.Argon2 == (Argon2Params{}) {
-		cfg.Argon2 = DefaultArgon2()
+	if cfg.Argon2 == (account.Argon2Params{}) {
+		cfg.Argon2 = account.DefaultArgon2()
 	}
 	if cfg.HashConcurrency == 0 {
 		cfg.HashConcurrency = runtime.NumCPU()
@@ -112,20 +116,12 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.RateLimitKeys == 0 {
 		cfg.RateLimitKeys = 10_000
 	}
-	var public *url.URL
-	if cfg.PublicURL != "" {
-		u, err := url.Parse(cfg.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, errors.New("api: PublicURL must be an absolute http(s) URL")
-		}
-		public = u
-	}
 	issuer := DefaultIssuer
-	if public != nil {
-		issuer = public.Scheme + "://" + public.Host
+	if cfg.PublicURL != nil {
+		issuer = cfg.PublicURL.Scheme + "://" + cfg.PublicURL.Host
 	}
 
-	hash, err := newHasher(cfg.Argon2, cfg.HashConcurrency, cfg.Rand)
+	hash, err := account.NewHasher(cfg.Argon2, cfg.HashConcurrency, cfg.Rand)
 	if err != nil {
 		return nil, err
 	}
@@ -144,56 +140,59 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(middleware.RequestID())
 	e.Use(met.middleware)
 	e.Use(recoverPanics(cfg.Logger))
-	e.Use(securityHeaders(public))
+	e.Use(securityHeaders(cfg.PublicURL))
 
 	health := &healthHandlers{store: cfg.Store, timeout: cfg.ReadyTimeout}
 	e.GET("/healthz", health.healthz, noStore)
 	e.GET("/readyz", health.readyz, noStore)
 	e.GET("/metrics", met.handler(), noStore)
 
+	tries := newLimiter(cfg.LoginPerAccount, cfg.RateLimitKeys, cfg.Now)
+	accounts := account.NewAccounts(cfg.Store, hash, tries, cfg.Now, cfg.Rand)
 	authn := &authenticator{tokens: tok, users: cfg.Store}
 	auth := &authHandlers{
-		accounts: cfg.Store, tokens: cfg.Store, hash: hash, tok: tok,
-		now: cfg.Now, rand: cfg.Rand, public: public,
-		perIP:      newLimiter(cfg.LoginPerIP, cfg.RateLimitKeys, cfg.Now),
-		perAccount: newLimiter(cfg.LoginPerAccount, cfg.RateLimitKeys, cfg.Now),
+		accounts: accounts, sessions: account.NewSessions(cfg.Store, cfg.Now, cfg.Rand),
+		tok: tok, public: cfg.PublicURL,
+		perIP: newLimiter(cfg.LoginPerIP, cfg.RateLimitKeys, cfg.Now),
 	}
-	me := &meHandlers{store: cfg.Store, now: cfg.Now}
-	inv := &inviteHandlers{store: cfg.Store, now: cfg.Now, rand: cfg.Rand}
-	grp := &groupHandlers{store: cfg.Store, users: cfg.Store, now: cfg.Now, rand: cfg.Rand}
+	me := &meHandlers{groups: cfg.Store, accounts: accounts}
+	inv := &inviteHandlers{invites: account.NewInvites(cfg.Store, cfg.Now, cfg.Rand), now: cfg.Now}
+	grp := &groupHandlers{groups: account.NewGroups(cfg.Store, cfg.Now, cfg.Rand)}
 	syn := newSyncHandlers(cfg.Store, cfg.Now)
 
-	// A push of 500 documents may take a while on a slow store; it gets
-	// more time than the rest, still below the HTTP server's write timeout.
-	v1 := e.Group("/api/v1", noStore,
-		requestTimeout(map[string]time.Duration{"/api/v1/sync/push": max(cfg.RequestTimeout, PushTimeout)}, cfg.RequestTimeout),
-		bodyLimit(map[string]int64{"/api/v1/sync/push": pushBodyLimit}, smallBodyLimit))
+	// Each route carries its body limit and deadline, ahead of the
+	// authentication (which reads the store). A push of 500 documents may
+	// take a while on a slow store: it gets more time than the rest, still
+	// below the HTTP server's write timeout.
+	small := limits(smallBodyLimit, cfg.RequestTimeout)
+	push := limits(pushBodyLimit, max(cfg.RequestTimeout, PushTimeout))
+	v1 := e.Group("/api/v1", noStore)
 
-	v1.POST("/auth/register", auth.register)
-	v1.POST("/auth/login", auth.login)
-	v1.POST("/auth/refresh", auth.refresh)
-	v1.POST("/auth/logout", auth.logout)
+	v1.POST("/auth/register", auth.register, small)
+	v1.POST("/auth/login", auth.login, small)
+	v1.POST("/auth/refresh", auth.refresh, small)
+	v1.POST("/auth/logout", auth.logout, small)
 
 	user := authn.require
 	admin := allow(store.RoleAdmin)
 	leader := allow(store.RoleTrainer, store.RolePeerLeader, store.RoleAdmin)
 	patient := allow(store.RolePatient)
 
-	v1.GET("/me", me.get, user)
-	v1.PATCH("/me", me.patch, user)
-	v1.DELETE("/me", auth.erase, user)
+	v1.GET("/me", me.get, small, user)
+	v1.PATCH("/me", me.patch, small, user)
+	v1.DELETE("/me", auth.erase, small, user)
 
-	v1.POST("/invites", inv.create, user, admin)
-	v1.GET("/invites", inv.list, user, leader)
-	v1.DELETE("/invites/:code", inv.revoke, user, leader)
+	v1.POST("/invites", inv.create, small, user, admin)
+	v1.GET("/invites", inv.list, small, user, leader)
+	v1.DELETE("/invites/:code", inv.revoke, small, user, leader)
 
-	v1.POST("/groups", grp.create, user, leader)
-	v1.POST("/groups/join", grp.join, user, patient)
-	v1.GET("/groups/:id", grp.get, user)
-	v1.POST("/groups/:id/invite", grp.invite, user, leader)
+	v1.POST("/groups", grp.create, small, user, leader)
+	v1.POST("/groups/join", grp.join, small, user, patient)
+	v1.GET("/groups/:id", grp.get, small, user)
+	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
 
-	v1.POST("/sync/push", syn.push, user)
-	v1.GET("/sync/pull", syn.pull, user)
+	v1.POST("/sync/push", syn.push, push, user)
+	v1.GET("/sync/pull", syn.pull, small, user)
 
 	v1.Any("/*", notFound)
 	e.Any("/api/*", notFound, noStore)
@@ -211,43 +210,14 @@ func notFound(echo.Context) error { return errorf(CodeNotFound, "no such endpoin
 // ipExtractor trusts X-Forwarded-For only from the configured proxies;
 // without any, the peer address is the client, so the header cannot be used
 // to dodge a rate limit.
-func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
 	if len(trusted) == 0 {
 		return echo.ExtractIPDirect()
 	}
 	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
-	for _, n := range trusted {
-		opts = append(opts, echo.TrustIPRange(n))
+	for _, p := range trusted {
+		p = p.Masked()
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
-}
-
-// ParseTrustedProxies parses a comma-separated list of CIDR ranges or
-// single addresses.
-func ParseTrustedProxies(s string) ([]*net.IPNet, error) {
-	var out []*net.IPNet
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if !strings.Contains(part, "/") {
-			ip := net.ParseIP(part)
-			if ip == nil {
-				return nil, errors.New("trusted proxy " + part + ": not an IP address or CIDR range")
-			}
-			bits := 128
-			if ip.To4() != nil {
-				ip, bits = ip.To4(), 32
-			}
-			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
-			continue
-		}
-		_, n, err := net.ParseCIDR(part)
-		if err != nil {
-			return nil, errors.New("trusted proxy " + part + ": not an IP address or CIDR range")
-		}
-		out = append(out, n)
-	}
-	return out, nil
 }

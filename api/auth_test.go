@@ -3,12 +3,15 @@ package api_test
 import (
 	"encoding/base64"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/api"
 )
 
@@ -66,12 +69,12 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 func TestRefreshExpires(t *testing.T) {
 	e := newEnv(t)
 	s := e.as("patient", "p@example.org")
-	e.clock.Advance(api.RefreshTokenTTL + time.Minute)
+	e.clock.Advance(account.RefreshTokenTTL + time.Minute)
 	e.refresh(s.Cookie).expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 }
 
 func TestRefreshAndLogoutRefuseCrossSite(t *testing.T) {
-	e := newEnv(t, func(c *api.Config) { c.PublicURL = "https://dagbok.example" })
+	e := newEnv(t, func(c *api.Config) { c.PublicURL = &url.URL{Scheme: "https", Host: "dagbok.example"} })
 	s := e.as("patient", "p@example.org")
 	for _, path := range []string{"/api/v1/auth/refresh", "/api/v1/auth/logout"} {
 		t.Run(path, func(t *testing.T) {
@@ -139,10 +142,7 @@ func TestLoginRateLimits(t *testing.T) {
 		last.expectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
 	})
 	t.Run("per IP, IPv6 by /64", func(t *testing.T) {
-		proxies, err := api.ParseTrustedProxies("127.0.0.1")
-		if err != nil {
-			t.Fatal(err)
-		}
+		proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 		e := newEnv(t, func(c *api.Config) {
 			c.LoginPerIP = api.Limit{Burst: 3, Every: time.Minute}
 			c.TrustedProxies = proxies

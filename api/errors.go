@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -138,12 +140,50 @@ func invalid(field, reason string) *Error {
 	}
 }
 
-// toError turns any error a handler returns into an *Error. Store and sync
-// sentinels are mapped here, so handlers can return them unwrapped.
+// accountCode is the API code of a refusal by the account rules.
+func accountCode(c account.Code) string {
+	switch c {
+	case account.Invalid:
+		return CodeValidation
+	case account.EmailTaken:
+		return CodeEmailTaken
+	case account.BadCredentials:
+		return CodeInvalidCredentials
+	case account.WrongPassword:
+		return CodeWrongPassword
+	case account.RefreshRefused:
+		return CodeInvalidRefresh
+	case account.Forbidden:
+		return CodeForbidden
+	case account.NotFound:
+		return CodeNotFound
+	case account.Conflict:
+		return CodeConflict
+	}
+	return CodeInternal
+}
+
+// fromAccount is the *Error of a refusal by the account rules.
+func fromAccount(ae *account.Error) *Error {
+	out := &Error{Code: accountCode(ae.Code), Message: ae.Message}
+	if out.Code == CodeInternal {
+		out.Cause = ae
+	}
+	for _, f := range ae.Fields {
+		out.Details = append(out.Details, Detail{Field: f.Field, Reason: f.Reason})
+	}
+	return out
+}
+
+// toError turns any error a handler returns into an *Error. Account
+// refusals, store and sync sentinels are mapped here, so handlers can return them unwrapped.
 func toError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if ae, ok := errors.AsType[*account.Error](err); ok {
+		return fromAccount(ae)
 	}
 	var skew *sync.SkewError
 	var verrs sync.ValidationErrors
@@ -242,4 +282,22 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.WarnContext(c.Request().Context(), "writing error response", "err", werr)
 		}
 	}
+}
+
+// validator collects field errors for one 422 answer.
+type validator struct{ details []Detail }
+
+func (v *validator) add(field, reason string) {
+	v.details = append(v.details, Detail{Field: field, Reason: reason})
+}
+
+func (v *validator) err() error {
+	if len(v.details) == 0 {
+		return nil
+	}
+	msg := make([]string, len(v.details))
+	for i, d := range v.details {
+		msg[i] = d.Field + ": " + d.Reason
+	}
+	return &Error{Code: CodeValidation, Message: strings.Join(msg, "; "), Details: v.details}
 }

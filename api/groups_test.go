@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/api"
 )
 
@@ -45,7 +46,7 @@ func (e *env) roleInvite(admin session, role string) string {
 	}
 	r.decode(e.t, &inv)
 	if len(inv.Code) != 8 || strings.ContainsAny(inv.Code, "0O1lI") || inv.Role != role ||
-		!inv.ExpiresAt.Equal(e.clock.Now().Add(api.RoleInviteTTL)) {
+		!inv.ExpiresAt.Equal(e.clock.Now().Add(account.RoleInviteTTL)) {
 		e.t.Fatalf("invite %+v", inv)
 	}
 	return inv.Code
@@ -130,7 +131,7 @@ func TestRoleInvites(t *testing.T) {
 	})
 	t.Run("expires after 7 days", func(t *testing.T) {
 		code := e.roleInvite(admin, "trainer")
-		e.clock.Advance(api.RoleInviteTTL + time.Second)
+		e.clock.Advance(account.RoleInviteTTL + time.Second)
 		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{"email": "late@example.org", "password": "trainer password", "name": "Sen", "inviteCode": code}}).
 			expectError(t, 422, api.CodeValidation)
 	})
@@ -236,7 +237,7 @@ func TestGroups(t *testing.T) {
 	if r := e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: late.Token, Body: map[string]string{"code": inv.Code}}); r.Status != http.StatusOK {
 		t.Fatalf("join with new code: %d %s", r.Status, r.Body)
 	}
-	e.clock.Advance(api.GroupInviteTTL + time.Second)
+	e.clock.Advance(account.GroupInviteTTL + time.Second)
 	later := e.as("patient", "later@example.org")
 	e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: later.Token, Body: map[string]string{"code": inv.Code}}).
 		expectError(t, 422, api.CodeValidation)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/store/sqlitestore"
 )
@@ -41,10 +43,14 @@ type env struct {
 	store  *sqlitestore.Store
 	clock  *clock
 	secret []byte
-	root   *session // an admin who hands out role invites
+	root   *session          // an admin who hands out role invites
+	admins *account.Accounts // creates admins as the server does at start
 }
 
 const testSecret = "test-secret-0123456789-abcdefghijklmnop"
+
+// testArgon2 is a cheap hashing cost, for fast tests.
+var testArgon2 = account.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 
 func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 	t.Helper()
@@ -58,7 +64,7 @@ func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 		Store:  st,
 		Secret: []byte(testSecret),
 		Now:    clk.Now,
-		Argon2: api.Argon2Params{Memory: 1024, Time: 1, Threads: 1},
+		Argon2: testArgon2,
 		Web: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<!doctype html><title>app</title>")
@@ -73,7 +79,12 @@ func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, store: st, clock: clk, secret: cfg.Secret}
+	hash, err := account.NewHasher(testArgon2, 1, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins := account.NewAccounts(st, hash, nil, clk.Now, rand.Reader)
+	return &env{t: t, srv: srv, store: st, clock: clk, secret: cfg.Secret, admins: admins}
 }
 
 // resp is a finished response with its body read.
@@ -256,7 +267,7 @@ func (e *env) as(role, email string) session {
 	const pw = "correct horse battery"
 	switch role {
 	case "admin":
-		if _, err := api.EnsureAdmin(e.t.Context(), e.store, email, pw, e.clock.Now()); err != nil {
+		if _, err := e.admins.EnsureAdmin(e.t.Context(), email, pw); err != nil {
 			e.t.Fatal(err)
 		}
 	case "patient":

@@ -29,42 +29,24 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// bodyLimit caps request bodies: limits[route template] where given, else
-// def. Over the limit the request fails with 413 before or while the body
-// is read.
-func bodyLimit(limits map[string]int64, def int64) echo.MiddlewareFunc {
+// limits gives a route its body limit and deadline. A body over the limit
+// fails with 413 before or while it is read. Store calls honour the
+// deadline in the request's context where they wait (a push queued for the
+// writer, a MongoDB round trip) and an expired deadline answers 503;
+// statements of a few milliseconds run to their end, and a push the writer
+// has taken is written to the end (the SQLite store's uninterrupted).
+func limits(body int64, timeout time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			limit := def
-			if l, ok := limits[c.Path()]; ok {
-				limit = l
-			}
 			req := c.Request()
-			if req.ContentLength > limit {
-				return errorf(CodePayloadTooLarge, "request body too large (at most %d bytes)", limit)
+			if req.ContentLength > body {
+				return errorf(CodePayloadTooLarge, "request body too large (at most %d bytes)", body)
 			}
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
-			return next(c)
-		}
-	}
-}
-
-// requestTimeout gives each request a deadline in its context:
-// timeouts[route template] where given, else def. Store calls honour it
-// where they wait (a push queued for the writer, a MongoDB round trip) and
-// an expired deadline answers 503; statements of a few milliseconds run to
-// their end, and a push the writer has taken is written to the end (the
-// SQLite store's uninterrupted).
-func requestTimeout(timeouts map[string]time.Duration, def time.Duration) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			d := def
-			if t, ok := timeouts[c.Path()]; ok {
-				d = t
-			}
-			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+			ctx, cancel := context.WithTimeout(req.Context(), timeout)
 			defer cancel()
-			c.SetRequest(c.Request().WithContext(ctx))
+			req = req.WithContext(ctx)
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, body)
+			c.SetRequest(req)
 			return next(c)
 		}
 	}

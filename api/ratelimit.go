@@ -82,6 +82,18 @@ func (l *limiter) Allow(key string) (bool, time.Duration) {
 	return false, time.Duration(math.Ceil((1 - b.tokens) * float64(l.limit.Every)))
 }
 
+// Take takes a token from l for key, or fails with 429 and Retry-After.
+// With Refund it makes a limiter the account.Tries that count guesses at
+// an account's password.
+func (l *limiter) Take(key string) error {
+	ok, wait := l.Allow(key)
+	if ok {
+		return nil
+	}
+	return &Error{Code: CodeRateLimited, Message: "too many attempts; wait a little and try again",
+		RetryAfter: int(math.Max(1, math.Ceil(wait.Seconds())))}
+}
+
 // Refund gives back the token Allow took for key, when what it guarded
 // went well: then only failures count against the key.
 func (l *limiter) Refund(key string) {

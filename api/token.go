@@ -1,9 +1,7 @@
 package api
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +13,6 @@ import (
 const (
 	// AccessTokenTTL is how long an access token is valid.
 	AccessTokenTTL = 15 * time.Minute
-	// RefreshTokenTTL is how long a refresh token is valid after it was issued.
-	RefreshTokenTTL = 30 * 24 * time.Hour
 	// Audience is the aud claim of access tokens.
 	Audience = "dagbok-api"
 	// DefaultIssuer is the iss claim when no public URL is configured.
@@ -24,8 +20,8 @@ const (
 )
 
 // tokens issues and checks access tokens (JWT, HS256, per RFC 8725: the
-// algorithm is pinned and iss, aud, exp, iat and sub are required) and mints
-// opaque refresh tokens.
+// algorithm is pinned and iss, aud, exp, iat and sub are required).
+// Refresh tokens are the account package's (account.Sessions).
 type tokens struct {
 	secret []byte
 	issuer string
@@ -57,9 +53,9 @@ type accessClaims struct {
 
 // Issue returns a signed access token for the user.
 func (t *tokens) Issue(userID string) (string, error) {
-	jti, err := randomToken(t.rand, 16)
-	if err != nil {
-		return "", err
+	id := make([]byte, 16)
+	if _, err := io.ReadFull(t.rand, id); err != nil {
+		return "", fmt.Errorf("random token id: %w", err)
 	}
 	now := t.now()
 	claims := accessClaims{jwt.RegisteredClaims{
@@ -68,7 +64,7 @@ func (t *tokens) Issue(userID string) (string, error) {
 		Audience:  jwt.ClaimStrings{Audience},
 		ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenTTL)),
 		IssuedAt:  jwt.NewNumericDate(now),
-		ID:        jti,
+		ID:        base64.RawURLEncoding.EncodeToString(id),
 	}}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret)
 	if err != nil {
@@ -88,20 +84,4 @@ func (t *tokens) Parse(raw string) (string, error) {
 		return "", errors.New("token lacks sub or iat")
 	}
 	return claims.Subject, nil
-}
-
-// randomToken returns n random bytes, base64url-encoded without padding.
-func randomToken(r io.Reader, n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", fmt.Errorf("random: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// hashRefresh is the stored form of a refresh token. The token carries 256
-// bits of randomness, so a plain SHA-256 is enough (no salt, no stretching).
-func hashRefresh(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }

@@ -6,34 +6,33 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/hit4x4/dagbok/api"
 )
 
 // Config is every setting of the server, read once at start from flags and
 // environment variables. A flag given on the command line wins over the
 // environment variable of the same setting, which wins over the default.
 type Config struct {
-	Addr              string        // listen address
-	DataDir           string        // SQLite database, signing key, VAPID keys
-	MongoURI          string        // use MongoDB instead of SQLite when set
-	MongoDB           string        // MongoDB database name
-	JWTSecret         string        // access-token signing secret
-	JWTSecretFile     string        // where the generated secret is kept
-	VAPIDSubject      string        // contact for Web Push (mailto: or https:)
-	PublicURL         string        // the origin users open
-	AdminEmail        string        // first admin account
-	AdminPassword     string        // its password
-	PushTestEndpoints bool          // allow loopback/private push endpoints (tests only)
-	TrustedProxies    string        // comma-separated CIDRs whose X-Forwarded-For is believed
-	TombstoneTTL      time.Duration // how long deleted documents are kept for devices to see
-	LogFormat         string        // auto, text or json
-	BackupTo          string        // "backup FILE": write an online copy of the SQLite database and exit
+	Addr              string         // listen address
+	DataDir           string         // SQLite database, signing key, VAPID keys
+	MongoURI          string         // use MongoDB instead of SQLite when set
+	MongoDB           string         // MongoDB database name
+	JWTSecret         string         // access-token signing secret
+	JWTSecretFile     string         // where the generated secret is kept
+	VAPIDSubject      string         // contact for Web Push (mailto: or https:)
+	PublicURL         *url.URL       // the origin users open; nil: each request's own host
+	AdminEmail        string         // first admin account
+	AdminPassword     string         // its password
+	PushTestEndpoints bool           // allow loopback/private push endpoints (tests only)
+	TrustedProxies    []netip.Prefix // networks whose X-Forwarded-For is believed
+	TombstoneTTL      time.Duration  // how long deleted documents are kept for devices to see
+	LogFormat         string         // auto, text or json
+	BackupTo          string         // "backup FILE": write an online copy of the SQLite database and exit
 }
 
 // setting describes one configuration value: its flag, environment
@@ -64,7 +63,11 @@ func settings() []setting {
 		{flag: "vapid-subject", env: "VAPID_SUBJECT", help: "contact for Web Push (mailto:… or https://…)",
 			set: str(func(c *Config) *string { return &c.VAPIDSubject })},
 		{flag: "public-url", env: "PUBLIC_URL", help: "origin users open, e.g. https://dagbok.example (token issuer, allowed origin, Secure cookies, HSTS)",
-			set: str(func(c *Config) *string { return &c.PublicURL })},
+			set: func(c *Config, v string) error {
+				u, err := parsePublicURL(v)
+				c.PublicURL = u
+				return err
+			}},
 		{flag: "admin-email", env: "ADMIN_EMAIL", help: "email of the first admin account, created at start when missing",
 			set: str(func(c *Config) *string { return &c.AdminEmail })},
 		{flag: "admin-password", env: "ADMIN_PASSWORD", help: "password of that account (at least 8 characters)",
@@ -76,7 +79,11 @@ func settings() []setting {
 				return err
 			}},
 		{flag: "trusted-proxies", env: "TRUSTED_PROXIES", help: "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)",
-			set: str(func(c *Config) *string { return &c.TrustedProxies })},
+			set: func(c *Config, v string) error {
+				ps, err := parseTrustedProxies(v)
+				c.TrustedProxies = ps
+				return err
+			}},
 		{flag: "tombstone-ttl", env: "TOMBSTONE_TTL", def: "90d", help: "how long deleted entries are kept for devices to sync (days like 90d, or a Go duration like 2160h)",
 			set: func(c *Config, v string) error {
 				d, err := parseDays(v)
@@ -95,6 +102,43 @@ func settings() []setting {
 				return nil
 			}},
 	}
+}
+
+// parsePublicURL parses the origin users open: empty, or an absolute
+// http(s) URL.
+func parsePublicURL(v string) (*url.URL, error) {
+	if v == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q: want an absolute http(s) URL", v)
+	}
+	return u, nil
+}
+
+// parseTrustedProxies parses a comma-separated list of CIDR ranges or
+// single addresses.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if !strings.Contains(part, "/") {
+			var a netip.Addr
+			a, err = netip.ParseAddr(part)
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: not an IP address or CIDR range", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // parseDays parses "90d" as 90 days and anything else as a Go duration.
@@ -159,20 +203,11 @@ func (c Config) check() error {
 	if c.DataDir == "" {
 		return errors.New("DATA_DIR must not be empty")
 	}
-	if c.PublicURL != "" {
-		u, err := url.Parse(c.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("PUBLIC_URL %q: want an absolute http(s) URL", c.PublicURL)
-		}
-	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		return errors.New("JWT_SECRET must be at least 32 bytes")
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither")
-	}
-	if _, err := api.ParseTrustedProxies(c.TrustedProxies); err != nil {
-		return fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/pwa"
 	"github.com/hit4x4/dagbok/store"
@@ -109,9 +110,10 @@ const (
 // Main is the running server: store, HTTP server, background compactor.
 // Tests and main start it the same way: NewMain, Run, then Close.
 type Main struct {
-	cfg Config
-	log *slog.Logger
-	now func() time.Time
+	cfg  Config
+	log  *slog.Logger
+	now  func() time.Time
+	rand io.Reader
 
 	store  store.Store
 	ln     net.Listener
@@ -124,7 +126,7 @@ type Main struct {
 
 // NewMain returns a server for cfg; nothing starts until Run.
 func NewMain(cfg Config, log *slog.Logger) *Main {
-	return &Main{cfg: cfg, log: log, now: time.Now, failed: make(chan error, 1)}
+	return &Main{cfg: cfg, log: log, now: time.Now, rand: rand.Reader, failed: make(chan error, 1)}
 }
 
 // URL is the address the server listens on, e.g. http://127.0.0.1:41234/.
@@ -150,19 +152,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.store = st
 
 	if m.cfg.AdminEmail != "" {
-		created, err := api.EnsureAdmin(ctx, st, m.cfg.AdminEmail, m.cfg.AdminPassword, m.now())
-		if err != nil {
+		if err := m.ensureAdmin(ctx); err != nil {
 			return fmt.Errorf("first admin: %w", err)
-		}
-		if created {
-			m.log.Info("admin account created", "email", strings.ToLower(strings.TrimSpace(m.cfg.AdminEmail)))
 		}
 	}
 
-	proxies, err := api.ParseTrustedProxies(m.cfg.TrustedProxies)
-	if err != nil {
-		return err
-	}
 	reg, err := newRegistry()
 	if err != nil {
 		return err
@@ -172,8 +166,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Secret:         secret,
 		Logger:         m.log,
 		Now:            m.now,
+		Rand:           m.rand,
 		PublicURL:      m.cfg.PublicURL,
-		TrustedProxies: proxies,
+		TrustedProxies: m.cfg.TrustedProxies,
 		Web:            pwa.Handler(),
 		Registry:       reg,
 		RequestTimeout: requestTimeout,
@@ -214,10 +209,27 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 
 	attrs := []any{"url", m.url, "store", kind}
-	if m.cfg.PublicURL != "" {
-		attrs = append(attrs, "public_url", m.cfg.PublicURL)
+	if m.cfg.PublicURL != nil {
+		attrs = append(attrs, "public_url", m.cfg.PublicURL.String())
 	}
 	m.log.Info("listening: open the url in a browser", attrs...)
+	return nil
+}
+
+// ensureAdmin creates the first admin account from ADMIN_EMAIL and
+// ADMIN_PASSWORD when it does not exist.
+func (m *Main) ensureAdmin(ctx context.Context) error {
+	hash, err := account.NewHasher(account.DefaultArgon2(), 1, m.rand)
+	if err != nil {
+		return err
+	}
+	created, err := account.NewAccounts(m.store, hash, nil, m.now, m.rand).EnsureAdmin(ctx, m.cfg.AdminEmail, m.cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if created {
+		m.log.Info("admin account created", "email", strings.ToLower(strings.TrimSpace(m.cfg.AdminEmail)))
+	}
 	return nil
 }
 
@@ -279,7 +291,7 @@ func (m *Main) signingSecret() ([]byte, error) {
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := writeNewSecret(path); err != nil {
+		if err := writeNewSecret(path, m.rand); err != nil {
 			return nil, err
 		}
 		m.log.Info("generated a signing key", "file", path)
@@ -298,9 +310,9 @@ func (m *Main) signingSecret() ([]byte, error) {
 	return []byte(secret), nil
 }
 
-func writeNewSecret(path string) error {
+func writeNewSecret(path string, r io.Reader) error {
 	b := make([]byte, 32)
-	if _, err := io.ReadFull(rand.Reader, b); err != nil {
+	if _, err := io.ReadFull(r, b); err != nil {
 		return fmt.Errorf("generate signing key: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)

@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,15 +33,17 @@ func TestParseConfig(t *testing.T) {
 	}{
 		{name: "defaults", check: func(t *testing.T, c Config) {
 			if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.TombstoneTTL != 90*24*time.Hour ||
-				c.LogFormat != "auto" || c.MongoURI != "" || c.JWTSecretFile != "" || c.PushTestEndpoints {
+				c.LogFormat != "auto" || c.MongoURI != "" || c.JWTSecretFile != "" || c.PushTestEndpoints ||
+				c.PublicURL != nil || c.TrustedProxies != nil {
 				t.Fatalf("%+v", c)
 			}
 		}},
 		{name: "env", env: map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": "/srv/d", "TOMBSTONE_TTL": "720h",
-			"PUSH_TEST_ENDPOINTS": "true", "MONGODB_URI": "mongodb://db/x", "TRUSTED_PROXIES": "10.0.0.0/8"},
+			"PUSH_TEST_ENDPOINTS": "true", "MONGODB_URI": "mongodb://db/x", "TRUSTED_PROXIES": "10.0.0.0/8",
+			"PUBLIC_URL": "https://dagbok.example"},
 			check: func(t *testing.T, c Config) {
 				if c.Addr != "127.0.0.1:0" || c.DataDir != "/srv/d" || c.TombstoneTTL != 30*24*time.Hour ||
-					!c.PushTestEndpoints || c.MongoURI != "mongodb://db/x" || c.TrustedProxies != "10.0.0.0/8" {
+					!c.PushTestEndpoints || c.MongoURI != "mongodb://db/x" || c.PublicURL.String() != "https://dagbok.example" || !slices.Equal(c.TrustedProxies, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}) {
 					t.Fatalf("%+v", c)
 				}
 			}},
@@ -72,6 +76,37 @@ func TestParseConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.check(t, c)
+		})
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+		fail bool
+	}{
+		{in: ""},
+		{in: "10.0.0.0/8, 192.168.1.5", want: []string{"10.0.0.0/8", "192.168.1.5/32"}},
+		{in: "10.1.2.3/8", want: []string{"10.0.0.0/8"}},
+		{in: "::1", want: []string{"::1/128"}},
+		{in: "::ffff:192.0.2.1", want: []string{"192.0.2.1/32"}},
+		{in: "not-an-ip", fail: true},
+		{in: "10.0.0.0/99", fail: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := parseTrustedProxies(tc.in)
+			if (err != nil) != tc.fail {
+				t.Fatalf("error %v", err)
+			}
+			var s []string
+			for _, p := range got {
+				s = append(s, p.String())
+			}
+			if !slices.Equal(s, tc.want) {
+				t.Errorf("%q → %v, want %v", tc.in, s, tc.want)
+			}
 		})
 	}
 }

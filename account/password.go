@@ -1,4 +1,4 @@
-package api
+package account
 
 import (
 	"context"
@@ -31,21 +31,25 @@ const (
 // errBadHash: a stored hash that is not an argon2id PHC string we can read.
 var errBadHash = errors.New("unreadable password hash")
 
-// hasher hashes and verifies passwords with argon2id. A semaphore caps how
+// Hasher hashes and verifies passwords with argon2id. A semaphore caps how
 // many hashes run at once, so a flood of logins queues instead of
 // allocating Memory KiB per request without bound.
-type hasher struct {
+type Hasher struct {
 	params Argon2Params
 	sem    chan struct{}
 	rand   io.Reader
 	dummy  string // hash of a random password, verified for unknown emails
 }
 
-func newHasher(p Argon2Params, concurrency int, rand io.Reader) (*hasher, error) {
+// NewHasher returns a hasher of cost p running at most concurrency hashes
+// at once (at least one), drawing salts from rand. It hashes a random
+// password once, for the dummy hash that unknown emails are checked
+// against.
+func NewHasher(p Argon2Params, concurrency int, rand io.Reader) (*Hasher, error) {
 	if concurrency < 1 {
 		concurrency = 1
 	}
-	h := &hasher{params: p, sem: make(chan struct{}, concurrency), rand: rand}
+	h := &Hasher{params: p, sem: make(chan struct{}, concurrency), rand: rand}
 	pw := make([]byte, 16)
 	if _, err := io.ReadFull(rand, pw); err != nil {
 		return nil, fmt.Errorf("dummy password: %w", err)
@@ -58,7 +62,7 @@ func newHasher(p Argon2Params, concurrency int, rand io.Reader) (*hasher, error)
 	return h, nil
 }
 
-func (h *hasher) acquire(ctx context.Context) error {
+func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.sem <- struct{}{}:
 		return nil
@@ -67,10 +71,10 @@ func (h *hasher) acquire(ctx context.Context) error {
 	}
 }
 
-func (h *hasher) release() { <-h.sem }
+func (h *Hasher) release() { <-h.sem }
 
 // Hash returns the PHC string $argon2id$v=19$m=…,t=…,p=…$salt$hash.
-func (h *hasher) Hash(ctx context.Context, password string) (string, error) {
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := io.ReadFull(h.rand, salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
@@ -89,7 +93,7 @@ func (h *hasher) Hash(ctx context.Context, password string) (string, error) {
 // Verify reports whether password matches the PHC string encoded. An empty
 // encoded hash verifies against the dummy hash, so an unknown account costs
 // the same time as a wrong password, and always fails.
-func (h *hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
+func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
 	unknown := encoded == ""
 	if unknown {
 		encoded = h.dummy

@@ -1,0 +1,361 @@
+package account
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hit4x4/dagbok/store"
+)
+
+// Profile defaults of a new account.
+const (
+	DefaultTimeZone = "Europe/Oslo"
+	DefaultLanguage = "nb"
+)
+
+// Length bounds: passwords in characters below, in bytes above (the
+// hashing cost), display names in characters.
+const (
+	minPasswordLen = 8
+	maxPasswordLen = 1024
+	maxNameLen     = 64
+)
+
+// AccountStore is what Accounts needs.
+type AccountStore interface {
+	CreateUser(ctx context.Context, u store.User) error
+	UserByEmail(ctx context.Context, email string) (store.User, error)
+	UpdateUser(ctx context.Context, u store.User) error
+	DeleteUser(ctx context.Context, id string) error
+	InviteByCode(ctx context.Context, code string) (store.Invite, error)
+	UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error)
+	AddMember(ctx context.Context, m store.Membership) error
+}
+
+// Tries counts password guesses per account (the key is the normalised
+// email). Take returns the error to answer with when the account has no
+// tries left; Refund gives back a try that guessed right.
+type Tries interface {
+	Take(key string) error
+	Refund(key string)
+}
+
+// Accounts registers, signs in, edits and erases accounts.
+type Accounts struct {
+	store AccountStore
+	hash  *Hasher
+	tries Tries
+	now   func() time.Time
+	rand  io.Reader
+}
+
+// NewAccounts returns the account rules over st. Passwords are hashed with
+// h; tries (nil: unlimited) bounds the guesses at each account's password.
+func NewAccounts(st AccountStore, h *Hasher, tries Tries, now func() time.Time, rand io.Reader) *Accounts {
+	return &Accounts{store: st, hash: h, tries: tries, now: now, rand: rand}
+}
+
+// Registration is what a new user gives. Without an invite code the
+// account is a patient's; a role invite makes a trainer or peer leader, a
+// group's code a patient in that group.
+type Registration struct {
+	Email      string
+	Password   string
+	Name       string
+	InviteCode string
+}
+
+// Register creates an account. Every invalid field is reported at once.
+func (a *Accounts) Register(ctx context.Context, r Registration) (store.User, error) {
+	var f fields
+	email, err := NormalizeEmail(r.Email)
+	f.check("email", err)
+	f.check("password", validPassword(r.Password))
+	name, err := normalizeName(r.Name)
+	f.check("name", err)
+	code := NormalizeInviteCode(r.InviteCode)
+	if r.InviteCode != "" && !validInviteCode(code) {
+		f.add("inviteCode", "not a valid invite code")
+	}
+	if err := f.err(); err != nil {
+		return store.User{}, err
+	}
+	if _, err := a.store.UserByEmail(ctx, email); err == nil {
+		return store.User{}, errEmailTaken()
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.User{}, err
+	}
+	hash, err := a.hash.Hash(ctx, r.Password)
+	if err != nil {
+		return store.User{}, err
+	}
+	id, err := newID(a.rand)
+	if err != nil {
+		return store.User{}, err
+	}
+	now := a.now().UTC()
+	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: name, Role: store.RolePatient,
+		TimeZone: DefaultTimeZone, Language: DefaultLanguage, CreatedAt: now, UpdatedAt: now}
+	return a.create(ctx, u, code, now)
+}
+
+func errEmailTaken() *Error {
+	return refuse(EmailTaken, "an account with this email exists already")
+}
+
+// errInviteUnusable is the one answer for an unknown, expired, revoked or
+// used-up invite code at registration.
+func errInviteUnusable() *Error {
+	return invalid("inviteCode", "unknown, expired or already used")
+}
+
+// create stores u, with what the invite code (if any) grants. The invite
+// is used only once the account exists, so an account that cannot be
+// created (its email taken in a race) does not use up a single-use
+// invite; if the invite was used up meanwhile the new account is deleted.
+func (a *Accounts) create(ctx context.Context, u store.User, code string, now time.Time) (store.User, error) {
+	group := ""
+	if code != "" {
+		inv, err := a.store.InviteByCode(ctx, code)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !inv.Usable(now)) {
+			return u, errInviteUnusable()
+		} else if err != nil {
+			return u, err
+		}
+		u.Role, group = grantOf(inv)
+	}
+	if err := a.store.CreateUser(ctx, u); errors.Is(err, store.ErrDuplicate) {
+		return u, errEmailTaken()
+	} else if err != nil {
+		return u, err
+	}
+	if code == "" {
+		return u, nil
+	}
+	if _, err := a.store.UseInvite(ctx, code, now); err != nil {
+		if derr := a.store.DeleteUser(ctx, u.ID); derr != nil {
+			return u, fmt.Errorf("delete account %s after its invite failed (%w): %w", u.ID, err, derr)
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return u, errInviteUnusable()
+		}
+		return u, err
+	}
+	if group != "" {
+		if err := a.store.AddMember(ctx, store.Membership{GroupID: group, UserID: u.ID, JoinedAt: now}); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
+
+// grantOf is what registering with an invite gives: a role invite sets the
+// role; a group's invite keeps the patient role and names the group to join.
+func grantOf(inv store.Invite) (role store.Role, group string) {
+	if inv.GroupID == "" {
+		return inv.Role, ""
+	}
+	return store.RolePatient, inv.GroupID
+}
+
+// SignIn checks email and password and returns the account. An unknown
+// email and a wrong password give the same answer after the same work (a
+// dummy hash is verified). Each attempt takes one of the account's tries;
+// a right password gives it back, so signing in on a second phone costs
+// nothing.
+func (a *Accounts) SignIn(ctx context.Context, email, password string) (store.User, error) {
+	var f fields
+	if strings.TrimSpace(email) == "" {
+		f.add("email", "required")
+	}
+	f.check("password", boundedPassword(password))
+	if err := f.err(); err != nil {
+		return store.User{}, err
+	}
+	normal, emailErr := NormalizeEmail(email)
+	if emailErr != nil {
+		normal = strings.ToLower(strings.TrimSpace(email))
+	}
+	if err := a.take(normal); err != nil {
+		return store.User{}, err
+	}
+	var u store.User
+	if emailErr == nil {
+		found, err := a.store.UserByEmail(ctx, normal)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return store.User{}, err
+		}
+		u = found
+	}
+	ok, err := a.verify(ctx, u.PasswordHash, password)
+	if err != nil {
+		return store.User{}, err
+	}
+	if !ok {
+		return store.User{}, refuse(BadCredentials, "wrong email or password")
+	}
+	if a.tries != nil {
+		a.tries.Refund(normal)
+	}
+	return u, nil
+}
+
+// Erase deletes u's account for good: the user, their memberships, refresh
+// tokens and every document they synced. The password is asked again (a
+// borrowed unlocked phone must not be enough) and checked like a sign-in,
+// with the same tries, so erasing gives no extra guesses. Admin accounts
+// are refused: the store cannot tell cheaply whether another admin exists,
+// and the last one must not vanish.
+func (a *Accounts) Erase(ctx context.Context, u store.User, password string) error {
+	if err := boundedPassword(password); err != nil {
+		return invalid("password", err.Error())
+	}
+	if u.Role == store.RoleAdmin {
+		return refuse(Conflict, "an admin account cannot be erased here; ask the server's operator")
+	}
+	if err := a.take(u.Email); err != nil {
+		return err
+	}
+	ok, err := a.verify(ctx, u.PasswordHash, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refuse(WrongPassword, "wrong password")
+	}
+	if err := a.store.DeleteUser(ctx, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("erase account %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// take spends one of the account's tries.
+func (a *Accounts) take(key string) error {
+	if a.tries == nil {
+		return nil
+	}
+	return a.tries.Take(key)
+}
+
+// verify checks password against a stored hash; an unreadable hash is a
+// wrong password, not a failure.
+func (a *Accounts) verify(ctx context.Context, hash, password string) (bool, error) {
+	ok, err := a.hash.Verify(ctx, hash, password)
+	if err != nil && !errors.Is(err, errBadHash) {
+		return false, err
+	}
+	return ok, nil
+}
+
+// EnsureAdmin creates the first admin account when none with that email
+// exists. It reports whether it created one. An existing account is left
+// as it is (its password is not reset).
+func (a *Accounts) EnsureAdmin(ctx context.Context, email, password string) (bool, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return false, fmt.Errorf("admin email: %w", err)
+	}
+	if err := validPassword(password); err != nil {
+		return false, fmt.Errorf("admin password: %w", err)
+	}
+	if _, err := a.store.UserByEmail(ctx, email); err == nil {
+		return false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	hash, err := a.hash.Hash(ctx, password)
+	if err != nil {
+		return false, err
+	}
+	id, err := newID(a.rand)
+	if err != nil {
+		return false, err
+	}
+	now := a.now().UTC()
+	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: "Admin", Role: store.RoleAdmin,
+		TimeZone: DefaultTimeZone, Language: DefaultLanguage, CreatedAt: now, UpdatedAt: now}
+	if err := a.store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// NormalizeEmail trims and lower-cases an email address and checks its
+// shape (one plain address, no display name).
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", errors.New("required")
+	}
+	if len(s) > 254 {
+		return "", errors.New("too long")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return "", errors.New("not a valid email address")
+	}
+	local, domain, _ := strings.Cut(s, "@")
+	if local == "" || domain == "" || strings.ContainsAny(s, " <>\"") || strings.HasPrefix(domain, "[") {
+		return "", errors.New("not a valid email address")
+	}
+	return s, nil
+}
+
+// validPassword is the rule for a new password.
+func validPassword(p string) error {
+	if utf8.RuneCountInString(p) < minPasswordLen {
+		return fmt.Errorf("at least %d characters", minPasswordLen)
+	}
+	return boundedPassword(p)
+}
+
+// boundedPassword is the rule for a password given to be checked: present,
+// and not so long that hashing it is costly.
+func boundedPassword(p string) error {
+	switch {
+	case p == "":
+		return errors.New("required")
+	case len(p) > maxPasswordLen:
+		return fmt.Errorf("at most %d bytes", maxPasswordLen)
+	}
+	return nil
+}
+
+// normalizeName trims a display name and checks it: 1–64 characters,
+// printable. Aliases are welcome.
+func normalizeName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("required")
+	}
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxNameLen {
+		return "", fmt.Errorf("at most %d characters", maxNameLen)
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return "", errors.New("control characters are not allowed")
+		}
+	}
+	return s, nil
+}
+
+// newID returns a random 128-bit id in hex: a user or group id, also used
+// as the user's sync scope.
+func newID(r io.Reader) (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("random id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}

@@ -1,0 +1,188 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hit4x4/dagbok/store"
+)
+
+// GroupStore is what Groups needs.
+type GroupStore interface {
+	CreateGroup(ctx context.Context, g store.Group) error
+	GroupByID(ctx context.Context, id string) (store.Group, error)
+	Members(ctx context.Context, groupID string) ([]store.Membership, error)
+	AddMember(ctx context.Context, m store.Membership) error
+	CreateInvite(ctx context.Context, inv store.Invite) error
+	InviteByCode(ctx context.Context, code string) (store.Invite, error)
+	UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error)
+	UserByID(ctx context.Context, id string) (store.User, error) // members' names
+}
+
+// Groups creates groups, says who may see and lead them, and lets
+// patients join by code.
+type Groups struct {
+	store GroupStore
+	now   func() time.Time
+	rand  io.Reader
+}
+
+// NewGroups returns the group rules over st.
+func NewGroups(st GroupStore, now func() time.Time, rand io.Reader) *Groups {
+	return &Groups{store: st, now: now, rand: rand}
+}
+
+// mayLead reports whether role r may lead a group of kind k: trainers
+// lead treatment groups, peer leaders peer groups, admins either.
+func mayLead(r store.Role, k store.GroupKind) bool {
+	switch r {
+	case store.RoleAdmin:
+		return k == store.GroupTreatment || k == store.GroupPeer
+	case store.RoleTrainer:
+		return k == store.GroupTreatment
+	case store.RolePeerLeader:
+		return k == store.GroupPeer
+	}
+	return false
+}
+
+// Create makes a group led by by, with a first invite code for it.
+func (gs *Groups) Create(ctx context.Context, by store.User, name string, kind store.GroupKind) (store.Group, store.Invite, error) {
+	var f fields
+	name, err := normalizeName(name)
+	f.check("name", err)
+	if kind != store.GroupTreatment && kind != store.GroupPeer {
+		f.add("kind", `"treatment" or "peer"`)
+	}
+	if err := f.err(); err != nil {
+		return store.Group{}, store.Invite{}, err
+	}
+	if !mayLead(by.Role, kind) {
+		return store.Group{}, store.Invite{}, refuse(Forbidden, fmt.Sprintf("a %s may not lead a %s group", by.Role, kind))
+	}
+	id, err := newID(gs.rand)
+	if err != nil {
+		return store.Group{}, store.Invite{}, err
+	}
+	now := gs.now().UTC()
+	g := store.Group{ID: id, Name: name, Kind: kind, OwnerID: by.ID, CreatedAt: now}
+	if err := gs.store.CreateGroup(ctx, g); err != nil {
+		return store.Group{}, store.Invite{}, err
+	}
+	inv, err := gs.newInvite(ctx, g, by, now)
+	if err != nil {
+		return store.Group{}, store.Invite{}, err
+	}
+	return g, inv, nil
+}
+
+func (gs *Groups) newInvite(ctx context.Context, g store.Group, by store.User, now time.Time) (store.Invite, error) {
+	return createInvite(ctx, gs.store, gs.rand, store.Invite{
+		GroupID: g.ID, Role: store.RolePatient, CreatedBy: by.ID, CreatedAt: now,
+		ExpiresAt: now.Add(GroupInviteTTL), MaxUses: groupInviteUses,
+	})
+}
+
+// GroupView is a group as one user may see it.
+type GroupView struct {
+	store.Group
+	// Members is set for those who manage the group (its leader, an
+	// admin), nil for a member.
+	Members []Member
+}
+
+// Member is one member of a group, by display name.
+type Member struct {
+	UserID   string
+	Name     string // "" when the account is gone
+	JoinedAt time.Time
+}
+
+// load returns the group if u may see it: its owner (while still in a
+// leading role) or an admin (manage = true), or a member. To anyone else
+// it does not exist (store.ErrNotFound).
+func (gs *Groups) load(ctx context.Context, id string, u store.User) (g store.Group, manage bool, members []store.Membership, err error) {
+	g, err = gs.store.GroupByID(ctx, id)
+	if err != nil {
+		return g, false, nil, err
+	}
+	members, err = gs.store.Members(ctx, g.ID)
+	if err != nil {
+		return g, false, nil, err
+	}
+	// Leading needs the role too: a demoted trainer loses the group at once.
+	if (g.OwnerID == u.ID && mayLead(u.Role, g.Kind)) || u.Role == store.RoleAdmin {
+		return g, true, members, nil
+	}
+	for _, m := range members {
+		if m.UserID == u.ID {
+			return g, false, nil, nil
+		}
+	}
+	return g, false, nil, store.ErrNotFound
+}
+
+// Get returns the group id as u may see it; its leader and admins also
+// see the members.
+func (gs *Groups) Get(ctx context.Context, u store.User, id string) (GroupView, error) {
+	g, manage, members, err := gs.load(ctx, id, u)
+	if err != nil || !manage {
+		return GroupView{Group: g}, err
+	}
+	out := GroupView{Group: g, Members: make([]Member, 0, len(members))}
+	for _, m := range members {
+		name := ""
+		if mu, err := gs.store.UserByID(ctx, m.UserID); err == nil {
+			name = mu.Name
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return GroupView{}, err
+		}
+		out.Members = append(out.Members, Member{UserID: m.UserID, Name: name, JoinedAt: m.JoinedAt})
+	}
+	return out, nil
+}
+
+// Invite makes a new invite code for group id; only those who manage it
+// may.
+func (gs *Groups) Invite(ctx context.Context, by store.User, id string) (store.Invite, error) {
+	g, manage, _, err := gs.load(ctx, id, by)
+	if err != nil {
+		return store.Invite{}, err
+	}
+	if !manage {
+		return store.Invite{}, refuse(Forbidden, "only the group's leader may invite")
+	}
+	return gs.newInvite(ctx, g, by, gs.now().UTC())
+}
+
+// Join adds u to the group of an invite code and returns the group.
+func (gs *Groups) Join(ctx context.Context, u store.User, code string) (store.Group, error) {
+	code = NormalizeInviteCode(code)
+	if !validInviteCode(code) {
+		return store.Group{}, invalid("code", "not a valid invite code")
+	}
+	unusable := invalid("code", "unknown, expired or revoked")
+	now := gs.now().UTC()
+	// Look first, so a role invite is never used up by a join.
+	inv, err := gs.store.InviteByCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (inv.GroupID == "" || !inv.Usable(now))) {
+		return store.Group{}, unusable
+	}
+	if err != nil {
+		return store.Group{}, err
+	}
+	inv, err = gs.store.UseInvite(ctx, code, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Group{}, unusable
+	}
+	if err != nil {
+		return store.Group{}, err
+	}
+	if err := gs.store.AddMember(ctx, store.Membership{GroupID: inv.GroupID, UserID: u.ID, JoinedAt: now}); err != nil {
+		return store.Group{}, err
+	}
+	return gs.store.GroupByID(ctx, inv.GroupID)
+}

@@ -1,0 +1,149 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hit4x4/dagbok/store"
+)
+
+// Invite codes are 8 characters from an alphabet without look-alikes
+// (no 0/O, 1/I/L): easy to read aloud and type on a phone.
+const (
+	inviteAlphabet  = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	inviteCodeLen   = 8
+	RoleInviteTTL   = 7 * 24 * time.Hour
+	GroupInviteTTL  = 30 * 24 * time.Hour
+	inviteAttempts  = 5
+	roleInviteUses  = 1
+	groupInviteUses = 0 // unlimited until it expires or is revoked
+)
+
+// NormalizeInviteCode upper-cases a code and drops spaces and dashes, so
+// "abcd-efgh" and "ABCD EFGH" are the same code.
+func NormalizeInviteCode(s string) string {
+	s = strings.ToUpper(s)
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func validInviteCode(code string) bool {
+	if len(code) != inviteCodeLen {
+		return false
+	}
+	for _, r := range code {
+		if !strings.ContainsRune(inviteAlphabet, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// newInviteCode draws a code uniformly from the alphabet (rejection
+// sampling, so no letter is more likely than another).
+func newInviteCode(r io.Reader) (string, error) {
+	const n = len(inviteAlphabet)
+	limit := 256 - 256%n
+	out := make([]byte, 0, inviteCodeLen)
+	buf := make([]byte, 16)
+	for len(out) < inviteCodeLen {
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", fmt.Errorf("random invite code: %w", err)
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(out) < inviteCodeLen {
+				out = append(out, inviteAlphabet[int(b)%n])
+			}
+		}
+	}
+	return string(out), nil
+}
+
+// inviteCreator stores invites.
+type inviteCreator interface {
+	CreateInvite(ctx context.Context, inv store.Invite) error
+}
+
+// createInvite stores a fresh invite, drawing a new code on the rare
+// collision.
+func createInvite(ctx context.Context, st inviteCreator, r io.Reader, inv store.Invite) (store.Invite, error) {
+	for range inviteAttempts {
+		code, err := newInviteCode(r)
+		if err != nil {
+			return inv, err
+		}
+		inv.Code = code
+		err = st.CreateInvite(ctx, inv)
+		if errors.Is(err, store.ErrDuplicate) {
+			continue
+		}
+		return inv, err
+	}
+	return inv, errors.New("no free invite code after several attempts")
+}
+
+// InviteStore is what Invites needs.
+type InviteStore interface {
+	CreateInvite(ctx context.Context, inv store.Invite) error
+	InviteByCode(ctx context.Context, code string) (store.Invite, error)
+	RevokeInvite(ctx context.Context, code string, now time.Time) error
+	InvitesBy(ctx context.Context, userID string) ([]store.Invite, error)
+}
+
+// Invites hands out and revokes role invites, and lists what a user
+// handed out (group invites included).
+type Invites struct {
+	store InviteStore
+	now   func() time.Time
+	rand  io.Reader
+}
+
+// NewInvites returns the invite rules over st.
+func NewInvites(st InviteStore, now func() time.Time, rand io.Reader) *Invites {
+	return &Invites{store: st, now: now, rand: rand}
+}
+
+// CreateRole makes a single-use invite for a trainer or peer-leader
+// account, handed out by by (the caller lets only admins).
+func (iv *Invites) CreateRole(ctx context.Context, by store.User, role store.Role) (store.Invite, error) {
+	if role != store.RoleTrainer && role != store.RolePeerLeader {
+		return store.Invite{}, invalid("role", `"trainer" or "peer_leader"`)
+	}
+	now := iv.now().UTC()
+	return createInvite(ctx, iv.store, iv.rand, store.Invite{
+		Role: role, CreatedBy: by.ID, CreatedAt: now,
+		ExpiresAt: now.Add(RoleInviteTTL), MaxUses: roleInviteUses,
+	})
+}
+
+// List returns the invites the user created, newest first.
+func (iv *Invites) List(ctx context.Context, by store.User) ([]store.Invite, error) {
+	return iv.store.InvitesBy(ctx, by.ID)
+}
+
+// Revoke makes an invite unusable. Only its creator or an admin may; to
+// anyone else it does not exist.
+func (iv *Invites) Revoke(ctx context.Context, by store.User, code string) error {
+	code = NormalizeInviteCode(code)
+	if !validInviteCode(code) {
+		return errNoInvite()
+	}
+	inv, err := iv.store.InviteByCode(ctx, code)
+	if err != nil {
+		return err
+	}
+	if inv.CreatedBy != by.ID && by.Role != store.RoleAdmin {
+		return errNoInvite()
+	}
+	return iv.store.RevokeInvite(ctx, code, iv.now().UTC())
+}
+
+func errNoInvite() *Error { return refuse(NotFound, "no such invite") }
