@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -154,6 +155,12 @@ func TestErrorStatusTable(t *testing.T) {
 	}
 	if _, ok := codeOfStatus(418); ok {
 		t.Error("418 has a code")
+	}
+	for _, c := range []account.Code{account.Invalid, account.EmailTaken, account.BadCredentials, account.WrongPassword,
+		account.RefreshRefused, account.Forbidden, account.NotFound, account.Conflict} {
+		if s := statusOf(accountCode(c)); s == 500 {
+			t.Errorf("account code %s has no status", c)
+		}
 	}
 }
 
