@@ -138,7 +138,7 @@ func TestSignIn(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			w.tries.left, w.tries.refunds = map[string]int{}, nil
+			w.tries.taken, w.tries.refunds = map[string]int{}, nil
 			u, err := w.accounts.SignIn(ctx, tc.email, tc.password)
 			if tc.fields != nil {
 				wantFields(t, err, tc.fields...)
@@ -152,8 +152,8 @@ func TestSignIn(t *testing.T) {
 			if tc.key != "" && tc.code != "" {
 				taken = 1
 			}
-			if tc.key != "" && w.tries.left[tc.key] != taken {
-				t.Fatalf("tries taken %v, want %d for %q", w.tries.left, taken, tc.key)
+			if tc.key != "" && w.tries.taken[tc.key] != taken {
+				t.Fatalf("tries taken %v, want %d for %q", w.tries.taken, taken, tc.key)
 			}
 			if (tc.code == "") != (len(w.tries.refunds) == 1) {
 				t.Fatalf("refunds %v", w.tries.refunds)
@@ -161,7 +161,7 @@ func TestSignIn(t *testing.T) {
 		})
 	}
 	t.Run("no tries left", func(t *testing.T) {
-		w.tries.left, w.tries.limit = map[string]int{"kari@example.org": 1}, 1
+		w.tries.taken, w.tries.limit = map[string]int{"kari@example.org": 1}, 1
 		defer func() { w.tries.limit = 0 }()
 		if _, err := w.accounts.SignIn(ctx, "kari@example.org", pw); !errors.Is(err, errNoTries) {
 			t.Fatalf("error %v, want the tries' own", err)
@@ -197,7 +197,7 @@ func TestErase(t *testing.T) {
 	if _, err := w.store.UserByID(ctx, admin.ID); err != nil {
 		t.Fatalf("admin after refusal: %v", err)
 	}
-	if got := w.tries.left["pat@example.org"]; got != 3 {
+	if got := w.tries.taken["pat@example.org"]; got != 3 {
 		t.Fatalf("%d tries taken, want one per password checked (3)", got)
 	}
 }

@@ -48,7 +48,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &tries{left: map[string]int{}}
+	tr := &tries{taken: map[string]int{}}
 	return &world{
 		t: t, store: st, clock: clk, tries: tr,
 		accounts: account.NewAccounts(st, hash, tr, clk.Now, rnd),
@@ -61,7 +61,7 @@ func newWorld(t *testing.T) *world {
 // tries is account.Tries with a fixed number of tries per key, counting
 // refunds.
 type tries struct {
-	left    map[string]int // tries taken so far, by key
+	taken   map[string]int // tries taken and not refunded, by key
 	limit   int            // 0: unlimited
 	refunds []string
 }
@@ -69,15 +69,15 @@ type tries struct {
 var errNoTries = errors.New("no tries left")
 
 func (tr *tries) Take(key string) error {
-	if tr.limit > 0 && tr.left[key] >= tr.limit {
+	if tr.limit > 0 && tr.taken[key] >= tr.limit {
 		return errNoTries
 	}
-	tr.left[key]++
+	tr.taken[key]++
 	return nil
 }
 
 func (tr *tries) Refund(key string) {
-	tr.left[key]--
+	tr.taken[key]--
 	tr.refunds = append(tr.refunds, key)
 }
 
