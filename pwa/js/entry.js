@@ -7,8 +7,8 @@ import { h, mount, field, uuid, toast, notice, timeControl, wholeNumber } from '
 import { change, diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { moodPicker } from './timer.js';
-import { localParts, zonedTime } from './stats.js';
-import { PROTOCOLS } from './timerlogic.js';
+import { localParts, zonedTime, PROTOCOLS } from './training.js';
+import { ratingSlots } from './timerlogic.js';
 
 /** render draws the session form; params[0] is the id when editing. */
 export function render(ctx, params) {
@@ -26,7 +26,7 @@ export function render(ctx, params) {
   const pad = (n) => String(n).padStart(2, '0');
 
   const protocol = h('select', { 'data-testid': 'entry-protocol' },
-    ['4x4', '3x3', 'tabata', 'custom'].map((p) => h('option', { value: p, text: t('protocol.' + p), selected: (prev.protocol || '4x4') === p })));
+    PROTOCOLS.map((p) => h('option', { value: p, text: t('protocol.' + p), selected: (prev.protocol || '4x4') === p })));
   const date = dateSelect(t, `${lp.y}-${pad(lp.m)}-${pad(lp.d)}`, localParts(Date.now(), tz));
   const time = timeControl(`${pad(lp.hh)}:${pad(lp.mm)}`, { testid: 'entry-time', hourLabel: t('time.hour'), minuteLabel: t('time.minute') });
   const duration = h('input', { type: 'number', inputmode: 'numeric', min: 0, max: 300, 'data-testid': 'entry-duration', value: prev.durationMin ?? 35 });
@@ -53,7 +53,7 @@ export function render(ctx, params) {
   // As many rows as the protocol has intervals (a custom session: four),
   // and, for a new entry, again when another protocol is chosen while no
   // row is filled in.
-  const repsOf = (p) => (PROTOCOLS[p] ? (PROTOCOLS[p].askOnce ? 1 : PROTOCOLS[p].reps) : 4);
+  const repsOf = (p) => ratingSlots(p) ?? 4;
   const initial = prev.intervals && prev.intervals.length ? prev.intervals : Array.from({ length: repsOf(protocol.value) }, () => ({}));
   initial.forEach((iv) => addRow(iv));
   if (!doc) {

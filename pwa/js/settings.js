@@ -4,7 +4,7 @@
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
 import { change, diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
 import { weekday } from './fmt.js';
-import { hrMax } from './timerlogic.js';
+import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
 import { fieldMessage } from './join.js';
 
@@ -23,7 +23,7 @@ export function render(ctx) {
   const zones = ZONES.includes(profile.timeZone) ? ZONES : [profile.timeZone, ...ZONES];
   const tz = h('select', { 'data-testid': 'profile-timezone' }, zones.map((z) => h('option', { value: z, text: z.replace('_', ' '), selected: z === profile.timeZone })));
   const hrMaxHint = (p) => {
-    const est = hrMax(p);
+    const est = hrMax(p.hrMax, p.birthYear, Date.now());
     return est ? t('settings.hrMaxHint', { n: est }) : t('settings.hrMaxHintNone');
   };
   const profileMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'profile-status', text: state.pendingProfile ? t('settings.profilePending') : '' });

@@ -6,6 +6,7 @@
 
 import { h, mount, face, uuid, toast, wholeNumber } from './ui.js';
 import * as T from './timerlogic.js';
+import { TIMED_PROTOCOLS, hrMax, phaseZone } from './training.js';
 import { change, intervalList } from './model.js';
 import { clock, protocolName, ratings } from './fmt.js';
 
@@ -25,7 +26,7 @@ export function render(ctx) {
       if (saved.finishing) drawFinish(ctx, view);
       else drawRun(ctx, view);
     } else {
-      drawSetup(ctx, view, T.PROTOCOLS[params.get('protocol')] ? params.get('protocol') : '4x4');
+      drawSetup(ctx, view, TIMED_PROTOCOLS.includes(params.get('protocol')) ? params.get('protocol') : '4x4');
     }
   });
 
@@ -60,12 +61,12 @@ function drawSetup(ctx, view, protocol) {
   let mood = null;
   const moodRow = moodPicker(t, 'mood-before', (n) => { mood = n; });
   const choice = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('timer.chooseType') },
-    Object.keys(T.PROTOCOLS).map((p) => h('button', {
+    TIMED_PROTOCOLS.map((p) => h('button', {
       type: 'button', role: 'radio', 'aria-checked': String(p === protocol), class: 'seg', 'data-testid': 'protocol-' + p, id: 'protocol-' + p,
       text: protocolName(t, p),
       onclick: () => drawSetup(ctx, view, p),
     })));
-  const p = T.PROTOCOLS[protocol];
+  const p = T.outline(protocol);
   mount(
     h('h1', { text: t('timer.ready') }),
     choice,
@@ -73,7 +74,7 @@ function drawSetup(ctx, view, protocol) {
       h('p', { class: 'strong', text: t('timer.about.' + protocol) }),
       h('ul', { class: 'plan-list' },
         h('li', { text: t('timer.plan.warmup', { min: p.warmup / 60 }) }),
-        h('li', { text: t('timer.plan.work', { reps: p.reps, work: fmtDur(t, p.work), rest: fmtDur(t, p.rest) }) }),
+        h('li', { text: t('timer.plan.work', { reps: p.reps, work: fmtDur(t, p.work), rest: fmtDur(t, p.recovery) }) }),
         h('li', { text: t('timer.plan.cooldown', { min: p.cooldown / 60 }) }))),
     h('section', { class: 'card' },
       h('h2', { class: 'label', id: 'mood-before-h', text: t('timer.moodBefore') }),
@@ -154,8 +155,7 @@ function togglePause(ctx, view) {
 }
 
 function phaseLabel(t, s, ph) {
-  const reps = T.PROTOCOLS[s.protocol].reps;
-  if (ph.kind === 'work') return t('phase.work', { n: ph.rep + 1, of: reps });
+  if (ph.kind === 'work') return t('phase.work', { n: ph.rep + 1, of: T.outline(s.protocol).reps });
   return t('phase.' + ph.kind);
 }
 
@@ -176,9 +176,10 @@ function paint(ctx, view) {
   els.phase.textContent = phaseLabel(t, s, ph);
   els.count.textContent = clock(pos.remainingMs);
   els.count.setAttribute('aria-label', t('timer.left', { time: clock(pos.remainingMs) }));
-  const band = T.targetBand(ph.kind, T.hrMax(ctx.profile(), now));
+  const profile = ctx.profile();
+  const band = phaseZone(ph.kind, hrMax(profile.hrMax, profile.birthYear, now));
   els.band.textContent = band
-    ? t(ph.kind === 'work' ? 'timer.bandWork' : 'timer.band', { lo: band[0], hi: band[1] })
+    ? t(ph.kind === 'work' ? 'timer.bandWork' : 'timer.band', { lo: band.low, hi: band.high })
     : t('timer.bandUnknown');
   // Without a band the line is a hint, not a number to read at arm's length.
   els.band.classList.toggle('band-hint', !band);
@@ -249,8 +250,7 @@ function showPicker(ctx, view, slot) {
       onclick: () => choose(n),
     }, h('span', { class: 'n', text: String(n) }), words && words !== 'rpe.word.' + n ? h('span', { class: 'w', text: words }) : null));
   }
-  const reps = T.PROTOCOLS[view.state.protocol];
-  const title = reps.askOnce ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
+  const title = T.asksOnce(view.state.protocol) ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
   view.pickerClock = h('p', { class: 'sheet-clock', 'data-testid': 'rpe-clock', id: 'rpe-clock', 'aria-hidden': 'true' });
   view.picker = h('div', { class: 'sheet', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'rpe-h', 'data-testid': 'rpe-picker', id: 'rpe-picker' },
     view.pickerClock,
