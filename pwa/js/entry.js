@@ -3,10 +3,11 @@
 // changed, each with a fresh stamp, so concurrent edits on other devices to
 // other fields survive the merge.
 
-import { h, mount, field, uuid, toast, notice, timeControl, wholeNumber } from './ui.js';
+import { h, mount, field, moodPicker, timeControl, wholeNumber } from './ui.js';
+import { uuid } from './uuid.js';
+import { deleteWithUndo } from './actions.js';
 import { change, diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
-import { moodPicker } from './timer.js';
 import { localParts, zonedTime, PROTOCOLS } from './training.js';
 import { ratingSlots } from './timerlogic.js';
 
@@ -196,21 +197,4 @@ function keepSameInstant(prevIso, when) {
     if (Math.floor(p.getTime() / 60000) === Math.floor(when.getTime() / 60000)) return prevIso;
   }
   return when.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/**
- * deleteWithUndo marks a session deleted and offers to undo it. then, when
- * given (e.g. leaving the screen), runs before the offer is shown, so the
- * offer is not cleared with the screen it was made on.
- */
-export async function deleteWithUndo(ctx, id, then) {
-  const { t } = ctx;
-  await ctx.save(change(id, 'session', { deleted: true }, ctx.clock.stamp));
-  if (then) then();
-  notice(''); // a "saved" from before is no longer the news
-  toast(t('history.deleted'), {
-    label: t('history.undo'),
-    testid: 'undo-delete',
-    run: () => ctx.save(change(id, 'session', { deleted: false }, ctx.clock.stamp)),
-  }, 8000);
 }

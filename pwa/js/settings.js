@@ -3,10 +3,9 @@
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
 import { change, diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
-import { weekday } from './fmt.js';
+import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
-import { fieldMessage } from './join.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 

@@ -4,7 +4,8 @@
 // saved to IndexedDB (meta "inprogress") on every change, so a reload, a
 // locked phone or a killed app resumes at the right second.
 
-import { h, mount, face, uuid, toast, wholeNumber } from './ui.js';
+import { h, mount, moodPicker, toast, wholeNumber } from './ui.js';
+import { uuid } from './uuid.js';
 import * as T from './timerlogic.js';
 import { TIMED_PROTOCOLS, hrMax, phaseZone } from './training.js';
 import { change, intervalList } from './model.js';
@@ -364,22 +365,6 @@ async function saveSession(ctx, s) {
   if (s.moodAfter != null) values.moodAfter = s.moodAfter;
   if (s.note && s.note.trim()) values.note = s.note.trim().slice(0, 2000);
   return ctx.save(change(uuid(), 'session', values, ctx.clock.stamp));
-}
-
-/** moodPicker draws five faces as a radio group; onPick gets 1–5. */
-export function moodPicker(t, prefix, onPick, selected) {
-  const group = h('div', { class: 'moods', role: 'radiogroup', 'aria-labelledby': prefix + '-h' });
-  for (let n = 1; n <= 5; n++) {
-    group.append(h('button', {
-      type: 'button', role: 'radio', class: 'mood', 'aria-checked': String(selected === n), 'aria-label': t('mood.' + n),
-      'data-testid': `${prefix}-${n}`, id: `${prefix}-${n}`,
-      onclick: (ev) => {
-        for (const b of group.children) b.setAttribute('aria-checked', String(b === ev.currentTarget));
-        onPick(n);
-      },
-    }, face(n), h('span', { class: 'w', text: t('mood.' + n) })));
-  }
-  return group;
 }
 
 // ---- device helpers ----------------------------------------------------------
