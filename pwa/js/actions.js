@@ -2,7 +2,6 @@
 // what two of them share lives here or in ui.js.
 
 import { toast, notice } from './ui.js';
-import { change } from './model.js';
 
 /**
  * deleteWithUndo marks a session deleted and offers to undo it. then, when
@@ -11,12 +10,12 @@ import { change } from './model.js';
  */
 export async function deleteWithUndo(ctx, id, then) {
   const { t } = ctx;
-  await ctx.save(change(id, 'session', { deleted: true }, ctx.clock.stamp));
+  await ctx.save(id, 'session', { deleted: true });
   if (then) then();
   notice(''); // a "saved" from before is no longer the news
   toast(t('history.deleted'), {
     label: t('history.undo'),
     testid: 'undo-delete',
-    run: () => ctx.save(change(id, 'session', { deleted: false }, ctx.clock.stamp)),
+    run: () => ctx.save(id, 'session', { deleted: false }),
   }, 8000);
 }

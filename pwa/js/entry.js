@@ -6,7 +6,7 @@
 import { h, mount, field, moodPicker, timeControl, wholeNumber } from './ui.js';
 import { uuid } from './uuid.js';
 import { deleteWithUndo } from './actions.js';
-import { change, diff, intervalList, values as readValues } from './model.js';
+import { diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { localParts, zonedTime, PROTOCOLS } from './training.js';
 import { ratingSlots } from './timerlogic.js';
@@ -126,7 +126,7 @@ export function render(ctx, params) {
       const restored = !!now && isDeleted(now) && Object.keys(changed).length > 0;
       if (restored) changed.deleted = false;
       try {
-        if (Object.keys(changed).length) await ctx.save(change(doc ? doc.id : uuid(), 'session', changed, ctx.clock.stamp));
+        if (Object.keys(changed).length) await ctx.save(doc ? doc.id : uuid(), 'session', changed);
       } catch (e) {
         errors.textContent = t('finish.saveFailed', { reason: e.message });
         return;

@@ -45,7 +45,7 @@ export function render(ctx, params) {
             notice = e instanceof OfflineError ? t('error.offline') : t('join.signedInBadCode');
           }
         }
-        await ctx.signedIn(res.user);
+        await ctx.account.signedIn(res.user);
         ctx.navigate('/', true, notice);
       } catch (e) {
         submit.disabled = false;
@@ -73,7 +73,7 @@ export function render(ctx, params) {
   const otherLang = t.lang === 'nb' ? 'en' : 'nb';
   const langSwitch = h('p', { class: 'center' }, h('button', {
     type: 'button', class: 'btn ghost small', lang: otherLang, 'data-testid': 'join-language', id: 'join-language',
-    text: t('join.otherLanguage'), onclick: () => ctx.setLang(otherLang),
+    text: t('join.otherLanguage'), onclick: () => ctx.account.setLang(otherLang),
   }));
 
   mount(

@@ -8,7 +8,7 @@ import { h, mount, moodPicker, toast, wholeNumber } from './ui.js';
 import { uuid } from './uuid.js';
 import * as T from './timerlogic.js';
 import { TIMED_PROTOCOLS, hrMax, phaseZone } from './training.js';
-import { change, intervalList } from './model.js';
+import { intervalList } from './model.js';
 import { clock, protocolName, ratings } from './fmt.js';
 
 const KEY = 'inprogress';
@@ -364,7 +364,7 @@ async function saveSession(ctx, s) {
   if (s.moodBefore != null) values.moodBefore = s.moodBefore;
   if (s.moodAfter != null) values.moodAfter = s.moodAfter;
   if (s.note && s.note.trim()) values.note = s.note.trim().slice(0, 2000);
-  return ctx.save(change(uuid(), 'session', values, ctx.clock.stamp));
+  return ctx.save(uuid(), 'session', values);
 }
 
 // ---- device helpers ----------------------------------------------------------
