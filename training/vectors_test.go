@@ -24,6 +24,12 @@ func readVectors(t *testing.T, name string, v any) {
 	}
 }
 
+// zone is a heart-rate band as the vectors write it.
+type zone struct {
+	Low  int `json:"low"`
+	High int `json:"high"`
+}
+
 func parseTime(t *testing.T, s string) time.Time {
 	t.Helper()
 	at, err := time.Parse(time.RFC3339, s)
@@ -44,13 +50,17 @@ func loadLocation(t *testing.T, name string) *time.Location {
 
 func TestVectorsHRMax(t *testing.T) {
 	var v struct {
-		Estimate []struct{ Age, HRMax int }
-		HRMax    []struct {
-			Name                string
-			Measured, BirthYear int
-			At                  string
-			HRMax               *int
-		}
+		Estimate []struct {
+			Age   int `json:"age"`
+			HRMax int `json:"hrMax"`
+		} `json:"estimate"`
+		HRMax []struct {
+			Name      string `json:"name"`
+			Measured  int    `json:"measured"`
+			BirthYear int    `json:"birthYear"`
+			At        string `json:"at"`
+			HRMax     *int   `json:"hrMax"`
+		} `json:"hrMax"`
 	}
 	readVectors(t, "hrmax.json", &v)
 	for _, c := range v.Estimate {
@@ -74,21 +84,21 @@ func TestVectorsHRMax(t *testing.T) {
 func TestVectorsZones(t *testing.T) {
 	var v struct {
 		Zones []struct {
-			HRMax    int
-			Work     training.Zone
-			Recovery int
-			Phases   map[training.PhaseKind]training.Zone
-		}
-		UnknownKinds []training.PhaseKind
+			HRMax    int                         `json:"hrMax"`
+			Work     zone                        `json:"work"`
+			Recovery int                         `json:"recovery"`
+			Phases   map[training.PhaseKind]zone `json:"phases"`
+		} `json:"zones"`
+		UnknownKinds []training.PhaseKind `json:"unknownKinds"`
 	}
 	readVectors(t, "zones.json", &v)
 	for _, c := range v.Zones {
-		want := training.Zones{Work: c.Work, Recovery: c.Recovery}
+		want := training.Zones{Work: training.Zone(c.Work), Recovery: c.Recovery}
 		if got := training.TargetZones(c.HRMax); got != want {
 			t.Errorf("TargetZones(%d) = %+v, want %+v", c.HRMax, got, want)
 		}
 		for kind, want := range c.Phases {
-			if got, ok := training.PhaseZone(kind, c.HRMax); !ok || got != want {
+			if got, ok := training.PhaseZone(kind, c.HRMax); !ok || got != training.Zone(want) {
 				t.Errorf("PhaseZone(%s, %d) = %+v, %v; want %+v", kind, c.HRMax, got, ok, want)
 			}
 		}
@@ -103,15 +113,15 @@ func TestVectorsZones(t *testing.T) {
 func TestVectorsProtocols(t *testing.T) {
 	var v struct {
 		Protocols []struct {
-			Name   string
+			Name   string `json:"name"`
 			Phases []struct {
-				Kind    training.PhaseKind
-				Seconds int
-			}
-			TotalSeconds  int
-			WorkIntervals int
-		}
-		Unknown []string
+				Kind    training.PhaseKind `json:"kind"`
+				Seconds int                `json:"seconds"`
+			} `json:"phases"`
+			TotalSeconds  int `json:"totalSeconds"`
+			WorkIntervals int `json:"workIntervals"`
+		} `json:"protocols"`
+		Unknown []string `json:"unknown"`
 	}
 	readVectors(t, "protocols.json", &v)
 	if len(v.Protocols) != len(training.Protocols()) {
@@ -149,8 +159,18 @@ func TestVectorsProtocols(t *testing.T) {
 
 func TestVectorsWeeks(t *testing.T) {
 	var v struct {
-		Weeks []struct{ Name, At, Zone, Week string }
-		Zoned []struct{ Name, Local, Zone, At string }
+		Weeks []struct {
+			Name string `json:"name"`
+			At   string `json:"at"`
+			Zone string `json:"zone"`
+			Week string `json:"week"`
+		} `json:"weeks"`
+		Zoned []struct {
+			Name  string `json:"name"`
+			Local string `json:"local"`
+			Zone  string `json:"zone"`
+			At    string `json:"at"`
+		} `json:"zoned"`
 	}
 	readVectors(t, "weeks.json", &v)
 	for _, c := range v.Weeks {
@@ -176,14 +196,15 @@ func TestVectorsWeeks(t *testing.T) {
 func TestVectorsLoad(t *testing.T) {
 	var v struct {
 		Load []struct {
-			SessionRPE    int `json:"sessionRpe"`
-			Minutes, Load float64
-		}
+			SessionRPE int     `json:"sessionRpe"`
+			Minutes    float64 `json:"minutes"`
+			Load       float64 `json:"load"`
+		} `json:"load"`
 		Intensity []struct {
-			Name  string
-			RPE   []*int `json:"rpe"`
-			Share *float64
-		}
+			Name  string   `json:"name"`
+			RPE   []*int   `json:"rpe"`
+			Share *float64 `json:"share"`
+		} `json:"intensity"`
 	}
 	readVectors(t, "load.json", &v)
 	for _, c := range v.Load {
