@@ -41,3 +41,11 @@ test('the service worker loads no DOM code', () => {
     assert.doesNotMatch(code, /\b(document|window|localStorage)\s*\./, `${f} touches the DOM`);
   }
 });
+
+test('every screen has the shell\'s interface', async () => {
+  for (const s of SCREENS) {
+    const m = await import(new URL(s, root));
+    assert.equal(typeof m.render, 'function', `${s} exports no render(ctx, params)`);
+    assert.ok(m.live === undefined || m.live === true, `${s}: live is true or absent`);
+  }
+});
