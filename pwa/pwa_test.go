@@ -67,6 +67,7 @@ func TestHandlerRoutes(t *testing.T) {
 		{"missing image", "/icons/nope.png", 404, "", "", ""},
 		{"api is not the app", "/api/v1/nothing", 404, "", "", ""},
 		{"go source is not served", "/pwa.go", 404, "", "", ""},
+		{"unit tests are not served", "/test/merge.test.mjs", 404, "", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

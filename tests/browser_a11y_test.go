@@ -459,7 +459,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	check("exertion sheet") // with the heart-rate field's placeholder
 	p.click("rpe-15")
 	p.waitJS("the picker to close", `!document.querySelector('[data-testid=rpe-picker]')`)
-	p.waitJS("the recovery", `document.querySelector('#timer-running.phase-rest')`)
+	p.waitJS("the recovery", `document.querySelector('#timer-running.phase-recovery')`)
 	check("timer recovery")
 	jumpTo(p, total4x4Sec-60)
 	// Intervals passed while the clock jumped may still ask for a rating.

@@ -104,7 +104,7 @@ func TestBrowserJoinAndLogSession(t *testing.T) {
 			// restart): it resumes the same session at the same point.
 			p.do("reloading mid-session", chromedp.Reload())
 			p.waitVisible("timer-running")
-			p.waitJS("the session to resume in the second recovery", `document.querySelector('#timer-running.phase-rest') &&
+			p.waitJS("the session to resume in the second recovery", `document.querySelector('#timer-running.phase-recovery') &&
 				/^2:5\d$/.test(document.querySelector('[data-testid=timer-countdown]').textContent.trim()) &&
 				!document.querySelector('[data-testid=rpe-picker]')`)
 		}

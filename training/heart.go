@@ -57,6 +57,27 @@ func TargetZones(hrMax int) Zones {
 	}
 }
 
+// PhaseZone returns the heart-rate band to hold during a phase of kind for
+// hrMax, rounded to whole beats: the work zone, about 70 % in recovery
+// (65–75 %), and gentler bands to warm up (60–70 %) and cool down
+// (50–65 %) in. ok is false for an unknown kind.
+func PhaseZone(kind PhaseKind, hrMax int) (z Zone, ok bool) {
+	var low, high int
+	switch kind {
+	case WarmUp:
+		low, high = 60, 70
+	case Work:
+		low, high = WorkLowPct, WorkHighPct
+	case Recovery:
+		low, high = 65, 75
+	case CoolDown:
+		low, high = 50, 65
+	default:
+		return Zone{}, false
+	}
+	return Zone{Low: Percent(hrMax, low), High: Percent(hrMax, high)}, true
+}
+
 // Percent returns pct % of hrMax rounded to whole beats (halves up),
 // computed in integers so that 70 % of 185 is 130, not 129.
 func Percent(hrMax, pct int) int {

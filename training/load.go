@@ -3,8 +3,9 @@ package training
 // HardRPE is the Borg RPE (6–20) from which an interval counts as hard.
 const HardRPE = 15
 
-// Interval is one logged work interval: Borg RPE 6–20 and, when measured,
-// peak and average heart rate (0 = not measured).
+// Interval is one logged work interval: Borg RPE 6–20 (0 = done but not
+// rated) and, when measured, peak and average heart rate (0 = not
+// measured).
 type Interval struct {
 	RPE    int
 	HRPeak int
@@ -17,17 +18,22 @@ func Load(sessionRPE int, minutes float64) float64 {
 	return float64(sessionRPE) * minutes
 }
 
-// IntensityShare is the share (0–1) of intervals with RPE ≥ HardRPE, 0
-// when there are none.
+// IntensityShare is the share (0–1) of rated intervals with RPE ≥
+// HardRPE, 0 when none is rated. An interval done but not rated says
+// nothing about its intensity, so it does not count.
 func IntensityShare(intervals []Interval) float64 {
-	if len(intervals) == 0 {
-		return 0
-	}
-	hard := 0
+	rated, hard := 0, 0
 	for _, iv := range intervals {
+		if iv.RPE <= 0 {
+			continue
+		}
+		rated++
 		if iv.RPE >= HardRPE {
 			hard++
 		}
 	}
-	return float64(hard) / float64(len(intervals))
+	if rated == 0 {
+		return 0
+	}
+	return float64(hard) / float64(rated)
 }

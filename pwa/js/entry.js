@@ -3,12 +3,13 @@
 // changed, each with a fresh stamp, so concurrent edits on other devices to
 // other fields survive the merge.
 
-import { h, mount, field, uuid, toast, notice, timeControl, wholeNumber } from './ui.js';
-import { change, diff, intervalList, values as readValues } from './model.js';
+import { h, mount, field, moodPicker, timeControl, wholeNumber } from './ui.js';
+import { uuid } from './uuid.js';
+import { deleteWithUndo } from './actions.js';
+import { diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
-import { moodPicker } from './timer.js';
-import { localParts, zonedTime } from './stats.js';
-import { PROTOCOLS } from './timerlogic.js';
+import { localParts, zonedTime, PROTOCOLS } from './training.js';
+import { ratingSlots } from './timerlogic.js';
 
 /** render draws the session form; params[0] is the id when editing. */
 export function render(ctx, params) {
@@ -26,7 +27,7 @@ export function render(ctx, params) {
   const pad = (n) => String(n).padStart(2, '0');
 
   const protocol = h('select', { 'data-testid': 'entry-protocol' },
-    ['4x4', '3x3', 'tabata', 'custom'].map((p) => h('option', { value: p, text: t('protocol.' + p), selected: (prev.protocol || '4x4') === p })));
+    PROTOCOLS.map((p) => h('option', { value: p, text: t('protocol.' + p), selected: (prev.protocol || '4x4') === p })));
   const date = dateSelect(t, `${lp.y}-${pad(lp.m)}-${pad(lp.d)}`, localParts(Date.now(), tz));
   const time = timeControl(`${pad(lp.hh)}:${pad(lp.mm)}`, { testid: 'entry-time', hourLabel: t('time.hour'), minuteLabel: t('time.minute') });
   const duration = h('input', { type: 'number', inputmode: 'numeric', min: 0, max: 300, 'data-testid': 'entry-duration', value: prev.durationMin ?? 35 });
@@ -53,7 +54,7 @@ export function render(ctx, params) {
   // As many rows as the protocol has intervals (a custom session: four),
   // and, for a new entry, again when another protocol is chosen while no
   // row is filled in.
-  const repsOf = (p) => (PROTOCOLS[p] ? (PROTOCOLS[p].askOnce ? 1 : PROTOCOLS[p].reps) : 4);
+  const repsOf = (p) => ratingSlots(p) ?? 4;
   const initial = prev.intervals && prev.intervals.length ? prev.intervals : Array.from({ length: repsOf(protocol.value) }, () => ({}));
   initial.forEach((iv) => addRow(iv));
   if (!doc) {
@@ -125,7 +126,7 @@ export function render(ctx, params) {
       const restored = !!now && isDeleted(now) && Object.keys(changed).length > 0;
       if (restored) changed.deleted = false;
       try {
-        if (Object.keys(changed).length) await ctx.save(change(doc ? doc.id : uuid(), 'session', changed, ctx.clock.stamp));
+        if (Object.keys(changed).length) await ctx.save(doc ? doc.id : uuid(), 'session', changed);
       } catch (e) {
         errors.textContent = t('finish.saveFailed', { reason: e.message });
         return;
@@ -196,21 +197,4 @@ function keepSameInstant(prevIso, when) {
     if (Math.floor(p.getTime() / 60000) === Math.floor(when.getTime() / 60000)) return prevIso;
   }
   return when.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/**
- * deleteWithUndo marks a session deleted and offers to undo it. then, when
- * given (e.g. leaving the screen), runs before the offer is shown, so the
- * offer is not cleared with the screen it was made on.
- */
-export async function deleteWithUndo(ctx, id, then) {
-  const { t } = ctx;
-  await ctx.save(change(id, 'session', { deleted: true }, ctx.clock.stamp));
-  if (then) then();
-  notice(''); // a "saved" from before is no longer the news
-  toast(t('history.deleted'), {
-    label: t('history.undo'),
-    testid: 'undo-delete',
-    run: () => ctx.save(change(id, 'session', { deleted: false }, ctx.clock.stamp)),
-  }, 8000);
 }

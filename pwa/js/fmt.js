@@ -1,4 +1,5 @@
-// Formatting of dates, weekdays and numbers for the current language.
+// Formatting of dates, weekdays, numbers and server refusals for the
+// current language.
 
 /** dateTime formats an RFC 3339 time as e.g. "tirsdag 3. mars kl. 17:05". */
 export function dateTime(t, iso, timeZone) {
@@ -52,4 +53,20 @@ export function ratings(intervals, sep) {
 /** percent formats a share 0–1 as a whole percentage. */
 export function percent(x) {
   return x == null ? '–' : `${Math.round(x * 100)} %`;
+}
+
+// FIELD_MESSAGES says in the user's words what is wrong with a field the
+// server refused.
+const FIELD_MESSAGES = {
+  email: 'join.badEmail',
+  password: 'join.shortPassword',
+  name: 'join.needName',
+  inviteCode: 'join.badCode',
+  code: 'join.badCode',
+};
+
+/** fieldMessage returns the message for the first field e names, or ''. */
+export function fieldMessage(t, e) {
+  const key = (e.details || []).map((d) => FIELD_MESSAGES[d && d.field]).find(Boolean);
+  return key ? t(key) : '';
 }

@@ -3,7 +3,7 @@
 import { h, mount } from './ui.js';
 import { sessions as listSessions } from './model.js';
 import { dateTime, protocolName, ratings } from './fmt.js';
-import { deleteWithUndo } from './entry.js';
+import { deleteWithUndo } from './actions.js';
 
 /** live: re-render when documents change. */
 export const live = true;

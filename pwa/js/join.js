@@ -4,6 +4,7 @@
 
 import { h, mount, field } from './ui.js';
 import { ApiError, OfflineError } from './api.js';
+import { fieldMessage } from './fmt.js';
 
 /** render draws the join or login form. */
 export function render(ctx, params) {
@@ -44,7 +45,7 @@ export function render(ctx, params) {
             notice = e instanceof OfflineError ? t('error.offline') : t('join.signedInBadCode');
           }
         }
-        await ctx.signedIn(res.user);
+        await ctx.account.signedIn(res.user);
         ctx.navigate('/', true, notice);
       } catch (e) {
         submit.disabled = false;
@@ -72,7 +73,7 @@ export function render(ctx, params) {
   const otherLang = t.lang === 'nb' ? 'en' : 'nb';
   const langSwitch = h('p', { class: 'center' }, h('button', {
     type: 'button', class: 'btn ghost small', lang: otherLang, 'data-testid': 'join-language', id: 'join-language',
-    text: t('join.otherLanguage'), onclick: () => ctx.setLang(otherLang),
+    text: t('join.otherLanguage'), onclick: () => ctx.account.setLang(otherLang),
   }));
 
   mount(
@@ -98,20 +99,4 @@ function message(t, e) {
     return t('error.server', { reason: e.message });
   }
   return String(e.message || e);
-}
-
-// FIELD_MESSAGES says in the user's words what is wrong with a field the
-// server refused.
-const FIELD_MESSAGES = {
-  email: 'join.badEmail',
-  password: 'join.shortPassword',
-  name: 'join.needName',
-  inviteCode: 'join.badCode',
-  code: 'join.badCode',
-};
-
-/** fieldMessage returns the message for the first field e names, or ''. */
-export function fieldMessage(t, e) {
-  const key = (e.details || []).map((d) => FIELD_MESSAGES[d && d.field]).find(Boolean);
-  return key ? t(key) : '';
 }

@@ -4,7 +4,8 @@
 
 import { h, mount } from './ui.js';
 import { sessions as listSessions, plan as readPlan } from './model.js';
-import { lastWeeks, weekly, intensityShare, hrTrend, weekOf } from './stats.js';
+import { lastWeeks, weekly, intensityShare, hrTrend } from './stats.js';
+import { weekOf } from './training.js';
 import { bars, line } from './charts.js';
 import { percent, shortDate } from './fmt.js';
 

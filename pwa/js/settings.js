@@ -2,11 +2,10 @@
 // "plan" document), language, data export, sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
-import { change, diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
-import { weekday } from './fmt.js';
-import { hrMax } from './timerlogic.js';
+import { diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
+import { weekday, fieldMessage } from './fmt.js';
+import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
-import { fieldMessage } from './join.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -23,7 +22,7 @@ export function render(ctx) {
   const zones = ZONES.includes(profile.timeZone) ? ZONES : [profile.timeZone, ...ZONES];
   const tz = h('select', { 'data-testid': 'profile-timezone' }, zones.map((z) => h('option', { value: z, text: z.replace('_', ' '), selected: z === profile.timeZone })));
   const hrMaxHint = (p) => {
-    const est = hrMax(p);
+    const est = hrMax(p.hrMax, p.birthYear, Date.now());
     return est ? t('settings.hrMaxHint', { n: est }) : t('settings.hrMaxHintNone');
   };
   const profileMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'profile-status', text: state.pendingProfile ? t('settings.profilePending') : '' });
@@ -96,7 +95,7 @@ export function render(ctx) {
       const existing = ctx.store.get().docs.some((d) => d.id === PLAN_ID);
       const changed = existing ? diff(cur, next) : next;
       try {
-        if (Object.keys(changed).length) await ctx.save(change(PLAN_ID, 'plan', changed, ctx.clock.stamp));
+        if (Object.keys(changed).length) await ctx.save(PLAN_ID, 'plan', changed);
         planMsg.textContent = t('settings.planSaved');
       } catch (e) {
         planMsg.textContent = t('finish.saveFailed', { reason: e.message });
@@ -117,7 +116,7 @@ export function render(ctx) {
     'data-testid': 'language', id: 'language',
     onchange: async () => {
       await ctx.updateProfile({ language: lang.value });
-      await ctx.setLang(lang.value);
+      await ctx.account.setLang(lang.value);
     },
   }, h('option', { value: 'nb', text: 'Norsk bokmål', selected: t.lang === 'nb' }), h('option', { value: 'en', text: 'English', selected: t.lang === 'en' }));
 
@@ -165,10 +164,11 @@ export function render(ctx) {
         type: 'button', class: 'btn danger apart', 'data-testid': 'sign-out', id: 'sign-out', text: t('settings.signOut'),
         onclick: async () => {
           // Changes the server refused are lost on sign-out too.
-          const { pending, rejected } = await ctx.sync.counts();
+          const { pending, rejected } = await ctx.account.unsent();
           const n = pending + rejected.length;
           if (n && !confirm(t('settings.signOutPending', { n }))) return;
-          await ctx.signOut();
+          await ctx.account.signOut();
+          ctx.navigate('/login', true);
         },
       })),
     eraseSection(ctx),
@@ -226,7 +226,7 @@ function eraseSection(ctx) {
       return fail(eraseError(t, e));
     }
     password.value = '';
-    await wipeDevice(ctx);
+    await ctx.account.signOut({ erase: true });
     ctx.navigate('/join', true, t('erase.done'));
   });
 
@@ -268,23 +268,6 @@ function eraseError(t, e) {
   }
   if (e.status === 401) return t('erase.signedOut');
   return t('error.server', { reason: e.message });
-}
-
-/**
- * wipeDevice removes what this device kept for the erased account, as
- * sign-out does and more: the local database (documents, unsent changes,
- * profile, sync cursor, clock), the refresh cookie and the token in every
- * tab, and local storage. Only the chosen language stays, so the goodbye
- * is in it. The service worker's caches hold the app itself, no user data.
- */
-async function wipeDevice(ctx) {
-  try { await ctx.api.logout(); } catch { /* the server cleared the cookie already */ }
-  await ctx.db.clear();
-  const lang = localStorage.getItem('lang');
-  localStorage.clear();
-  if (lang) localStorage.setItem('lang', lang);
-  sessionStorage.clear();
-  ctx.store.set({ user: null, profile: null, pendingProfile: null, docs: [], sync: { state: 'idle', pending: 0, rejected: [] } });
 }
 
 async function exportData(ctx) {

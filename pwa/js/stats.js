@@ -1,35 +1,8 @@
-// Progress numbers, pure: ISO weeks in the user's time zone, weekly
-// adherence against the plan, intensity (share of intervals at exertion
-// 15 or more), training load (session RPE × minutes) and heart-rate trend.
+// Progress numbers over session values, pure: weekly adherence against the
+// plan, intensity, training load and heart-rate trend, and the next planned
+// slot. The rules themselves (ISO weeks, load, intensity) are training.js's.
 
-/** localParts returns {y, m, d, hh, mm, wd} of a time in a time zone. */
-export function localParts(ms, timeZone) {
-  let f;
-  try {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: timeZone || undefined, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' });
-  } catch {
-    f = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' });
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  const wd = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }[p.weekday];
-  return { y: +p.year, m: +p.month, d: +p.day, hh: +p.hour, mm: +p.minute, wd };
-}
-
-/** isoWeek returns "YYYY-Www" for a calendar date. */
-export function isoWeek(y, m, d) {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  const wd = t.getUTCDay() || 7;
-  t.setUTCDate(t.getUTCDate() + 4 - wd);
-  const year = t.getUTCFullYear();
-  const week = Math.ceil(((t - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
-
-/** weekOf returns the ISO week key of a time in a zone. */
-export function weekOf(ms, timeZone) {
-  const p = localParts(ms, timeZone);
-  return isoWeek(p.y, p.m, p.d);
-}
+import { weekOf, localParts, load, intensityShare as shareOf } from './training.js';
 
 /** lastWeeks returns the keys of the n ISO weeks ending with now's. */
 export function lastWeeks(n, now, timeZone) {
@@ -46,15 +19,20 @@ export function sessionTime(s) {
   return Date.parse(s.startedAt);
 }
 
-/** load is Foster's session load: session RPE × minutes (null when unknown). */
-export function load(s) {
+/** sessionLoad is a session's load (null when its RPE or length is unknown). */
+export function sessionLoad(s) {
   if (s.sessionRpe == null || s.durationMin == null) return null;
-  return s.sessionRpe * s.durationMin;
+  return load(s.sessionRpe, s.durationMin);
+}
+
+/** ratings lists the exertion ratings of sessions' intervals (null: not rated). */
+function ratings(sessions) {
+  return sessions.flatMap((s) => (s.intervals || []).map((iv) => (iv ? iv.rpe ?? null : null)));
 }
 
 /** weekly returns per-week figures for the given weeks. */
 export function weekly(sessions, weeks, target, timeZone) {
-  const rows = weeks.map((w) => ({ week: w, count: 0, unrated: 0, target, load: 0, hard: 0, rated: 0, hr: [] }));
+  const rows = weeks.map((w) => ({ week: w, count: 0, unrated: 0, target, load: 0, sessions: [], hr: [] }));
   const byWeek = Object.fromEntries(rows.map((r) => [r.week, r]));
   for (const s of sessions) {
     const t = sessionTime(s);
@@ -62,34 +40,23 @@ export function weekly(sessions, weeks, target, timeZone) {
     const r = byWeek[weekOf(t, timeZone)];
     if (!r) continue;
     r.count++;
-    const l = load(s);
+    r.sessions.push(s);
+    const l = sessionLoad(s);
     if (l == null) r.unrated++;
     r.load += l || 0;
-    for (const iv of s.intervals || []) {
-      if (iv && iv.hrPeak) r.hr.push(iv.hrPeak);
-      if (!iv || iv.rpe == null) continue;
-      r.rated++;
-      if (iv.rpe >= 15) r.hard++;
-    }
+    for (const iv of s.intervals || []) if (iv && iv.hrPeak) r.hr.push(iv.hrPeak);
   }
-  return rows.map((r) => ({
+  return rows.map(({ sessions: list, ...r }) => ({
     ...r,
     adherence: r.target ? Math.min(1, r.count / r.target) : 0,
-    intensity: r.rated ? r.hard / r.rated : null,
+    intensity: intensityShare(list),
     hrPeak: r.hr.length ? Math.round(r.hr.reduce((a, b) => a + b, 0) / r.hr.length) : null,
   }));
 }
 
-/** intensityShare is the share of rated intervals at 15 or more (null when none). */
+/** intensityShare is the share of sessions' rated intervals that were hard (null when none). */
 export function intensityShare(sessions) {
-  let hard = 0;
-  let n = 0;
-  for (const s of sessions) for (const iv of s.intervals || []) {
-    if (!iv || iv.rpe == null) continue;
-    n++;
-    if (iv.rpe >= 15) hard++;
-  }
-  return n ? hard / n : null;
+  return shareOf(ratings(sessions));
 }
 
 /** hrTrend returns [{t, hr}] of each session's highest recorded peak HR, oldest first. */
@@ -121,20 +88,4 @@ export function nextSlot(plan, now, timeZone, { nextWeek = false } = {}) {
     return { wd, time: plan.time || '', inDays: add, nextWeek: inNextWeek, ms: now + (add * 1440 + (hh * 60 + mm) - nowMin) * 60000 };
   }
   return null;
-}
-
-/**
- * zonedTime returns the instant (ms) at which the wall clock in timeZone
- * reads the given date and time (the earlier one in a DST overlap).
- */
-export function zonedTime(y, m, d, hh, mm, timeZone) {
-  const want = Date.UTC(y, m - 1, d, hh, mm);
-  let t = want;
-  for (let i = 0; i < 3; i++) {
-    const p = localParts(t, timeZone);
-    const seen = Date.UTC(p.y, p.m - 1, p.d, p.hh, p.mm);
-    if (seen === want) break;
-    t += want - seen;
-  }
-  return t;
 }

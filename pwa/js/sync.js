@@ -30,7 +30,7 @@
 
 import { merge, maxTS } from './merge.js';
 import { ApiError, OfflineError } from './api.js';
-import { uuid } from './ui.js';
+import { uuid } from './uuid.js';
 
 const MAX_DOCS = 500;
 const MAX_BYTES = 900 * 1024;

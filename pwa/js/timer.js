@@ -4,9 +4,11 @@
 // saved to IndexedDB (meta "inprogress") on every change, so a reload, a
 // locked phone or a killed app resumes at the right second.
 
-import { h, mount, face, uuid, toast, wholeNumber } from './ui.js';
+import { h, mount, moodPicker, toast, wholeNumber } from './ui.js';
+import { uuid } from './uuid.js';
 import * as T from './timerlogic.js';
-import { change, intervalList } from './model.js';
+import { TIMED_PROTOCOLS, hrMax, phaseZone } from './training.js';
+import { intervalList } from './model.js';
 import { clock, protocolName, ratings } from './fmt.js';
 
 const KEY = 'inprogress';
@@ -25,7 +27,7 @@ export function render(ctx) {
       if (saved.finishing) drawFinish(ctx, view);
       else drawRun(ctx, view);
     } else {
-      drawSetup(ctx, view, T.PROTOCOLS[params.get('protocol')] ? params.get('protocol') : '4x4');
+      drawSetup(ctx, view, TIMED_PROTOCOLS.includes(params.get('protocol')) ? params.get('protocol') : '4x4');
     }
   });
 
@@ -60,12 +62,12 @@ function drawSetup(ctx, view, protocol) {
   let mood = null;
   const moodRow = moodPicker(t, 'mood-before', (n) => { mood = n; });
   const choice = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('timer.chooseType') },
-    Object.keys(T.PROTOCOLS).map((p) => h('button', {
+    TIMED_PROTOCOLS.map((p) => h('button', {
       type: 'button', role: 'radio', 'aria-checked': String(p === protocol), class: 'seg', 'data-testid': 'protocol-' + p, id: 'protocol-' + p,
       text: protocolName(t, p),
       onclick: () => drawSetup(ctx, view, p),
     })));
-  const p = T.PROTOCOLS[protocol];
+  const p = T.outline(protocol);
   mount(
     h('h1', { text: t('timer.ready') }),
     choice,
@@ -73,7 +75,7 @@ function drawSetup(ctx, view, protocol) {
       h('p', { class: 'strong', text: t('timer.about.' + protocol) }),
       h('ul', { class: 'plan-list' },
         h('li', { text: t('timer.plan.warmup', { min: p.warmup / 60 }) }),
-        h('li', { text: t('timer.plan.work', { reps: p.reps, work: fmtDur(t, p.work), rest: fmtDur(t, p.rest) }) }),
+        h('li', { text: t('timer.plan.work', { reps: p.reps, work: fmtDur(t, p.work), rest: fmtDur(t, p.recovery) }) }),
         h('li', { text: t('timer.plan.cooldown', { min: p.cooldown / 60 }) }))),
     h('section', { class: 'card' },
       h('h2', { class: 'label', id: 'mood-before-h', text: t('timer.moodBefore') }),
@@ -154,8 +156,7 @@ function togglePause(ctx, view) {
 }
 
 function phaseLabel(t, s, ph) {
-  const reps = T.PROTOCOLS[s.protocol].reps;
-  if (ph.kind === 'work') return t('phase.work', { n: ph.rep + 1, of: reps });
+  if (ph.kind === 'work') return t('phase.work', { n: ph.rep + 1, of: T.outline(s.protocol).reps });
   return t('phase.' + ph.kind);
 }
 
@@ -176,9 +177,10 @@ function paint(ctx, view) {
   els.phase.textContent = phaseLabel(t, s, ph);
   els.count.textContent = clock(pos.remainingMs);
   els.count.setAttribute('aria-label', t('timer.left', { time: clock(pos.remainingMs) }));
-  const band = T.targetBand(ph.kind, T.hrMax(ctx.profile(), now));
+  const profile = ctx.profile();
+  const band = phaseZone(ph.kind, hrMax(profile.hrMax, profile.birthYear, now));
   els.band.textContent = band
-    ? t(ph.kind === 'work' ? 'timer.bandWork' : 'timer.band', { lo: band[0], hi: band[1] })
+    ? t(ph.kind === 'work' ? 'timer.bandWork' : 'timer.band', { lo: band.low, hi: band.high })
     : t('timer.bandUnknown');
   // Without a band the line is a hint, not a number to read at arm's length.
   els.band.classList.toggle('band-hint', !band);
@@ -249,8 +251,7 @@ function showPicker(ctx, view, slot) {
       onclick: () => choose(n),
     }, h('span', { class: 'n', text: String(n) }), words && words !== 'rpe.word.' + n ? h('span', { class: 'w', text: words }) : null));
   }
-  const reps = T.PROTOCOLS[view.state.protocol];
-  const title = reps.askOnce ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
+  const title = T.asksOnce(view.state.protocol) ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
   view.pickerClock = h('p', { class: 'sheet-clock', 'data-testid': 'rpe-clock', id: 'rpe-clock', 'aria-hidden': 'true' });
   view.picker = h('div', { class: 'sheet', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'rpe-h', 'data-testid': 'rpe-picker', id: 'rpe-picker' },
     view.pickerClock,
@@ -363,23 +364,7 @@ async function saveSession(ctx, s) {
   if (s.moodBefore != null) values.moodBefore = s.moodBefore;
   if (s.moodAfter != null) values.moodAfter = s.moodAfter;
   if (s.note && s.note.trim()) values.note = s.note.trim().slice(0, 2000);
-  return ctx.save(change(uuid(), 'session', values, ctx.clock.stamp));
-}
-
-/** moodPicker draws five faces as a radio group; onPick gets 1–5. */
-export function moodPicker(t, prefix, onPick, selected) {
-  const group = h('div', { class: 'moods', role: 'radiogroup', 'aria-labelledby': prefix + '-h' });
-  for (let n = 1; n <= 5; n++) {
-    group.append(h('button', {
-      type: 'button', role: 'radio', class: 'mood', 'aria-checked': String(selected === n), 'aria-label': t('mood.' + n),
-      'data-testid': `${prefix}-${n}`, id: `${prefix}-${n}`,
-      onclick: (ev) => {
-        for (const b of group.children) b.setAttribute('aria-checked', String(b === ev.currentTarget));
-        onPick(n);
-      },
-    }, face(n), h('span', { class: 'w', text: t('mood.' + n) })));
-  }
-  return group;
+  return ctx.save(uuid(), 'session', values);
 }
 
 // ---- device helpers ----------------------------------------------------------

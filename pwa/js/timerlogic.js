@@ -1,25 +1,56 @@
 // The guided session timer's rules, pure: every position is computed from
 // wall-clock timestamps (Date.now() values passed in), never by counting
 // ticks, so a throttled tab or a locked phone cannot drift and a reload
-// resumes exactly where the session is.
+// resumes exactly where the session is. The protocols themselves are the
+// domain's (training.js).
 
-/** PROTOCOLS: durations in seconds. */
-export const PROTOCOLS = {
-  '4x4': { warmup: 600, work: 240, rest: 180, reps: 4, cooldown: 300 },
-  '3x3': { warmup: 600, work: 180, rest: 180, reps: 3, cooldown: 300 },
-  tabata: { warmup: 600, work: 20, rest: 10, reps: 8, cooldown: 300, askOnce: true },
-};
+import { protocol, workIntervals, TIMED_PROTOCOLS } from './training.js';
 
-/** phases lists the phases of a protocol: {kind, rep, dur (ms)}. */
-export function phases(protocol) {
-  const p = PROTOCOLS[protocol] || PROTOCOLS['4x4'];
-  const out = [{ kind: 'warmup', rep: -1, dur: p.warmup * 1000 }];
-  for (let i = 0; i < p.reps; i++) {
-    out.push({ kind: 'work', rep: i, dur: p.work * 1000 });
-    if (i < p.reps - 1) out.push({ kind: 'rest', rep: i, dur: p.rest * 1000 });
-  }
-  out.push({ kind: 'cooldown', rep: -1, dur: p.cooldown * 1000 });
-  return out;
+// Tabata's bouts are too short to rate one by one: it asks once, after
+// the last.
+const ASK_ONCE = new Set(['tabata']);
+
+/** timed returns the protocol the timer runs for a name (4x4 when unknown). */
+function timed(name) {
+  return TIMED_PROTOCOLS.includes(name) ? protocol(name) : protocol('4x4');
+}
+
+/**
+ * phases lists the phases of a protocol: {kind, rep, dur (ms)}; rep is the
+ * work interval's index, and a recovery's the one before it.
+ */
+export function phases(name) {
+  let rep = -1;
+  return timed(name).phases.map((ph) => {
+    if (ph.kind === 'work') rep++;
+    return { kind: ph.kind, rep: ph.kind === 'work' || ph.kind === 'recovery' ? rep : -1, dur: ph.seconds * 1000 };
+  });
+}
+
+/**
+ * outline sums a timed protocol up for its description: warm-up, work,
+ * recovery and cool-down lengths in seconds and the number of work
+ * intervals (reps).
+ */
+export function outline(name) {
+  const p = timed(name);
+  const first = (kind) => p.phases.find((ph) => ph.kind === kind).seconds;
+  return { warmup: first('warmup'), work: first('work'), recovery: first('recovery'), cooldown: first('cooldown'), reps: workIntervals(p) };
+}
+
+/**
+ * ratingSlots is how many exertion ratings a session of a protocol asks
+ * for (one per work interval, one for tabata), null for a protocol the
+ * timer does not run.
+ */
+export function ratingSlots(name) {
+  if (!TIMED_PROTOCOLS.includes(name)) return null;
+  return ASK_ONCE.has(name) ? 1 : workIntervals(protocol(name));
+}
+
+/** asksOnce reports whether a protocol asks for one rating only, at the end. */
+export function asksOnce(name) {
+  return ASK_ONCE.has(name);
 }
 
 /** start returns a fresh timer state. */
@@ -71,7 +102,8 @@ export function skip(s, now) {
  * Tabata asks once, after the last work bout.
  */
 export function dueRating(s, now) {
-  const p = PROTOCOLS[s.protocol] || PROTOCOLS['4x4'];
+  const once = asksOnce(s.protocol);
+  const reps = workIntervals(timed(s.protocol));
   const list = phases(s.protocol);
   const pos = position(s, now);
   let due = -1;
@@ -79,8 +111,8 @@ export function dueRating(s, now) {
     const ph = list[i];
     const finished = pos.done || i < pos.index;
     if (!finished || ph.kind !== 'work') continue;
-    const slot = p.askOnce ? 0 : ph.rep;
-    if (p.askOnce && ph.rep !== p.reps - 1) continue;
+    const slot = once ? 0 : ph.rep;
+    if (once && ph.rep !== reps - 1) continue;
     if (!s.asked.includes(slot)) due = slot;
   }
   return due;
@@ -101,20 +133,4 @@ export function rate(s, slot, rating) {
 export function durationMin(s, now) {
   const total = phases(s.protocol).reduce((a, p) => a + p.dur, 0);
   return Math.max(1, Math.round((Math.min(elapsed(s, now), total) - s.skippedMs) / 60000));
-}
-
-/** hrMax returns the measured HRmax, else the HUNT estimate 211 − 0.64 × age. */
-export function hrMax(profile, now = Date.now()) {
-  if (profile && Number(profile.hrMax) > 0) return Number(profile.hrMax);
-  const by = profile && Number(profile.birthYear);
-  if (!by) return null;
-  const age = new Date(now).getUTCFullYear() - by;
-  return Math.round(211 - 0.64 * age);
-}
-
-/** targetBand returns [low, high] beats per minute for a phase kind. */
-export function targetBand(kind, max) {
-  if (!max) return null;
-  const r = { work: [0.85, 0.95], rest: [0.65, 0.75], warmup: [0.6, 0.7], cooldown: [0.5, 0.65] }[kind];
-  return r ? [Math.round(max * r[0]), Math.round(max * r[1])] : null;
 }

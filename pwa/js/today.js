@@ -3,7 +3,8 @@
 
 import { h, mount } from './ui.js';
 import { sessions as listSessions, plan as readPlan } from './model.js';
-import { weekOf, nextSlot } from './stats.js';
+import { nextSlot } from './stats.js';
+import { weekOf } from './training.js';
 import { dateTime, weekday, protocolName } from './fmt.js';
 
 /** live: re-render when documents change (e.g. after a pull). */

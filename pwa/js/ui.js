@@ -77,16 +77,6 @@ export function wholeNumber(input, lo, hi) {
   return Number.isInteger(v) && v >= lo && v <= hi ? v : NaN;
 }
 
-/** uuid returns a random RFC 4122 version 4 identifier. */
-export function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-
 /**
  * toast shows a short message above the tab bar; an optional action button
  * (e.g. Undo). While it shows, the page gets room below its last control
@@ -175,4 +165,20 @@ export function face(n) {
     svg('circle', { cx: 14, cy: 16, r: 2.4, class: 'face-ink' }),
     svg('circle', { cx: 26, cy: 16, r: 2.4, class: 'face-ink' }),
     svg('path', { d: `M12 ${27 - curve / 3} Q20 ${27 + curve} 28 ${27 - curve / 3}`, class: 'face-mouth' }));
+}
+
+/** moodPicker draws five faces as a radio group; onPick gets 1–5. */
+export function moodPicker(t, prefix, onPick, selected) {
+  const group = h('div', { class: 'moods', role: 'radiogroup', 'aria-labelledby': prefix + '-h' });
+  for (let n = 1; n <= 5; n++) {
+    group.append(h('button', {
+      type: 'button', role: 'radio', class: 'mood', 'aria-checked': String(selected === n), 'aria-label': t('mood.' + n),
+      'data-testid': `${prefix}-${n}`, id: `${prefix}-${n}`,
+      onclick: (ev) => {
+        for (const b of group.children) b.setAttribute('aria-checked', String(b === ev.currentTarget));
+        onPick(n);
+      },
+    }, face(n), h('span', { class: 'w', text: t('mood.' + n) })));
+  }
+  return group;
 }

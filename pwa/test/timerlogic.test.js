@@ -7,7 +7,7 @@ const MIN = 60_000;
 
 test('4x4 phases: warm-up, 4 work with 3 recoveries, cool-down', () => {
   const kinds = T.phases('4x4').map((p) => p.kind);
-  assert.deepEqual(kinds, ['warmup', 'work', 'rest', 'work', 'rest', 'work', 'rest', 'work', 'cooldown']);
+  assert.deepEqual(kinds, ['warmup', 'work', 'recovery', 'work', 'recovery', 'work', 'recovery', 'work', 'cooldown']);
   const total = T.phases('4x4').reduce((a, p) => a + p.dur, 0);
   assert.equal(total, (10 + 16 + 9 + 5) * MIN);
 });
@@ -18,7 +18,7 @@ test('position is computed from timestamps only', () => {
     [0, 'warmup', 10 * MIN],
     [10 * MIN - 1, 'warmup', 1],
     [10 * MIN, 'work', 4 * MIN],
-    [14 * MIN + 30_000, 'rest', 150_000],
+    [14 * MIN + 30_000, 'recovery', 150_000],
     [17 * MIN, 'work', 4 * MIN],
   ];
   for (const [dt, kind, left] of cases) {
@@ -64,13 +64,13 @@ test('tabata asks once, after the last bout', () => {
   assert.equal(T.dueRating(s, 10 * MIN + 4 * MIN), 0);
 });
 
-test('HRmax: measured value wins, else 211 − 0.64 × age', () => {
-  const now = Date.UTC(2026, 5, 1);
-  assert.equal(T.hrMax({ hrMax: 190, birthYear: 1980 }, now), 190);
-  assert.equal(T.hrMax({ birthYear: 1986 }, now), Math.round(211 - 0.64 * 40));
-  assert.equal(T.hrMax({}, now), null);
-  assert.deepEqual(T.targetBand('work', 200), [170, 190]);
-  assert.deepEqual(T.targetBand('rest', 200), [130, 150]);
+test('outline and rating slots of the timed protocols', () => {
+  assert.deepEqual(T.outline('4x4'), { warmup: 600, work: 240, recovery: 180, cooldown: 300, reps: 4 });
+  assert.deepEqual(T.outline('tabata'), { warmup: 600, work: 20, recovery: 10, cooldown: 300, reps: 8 });
+  assert.equal(T.ratingSlots('3x3'), 3);
+  assert.equal(T.ratingSlots('tabata'), 1);
+  assert.equal(T.ratingSlots('custom'), null);
+  assert.equal(T.phases('5x5').length, T.phases('4x4').length, 'an unknown protocol runs as 4x4');
 });
 
 test('duration is capped at the protocol length', () => {

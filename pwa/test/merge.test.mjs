@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   canonical, compareCodePoints, deletedAt, isDeleted, maxTS, merge, mergeField, validate, validateAll, ValidationError,
-} from '../../pwa/js/merge.js';
-import { parseTimestamp } from '../../pwa/js/hlc.js';
+} from '../js/merge.js';
+import { parseTimestamp } from '../js/hlc.js';
 import { readVectors } from './vectors.mjs';
 
 function permutations(items) {

@@ -4,8 +4,8 @@
 // sync/property_test.go.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Clock } from '../../pwa/js/hlc.js';
-import { canonical, compareCodePoints, merge, validate } from '../../pwa/js/merge.js';
+import { Clock } from '../js/hlc.js';
+import { canonical, compareCodePoints, merge, validate } from '../js/merge.js';
 
 // mulberry32: a small seeded generator, so failures replay.
 function rng(seed) {

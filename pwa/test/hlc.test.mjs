@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Clock, MAX_WALL, formatTimestamp, isTimestamp, parseTimestamp, timestampTime } from '../../pwa/js/hlc.js';
+import { Clock, MAX_WALL, formatTimestamp, isTimestamp, parseTimestamp, timestampTime } from '../js/hlc.js';
 import { readVectors } from './vectors.mjs';
 
 const v = readVectors('hlc.json');
