@@ -169,6 +169,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		requestTimeout(map[string]time.Duration{"/api/v1/sync/push": max(cfg.RequestTimeout, PushTimeout)}, cfg.RequestTimeout),
 		bodyLimit(map[string]int64{"/api/v1/sync/push": pushBodyLimit}, smallBodyLimit))
 
+	v1.GET("/openapi.json", serveOpenAPI)
 	v1.POST("/auth/register", auth.register)
 	v1.POST("/auth/login", auth.login)
 	v1.POST("/auth/refresh", auth.refresh)

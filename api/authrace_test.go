@@ -111,7 +111,7 @@ func TestRefreshReuseDuringRotationRevokesTheNewToken(t *testing.T) {
 			if thief != http.StatusUnauthorized {
 				t.Fatalf("the reused token got %d, want 401", thief)
 			}
-			r.expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+			r.ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 			if cl := refreshCookieOf(r); cl == nil || cl.MaxAge >= 0 {
 				t.Fatalf("cookie not cleared: %+v", cl)
 			}
@@ -151,7 +151,7 @@ func TestRegisterUsesAnInviteOnlyForACreatedAccount(t *testing.T) {
 		}
 		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
 			"email": "t@example.org", "password": "long enough pw", "name": "T", "inviteCode": code}}).
-			expectError(t, http.StatusConflict, api.CodeEmailTaken)
+			ExpectError(t, http.StatusConflict, api.CodeEmailTaken)
 		if u := e.register("t2@example.org", "long enough pw", "T2", code); u.Role != "trainer" {
 			t.Fatalf("registered with the invite as %q", u.Role)
 		}
@@ -166,7 +166,7 @@ func TestRegisterUsesAnInviteOnlyForACreatedAccount(t *testing.T) {
 		}
 		r := e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
 			"email": "t@example.org", "password": "long enough pw", "name": "T", "inviteCode": code}})
-		if eb := r.expectError(t, http.StatusUnprocessableEntity, api.CodeValidation); eb.Error.Details[0].Field != "inviteCode" {
+		if eb := r.ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation); eb.Error.Details[0].Field != "inviteCode" {
 			t.Fatalf("details %+v", eb.Error.Details)
 		}
 		if _, err := e.store.UserByEmail(t.Context(), "t@example.org"); !errors.Is(err, store.ErrNotFound) {
@@ -182,7 +182,7 @@ func TestRegisterUsesAnInviteOnlyForACreatedAccount(t *testing.T) {
 		e.register("a@example.org", "long enough pw", "A", code)
 		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
 			"email": "b@example.org", "password": "long enough pw", "name": "B", "inviteCode": code}}).
-			expectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+			ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
 		if _, err := e.store.UserByEmail(t.Context(), "b@example.org"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("account made with a used invite: %v", err)
 		}
@@ -199,7 +199,7 @@ func TestRefreshIgnoresAPlainCookieWhereHostPrefixIsUsed(t *testing.T) {
 		t.Fatalf("cookie %q on loopback", s.Cookie.Name)
 	}
 	tossed := &http.Cookie{Name: "dagbok_refresh", Value: s.Cookie.Value}
-	e.refresh(tossed).expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+	e.refresh(tossed).ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 	// The tossed copy was never read, so the real cookie was not rotated.
 	if r := e.refresh(s.Cookie); r.Status != http.StatusOK {
 		t.Fatalf("refresh with the real cookie: %d %s", r.Status, r.Body)

@@ -40,7 +40,7 @@ func (e *env) pull(s session, cursor string, limit int) (sync.PullResponse, *res
 	r := e.do(req{Method: "GET", Path: path, Token: s.Token})
 	var out sync.PullResponse
 	if r.Status == http.StatusOK {
-		r.decode(e.t, &out)
+		r.Decode(e.t, &out)
 	}
 	return out, r
 }
@@ -58,7 +58,7 @@ func TestSyncPushPull(t *testing.T) {
 		t.Fatalf("push: %d %s", r.Status, r.Body)
 	}
 	var pr sync.PushResponse
-	r.decode(t, &pr)
+	r.Decode(t, &pr)
 	if pr.Applied != 2 || pr.ServerTime != now.UnixMilli() {
 		t.Fatalf("push answer %s", r.Body)
 	}
@@ -122,7 +122,7 @@ func TestSyncPushRejects(t *testing.T) {
 
 	t.Run("clock skew", func(t *testing.T) {
 		r := e.push(a, "skew", sessionDoc("s1", now.Add(sync.MaxSkew+time.Minute), map[string]any{"sessionRpe": 5}))
-		eb := r.expectError(t, http.StatusConflict, api.CodeClockSkew)
+		eb := r.ExpectError(t, http.StatusConflict, api.CodeClockSkew)
 		if eb.Error.ServerTime != now.UnixMilli() {
 			t.Fatalf("serverTime %d, want %d", eb.Error.ServerTime, now.UnixMilli())
 		}
@@ -132,7 +132,7 @@ func TestSyncPushRejects(t *testing.T) {
 			sessionDoc("ok", now, map[string]any{"sessionRpe": 5}),
 			sessionDoc("bad1", now, map[string]any{"sessionRpe": 11, "moodAfter": 9}),
 			sessionDoc("bad2", now, map[string]any{"colour": "red"}))
-		eb := r.expectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+		eb := r.ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
 		got := map[string]bool{}
 		for _, d := range eb.Error.Details {
 			got[d.Doc+"."+d.Field] = true
@@ -145,22 +145,22 @@ func TestSyncPushRejects(t *testing.T) {
 	})
 	t.Run("malformed", func(t *testing.T) {
 		e.do(req{Method: "POST", Path: "/api/v1/sync/push", Token: a.Token, Body: `{"batchId":"x","docs":[`}).
-			expectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
+			ExpectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
 		e.do(req{Method: "POST", Path: "/api/v1/sync/push", Token: a.Token, Body: `{"batchId":"x","docs":[],"scope":"someone"}`}).
-			expectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
+			ExpectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
 	})
 	t.Run("too many documents", func(t *testing.T) {
 		docs := make([]sync.Doc, sync.MaxPushDocs+1)
 		for i := range docs {
 			docs[i] = sync.Doc{ID: fmt.Sprintf("d%d", i), Type: "session", Fields: map[string]sync.Field{}}
 		}
-		e.push(a, "many", docs...).expectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
+		e.push(a, "many", docs...).ExpectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
 	})
 	t.Run("body over 1 MiB", func(t *testing.T) {
 		body := `{"batchId":"big","docs":[{"id":"x","type":"session","fields":{"note":{"value":"` +
 			strings.Repeat("a", sync.MaxPushBytes) + `","ts":"` + stamp(now, "p") + `"}}}]}`
 		e.do(req{Method: "POST", Path: "/api/v1/sync/push", Token: a.Token, Body: body}).
-			expectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
+			ExpectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
 	})
 	t.Run("nothing was applied", func(t *testing.T) {
 		if page, _ := e.pull(a, "", 0); len(page.Docs) != 0 {
@@ -169,9 +169,9 @@ func TestSyncPushRejects(t *testing.T) {
 	})
 	t.Run("bad cursor and limit", func(t *testing.T) {
 		_, r := e.pull(a, "abc", 0)
-		r.expectError(t, 422, api.CodeValidation)
+		r.ExpectError(t, 422, api.CodeValidation)
 		for _, q := range []string{"limit=-1", "limit=0", "limit=x", "cursor=-5"} {
-			e.do(req{Method: "GET", Path: "/api/v1/sync/pull?" + q, Token: a.Token}).expectError(t, 422, api.CodeValidation)
+			e.do(req{Method: "GET", Path: "/api/v1/sync/pull?" + q, Token: a.Token}).ExpectError(t, 422, api.CodeValidation)
 		}
 	})
 }
@@ -192,7 +192,7 @@ func TestSyncCursorExpired(t *testing.T) {
 	}
 	a = e.login("a@example.org", "correct horse battery")
 	_, r := e.pull(a, page.Cursor, 0)
-	r.expectError(t, http.StatusGone, api.CodeCursorExpired)
+	r.ExpectError(t, http.StatusGone, api.CodeCursorExpired)
 
 	// Pulling from the start works and holds the kept document.
 	full, _ := e.pull(a, "", 0)
