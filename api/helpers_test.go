@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -16,24 +15,6 @@ import (
 	"github.com/hit4x4/dagbok/store/sqlitestore"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu  gosync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is one API server over real HTTP on loopback, on a fresh SQLite
 // store in t.TempDir().
 type env struct {
@@ -42,7 +23,7 @@ type env struct {
 	echo   *echo.Echo
 	client *apitest.Client // checks every exchange against the OpenAPI document
 	store  *sqlitestore.Store
-	clock  *clock
+	clock  *apitest.Clock
 	secret []byte
 	root   *session // an admin who hands out role invites
 }
@@ -66,7 +47,7 @@ func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &clock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clk := apitest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	cfg := api.Config{
 		Store:  st,
 		Secret: []byte(testSecret),

@@ -9,6 +9,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hit4x4/dagbok/internal/apitest"
 )
 
 // TestBrowserBackgroundSync: a session logged offline reaches the server
@@ -57,15 +59,15 @@ func TestBrowserBackgroundSync(t *testing.T) {
 		t.Fatalf("dispatching the sync event: %v", err)
 	}
 
-	var found bool
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !found; time.Sleep(200 * time.Millisecond) {
+	err = apitest.Poll(t.Context(), 20*time.Second, func() bool {
 		for _, d := range serverDocs(t, siri) {
 			if d.Type == "session" && noteOf(t, d) == "Sendt i bakgrunnen" && !d.Deleted() {
-				found = true
+				return true
 			}
 		}
-	}
-	if !found {
+		return false
+	})
+	if err != nil {
 		t.Fatalf("the session never reached the server; the server holds %v; the phone's calls:\n%s", serverDocs(t, siri), phone.gate.calls())
 	}
 	if pages := phone.appPages(); pages != 0 {

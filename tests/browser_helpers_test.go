@@ -28,6 +28,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hit4x4/dagbok/internal/apitest"
 	"github.com/hit4x4/dagbok/sync"
 )
 
@@ -285,12 +286,7 @@ func newBrowser(t *testing.T, name, backend string) *browser {
 		acancel()
 		// Child processes can still write to the profile for a moment;
 		// empty it here so that t.TempDir's own removal succeeds.
-		for i := 0; i < 50; i++ {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		_ = apitest.Poll(context.Background(), time.Second, func() bool { return os.RemoveAll(profile) == nil })
 	})
 	if err := startBounded(ctx, 30*time.Second); err != nil {
 		t.Fatalf("%s: starting Chromium: %v", name, err)
@@ -648,17 +644,15 @@ func tryEval[T any](p *tab, expr string) (T, error) {
 // it is truthy or stepTimeout passes.
 func (p *tab) waitJS(what, cond string) {
 	p.t.Helper()
-	deadline := time.Now().Add(stepTimeout)
 	var last error
-	for time.Now().Before(deadline) {
+	err := apitest.Poll(p.ctx, stepTimeout, func() bool {
 		ok, err := tryEval[bool](p, "Promise.resolve("+cond+").then((v) => !!v)")
-		if err == nil && ok {
-			return
-		}
 		last = err
-		time.Sleep(100 * time.Millisecond)
+		return err == nil && ok
+	})
+	if err != nil {
+		p.fail("waiting for %s (%s): %v (last error %v)", what, cond, err, last)
 	}
-	p.fail("waiting for %s (%s): not true within %s (last error %v)", what, cond, stepTimeout, last)
 }
 
 // fetchFails reports whether a fetch of path from the page fails, as it
