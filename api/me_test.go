@@ -8,6 +8,7 @@ import (
 
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 const testPassword = "correct horse battery"
@@ -25,7 +26,7 @@ func TestEraseAccount(t *testing.T) {
 			e := newEnv(t)
 			email := role + "@example.org"
 			s := e.as(role, email)
-			if r := e.push(s, "b1", sessionDoc("s1", e.clock.Now(), map[string]any{"protocol": "4x4", "note": "tung dag"})); r.Status != http.StatusOK {
+			if r := e.push(s, "b1", synctest.Session(t, "s1", synctest.Stamp(e.clock.Now(), "phone"), "protocol", "4x4", "note", "tung dag")); r.Status != http.StatusOK {
 				t.Fatalf("push: %d %s", r.Status, r.Body)
 			}
 

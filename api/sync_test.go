@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,20 +9,8 @@ import (
 
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
-
-func stamp(at time.Time, node string) string {
-	return sync.Timestamp{Wall: at.UnixMilli(), Node: node}.String()
-}
-
-func sessionDoc(id string, at time.Time, fields map[string]any) sync.Doc {
-	d := sync.Doc{ID: id, Type: "session", Fields: map[string]sync.Field{}}
-	for k, v := range fields {
-		raw, _ := json.Marshal(v)
-		d.Fields[k] = sync.Field{Value: raw, TS: stamp(at, "phone")}
-	}
-	return d
-}
 
 func (e *env) push(s session, batch string, docs ...sync.Doc) *resp {
 	e.t.Helper()
@@ -52,8 +39,8 @@ func TestSyncPushPull(t *testing.T) {
 	now := e.clock.Now()
 
 	r := e.push(a, "batch-1",
-		sessionDoc("s1", now, map[string]any{"protocol": "4x4", "durationMin": 38, "sessionRpe": 7}),
-		sessionDoc("s2", now, map[string]any{"protocol": "3x3", "moodBefore": 2, "moodAfter": 4}))
+		synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "protocol", "4x4", "durationMin", 38, "sessionRpe", 7),
+		synctest.Session(t, "s2", synctest.Stamp(now, "phone"), "protocol", "3x3", "moodBefore", 2, "moodAfter", 4))
 	if r.Status != http.StatusOK {
 		t.Fatalf("push: %d %s", r.Status, r.Body)
 	}
@@ -67,8 +54,8 @@ func TestSyncPushPull(t *testing.T) {
 	}
 
 	// Replaying the batch changes nothing.
-	if r := e.push(a, "batch-1", sessionDoc("s1", now, map[string]any{"protocol": "4x4", "durationMin": 38, "sessionRpe": 7}),
-		sessionDoc("s2", now, map[string]any{"protocol": "3x3", "moodBefore": 2, "moodAfter": 4})); r.Status != http.StatusOK {
+	if r := e.push(a, "batch-1", synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "protocol", "4x4", "durationMin", 38, "sessionRpe", 7),
+		synctest.Session(t, "s2", synctest.Stamp(now, "phone"), "protocol", "3x3", "moodBefore", 2, "moodAfter", 4)); r.Status != http.StatusOK {
 		t.Fatalf("replay: %d %s", r.Status, r.Body)
 	}
 
@@ -84,15 +71,15 @@ func TestSyncPushPull(t *testing.T) {
 		t.Fatalf("third page %+v", page3)
 	}
 	// A replay after the pull still logs nothing new.
-	e.push(a, "batch-1", sessionDoc("s1", now, map[string]any{"protocol": "4x4", "durationMin": 38, "sessionRpe": 7}),
-		sessionDoc("s2", now, map[string]any{"protocol": "3x3", "moodBefore": 2, "moodAfter": 4}))
+	e.push(a, "batch-1", synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "protocol", "4x4", "durationMin", 38, "sessionRpe", 7),
+		synctest.Session(t, "s2", synctest.Stamp(now, "phone"), "protocol", "3x3", "moodBefore", 2, "moodAfter", 4))
 	if page3, _ := e.pull(a, page2.Cursor, 0); len(page3.Docs) != 0 {
 		t.Fatalf("replay logged %d documents", len(page3.Docs))
 	}
 
 	// A later edit wins and shows up after the cursor.
 	e.clock.Advance(time.Minute)
-	e.push(a, "batch-2", sessionDoc("s1", e.clock.Now(), map[string]any{"note": "tung dag"}))
+	e.push(a, "batch-2", synctest.Session(t, "s1", synctest.Stamp(e.clock.Now(), "phone"), "note", "tung dag"))
 	page4, _ := e.pull(a, page2.Cursor, 0)
 	if len(page4.Docs) != 1 || string(page4.Docs[0].Fields["note"].Value) != `"tung dag"` || string(page4.Docs[0].Fields["durationMin"].Value) != "38" {
 		t.Fatalf("after edit %+v", page4)
@@ -103,7 +90,7 @@ func TestSyncPushPull(t *testing.T) {
 	if pb, _ := e.pull(b, "", 0); len(pb.Docs) != 0 {
 		t.Fatalf("b sees %+v", pb.Docs)
 	}
-	e.push(b, "batch-1", sessionDoc("s1", e.clock.Now(), map[string]any{"note": "b sin"}))
+	e.push(b, "batch-1", synctest.Session(t, "s1", synctest.Stamp(e.clock.Now(), "phone"), "note", "b sin"))
 	pa, _ := e.pull(a, "", 0)
 	for _, d := range pa.Docs {
 		if string(d.Fields["note"].Value) == `"b sin"` {
@@ -121,7 +108,7 @@ func TestSyncPushRejects(t *testing.T) {
 	now := e.clock.Now()
 
 	t.Run("clock skew", func(t *testing.T) {
-		r := e.push(a, "skew", sessionDoc("s1", now.Add(sync.MaxSkew+time.Minute), map[string]any{"sessionRpe": 5}))
+		r := e.push(a, "skew", synctest.Session(t, "s1", synctest.Stamp(now.Add(sync.MaxSkew+time.Minute), "phone"), "sessionRpe", 5))
 		eb := r.ExpectError(t, http.StatusConflict, api.CodeClockSkew)
 		if eb.Error.ServerTime != now.UnixMilli() {
 			t.Fatalf("serverTime %d, want %d", eb.Error.ServerTime, now.UnixMilli())
@@ -129,9 +116,9 @@ func TestSyncPushRejects(t *testing.T) {
 	})
 	t.Run("validation lists every rejected field", func(t *testing.T) {
 		r := e.push(a, "bad",
-			sessionDoc("ok", now, map[string]any{"sessionRpe": 5}),
-			sessionDoc("bad1", now, map[string]any{"sessionRpe": 11, "moodAfter": 9}),
-			sessionDoc("bad2", now, map[string]any{"colour": "red"}))
+			synctest.Session(t, "ok", synctest.Stamp(now, "phone"), "sessionRpe", 5),
+			synctest.Session(t, "bad1", synctest.Stamp(now, "phone"), "sessionRpe", 11, "moodAfter", 9),
+			synctest.Session(t, "bad2", synctest.Stamp(now, "phone"), "colour", "red"))
 		eb := r.ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
 		got := map[string]bool{}
 		for _, d := range eb.Error.Details {
@@ -158,7 +145,7 @@ func TestSyncPushRejects(t *testing.T) {
 	})
 	t.Run("body over 1 MiB", func(t *testing.T) {
 		body := `{"batchId":"big","docs":[{"id":"x","type":"session","fields":{"note":{"value":"` +
-			strings.Repeat("a", sync.MaxPushBytes) + `","ts":"` + stamp(now, "p") + `"}}}]}`
+			strings.Repeat("a", sync.MaxPushBytes) + `","ts":"` + synctest.Stamp(now, "p") + `"}}}]}`
 		e.do(req{Method: "POST", Path: "/api/v1/sync/push", Token: a.Token, Body: body}).
 			ExpectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
 	})
@@ -180,10 +167,10 @@ func TestSyncCursorExpired(t *testing.T) {
 	e := newEnv(t)
 	a := e.as("patient", "a@example.org")
 	start := e.clock.Now()
-	e.push(a, "b1", sessionDoc("keep", start, map[string]any{"sessionRpe": 4}))
+	e.push(a, "b1", synctest.Session(t, "keep", synctest.Stamp(start, "phone"), "sessionRpe", 4))
 	page, _ := e.pull(a, "", 0)
 
-	e.push(a, "b2", sessionDoc("gone", start, map[string]any{"deleted": true}))
+	e.push(a, "b2", synctest.Session(t, "gone", synctest.Stamp(start, "phone"), "deleted", true))
 	e.clock.Advance(100 * 24 * time.Hour)
 	// The store ages tombstones by its own clock (real time): a cut-off
 	// past it collects the tombstone just written.
