@@ -156,7 +156,7 @@ func (b *browser) appPages() int {
 func (b *browser) waitWorkerJS(what, cond string) {
 	b.t.Helper()
 	var last error
-	for deadline := time.Now().Add(stepTimeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	err := apitest.Poll(b.ctx, stepTimeout, func() bool {
 		b.mu.Lock()
 		var workers []*worker
 		for _, w := range b.workers {
@@ -172,12 +172,15 @@ func (b *browser) waitWorkerJS(what, cond string) {
 			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("Promise.resolve("+cond+").then((v) => !!v)", chromedp.EvalAwaitPromise))
 			cancel()
 			if err == nil && ok {
-				return
+				return true
 			}
 			last = err
 		}
+		return false
+	})
+	if err != nil {
+		b.t.Fatalf("%s: waiting in the service worker for %s (%s): %v (last error %v)", b.name, what, cond, err, last)
 	}
-	b.t.Fatalf("%s: waiting in the service worker for %s (%s): not true within %s (last error %v)", b.name, what, cond, stepTimeout, last)
 }
 
 // logLen returns how many API calls the gate has logged.

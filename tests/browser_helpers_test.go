@@ -715,10 +715,9 @@ func (p *tab) tapUntil(testid, next string) {
 		return eval[bool](p, fmt.Sprintf(`!!document.querySelector('[data-testid=%q]')`, id))
 	}
 	lastTap := time.Time{}
-	for deadline := time.Now().Add(stepTimeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	err := apitest.Poll(p.ctx, stepTimeout, func() bool {
 		if exists(next) {
-			p.waitVisible(next)
-			return
+			return true
 		}
 		if time.Since(lastTap) > time.Second && exists(testid) {
 			// The element may be replaced between finding and tapping it;
@@ -728,8 +727,12 @@ func (p *tab) tapUntil(testid, next string) {
 			cancel()
 			lastTap = time.Now()
 		}
+		return false
+	})
+	if err != nil {
+		p.fail("tapping %s never led to %s: %v", testid, next, err)
 	}
-	p.fail("tapping %s never led to %s", testid, next)
+	p.waitVisible(next)
 }
 
 // typeInto types text into an input (by data-testid), as a user would.
