@@ -19,7 +19,6 @@ import (
 // store in t.TempDir().
 type env struct {
 	t      *testing.T
-	srv    *httptest.Server
 	echo   *echo.Echo
 	client *apitest.Client // checks every exchange against the OpenAPI document
 	store  *sqlitestore.Store
@@ -68,7 +67,7 @@ func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	client := &apitest.Client{Base: srv.URL, HTTP: srv.Client(), Spec: loadSpec(t)}
-	return &env{t: t, srv: srv, echo: e, client: client, store: st, clock: clk, secret: cfg.Secret}
+	return &env{t: t, echo: e, client: client, store: st, clock: clk, secret: cfg.Secret}
 }
 
 // req and resp are the shared test client's request and answer.
