@@ -168,6 +168,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	push := limits(pushBodyLimit, max(cfg.RequestTimeout, PushTimeout))
 	v1 := e.Group("/api/v1", noStore)
 
+	v1.GET("/openapi.json", serveOpenAPI, small)
 	v1.POST("/auth/register", auth.register, small)
 	v1.POST("/auth/login", auth.login, small)
 	v1.POST("/auth/refresh", auth.refresh, small)

@@ -23,7 +23,7 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 	}
 	e.do(req{Method: "POST", Path: "/api/v1/auth/register",
 		Body: map[string]string{"email": "KARI@example.org", "password": "another pw 123", "name": "K"}}).
-		expectError(t, http.StatusConflict, api.CodeEmailTaken)
+		ExpectError(t, http.StatusConflict, api.CodeEmailTaken)
 
 	s := e.login("kari@EXAMPLE.org", "long enough pw")
 	c := s.Cookie
@@ -44,14 +44,14 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 		t.Fatalf("refresh did not rotate the cookie: %+v", c2)
 	}
 	var tr struct{ AccessToken string }
-	r.decode(t, &tr)
+	r.Decode(t, &tr)
 	if r := e.do(req{Method: "GET", Path: "/api/v1/me", Token: tr.AccessToken}); r.Status != http.StatusOK {
 		t.Fatalf("me with refreshed token: %d", r.Status)
 	}
 
 	// Reuse of the rotated token revokes the family: the newest token dies too.
-	e.refresh(c).expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
-	e.refresh(c2).expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+	e.refresh(c).ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+	e.refresh(c2).ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 
 	// A new login is a new family; logout revokes it.
 	s = e.login("kari@example.org", "long enough pw")
@@ -63,14 +63,14 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 	if cl := refreshCookieOf(r); cl == nil || cl.MaxAge >= 0 {
 		t.Fatalf("logout did not clear the cookie: %+v", cl)
 	}
-	e.refresh(s.Cookie).expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+	e.refresh(s.Cookie).ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 }
 
 func TestRefreshExpires(t *testing.T) {
 	e := newEnv(t)
 	s := e.as("patient", "p@example.org")
 	e.clock.Advance(account.RefreshTokenTTL + time.Minute)
-	e.refresh(s.Cookie).expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+	e.refresh(s.Cookie).ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 }
 
 func TestRefreshAndLogoutRefuseCrossSite(t *testing.T) {
@@ -102,8 +102,8 @@ func TestLoginUnknownEmailAndWrongPasswordLookAlike(t *testing.T) {
 	e.register("ola@example.org", "right password", "Ola", "")
 	wrong := e.do(req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "ola@example.org", "password": "wrong password"}})
 	unknown := e.do(req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "nobody@example.org", "password": "wrong password"}})
-	wrong.expectError(t, http.StatusUnauthorized, api.CodeInvalidCredentials)
-	unknown.expectError(t, http.StatusUnauthorized, api.CodeInvalidCredentials)
+	wrong.ExpectError(t, http.StatusUnauthorized, api.CodeInvalidCredentials)
+	unknown.ExpectError(t, http.StatusUnauthorized, api.CodeInvalidCredentials)
 	if string(wrong.Body) != string(unknown.Body) {
 		t.Fatalf("bodies differ:\n%s\n%s", wrong.Body, unknown.Body)
 	}
@@ -124,7 +124,7 @@ func TestLoginRateLimits(t *testing.T) {
 			}
 		}
 		r := e.do(req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "OLA@example.org", "password": "right password"}})
-		r.expectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+		r.ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
 		if r.Header.Get("Retry-After") == "" {
 			t.Fatal("429 without Retry-After")
 		}
@@ -139,7 +139,7 @@ func TestLoginRateLimits(t *testing.T) {
 				Body:   map[string]string{"email": "u" + string(rune('a'+i)) + "@example.org", "password": "whatever1"},
 				Header: map[string]string{"X-Forwarded-For": "203.0.113." + string(rune('1'+i))}})
 		}
-		last.expectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+		last.ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
 	})
 	t.Run("per IP, IPv6 by /64", func(t *testing.T) {
 		proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
@@ -158,7 +158,7 @@ func TestLoginRateLimits(t *testing.T) {
 				t.Fatalf("%s: %d %s", ip, r.Status, r.Body)
 			}
 		}
-		login("2001:db8:1:2:ffff:ffff:ffff:ffff").expectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+		login("2001:db8:1:2:ffff:ffff:ffff:ffff").ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
 		if r := login("2001:db8:1:3::1"); r.Status != http.StatusUnauthorized {
 			t.Fatalf("the next /64 is another client: %d %s", r.Status, r.Body)
 		}
@@ -218,7 +218,7 @@ func TestTokenAttacks(t *testing.T) {
 	for name, tok := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := e.do(req{Method: "GET", Path: "/api/v1/me", Token: tok})
-			r.expectError(t, http.StatusUnauthorized, api.CodeUnauthorized)
+			r.ExpectError(t, http.StatusUnauthorized, api.CodeUnauthorized)
 		})
 	}
 	t.Run("control: a well-formed token works", func(t *testing.T) {
@@ -228,7 +228,7 @@ func TestTokenAttacks(t *testing.T) {
 	})
 	t.Run("access token expires after 15 minutes", func(t *testing.T) {
 		e.clock.Advance(api.AccessTokenTTL + time.Minute)
-		e.do(req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).expectError(t, http.StatusUnauthorized, api.CodeUnauthorized)
+		e.do(req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).ExpectError(t, http.StatusUnauthorized, api.CodeUnauthorized)
 	})
 }
 
@@ -261,7 +261,7 @@ func TestBadRequests(t *testing.T) {
 				r.Header = map[string]string{"Content-Type": tc.ctype}
 			}
 			res := e.do(r)
-			eb := res.expectError(t, tc.status, tc.code)
+			eb := res.ExpectError(t, tc.status, tc.code)
 			if tc.field != "" && (len(eb.Error.Details) == 0 || eb.Error.Details[0].Field != tc.field) {
 				t.Fatalf("details %+v do not name %q", eb.Error.Details, tc.field)
 			}
@@ -269,7 +269,7 @@ func TestBadRequests(t *testing.T) {
 	}
 	t.Run("register validation names every field", func(t *testing.T) {
 		res := e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{"email": "not-an-email", "password": "short", "name": " "}})
-		eb := res.expectError(t, 422, api.CodeValidation)
+		eb := res.ExpectError(t, 422, api.CodeValidation)
 		got := map[string]bool{}
 		for _, d := range eb.Error.Details {
 			got[d.Field] = true
@@ -281,6 +281,6 @@ func TestBadRequests(t *testing.T) {
 		}
 	})
 	t.Run("unknown API path is a JSON 404", func(t *testing.T) {
-		e.do(req{Method: "GET", Path: "/api/v1/nope"}).expectError(t, 404, api.CodeNotFound)
+		e.do(req{Method: "GET", Path: "/api/v1/nope"}).ExpectError(t, 404, api.CodeNotFound)
 	})
 }

@@ -66,20 +66,13 @@ func newHookEnv(t *testing.T, configure ...func(*api.Config)) (*env, *hookStore)
 // post sends a request from inside a hook, where the test's Fatal may not
 // be called; it returns the status, or 0 after reporting an error.
 func (e *env) post(t *testing.T, path string, c *http.Cookie) int {
-	hr, err := http.NewRequest("POST", e.srv.URL+path, nil)
+	res, err := e.client.Send(t.Context(), req{Method: "POST", Path: path, Cookies: []*http.Cookie{c},
+		Header: map[string]string{api.CSRFHeader: api.CSRFValue}})
 	if err != nil {
 		t.Error(err)
 		return 0
 	}
-	hr.AddCookie(c)
-	hr.Header.Set(api.CSRFHeader, api.CSRFValue)
-	res, err := e.srv.Client().Do(hr)
-	if err != nil {
-		t.Error(err)
-		return 0
-	}
-	res.Body.Close()
-	return res.StatusCode
+	return res.Status
 }
 
 // A stolen, already used refresh token presented while its successor is
@@ -111,7 +104,7 @@ func TestRefreshReuseDuringRotationRevokesTheNewToken(t *testing.T) {
 			if thief != http.StatusUnauthorized {
 				t.Fatalf("the reused token got %d, want 401", thief)
 			}
-			r.expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+			r.ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 			if cl := refreshCookieOf(r); cl == nil || cl.MaxAge >= 0 {
 				t.Fatalf("cookie not cleared: %+v", cl)
 			}
@@ -151,7 +144,7 @@ func TestRegisterUsesAnInviteOnlyForACreatedAccount(t *testing.T) {
 		}
 		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
 			"email": "t@example.org", "password": "long enough pw", "name": "T", "inviteCode": code}}).
-			expectError(t, http.StatusConflict, api.CodeEmailTaken)
+			ExpectError(t, http.StatusConflict, api.CodeEmailTaken)
 		if u := e.register("t2@example.org", "long enough pw", "T2", code); u.Role != "trainer" {
 			t.Fatalf("registered with the invite as %q", u.Role)
 		}
@@ -166,7 +159,7 @@ func TestRegisterUsesAnInviteOnlyForACreatedAccount(t *testing.T) {
 		}
 		r := e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
 			"email": "t@example.org", "password": "long enough pw", "name": "T", "inviteCode": code}})
-		if eb := r.expectError(t, http.StatusUnprocessableEntity, api.CodeValidation); eb.Error.Details[0].Field != "inviteCode" {
+		if eb := r.ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation); eb.Error.Details[0].Field != "inviteCode" {
 			t.Fatalf("details %+v", eb.Error.Details)
 		}
 		if _, err := e.store.UserByEmail(t.Context(), "t@example.org"); !errors.Is(err, store.ErrNotFound) {
@@ -182,7 +175,7 @@ func TestRegisterUsesAnInviteOnlyForACreatedAccount(t *testing.T) {
 		e.register("a@example.org", "long enough pw", "A", code)
 		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{
 			"email": "b@example.org", "password": "long enough pw", "name": "B", "inviteCode": code}}).
-			expectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+			ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
 		if _, err := e.store.UserByEmail(t.Context(), "b@example.org"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("account made with a used invite: %v", err)
 		}
@@ -199,7 +192,7 @@ func TestRefreshIgnoresAPlainCookieWhereHostPrefixIsUsed(t *testing.T) {
 		t.Fatalf("cookie %q on loopback", s.Cookie.Name)
 	}
 	tossed := &http.Cookie{Name: "dagbok_refresh", Value: s.Cookie.Value}
-	e.refresh(tossed).expectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
+	e.refresh(tossed).ExpectError(t, http.StatusUnauthorized, api.CodeInvalidRefresh)
 	// The tossed copy was never read, so the real cookie was not rotated.
 	if r := e.refresh(s.Cookie); r.Status != http.StatusOK {
 		t.Fatalf("refresh with the real cookie: %d %s", r.Status, r.Body)

@@ -29,7 +29,7 @@ func (e *env) createGroup(s session, name, kind string) group {
 		e.t.Fatalf("create group: %d %s", r.Status, r.Body)
 	}
 	var g group
-	r.decode(e.t, &g)
+	r.Decode(e.t, &g)
 	return g
 }
 
@@ -44,7 +44,7 @@ func (e *env) roleInvite(admin session, role string) string {
 		Role      string    `json:"role"`
 		ExpiresAt time.Time `json:"expiresAt"`
 	}
-	r.decode(e.t, &inv)
+	r.Decode(e.t, &inv)
 	if len(inv.Code) != 8 || strings.ContainsAny(inv.Code, "0O1lI") || inv.Role != role ||
 		!inv.ExpiresAt.Equal(e.clock.Now().Add(account.RoleInviteTTL)) {
 		e.t.Fatalf("invite %+v", inv)
@@ -105,7 +105,7 @@ func TestRoleChecks(t *testing.T) {
 					t.Fatalf("status %d, want %d: %s", res.Status, tc.want[role], res.Body)
 				}
 				if res.Status >= 400 {
-					res.err(t)
+					res.Err(t)
 				}
 			})
 		}
@@ -124,7 +124,7 @@ func TestRoleInvites(t *testing.T) {
 			t.Fatalf("role %s", u.Role)
 		}
 		r := e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{"email": "two@example.org", "password": "leader password", "name": "To", "inviteCode": code}})
-		eb := r.expectError(t, 422, api.CodeValidation)
+		eb := r.ExpectError(t, 422, api.CodeValidation)
 		if eb.Error.Details[0].Field != "inviteCode" {
 			t.Fatalf("details %+v", eb.Error.Details)
 		}
@@ -133,7 +133,7 @@ func TestRoleInvites(t *testing.T) {
 		code := e.roleInvite(admin, "trainer")
 		e.clock.Advance(account.RoleInviteTTL + time.Second)
 		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{"email": "late@example.org", "password": "trainer password", "name": "Sen", "inviteCode": code}}).
-			expectError(t, 422, api.CodeValidation)
+			ExpectError(t, 422, api.CodeValidation)
 	})
 	t.Run("revoked", func(t *testing.T) {
 		admin = e.login("admin@example.org", "correct horse battery") // the clock moved on
@@ -143,7 +143,7 @@ func TestRoleInvites(t *testing.T) {
 			t.Fatalf("revoke: %d %s", r.Status, r.Body)
 		}
 		e.do(req{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]string{"email": "rev@example.org", "password": "trainer password", "name": "R", "inviteCode": code}}).
-			expectError(t, 422, api.CodeValidation)
+			ExpectError(t, 422, api.CodeValidation)
 		r = e.do(req{Method: "GET", Path: "/api/v1/invites", Token: admin.Token})
 		var list struct {
 			Invites []struct {
@@ -152,7 +152,7 @@ func TestRoleInvites(t *testing.T) {
 				Usable  bool   `json:"usable"`
 			} `json:"invites"`
 		}
-		r.decode(t, &list)
+		r.Decode(t, &list)
 		found := false
 		for _, inv := range list.Invites {
 			if inv.Code == code {
@@ -166,7 +166,7 @@ func TestRoleInvites(t *testing.T) {
 	t.Run("only trainer and peer_leader", func(t *testing.T) {
 		for _, role := range []string{"admin", "patient", "boss"} {
 			e.do(req{Method: "POST", Path: "/api/v1/invites", Token: admin.Token, Body: map[string]string{"role": role}}).
-				expectError(t, 422, api.CodeValidation)
+				ExpectError(t, 422, api.CodeValidation)
 		}
 	})
 }
@@ -191,7 +191,7 @@ func TestGroups(t *testing.T) {
 		t.Fatalf("join: %d %s", r.Status, r.Body)
 	}
 	var joined group
-	r.decode(t, &joined)
+	r.Decode(t, &joined)
 	if joined.ID != g.ID {
 		t.Fatalf("joined %+v", joined)
 	}
@@ -202,7 +202,7 @@ func TestGroups(t *testing.T) {
 			Owner bool   `json:"owner"`
 		} `json:"groups"`
 	}
-	e.do(req{Method: "GET", Path: "/api/v1/me", Token: pat.Token}).decode(t, &me)
+	e.do(req{Method: "GET", Path: "/api/v1/me", Token: pat.Token}).Decode(t, &me)
 	if len(me.Groups) != 1 || me.Groups[0].ID != g.ID || me.Groups[0].Owner {
 		t.Fatalf("me groups %+v", me.Groups)
 	}
@@ -210,43 +210,43 @@ func TestGroups(t *testing.T) {
 	// The owner sees the members, a member sees the group only, a
 	// stranger sees nothing.
 	var full group
-	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: trainer.Token}).decode(t, &full)
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: trainer.Token}).Decode(t, &full)
 	if len(full.Members) != 2 {
 		t.Fatalf("members %+v", full.Members)
 	}
 	var seen group
-	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: ny.Token}).decode(t, &seen)
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: ny.Token}).Decode(t, &seen)
 	if seen.ID != g.ID || len(seen.Members) != 0 {
 		t.Fatalf("member view %+v", seen)
 	}
-	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: other.Token}).expectError(t, 404, api.CodeNotFound)
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: other.Token}).ExpectError(t, 404, api.CodeNotFound)
 
 	// Another trainer cannot revoke the code; the owner can; then joining fails.
-	e.do(req{Method: "DELETE", Path: "/api/v1/invites/" + g.InviteCode, Token: other.Token}).expectError(t, 404, api.CodeNotFound)
+	e.do(req{Method: "DELETE", Path: "/api/v1/invites/" + g.InviteCode, Token: other.Token}).ExpectError(t, 404, api.CodeNotFound)
 	if r := e.do(req{Method: "DELETE", Path: "/api/v1/invites/" + g.InviteCode, Token: trainer.Token}); r.Status != http.StatusNoContent {
 		t.Fatalf("revoke: %d %s", r.Status, r.Body)
 	}
 	late := e.as("patient", "late@example.org")
 	e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: late.Token, Body: map[string]string{"code": g.InviteCode}}).
-		expectError(t, 422, api.CodeValidation)
+		ExpectError(t, 422, api.CodeValidation)
 
 	// A fresh code works, until it expires after 30 days.
 	r = e.do(req{Method: "POST", Path: "/api/v1/groups/" + g.ID + "/invite", Token: trainer.Token})
 	var inv struct{ Code string }
-	r.decode(t, &inv)
+	r.Decode(t, &inv)
 	if r := e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: late.Token, Body: map[string]string{"code": inv.Code}}); r.Status != http.StatusOK {
 		t.Fatalf("join with new code: %d %s", r.Status, r.Body)
 	}
 	e.clock.Advance(account.GroupInviteTTL + time.Second)
 	later := e.as("patient", "later@example.org")
 	e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: later.Token, Body: map[string]string{"code": inv.Code}}).
-		expectError(t, 422, api.CodeValidation)
+		ExpectError(t, 422, api.CodeValidation)
 
 	// A role invite is not a group code, and joining with one does not use it up.
 	admin := e.as("admin", "admin@example.org")
 	code := e.roleInvite(admin, "trainer")
 	e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: later.Token, Body: map[string]string{"code": code}}).
-		expectError(t, 422, api.CodeValidation)
+		ExpectError(t, 422, api.CodeValidation)
 	if u := e.register("t3@example.org", "trainer password", "T3", code); u.Role != "trainer" {
 		t.Fatalf("role %s", u.Role)
 	}
@@ -258,12 +258,12 @@ func TestPatchMe(t *testing.T) {
 	r := e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: s.Token,
 		Body: map[string]any{"name": "Alias", "birthYear": 1985, "hrMax": 188, "timeZone": "America/New_York", "language": "en"}})
 	var out struct{ User user }
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	u := out.User
 	if r.Status != 200 || u.Name != "Alias" || *u.BirthYear != 1985 || *u.HRMax != 188 || u.TimeZone != "America/New_York" || u.Language != "en" {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
-	e.do(req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).decode(t, &out)
+	e.do(req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).Decode(t, &out)
 	if out.User.Name != "Alias" || out.User.TimeZone != "America/New_York" {
 		t.Fatalf("not stored: %+v", out.User)
 	}
@@ -272,7 +272,7 @@ func TestPatchMe(t *testing.T) {
 	} {
 		t.Run(field, func(t *testing.T) {
 			eb := e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: s.Token, Body: map[string]any{field: v}}).
-				expectError(t, 422, api.CodeValidation)
+				ExpectError(t, 422, api.CodeValidation)
 			if eb.Error.Details[0].Field != field {
 				t.Fatalf("details %+v", eb.Error.Details)
 			}
@@ -280,11 +280,11 @@ func TestPatchMe(t *testing.T) {
 	}
 	t.Run("local time zone refused", func(t *testing.T) {
 		e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: s.Token, Body: map[string]any{"timeZone": "Local"}}).
-			expectError(t, 422, api.CodeValidation)
+			ExpectError(t, 422, api.CodeValidation)
 	})
 	t.Run("role cannot be patched", func(t *testing.T) {
 		e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: s.Token, Body: map[string]any{"role": "admin"}}).
-			expectError(t, 400, api.CodeUnknownField)
+			ExpectError(t, 400, api.CodeUnknownField)
 	})
 }
 
@@ -304,7 +304,7 @@ func TestAccessFollowsTheStore(t *testing.T) {
 	if err := e.store.RemoveMember(t.Context(), g.ID, pat.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: pat.Token}).expectError(t, 404, api.CodeNotFound)
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: pat.Token}).ExpectError(t, 404, api.CodeNotFound)
 
 	u, err := e.store.UserByID(t.Context(), trainer.User.ID)
 	if err != nil {
@@ -315,11 +315,11 @@ func TestAccessFollowsTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.do(req{Method: "POST", Path: "/api/v1/groups", Token: trainer.Token, Body: map[string]string{"name": "Ny", "kind": "treatment"}}).
-		expectError(t, 403, api.CodeForbidden)
-	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: trainer.Token}).expectError(t, 404, api.CodeNotFound)
+		ExpectError(t, 403, api.CodeForbidden)
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + g.ID, Token: trainer.Token}).ExpectError(t, 404, api.CodeNotFound)
 
 	if err := e.store.DeleteUser(t.Context(), pat.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	e.do(req{Method: "GET", Path: "/api/v1/me", Token: pat.Token}).expectError(t, 401, api.CodeUnauthorized)
+	e.do(req{Method: "GET", Path: "/api/v1/me", Token: pat.Token}).ExpectError(t, 401, api.CodeUnauthorized)
 }

@@ -31,13 +31,13 @@ func TestHealthAndMetrics(t *testing.T) {
 
 	// With the store gone, /readyz says so and /healthz does not care.
 	e.store.Close()
-	e.do(req{Method: "GET", Path: "/readyz"}).expectError(t, http.StatusServiceUnavailable, api.CodeUnavailable)
+	e.do(req{Method: "GET", Path: "/readyz"}).ExpectError(t, http.StatusServiceUnavailable, api.CodeUnavailable)
 	if r := e.do(req{Method: "GET", Path: "/healthz"}); r.Status != http.StatusOK {
 		t.Fatalf("healthz: %d", r.Status)
 	}
 	// Internal errors are generic: no cause, no stack.
 	r = e.do(req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "m@example.org", "password": "metrics password"}})
-	eb := r.expectError(t, http.StatusInternalServerError, api.CodeInternal)
+	eb := r.ExpectError(t, http.StatusInternalServerError, api.CodeInternal)
 	if eb.Error.Message != "internal error" || strings.Contains(string(r.Body), "sql") || strings.Contains(string(r.Body), ".go") {
 		t.Fatalf("internal error leaks: %s", r.Body)
 	}
@@ -113,5 +113,5 @@ func TestTrustedProxyXFF(t *testing.T) {
 	}
 	r := e.do(req{Method: "POST", Path: "/api/v1/auth/login", Header: map[string]string{"X-Forwarded-For": "203.0.113.1"},
 		Body: map[string]string{"email": "y@example.org", "password": "whatever1"}})
-	r.expectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	r.ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
 }

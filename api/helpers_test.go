@@ -1,50 +1,43 @@
 package api_test
 
 import (
-	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	gosync "sync"
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/internal/apitest"
 	"github.com/hit4x4/dagbok/store/sqlitestore"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu  gosync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // env is one API server over real HTTP on loopback, on a fresh SQLite
 // store in t.TempDir().
 type env struct {
 	t      *testing.T
-	srv    *httptest.Server
+	echo   *echo.Echo
+	client *apitest.Client // checks every exchange against the OpenAPI document
 	store  *sqlitestore.Store
-	clock  *clock
+	clock  *apitest.Clock
 	secret []byte
 	root   *session          // an admin who hands out role invites
 	admins *account.Accounts // creates admins as the server does at start
+}
+
+// loadSpec loads the API's OpenAPI document.
+func loadSpec(t *testing.T) *apitest.Spec {
+	t.Helper()
+	spec, err := apitest.LoadSpec(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
 }
 
 const testSecret = "test-secret-0123456789-abcdefghijklmnop"
@@ -59,7 +52,7 @@ func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &clock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clk := apitest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	cfg := api.Config{
 		Store:  st,
 		Secret: []byte(testSecret),
@@ -84,116 +77,20 @@ func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 		t.Fatal(err)
 	}
 	admins := account.NewAccounts(st, hash, nil, clk.Now, rand.Reader)
-	return &env{t: t, srv: srv, store: st, clock: clk, secret: cfg.Secret, admins: admins}
+	client := &apitest.Client{Base: srv.URL, HTTP: srv.Client(), Spec: loadSpec(t)}
+	return &env{t: t, echo: e, client: client, store: st, clock: clk, secret: cfg.Secret, admins: admins}
 }
 
-// resp is a finished response with its body read.
-type resp struct {
-	Status int
-	Header http.Header
-	Body   []byte
-	Res    *http.Response
-}
+// req and resp are the shared test client's request and answer.
+type (
+	req  = apitest.Request
+	resp = apitest.Response
+)
 
-// errBody is the JSON error shape.
-type errBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Details []struct {
-			Doc    string `json:"doc"`
-			Field  string `json:"field"`
-			Reason string `json:"reason"`
-		} `json:"details"`
-		ServerTime int64 `json:"serverTime"`
-	} `json:"error"`
-}
-
-func (r *resp) decode(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.Body, err)
-	}
-}
-
-func (r *resp) err(t *testing.T) errBody {
-	t.Helper()
-	var e errBody
-	r.decode(t, &e)
-	if e.Error.Code == "" || e.Error.Message == "" {
-		t.Fatalf("not the JSON error shape: %s", r.Body)
-	}
-	return e
-}
-
-// expectError checks status and code of a JSON error answer.
-func (r *resp) expectError(t *testing.T, status int, code string) errBody {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); status != http.StatusMethodNotAllowed && !bytes.HasPrefix([]byte(ct), []byte("application/json")) {
-		t.Fatalf("content type %q for an error", ct)
-	}
-	e := r.err(t)
-	if e.Error.Code != code {
-		t.Fatalf("code %q, want %q; body %s", e.Error.Code, code, r.Body)
-	}
-	return e
-}
-
-// req describes one request.
-type req struct {
-	Method  string
-	Path    string
-	Body    any // string or []byte: sent as is; else JSON-encoded
-	Token   string
-	Cookies []*http.Cookie
-	Header  map[string]string
-}
-
+// do sends r; the request and the answer must match the OpenAPI document.
 func (e *env) do(r req) *resp {
 	e.t.Helper()
-	var body io.Reader
-	switch b := r.Body.(type) {
-	case nil:
-	case string:
-		body = bytes.NewReader([]byte(b))
-	case []byte:
-		body = bytes.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		body = bytes.NewReader(data)
-	}
-	hr, err := http.NewRequestWithContext(e.t.Context(), r.Method, e.srv.URL+r.Path, body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if body != nil {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	if r.Token != "" {
-		hr.Header.Set("Authorization", "Bearer "+r.Token)
-	}
-	for _, c := range r.Cookies {
-		hr.AddCookie(c)
-	}
-	for k, v := range r.Header {
-		hr.Header.Set(k, v)
-	}
-	res, err := e.srv.Client().Do(hr)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", r.Method, r.Path, err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return &resp{Status: res.StatusCode, Header: res.Header, Body: data, Res: res}
+	return e.client.Do(e.t, r)
 }
 
 type user struct {
@@ -225,17 +122,12 @@ func (e *env) register(email, password, name, code string) user {
 		e.t.Fatalf("register %s: %d %s", email, r.Status, r.Body)
 	}
 	var out struct{ User user }
-	r.decode(e.t, &out)
+	r.Decode(e.t, &out)
 	return out.User
 }
 
 func refreshCookieOf(r *resp) *http.Cookie {
-	for _, c := range r.Res.Cookies() {
-		if c.Name == "__Host-dagbok_refresh" || c.Name == "dagbok_refresh" {
-			return c
-		}
-	}
-	return nil
+	return r.Cookie("__Host-dagbok_refresh", "dagbok_refresh")
 }
 
 func (e *env) login(email, password string) session {
@@ -249,7 +141,7 @@ func (e *env) login(email, password string) session {
 		ExpiresIn   int    `json:"expiresIn"`
 		User        user   `json:"user"`
 	}
-	r.decode(e.t, &out)
+	r.Decode(e.t, &out)
 	if out.AccessToken == "" || out.ExpiresIn != 900 {
 		e.t.Fatalf("login answer %s", r.Body)
 	}
@@ -283,7 +175,7 @@ func (e *env) as(role, email string) session {
 			e.t.Fatalf("invite %s: %d %s", role, r.Status, r.Body)
 		}
 		var inv struct{ Code string }
-		r.decode(e.t, &inv)
+		r.Decode(e.t, &inv)
 		e.register(email, pw, "Lead "+email, inv.Code)
 	}
 	s := e.login(email, pw)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 const testPassword = "correct horse battery"
@@ -25,7 +26,7 @@ func TestEraseAccount(t *testing.T) {
 			e := newEnv(t)
 			email := role + "@example.org"
 			s := e.as(role, email)
-			if r := e.push(s, "b1", sessionDoc("s1", e.clock.Now(), map[string]any{"protocol": "4x4", "note": "tung dag"})); r.Status != http.StatusOK {
+			if r := e.push(s, "b1", synctest.Session(t, "s1", synctest.Stamp(e.clock.Now(), "phone"), "protocol", "4x4", "note", "tung dag")); r.Status != http.StatusOK {
 				t.Fatalf("push: %d %s", r.Status, r.Body)
 			}
 
@@ -45,13 +46,13 @@ func TestEraseAccount(t *testing.T) {
 			if err != nil || len(docs) != 0 {
 				t.Errorf("docs after erase: %v %v", docs, err)
 			}
-			e.do(req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).expectError(t, 401, api.CodeUnauthorized)
+			e.do(req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).ExpectError(t, 401, api.CodeUnauthorized)
 			if _, pr := e.pull(s, "", 0); pr.Status != http.StatusUnauthorized {
 				t.Errorf("pull with the old token: %d %s", pr.Status, pr.Body)
 			}
-			e.refresh(s.Cookie).expectError(t, 401, api.CodeInvalidRefresh)
+			e.refresh(s.Cookie).ExpectError(t, 401, api.CodeInvalidRefresh)
 			e.do(req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": email, "password": testPassword}}).
-				expectError(t, 401, api.CodeInvalidCredentials)
+				ExpectError(t, 401, api.CodeInvalidCredentials)
 
 			// The email is free again, and a new account starts empty.
 			e.register(email, testPassword, "Ny", "")
@@ -97,7 +98,7 @@ func TestEraseAccountRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.r().expectError(t, tc.status, tc.code)
+			tc.r().ExpectError(t, tc.status, tc.code)
 		})
 	}
 	// Nothing was erased.
@@ -113,16 +114,16 @@ func TestEraseAccountSharesTheLoginRateLimit(t *testing.T) {
 	e := newEnv(t, func(c *api.Config) { c.LoginPerAccount = api.Limit{Burst: 3, Every: time.Minute} })
 	pat := e.as("patient", "pat@example.org") // a login that succeeds spends nothing
 	for range 3 {
-		e.erase(pat, "guess").expectError(t, 403, api.CodeWrongPassword)
+		e.erase(pat, "guess").ExpectError(t, 403, api.CodeWrongPassword)
 	}
 	r := e.erase(pat, testPassword)
-	r.expectError(t, 429, api.CodeRateLimited)
+	r.ExpectError(t, 429, api.CodeRateLimited)
 	if r.Header.Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}
 	// The guesses count against logins too.
 	e.do(req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "pat@example.org", "password": testPassword}}).
-		expectError(t, 429, api.CodeRateLimited)
+		ExpectError(t, 429, api.CodeRateLimited)
 
 	e.clock.Advance(time.Minute)
 	if r := e.erase(pat, testPassword); r.Status != http.StatusNoContent {

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,20 +9,8 @@ import (
 
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
-
-func stamp(at time.Time, node string) string {
-	return sync.Timestamp{Wall: at.UnixMilli(), Node: node}.String()
-}
-
-func sessionDoc(id string, at time.Time, fields map[string]any) sync.Doc {
-	d := sync.Doc{ID: id, Type: "session", Fields: map[string]sync.Field{}}
-	for k, v := range fields {
-		raw, _ := json.Marshal(v)
-		d.Fields[k] = sync.Field{Value: raw, TS: stamp(at, "phone")}
-	}
-	return d
-}
 
 func (e *env) push(s session, batch string, docs ...sync.Doc) *resp {
 	e.t.Helper()
@@ -40,7 +27,7 @@ func (e *env) pull(s session, cursor string, limit int) (sync.PullResponse, *res
 	r := e.do(req{Method: "GET", Path: path, Token: s.Token})
 	var out sync.PullResponse
 	if r.Status == http.StatusOK {
-		r.decode(e.t, &out)
+		r.Decode(e.t, &out)
 	}
 	return out, r
 }
@@ -52,13 +39,13 @@ func TestSyncPushPull(t *testing.T) {
 	now := e.clock.Now()
 
 	r := e.push(a, "batch-1",
-		sessionDoc("s1", now, map[string]any{"protocol": "4x4", "durationMin": 38, "sessionRpe": 7}),
-		sessionDoc("s2", now, map[string]any{"protocol": "3x3", "moodBefore": 2, "moodAfter": 4}))
+		synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "protocol", "4x4", "durationMin", 38, "sessionRpe", 7),
+		synctest.Session(t, "s2", synctest.Stamp(now, "phone"), "protocol", "3x3", "moodBefore", 2, "moodAfter", 4))
 	if r.Status != http.StatusOK {
 		t.Fatalf("push: %d %s", r.Status, r.Body)
 	}
 	var pr sync.PushResponse
-	r.decode(t, &pr)
+	r.Decode(t, &pr)
 	if pr.Applied != 2 || pr.ServerTime != now.UnixMilli() {
 		t.Fatalf("push answer %s", r.Body)
 	}
@@ -67,8 +54,8 @@ func TestSyncPushPull(t *testing.T) {
 	}
 
 	// Replaying the batch changes nothing.
-	if r := e.push(a, "batch-1", sessionDoc("s1", now, map[string]any{"protocol": "4x4", "durationMin": 38, "sessionRpe": 7}),
-		sessionDoc("s2", now, map[string]any{"protocol": "3x3", "moodBefore": 2, "moodAfter": 4})); r.Status != http.StatusOK {
+	if r := e.push(a, "batch-1", synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "protocol", "4x4", "durationMin", 38, "sessionRpe", 7),
+		synctest.Session(t, "s2", synctest.Stamp(now, "phone"), "protocol", "3x3", "moodBefore", 2, "moodAfter", 4)); r.Status != http.StatusOK {
 		t.Fatalf("replay: %d %s", r.Status, r.Body)
 	}
 
@@ -84,15 +71,15 @@ func TestSyncPushPull(t *testing.T) {
 		t.Fatalf("third page %+v", page3)
 	}
 	// A replay after the pull still logs nothing new.
-	e.push(a, "batch-1", sessionDoc("s1", now, map[string]any{"protocol": "4x4", "durationMin": 38, "sessionRpe": 7}),
-		sessionDoc("s2", now, map[string]any{"protocol": "3x3", "moodBefore": 2, "moodAfter": 4}))
+	e.push(a, "batch-1", synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "protocol", "4x4", "durationMin", 38, "sessionRpe", 7),
+		synctest.Session(t, "s2", synctest.Stamp(now, "phone"), "protocol", "3x3", "moodBefore", 2, "moodAfter", 4))
 	if page3, _ := e.pull(a, page2.Cursor, 0); len(page3.Docs) != 0 {
 		t.Fatalf("replay logged %d documents", len(page3.Docs))
 	}
 
 	// A later edit wins and shows up after the cursor.
 	e.clock.Advance(time.Minute)
-	e.push(a, "batch-2", sessionDoc("s1", e.clock.Now(), map[string]any{"note": "tung dag"}))
+	e.push(a, "batch-2", synctest.Session(t, "s1", synctest.Stamp(e.clock.Now(), "phone"), "note", "tung dag"))
 	page4, _ := e.pull(a, page2.Cursor, 0)
 	if len(page4.Docs) != 1 || string(page4.Docs[0].Fields["note"].Value) != `"tung dag"` || string(page4.Docs[0].Fields["durationMin"].Value) != "38" {
 		t.Fatalf("after edit %+v", page4)
@@ -103,7 +90,7 @@ func TestSyncPushPull(t *testing.T) {
 	if pb, _ := e.pull(b, "", 0); len(pb.Docs) != 0 {
 		t.Fatalf("b sees %+v", pb.Docs)
 	}
-	e.push(b, "batch-1", sessionDoc("s1", e.clock.Now(), map[string]any{"note": "b sin"}))
+	e.push(b, "batch-1", synctest.Session(t, "s1", synctest.Stamp(e.clock.Now(), "phone"), "note", "b sin"))
 	pa, _ := e.pull(a, "", 0)
 	for _, d := range pa.Docs {
 		if string(d.Fields["note"].Value) == `"b sin"` {
@@ -121,18 +108,18 @@ func TestSyncPushRejects(t *testing.T) {
 	now := e.clock.Now()
 
 	t.Run("clock skew", func(t *testing.T) {
-		r := e.push(a, "skew", sessionDoc("s1", now.Add(sync.MaxSkew+time.Minute), map[string]any{"sessionRpe": 5}))
-		eb := r.expectError(t, http.StatusConflict, api.CodeClockSkew)
+		r := e.push(a, "skew", synctest.Session(t, "s1", synctest.Stamp(now.Add(sync.MaxSkew+time.Minute), "phone"), "sessionRpe", 5))
+		eb := r.ExpectError(t, http.StatusConflict, api.CodeClockSkew)
 		if eb.Error.ServerTime != now.UnixMilli() {
 			t.Fatalf("serverTime %d, want %d", eb.Error.ServerTime, now.UnixMilli())
 		}
 	})
 	t.Run("validation lists every rejected field", func(t *testing.T) {
 		r := e.push(a, "bad",
-			sessionDoc("ok", now, map[string]any{"sessionRpe": 5}),
-			sessionDoc("bad1", now, map[string]any{"sessionRpe": 11, "moodAfter": 9}),
-			sessionDoc("bad2", now, map[string]any{"colour": "red"}))
-		eb := r.expectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+			synctest.Session(t, "ok", synctest.Stamp(now, "phone"), "sessionRpe", 5),
+			synctest.Session(t, "bad1", synctest.Stamp(now, "phone"), "sessionRpe", 11, "moodAfter", 9),
+			synctest.Session(t, "bad2", synctest.Stamp(now, "phone"), "colour", "red"))
+		eb := r.ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
 		got := map[string]bool{}
 		for _, d := range eb.Error.Details {
 			got[d.Doc+"."+d.Field] = true
@@ -145,22 +132,22 @@ func TestSyncPushRejects(t *testing.T) {
 	})
 	t.Run("malformed", func(t *testing.T) {
 		e.do(req{Method: "POST", Path: "/api/v1/sync/push", Token: a.Token, Body: `{"batchId":"x","docs":[`}).
-			expectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
+			ExpectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
 		e.do(req{Method: "POST", Path: "/api/v1/sync/push", Token: a.Token, Body: `{"batchId":"x","docs":[],"scope":"someone"}`}).
-			expectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
+			ExpectError(t, http.StatusBadRequest, api.CodeInvalidJSON)
 	})
 	t.Run("too many documents", func(t *testing.T) {
 		docs := make([]sync.Doc, sync.MaxPushDocs+1)
 		for i := range docs {
 			docs[i] = sync.Doc{ID: fmt.Sprintf("d%d", i), Type: "session", Fields: map[string]sync.Field{}}
 		}
-		e.push(a, "many", docs...).expectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
+		e.push(a, "many", docs...).ExpectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
 	})
 	t.Run("body over 1 MiB", func(t *testing.T) {
 		body := `{"batchId":"big","docs":[{"id":"x","type":"session","fields":{"note":{"value":"` +
-			strings.Repeat("a", sync.MaxPushBytes) + `","ts":"` + stamp(now, "p") + `"}}}]}`
+			strings.Repeat("a", sync.MaxPushBytes) + `","ts":"` + synctest.Stamp(now, "p") + `"}}}]}`
 		e.do(req{Method: "POST", Path: "/api/v1/sync/push", Token: a.Token, Body: body}).
-			expectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
+			ExpectError(t, http.StatusRequestEntityTooLarge, api.CodePayloadTooLarge)
 	})
 	t.Run("nothing was applied", func(t *testing.T) {
 		if page, _ := e.pull(a, "", 0); len(page.Docs) != 0 {
@@ -169,9 +156,9 @@ func TestSyncPushRejects(t *testing.T) {
 	})
 	t.Run("bad cursor and limit", func(t *testing.T) {
 		_, r := e.pull(a, "abc", 0)
-		r.expectError(t, 422, api.CodeValidation)
+		r.ExpectError(t, 422, api.CodeValidation)
 		for _, q := range []string{"limit=-1", "limit=0", "limit=x", "cursor=-5"} {
-			e.do(req{Method: "GET", Path: "/api/v1/sync/pull?" + q, Token: a.Token}).expectError(t, 422, api.CodeValidation)
+			e.do(req{Method: "GET", Path: "/api/v1/sync/pull?" + q, Token: a.Token}).ExpectError(t, 422, api.CodeValidation)
 		}
 	})
 }
@@ -180,10 +167,10 @@ func TestSyncCursorExpired(t *testing.T) {
 	e := newEnv(t)
 	a := e.as("patient", "a@example.org")
 	start := e.clock.Now()
-	e.push(a, "b1", sessionDoc("keep", start, map[string]any{"sessionRpe": 4}))
+	e.push(a, "b1", synctest.Session(t, "keep", synctest.Stamp(start, "phone"), "sessionRpe", 4))
 	page, _ := e.pull(a, "", 0)
 
-	e.push(a, "b2", sessionDoc("gone", start, map[string]any{"deleted": true}))
+	e.push(a, "b2", synctest.Session(t, "gone", synctest.Stamp(start, "phone"), "deleted", true))
 	e.clock.Advance(100 * 24 * time.Hour)
 	// The store ages tombstones by its own clock (real time): a cut-off
 	// past it collects the tombstone just written.
@@ -192,7 +179,7 @@ func TestSyncCursorExpired(t *testing.T) {
 	}
 	a = e.login("a@example.org", "correct horse battery")
 	_, r := e.pull(a, page.Cursor, 0)
-	r.expectError(t, http.StatusGone, api.CodeCursorExpired)
+	r.ExpectError(t, http.StatusGone, api.CodeCursorExpired)
 
 	// Pulling from the start works and holds the kept document.
 	full, _ := e.pull(a, "", 0)

@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -16,11 +17,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/internal/apitest"
 	"github.com/hit4x4/dagbok/sync"
 )
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+// newClient is the shared test client on m, checking every exchange
+// against the API's OpenAPI document.
+func newClient(t *testing.T, m *Main) *apitest.Client {
+	t.Helper()
+	spec, err := apitest.LoadSpec(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &apitest.Client{Base: strings.TrimSuffix(m.URL(), "/"), Spec: spec}
 }
 
 func TestParseConfig(t *testing.T) {
@@ -144,15 +158,9 @@ func TestMainRunServesAndCloses(t *testing.T) {
 	if !strings.Contains(logs.String(), `"url":"`+m.URL()+`"`) {
 		t.Fatalf("no log line with the url:\n%s", logs.String())
 	}
-	for _, p := range []string{"healthz", "readyz", ""} {
-		res, err := http.Get(m.URL() + p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("/%s: %d", p, res.StatusCode)
-		}
+	c := newClient(t, m)
+	for _, p := range []string{"/healthz", "/readyz", "/"} {
+		c.Must(t, apitest.Request{Method: http.MethodGet, Path: p}, http.StatusOK, nil)
 	}
 	fi, err := os.Stat(filepath.Join(dir, "jwt.key"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
@@ -161,7 +169,7 @@ func TestMainRunServesAndCloses(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := http.Get(m.URL() + "healthz"); err == nil {
+	if _, err := c.Send(t.Context(), apitest.Request{Method: http.MethodGet, Path: "/healthz"}); err == nil {
 		t.Fatal("still serving after Close")
 	}
 }
@@ -195,17 +203,25 @@ func TestCloseDrainsInFlightRequests(t *testing.T) {
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	// The client asks to continue and sends the body only once the
+	// server's handler starts reading it: the 100 Continue it gets back
+	// says the request is in the handler.
 	body := `{"email":"slow@example.org","password":"slow password","name":"Slow"}`
+	inHandler := make(chan struct{})
+	trace := &httptrace.ClientTrace{Got100Continue: func() { close(inHandler) }}
 	pr, pw := io.Pipe()
-	req, err := http.NewRequest("POST", m.URL()+"api/v1/auth/register", pr)
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace),
+		"POST", m.URL()+"api/v1/auth/register", pr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Expect", "100-continue")
 	req.ContentLength = int64(len(body))
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
 	status := make(chan int, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			status <- 0
 			return
@@ -213,17 +229,31 @@ func TestCloseDrainsInFlightRequests(t *testing.T) {
 		res.Body.Close()
 		status <- res.StatusCode
 	}()
-	io.WriteString(pw, body[:10])
-	time.Sleep(200 * time.Millisecond) // the request is in the handler now
+	select {
+	case <-inHandler:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server never asked for the body")
+	}
 
 	closed := make(chan error, 1)
 	go func() { closed <- m.Close() }()
+	// Close has begun once the server takes no new connections.
+	err = apitest.Poll(t.Context(), 10*time.Second, func() bool {
+		conn, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(m.URL(), "http://"), "/"))
+		if err == nil {
+			conn.Close()
+		}
+		return err != nil
+	})
+	if err != nil {
+		t.Fatalf("the server still takes connections after Close: %v", err)
+	}
 	select {
 	case err := <-closed:
 		t.Fatalf("Close returned (%v) while a request was in flight", err)
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
-	io.WriteString(pw, body[10:])
+	io.WriteString(pw, body)
 	pw.Close()
 	if got := <-status; got != http.StatusCreated {
 		t.Fatalf("in-flight request got %d, want 201", got)
@@ -245,50 +275,37 @@ func TestCompactorCollectsOldTombstones(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	call := func(method, path, token, body string) (int, []byte) {
-		t.Helper()
-		req, _ := http.NewRequest(method, m.URL()+path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
-	}
-	call("POST", "api/v1/auth/register", "", `{"email":"c@example.org","password":"compact me","name":"C"}`)
-	_, b := call("POST", "api/v1/auth/login", "", `{"email":"c@example.org","password":"compact me"}`)
+	c := newClient(t, m)
+	c.Must(t, apitest.Request{Method: "POST", Path: "/api/v1/auth/register",
+		Body: `{"email":"c@example.org","password":"compact me","name":"C"}`}, http.StatusCreated, nil)
 	var login struct{ AccessToken string }
-	json.Unmarshal(b, &login)
+	c.Must(t, apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
+		Body: `{"email":"c@example.org","password":"compact me"}`}, http.StatusOK, &login)
+	c.Token = login.AccessToken
+	pull := func(cursor string) *apitest.Response {
+		t.Helper()
+		return c.Do(t, apitest.Request{Method: "GET", Path: "/api/v1/sync/pull?cursor=" + cursor})
+	}
 
 	ts := sync.Timestamp{Wall: time.Now().UnixMilli(), Node: "phone"}.String()
 	push := func(batch, id, fields string) {
 		t.Helper()
-		code, b := call("POST", "api/v1/sync/push", login.AccessToken,
-			`{"batchId":"`+batch+`","docs":[{"id":"`+id+`","type":"session","fields":{`+fields+`}}]}`)
-		if code != http.StatusOK {
-			t.Fatalf("push: %d %s", code, b)
-		}
+		c.Must(t, apitest.Request{Method: "POST", Path: "/api/v1/sync/push",
+			Body: `{"batchId":"` + batch + `","docs":[{"id":"` + id + `","type":"session","fields":{` + fields + `}}]}`},
+			http.StatusOK, nil)
 	}
 	push("b1", "keep", `"sessionRpe":{"value":5,"ts":"`+ts+`"}`)
-	_, b = call("GET", "api/v1/sync/pull", login.AccessToken, "")
 	var page struct{ Cursor string }
-	json.Unmarshal(b, &page)
+	pull("").Decode(t, &page)
 	push("b2", "gone", `"deleted":{"value":true,"ts":"`+ts+`"}`)
 
 	m.compact(t.Context()) // nothing is old enough yet
-	if code, b := call("GET", "api/v1/sync/pull?cursor="+page.Cursor, login.AccessToken, ""); code != http.StatusOK {
-		t.Fatalf("pull before the TTL: %d %s", code, b)
+	if r := pull(page.Cursor); r.Status != http.StatusOK {
+		t.Fatalf("pull before the TTL: %d %s", r.Status, r.Body)
 	}
 	m.now = func() time.Time { return time.Now().Add(91 * 24 * time.Hour) }
 	m.compact(t.Context())
-	if code, b := call("GET", "api/v1/sync/pull?cursor="+page.Cursor, login.AccessToken, ""); code != http.StatusGone {
-		t.Fatalf("pull after compaction: %d %s, want 410", code, b)
+	if r := pull(page.Cursor); r.Status != http.StatusGone {
+		t.Fatalf("pull after compaction: %d %s, want 410", r.Status, r.Body)
 	}
 }

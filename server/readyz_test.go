@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hit4x4/dagbok/internal/apitest"
 	"github.com/hit4x4/dagbok/store/mongostore/ferrettest"
 )
 
@@ -30,34 +31,23 @@ func TestReadyzFollowsMongoStore(t *testing.T) {
 	}
 	t.Cleanup(func() { m.Close() })
 
-	client := &http.Client{Timeout: 10 * time.Second}
+	c := newClient(t, m)
+	c.HTTP = &http.Client{Timeout: 10 * time.Second}
 	status := func(path string) int {
-		res, err := client.Get(m.URL() + path)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		res.Body.Close()
-		return res.StatusCode
+		return c.Do(t, apitest.Request{Method: http.MethodGet, Path: path}).Status
 	}
 	waitStatus := func(want int) {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			got := status("readyz")
-			if got == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("/readyz %d, want %d", got, want)
-			}
-			time.Sleep(100 * time.Millisecond)
+		var got int
+		if err := apitest.Poll(t.Context(), 20*time.Second, func() bool { got = status("/readyz"); return got == want }); err != nil {
+			t.Fatalf("/readyz %d, want %d: %v", got, want, err)
 		}
 	}
 
 	waitStatus(http.StatusOK)
 	db.Stop()
 	waitStatus(http.StatusServiceUnavailable)
-	if got := status("healthz"); got != http.StatusOK {
+	if got := status("/healthz"); got != http.StatusOK {
 		t.Fatalf("/healthz %d while the store is down", got)
 	}
 	if err := db.Restart(); err != nil {

@@ -352,8 +352,14 @@ func TestBrowserAccessibility(t *testing.T) {
 	var p *tab
 	check := func(screen string) {
 		t.Helper()
-		// Let transitions and a sync's redraw settle, as a reader's eye would.
-		time.Sleep(300 * time.Millisecond)
+		// Check what a reader's eye settles on: no sync under way (its
+		// answer redraws the screen) and no finite animation running.
+		p.waitJS("the screen to settle", `(() => {
+			const st = document.querySelector('[data-testid=sync-status]');
+			const moving = document.getAnimations().some((a) => a.playState === 'running' &&
+				a.effect && a.effect.getComputedTiming().iterations !== Infinity);
+			return !(st && st.dataset.state === 'syncing') && !moving;
+		})()`)
 		res := eval[contrastResult](p, contrastJS)
 		if res.Checked == 0 {
 			t.Errorf("%s: no text to check the contrast of", screen)

@@ -9,6 +9,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hit4x4/dagbok/internal/apitest"
 )
 
 // TestBrowserBackgroundSync: a session logged offline reaches the server
@@ -57,15 +59,15 @@ func TestBrowserBackgroundSync(t *testing.T) {
 		t.Fatalf("dispatching the sync event: %v", err)
 	}
 
-	var found bool
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !found; time.Sleep(200 * time.Millisecond) {
+	err = apitest.Poll(t.Context(), 20*time.Second, func() bool {
 		for _, d := range serverDocs(t, siri) {
 			if d.Type == "session" && noteOf(t, d) == "Sendt i bakgrunnen" && !d.Deleted() {
-				found = true
+				return true
 			}
 		}
-	}
-	if !found {
+		return false
+	})
+	if err != nil {
 		t.Fatalf("the session never reached the server; the server holds %v; the phone's calls:\n%s", serverDocs(t, siri), phone.gate.calls())
 	}
 	if pages := phone.appPages(); pages != 0 {
@@ -154,7 +156,7 @@ func (b *browser) appPages() int {
 func (b *browser) waitWorkerJS(what, cond string) {
 	b.t.Helper()
 	var last error
-	for deadline := time.Now().Add(stepTimeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	err := apitest.Poll(b.ctx, stepTimeout, func() bool {
 		b.mu.Lock()
 		var workers []*worker
 		for _, w := range b.workers {
@@ -170,12 +172,15 @@ func (b *browser) waitWorkerJS(what, cond string) {
 			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("Promise.resolve("+cond+").then((v) => !!v)", chromedp.EvalAwaitPromise))
 			cancel()
 			if err == nil && ok {
-				return
+				return true
 			}
 			last = err
 		}
+		return false
+	})
+	if err != nil {
+		b.t.Fatalf("%s: waiting in the service worker for %s (%s): %v (last error %v)", b.name, what, cond, err, last)
 	}
-	b.t.Fatalf("%s: waiting in the service worker for %s (%s): not true within %s (last error %v)", b.name, what, cond, stepTimeout, last)
 }
 
 // logLen returns how many API calls the gate has logged.

@@ -28,6 +28,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hit4x4/dagbok/internal/apitest"
 	"github.com/hit4x4/dagbok/sync"
 )
 
@@ -285,12 +286,7 @@ func newBrowser(t *testing.T, name, backend string) *browser {
 		acancel()
 		// Child processes can still write to the profile for a moment;
 		// empty it here so that t.TempDir's own removal succeeds.
-		for i := 0; i < 50; i++ {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		_ = apitest.Poll(context.Background(), time.Second, func() bool { return os.RemoveAll(profile) == nil })
 	})
 	if err := startBounded(ctx, 30*time.Second); err != nil {
 		t.Fatalf("%s: starting Chromium: %v", name, err)
@@ -648,17 +644,15 @@ func tryEval[T any](p *tab, expr string) (T, error) {
 // it is truthy or stepTimeout passes.
 func (p *tab) waitJS(what, cond string) {
 	p.t.Helper()
-	deadline := time.Now().Add(stepTimeout)
 	var last error
-	for time.Now().Before(deadline) {
+	err := apitest.Poll(p.ctx, stepTimeout, func() bool {
 		ok, err := tryEval[bool](p, "Promise.resolve("+cond+").then((v) => !!v)")
-		if err == nil && ok {
-			return
-		}
 		last = err
-		time.Sleep(100 * time.Millisecond)
+		return err == nil && ok
+	})
+	if err != nil {
+		p.fail("waiting for %s (%s): %v (last error %v)", what, cond, err, last)
 	}
-	p.fail("waiting for %s (%s): not true within %s (last error %v)", what, cond, stepTimeout, last)
 }
 
 // fetchFails reports whether a fetch of path from the page fails, as it
@@ -721,10 +715,9 @@ func (p *tab) tapUntil(testid, next string) {
 		return eval[bool](p, fmt.Sprintf(`!!document.querySelector('[data-testid=%q]')`, id))
 	}
 	lastTap := time.Time{}
-	for deadline := time.Now().Add(stepTimeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	err := apitest.Poll(p.ctx, stepTimeout, func() bool {
 		if exists(next) {
-			p.waitVisible(next)
-			return
+			return true
 		}
 		if time.Since(lastTap) > time.Second && exists(testid) {
 			// The element may be replaced between finding and tapping it;
@@ -734,8 +727,12 @@ func (p *tab) tapUntil(testid, next string) {
 			cancel()
 			lastTap = time.Now()
 		}
+		return false
+	})
+	if err != nil {
+		p.fail("tapping %s never led to %s: %v", testid, next, err)
 	}
-	p.fail("tapping %s never led to %s", testid, next)
+	p.waitVisible(next)
 }
 
 // typeInto types text into an input (by data-testid), as a user would.

@@ -14,6 +14,8 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hit4x4/dagbok/internal/apitest"
 )
 
 // TestBrowserProfile: a patient saves a year of birth, then clears it on
@@ -116,13 +118,14 @@ func TestBrowserExport(t *testing.T) {
 		}))
 		p.click("export-data")
 		var file string
-		for deadline := time.Now().Add(stepTimeout); file == ""; time.Sleep(100 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no export file in %s", dir)
-			}
+		err := apitest.Poll(t.Context(), stepTimeout, func() bool {
 			if m, _ := filepath.Glob(filepath.Join(dir, "4x4-dagbok-*.json")); len(m) == 1 {
 				file = m[0]
 			}
+			return file != ""
+		})
+		if err != nil {
+			t.Fatalf("no export file in %s: %v", dir, err)
 		}
 		raw, err := os.ReadFile(file)
 		if err != nil {

@@ -347,7 +347,7 @@ func TestBrowserOffline(t *testing.T) {
 	}
 	srv = startServer(t, "DATA_DIR="+dataDir)
 	phone.gate.setBackend(t, srv.URL)
-	ola.base = srv.URL
+	ola.api.Base = srv.URL
 
 	// Back online: the app syncs with no help.
 	phone.setOffline(false)
@@ -415,9 +415,11 @@ func TestBrowserConcurrentEdits(t *testing.T) {
 
 	phone.setOffline(true)
 	tablet.setOffline(true)
+	// The tablet's clock runs a second ahead of the phone's, so its edit
+	// is the later one however fast the two follow each other.
+	eval[float64](q, `__testClock.set(1000)`)
 	// The phone changes the note and the session RPE …
 	p.editSession(id, "entry-note", "Fra telefonen", "entry-session-rpe", "8")
-	time.Sleep(5 * time.Millisecond) // the tablet's edit is the later one
 	// … and the tablet, later, the note and the duration.
 	q.editSession(id, "entry-note", "Fra nettbrettet", "entry-duration", "42")
 

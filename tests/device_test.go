@@ -36,6 +36,12 @@ func newDevice(name string, c *client) *device {
 	return &device{name: name, c: c, clock: sync.NewClock(name, time.Now), docs: map[string]sync.Doc{}}
 }
 
+// onClock makes the device stamp by now instead of the real time.
+func (d *device) onClock(now func() time.Time) *device {
+	d.clock = sync.NewClock(d.name, now)
+	return d
+}
+
 func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,12 +18,25 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/internal/apitest"
 )
 
-// binaryPath is set by TestMain: the server built once for the whole package.
-var binaryPath string
+// Set by TestMain for the whole package: the server, built once, and the
+// API's OpenAPI document that every client checks its exchanges against.
+var (
+	binaryPath string
+	apiSpec    *apitest.Spec
+)
 
 func TestMain(m *testing.M) {
+	spec, err := apitest.LoadSpec(api.OpenAPI())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	apiSpec = spec
 	dir, err := os.MkdirTemp("", "dagbok-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -128,18 +140,14 @@ func launch(t *testing.T, env ...string) *server {
 
 func waitHealthy(t *testing.T, base string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	c := newClient(t, base)
+	err := apitest.Poll(t.Context(), 15*time.Second, func() bool {
+		code, err := c.do(t.Context(), http.MethodGet, "/healthz", nil, nil)
+		return err == nil && code == http.StatusOK
+	})
+	if err != nil {
+		t.Fatalf("%s/healthz never answered 200: %v", base, err)
 	}
-	t.Fatalf("%s/healthz never answered 200", base)
 }
 
 // stop sends SIGTERM and waits for the process; it returns the exit error
@@ -167,73 +175,37 @@ func (s *server) kill() {
 	<-s.done
 }
 
-// client is a user's HTTP client with its access token.
+// client is a user's HTTP client with its access token: the shared test
+// client, which checks every exchange against the API's OpenAPI document.
 type client struct {
-	t     *testing.T
-	base  string
-	token string
-	http  *http.Client
+	t   *testing.T
+	api *apitest.Client
 }
 
 func newClient(t *testing.T, base string) *client {
-	return &client{t: t, base: base, http: &http.Client{Timeout: 60 * time.Second}}
+	return &client{t: t, api: &apitest.Client{Base: base, HTTP: &http.Client{Timeout: 60 * time.Second}, Spec: apiSpec}}
 }
 
 // do sends a JSON request and decodes a JSON answer into out (when not nil).
 // It returns the status code; transport errors are returned, not fatal, so
 // callers can test behaviour while a server is down.
 func (c *client) do(ctx context.Context, method, path string, body, out any) (int, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	res, err := c.api.Send(ctx, apitest.Request{Method: method, Path: path, Body: body})
 	if err != nil {
 		return 0, err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return resp.StatusCode, err
-	}
-	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("decoding %s %s answer %q: %w", method, path, data, err)
+	if out != nil && len(res.Body) > 0 {
+		if err := json.Unmarshal(res.Body, out); err != nil {
+			return res.Status, fmt.Errorf("decoding %s %s answer %q: %w", method, path, res.Body, err)
 		}
 	}
-	return resp.StatusCode, nil
+	return res.Status, nil
 }
 
 // must is do for steps that have to succeed with the given status.
 func (c *client) must(method, path string, body, out any, want int) {
 	c.t.Helper()
-	var raw json.RawMessage
-	code, err := c.do(context.Background(), method, path, body, &raw)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	if code != want {
-		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, code, want, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			c.t.Fatalf("%s %s: decoding %s: %v", method, path, raw, err)
-		}
-	}
+	c.api.Must(c.t, apitest.Request{Method: method, Path: path, Body: body}, want, out)
 }
 
 // signUp registers a patient and logs in, returning a client that carries
@@ -257,5 +229,5 @@ func (c *client) login(email string) {
 	if out.AccessToken == "" {
 		c.t.Fatal("login answered without an access token")
 	}
-	c.token = out.AccessToken
+	c.api.Token = out.AccessToken
 }

@@ -2,9 +2,7 @@ package tests
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hit4x4/dagbok/internal/apitest"
 )
 
 // TestServerBinary runs the binary TestMain built: -help, a data folder it
@@ -55,40 +55,23 @@ func TestServerBinary(t *testing.T) {
 		if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") || strings.HasSuffix(srv.URL, ":0") {
 			t.Fatalf("logged url %q does not name the bound port", srv.URL)
 		}
-		client := &http.Client{Timeout: 10 * time.Second}
-		post := func(path, body string) *http.Response {
-			t.Helper()
-			res, err := client.Post(srv.URL+path, "application/json", strings.NewReader(body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { res.Body.Close() })
-			return res
-		}
-		if res := post("/api/v1/auth/register", `{"email":"Kari@Example.org","password":"kari password","name":"Kari"}`); res.StatusCode != http.StatusCreated {
-			b, _ := io.ReadAll(res.Body)
-			t.Fatalf("register: %d %s", res.StatusCode, b)
-		}
-		res := post("/api/v1/auth/login", `{"email":"kari@example.org","password":"kari password"}`)
+		c := newClient(t, srv.URL)
+		c.must(http.MethodPost, "/api/v1/auth/register",
+			`{"email":"Kari@Example.org","password":"kari password","name":"Kari"}`, nil, http.StatusCreated)
 		var login struct {
 			AccessToken string `json:"accessToken"`
 		}
-		if err := json.NewDecoder(res.Body).Decode(&login); err != nil || res.StatusCode != http.StatusOK || login.AccessToken == "" {
-			t.Fatalf("login: %d %v %+v", res.StatusCode, err, login)
+		res := c.api.Must(t, apitest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
+			Body: `{"email":"kari@example.org","password":"kari password"}`}, http.StatusOK, &login)
+		if login.AccessToken == "" {
+			t.Fatalf("login without an access token: %s", res.Body)
 		}
-		if len(res.Cookies()) != 1 || res.Cookies()[0].Name != "__Host-dagbok_refresh" {
-			t.Fatalf("refresh cookie %v", res.Cookies())
+		if len(res.Cookies) != 1 || res.Cookies[0].Name != "__Host-dagbok_refresh" {
+			t.Fatalf("refresh cookie %v", res.Cookies)
 		}
-		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/me", nil)
-		req.Header.Set("Authorization", "Bearer "+login.AccessToken)
-		me, err := client.Do(req)
-		if err != nil || me.StatusCode != http.StatusOK {
-			t.Fatalf("me: %v %v", me, err)
-		}
-		me.Body.Close()
-		if res := post("/api/v1/auth/login", `{"email":"admin@example.org","password":"admin password 1"}`); res.StatusCode != http.StatusOK {
-			t.Fatalf("first admin cannot sign in: %d", res.StatusCode)
-		}
+		c.api.Token = login.AccessToken
+		c.must(http.MethodGet, "/api/v1/me", nil, nil, http.StatusOK)
+		c.must(http.MethodPost, "/api/v1/auth/login", `{"email":"admin@example.org","password":"admin password 1"}`, nil, http.StatusOK)
 
 		start := time.Now()
 		if err := srv.stop(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hit4x4/dagbok/internal/apitest"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/store/mongostore"
 	"github.com/hit4x4/dagbok/store/mongostore/ferrettest"
@@ -98,17 +99,18 @@ func TestDevicesConverge(t *testing.T) {
 func TestDeleteAndConcurrentEdit(t *testing.T) {
 	srv := startServer(t)
 	ctx := context.Background()
-	phone := newDevice("phone", signUp(t, srv.URL, "ola@example.no"))
+	clock := apitest.NewClock(time.Now())
+	phone := newDevice("phone", signUp(t, srv.URL, "ola@example.no")).onClock(clock.Now)
 	tc := newClient(t, srv.URL)
 	tc.login("ola@example.no")
-	tablet := newDevice("tablet", tc)
+	tablet := newDevice("tablet", tc).onClock(clock.Now)
 
 	id := newID()
 	phone.edit(id, "session", map[string]any{"protocol": "4x4", "note": "tung dag"})
 	mustSync(t, ctx, phone, tablet)
 
 	phone.edit(id, "session", map[string]any{"deleted": true})
-	time.Sleep(2 * time.Millisecond) // the tablet's edit is the later one
+	clock.Advance(time.Millisecond) // the tablet's edit is the later one
 	tablet.edit(id, "session", map[string]any{"note": "gikk bra likevel"})
 	mustSync(t, ctx, tablet, phone, tablet)
 
@@ -152,10 +154,10 @@ func followWhilePushing(t *testing.T, bases []string, pushers, batches int, open
 	const email = "ida@example.no"
 
 	// Devices share one sign-in: the login rate limit is not under test here.
-	token := signUp(t, bases[0], email).token
+	token := signUp(t, bases[0], email).api.Token
 	deviceAt := func(name string, base string) *device {
 		c := newClient(t, base)
-		c.token = token
+		c.api.Token = token
 		return newDevice(name, c)
 	}
 	shared := newID()
@@ -301,7 +303,7 @@ func TestCrashDuringPushes(t *testing.T) {
 	t.Logf("%d of 200 batches acknowledged before the crash", acked)
 
 	srv = startServer(t, "DATA_DIR="+dataDir)
-	phone.c.base = srv.URL
+	phone.c.api.Base = srv.URL
 	if err := phone.sync(ctx); err != nil {
 		t.Fatal(err)
 	}

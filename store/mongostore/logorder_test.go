@@ -9,6 +9,7 @@ import (
 
 	"github.com/hit4x4/dagbok/store/mongostore"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 // TestLogOrderDiffersFromRevisionOrder has a push write a document's
@@ -35,9 +36,9 @@ func TestLogOrderDiffersFromRevisionOrder(t *testing.T) {
 			fast := openAt(t, uri(t), mongostore.Config{Database: slow.Database()})
 			closeStore(t, fast)
 
-			older := session(t, "doc", stamp(time.Second, 0, "a"), "note", "older", "protocol", "4x4")
-			newer := session(t, "doc", stamp(2*time.Second, 0, "b"), "note", "newer")
-			other := session(t, "other", stamp(3*time.Second, 0, "b"), "note", "other")
+			older := synctest.Session(t, "doc", stamp(time.Second, 0, "a"), "note", "older", "protocol", "4x4")
+			newer := synctest.Session(t, "doc", stamp(2*time.Second, 0, "b"), "note", "newer")
+			other := synctest.Session(t, "other", stamp(3*time.Second, 0, "b"), "note", "other")
 			errc := make(chan error, 1)
 			go func() {
 				_, err := slow.Push(ctx, "p1", "b-older", []sync.Doc{older})
@@ -130,14 +131,14 @@ func TestCompactDropsStatesOfAnEarlierLife(t *testing.T) {
 		}
 	}
 
-	push("b1", session(t, "x", stamp(time.Second, 0, "a"), "note", "first"))
+	push("b1", synctest.Session(t, "x", stamp(time.Second, 0, "a"), "note", "first"))
 	errc := make(chan error, 1)
 	go func() {
-		_, err := slow.Push(ctx, "p1", "b-stalled", []sync.Doc{session(t, "x", stamp(2*time.Second, 0, "a"), "protocol", "4x4")})
+		_, err := slow.Push(ctx, "p1", "b-stalled", []sync.Doc{synctest.Session(t, "x", stamp(2*time.Second, 0, "a"), "protocol", "4x4")})
 		errc <- err
 	}()
 	<-written
-	push("b2", session(t, "x", stamp(3*time.Second, 0, "b"), "deleted", true))
+	push("b2", synctest.Session(t, "x", stamp(3*time.Second, 0, "b"), "deleted", true))
 	res, err := fast.Compact(ctx, "p1", base.Add(time.Hour))
 	if err != nil || res.Tombstones != 1 {
 		close(proceed)
@@ -147,7 +148,7 @@ func TestCompactDropsStatesOfAnEarlierLife(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatalf("stalled Push: %v", err)
 	}
-	again := session(t, "x", stamp(4*time.Second, 0, "c"), "note", "again")
+	again := synctest.Session(t, "x", stamp(4*time.Second, 0, "c"), "note", "again")
 	push("b3", again)
 
 	if _, err := fast.Compact(ctx, "p1", base.Add(time.Hour)); err != nil {

@@ -16,26 +16,13 @@ import (
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/store/mongostore"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 var base = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func stamp(d time.Duration, counter uint16, node string) string {
 	return sync.Timestamp{Wall: base.Add(d).UnixMilli(), Counter: counter, Node: node}.String()
-}
-
-// session builds a session document whose fields are all stamped ts.
-func session(t testing.TB, id, ts string, kv ...any) sync.Doc {
-	t.Helper()
-	d := sync.Doc{ID: id, Type: sync.TypeSession, Fields: map[string]sync.Field{}}
-	for i := 0; i+1 < len(kv); i += 2 {
-		raw, err := sync.EncodeValue(kv[i+1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Fields[kv[i].(string)] = sync.Field{Value: raw, TS: ts}
-	}
-	return d
 }
 
 func testCtx(t testing.TB) context.Context {
@@ -125,7 +112,7 @@ func TestTwoInstancesConcurrentPush(t *testing.T) {
 							if k == 0 {
 								id = fmt.Sprintf("own-%d-%d", w, bn%2)
 							}
-							batch = append(batch, session(t, id, stamp(time.Duration(bn)*time.Second, uint16(k), node),
+							batch = append(batch, synctest.Session(t, id, stamp(time.Duration(bn)*time.Second, uint16(k), node),
 								"note", fmt.Sprintf("%s b%d k%d", node, bn, k), "durationMin", w*10+bn))
 						}
 						if _, err := s.Push(ctx, "p1", fmt.Sprintf("%s-%d", node, bn), batch); err != nil {
@@ -202,15 +189,15 @@ func TestFaultAfterDocWrite(t *testing.T) {
 			healthy := openAt(t, uri(t), mongostore.Config{Database: faulty.Database()})
 			closeStore(t, healthy)
 
-			old := session(t, "s1", stamp(time.Minute, 0, "phone"), "protocol", "4x4", "note", "before")
+			old := synctest.Session(t, "s1", stamp(time.Minute, 0, "phone"), "protocol", "4x4", "note", "before")
 			if _, err := healthy.Push(ctx, "p1", "b0", []sync.Doc{old}); err != nil {
 				t.Fatalf("Push: %v", err)
 			}
 			held := map[string]sync.Doc{}
 			cursor := pullFrom(t, ctx, healthy, "p1", 0, 10, held)
 
-			edit := session(t, "s1", stamp(2*time.Minute, 0, "phone"), "note", "after")
-			created := session(t, "s2", stamp(2*time.Minute, 0, "phone"), "protocol", "3x3")
+			edit := synctest.Session(t, "s1", stamp(2*time.Minute, 0, "phone"), "note", "after")
+			created := synctest.Session(t, "s2", stamp(2*time.Minute, 0, "phone"), "protocol", "3x3")
 			batch := []sync.Doc{edit, created}
 			fail.Store(true)
 			if _, err := faulty.Push(ctx, "p1", "b1", batch); !errors.Is(err, errCrash) {
@@ -223,7 +210,7 @@ func TestFaultAfterDocWrite(t *testing.T) {
 			}
 
 			// A concurrent push of unrelated data still works and is logged.
-			other := session(t, "s3", stamp(3*time.Minute, 0, "tablet"), "protocol", "tabata")
+			other := synctest.Session(t, "s3", stamp(3*time.Minute, 0, "tablet"), "protocol", "tabata")
 			if _, err := healthy.Push(ctx, "p1", "b-other", []sync.Doc{other}); err != nil {
 				t.Fatalf("Push: %v", err)
 			}
@@ -301,7 +288,7 @@ func TestCollectedScopeIsGone(t *testing.T) {
 	ctx := testCtx(t)
 	s := openAt(t, ferretURI(t), mongostore.Config{Now: func() time.Time { return base }})
 	closeStore(t, s)
-	del := session(t, "s1", stamp(time.Minute, 0, "d"), "deleted", true)
+	del := synctest.Session(t, "s1", stamp(time.Minute, 0, "d"), "deleted", true)
 	if _, err := s.Push(ctx, "p1", "b1", []sync.Doc{del}); err != nil {
 		t.Fatalf("Push: %v", err)
 	}
@@ -315,7 +302,7 @@ func TestCollectedScopeIsGone(t *testing.T) {
 	if docs, err := s.Docs(ctx, "p1"); err != nil || len(docs) != 0 {
 		t.Errorf("Docs after collecting = %+v, %v; want none", docs, err)
 	}
-	again := session(t, "s1", stamp(2*time.Hour, 0, "d"), "note", "new")
+	again := synctest.Session(t, "s1", stamp(2*time.Hour, 0, "d"), "note", "new")
 	if _, err := s.Push(ctx, "p1", "b2", []sync.Doc{again}); err != nil {
 		t.Fatalf("Push after collecting: %v", err)
 	}
@@ -346,19 +333,19 @@ func TestAppendAfterCompactionOnOtherInstance(t *testing.T) {
 	}
 	// a knows the head at 2; b takes the log to 6 and ends it with a
 	// tombstone, then compacts: 1–5 are superseded, 6 is collected.
-	push(a, "a1", session(t, "x", stamp(1*time.Minute, 0, "a"), "note", "x1"))
-	push(a, "a2", session(t, "x", stamp(2*time.Minute, 0, "a"), "note", "x2"))
+	push(a, "a1", synctest.Session(t, "x", stamp(1*time.Minute, 0, "a"), "note", "x1"))
+	push(a, "a2", synctest.Session(t, "x", stamp(2*time.Minute, 0, "a"), "note", "x2"))
 	for i := 3; i <= 5; i++ {
-		push(b, fmt.Sprintf("b%d", i), session(t, "x", stamp(time.Duration(i)*time.Minute, 0, "b"), "note", fmt.Sprintf("x%d", i)))
+		push(b, fmt.Sprintf("b%d", i), synctest.Session(t, "x", stamp(time.Duration(i)*time.Minute, 0, "b"), "note", fmt.Sprintf("x%d", i)))
 	}
-	push(b, "b6", session(t, "x", stamp(6*time.Minute, 0, "b"), "deleted", true))
+	push(b, "b6", synctest.Session(t, "x", stamp(6*time.Minute, 0, "b"), "deleted", true))
 	res, err := b.Compact(ctx, "p1", base.Add(time.Hour))
 	if err != nil || res.Tombstones != 1 || res.LogEntries != 6 {
 		t.Fatalf("Compact = %+v, %v; want the tombstone and all 6 entries", res, err)
 	}
 
 	for _, s := range []*mongostore.Store{a, b} {
-		z := session(t, fmt.Sprintf("z-%p", s), stamp(7*time.Minute, 0, "a"), "note", "z")
+		z := synctest.Session(t, fmt.Sprintf("z-%p", s), stamp(7*time.Minute, 0, "a"), "note", "z")
 		push(s, fmt.Sprintf("z-%p", s), z)
 	}
 	p, err := a.Pull(ctx, "p1", 6, 10)
@@ -389,7 +376,7 @@ func TestTombstoneWithoutWriteTime(t *testing.T) {
 	s := openAt(t, uri, mongostore.Config{Now: func() time.Time { return pushed }})
 	closeStore(t, s)
 	for _, id := range []string{"legacy", "recent"} {
-		if _, err := s.Push(ctx, "p1", "b-"+id, []sync.Doc{session(t, id, stamp(time.Minute, 0, "d"), "deleted", true)}); err != nil {
+		if _, err := s.Push(ctx, "p1", "b-"+id, []sync.Doc{synctest.Session(t, id, stamp(time.Minute, 0, "d"), "deleted", true)}); err != nil {
 			t.Fatalf("Push(%s): %v", id, err)
 		}
 	}

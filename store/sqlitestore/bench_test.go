@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 // The benchmarks compare the store's operations with its raw ceiling on the
@@ -41,29 +42,19 @@ const benchBatch = 100
 // benchSession is a realistic session document: every field a patient
 // fills in after a 4x4 session.
 func benchSession(b testing.TB, id string, wall int64) sync.Doc {
-	ts := sync.Timestamp{Wall: wall, Node: "bench-device"}.String()
-	values := map[string]any{
-		"protocol":    "4x4",
-		"startedAt":   time.UnixMilli(wall).UTC().Format(time.RFC3339),
-		"durationMin": 38,
-		"intervals": []map[string]int{
+	return synctest.Session(b, id, sync.Timestamp{Wall: wall, Node: "bench-device"}.String(),
+		"protocol", "4x4",
+		"startedAt", time.UnixMilli(wall).UTC().Format(time.RFC3339),
+		"durationMin", 38,
+		"intervals", []map[string]int{
 			{"rpe": 15, "hrPeak": 172, "hrAvg": 160}, {"rpe": 16, "hrPeak": 175, "hrAvg": 163},
 			{"rpe": 17, "hrPeak": 178, "hrAvg": 166}, {"rpe": 17, "hrPeak": 180, "hrAvg": 168},
 		},
-		"sessionRpe": 7,
-		"moodBefore": 2,
-		"moodAfter":  4,
-		"note":       "Tung start, men bedre etter andre drag. Gikk ute i regnet.",
-	}
-	d := sync.Doc{ID: id, Type: "session", Fields: make(map[string]sync.Field, len(values))}
-	for name, v := range values {
-		raw, err := sync.EncodeValue(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		d.Fields[name] = sync.Field{Value: raw, TS: ts}
-	}
-	return d
+		"sessionRpe", 7,
+		"moodBefore", 2,
+		"moodAfter", 4,
+		"note", "Tung start, men bedre etter andre drag. Gikk ute i regnet.",
+	)
 }
 
 // benchBatch returns batch i: benchBatch new documents. The benchmarks

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 func user(id string, role store.Role) store.User {
@@ -132,8 +133,8 @@ func testDeleteUserCascades(t *testing.T, h harness) {
 			t.Fatalf("CreateRefreshToken: %v", err)
 		}
 	}
-	mustPush(t, s, "patient", "b1", session(t, "s1", stamp(0, 0, "dev"), "protocol", "4x4"))
-	mustPush(t, s, "other", "b1", session(t, "s1", stamp(0, 0, "dev"), "protocol", "3x3"))
+	mustPush(t, s, "patient", "b1", synctest.Session(t, "s1", stamp(0, 0, "dev"), "protocol", "4x4"))
+	mustPush(t, s, "other", "b1", synctest.Session(t, "s1", stamp(0, 0, "dev"), "protocol", "3x3"))
 
 	if err := s.DeleteUser(c, "patient"); err != nil {
 		t.Fatalf("DeleteUser: %v", err)

@@ -178,32 +178,6 @@ func stamp(d time.Duration, counter uint16, node string) string {
 	return sync.Timestamp{Wall: at(d).UnixMilli(), Counter: counter, Node: node}.String()
 }
 
-// field builds a register from a Go value (canonical JSON) and a stamp.
-func field(t *testing.T, v any, ts string) sync.Field {
-	t.Helper()
-	raw, err := sync.EncodeValue(v)
-	if err != nil {
-		t.Fatalf("EncodeValue(%v): %v", v, err)
-	}
-	return sync.Field{Value: raw, TS: ts}
-}
-
-// doc builds a session document from name/value pairs all stamped ts.
-func session(t *testing.T, id, ts string, kv ...any) sync.Doc {
-	t.Helper()
-	d := sync.Doc{ID: id, Type: "session", Fields: map[string]sync.Field{}}
-	for i := 0; i+1 < len(kv); i += 2 {
-		d.Fields[kv[i].(string)] = field(t, kv[i+1], ts)
-	}
-	return d
-}
-
-// tombstone builds a deletion of id stamped ts.
-func tombstone(t *testing.T, id, ts string) sync.Doc {
-	t.Helper()
-	return session(t, id, ts, "deleted", true)
-}
-
 // show renders a document for failure messages.
 func show(d sync.Doc) string {
 	b, _ := json.Marshal(d)

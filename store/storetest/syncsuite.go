@@ -11,26 +11,27 @@ import (
 
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 func testPushMerges(t *testing.T, h harness) {
 	s := h.fresh(t)
 	t1, t2, t3 := stamp(time.Minute, 0, "phone"), stamp(2*time.Minute, 0, "tablet"), stamp(3*time.Minute, 0, "phone")
-	first := session(t, "s1", t1, "protocol", "4x4", "sessionRpe", 7)
-	first.Fields["note"] = field(t, "first note", t3)
+	first := synctest.Session(t, "s1", t1, "protocol", "4x4", "sessionRpe", 7)
+	first.Fields["note"] = synctest.Field(t, "first note", t3)
 	res := mustPush(t, s, "p1", "b1", first)
 	if res.Applied != 1 || res.Replay {
 		t.Errorf("first Push = %+v, want Applied 1", res)
 	}
 	// The tablet changed protocol later than the phone, and the note earlier.
-	second := session(t, "s1", t2, "protocol", "3x3", "note", "older note", "moodAfter", 4)
+	second := synctest.Session(t, "s1", t2, "protocol", "3x3", "note", "older note", "moodAfter", 4)
 	res = mustPush(t, s, "p1", "b2", second)
 	if res.Applied != 1 || res.Replay {
 		t.Errorf("second Push = %+v, want Applied 1", res)
 	}
-	want := session(t, "s1", t2, "protocol", "3x3", "moodAfter", 4)
-	want.Fields["sessionRpe"] = field(t, 7, t1)
-	want.Fields["note"] = field(t, "first note", t3)
+	want := synctest.Session(t, "s1", t2, "protocol", "3x3", "moodAfter", 4)
+	want.Fields["sessionRpe"] = synctest.Field(t, 7, t1)
+	want.Fields["note"] = synctest.Field(t, "first note", t3)
 	if m := sync.Merge(first, second); !m.Equal(want) {
 		t.Fatalf("test premise: sync.Merge = %s, want %s", show(m), show(want))
 	}
@@ -42,28 +43,28 @@ func testPushMerges(t *testing.T, h harness) {
 	sameDocs(t, "Pull after two pushes", p.Docs, []sync.Doc{want})
 
 	// An older write of every field changes nothing.
-	stale := session(t, "s1", stamp(0, 0, "old"), "protocol", "tabata", "note", "stale", "sessionRpe", 1, "moodAfter", 1)
+	stale := synctest.Session(t, "s1", stamp(0, 0, "old"), "protocol", "tabata", "note", "stale", "sessionRpe", 1, "moodAfter", 1)
 	mustPush(t, s, "p1", "b3", stale)
 	sameDocs(t, "Docs after a stale push", mustDocs(t, s, "p1"), []sync.Doc{want})
 
 	// Several documents in one batch, new and old, all applied.
 	batch := []sync.Doc{
-		session(t, "s2", t1, "protocol", "4x4"),
-		session(t, "s1", t3, "moodBefore", 2),
-		tombstone(t, "s3", t2),
+		synctest.Session(t, "s2", t1, "protocol", "4x4"),
+		synctest.Session(t, "s1", t3, "moodBefore", 2),
+		synctest.Tombstone(t, "s3", t2),
 	}
 	res = mustPush(t, s, "p1", "b4", batch...)
 	if res.Applied != 3 {
 		t.Errorf("Push of 3 documents: Applied = %d", res.Applied)
 	}
-	want.Fields["moodBefore"] = field(t, 2, t3)
+	want.Fields["moodBefore"] = synctest.Field(t, 2, t3)
 	sameDocs(t, "Docs after a batch", mustDocs(t, s, "p1"), []sync.Doc{want, batch[0], batch[2]})
 }
 
 func testPushDuplicateInBatch(t *testing.T, h harness) {
 	s := h.fresh(t)
-	a := session(t, "s1", stamp(time.Minute, 0, "a"), "protocol", "4x4", "note", "a")
-	b := session(t, "s1", stamp(2*time.Minute, 0, "b"), "note", "b")
+	a := synctest.Session(t, "s1", stamp(time.Minute, 0, "a"), "protocol", "4x4", "note", "a")
+	b := synctest.Session(t, "s1", stamp(2*time.Minute, 0, "b"), "note", "b")
 	mustPush(t, s, "p1", "b1", a, b)
 	sameDocs(t, "Docs", mustDocs(t, s, "p1"), []sync.Doc{sync.Merge(a, b)})
 	p, err := s.Pull(ctx(t), "p1", 0, 10)
@@ -76,8 +77,8 @@ func testPushDuplicateInBatch(t *testing.T, h harness) {
 func testPushReplay(t *testing.T, h harness) {
 	s := h.fresh(t)
 	c := ctx(t)
-	d1 := session(t, "s1", stamp(time.Minute, 0, "dev"), "protocol", "4x4")
-	d2 := session(t, "s2", stamp(time.Minute, 0, "dev"), "protocol", "3x3")
+	d1 := synctest.Session(t, "s1", stamp(time.Minute, 0, "dev"), "protocol", "4x4")
+	d2 := synctest.Session(t, "s2", stamp(time.Minute, 0, "dev"), "protocol", "3x3")
 	first := mustPush(t, s, "p1", "batch-1", d1, d2)
 	if first.Applied != 2 || first.Replay {
 		t.Fatalf("Push = %+v, want Applied 2", first)
@@ -88,7 +89,7 @@ func testPushReplay(t *testing.T, h harness) {
 		t.Fatalf("Pull: %v", err)
 	}
 	// The same batch again, even with other content, changes nothing.
-	changed := session(t, "s1", stamp(time.Hour, 0, "dev"), "protocol", "tabata")
+	changed := synctest.Session(t, "s1", stamp(time.Hour, 0, "dev"), "protocol", "tabata")
 	again := mustPush(t, s, "p1", "batch-1", changed)
 	if !again.Replay || again.Applied != first.Applied {
 		t.Errorf("replayed Push = %+v, want Replay with Applied %d", again, first.Applied)
@@ -121,7 +122,7 @@ func testPullEmpty(t *testing.T, h harness) {
 	if ds := mustDocs(t, s, "nobody"); len(ds) != 0 {
 		t.Errorf("Docs(empty scope) = %s", showAll(ds))
 	}
-	mustPush(t, s, "p1", "b1", session(t, "s1", stamp(0, 0, "d"), "protocol", "4x4"))
+	mustPush(t, s, "p1", "b1", synctest.Session(t, "s1", stamp(0, 0, "d"), "protocol", "4x4"))
 	p, err = s.Pull(ctx(t), "p1", 1, 10)
 	if err != nil {
 		t.Fatalf("Pull(at head): %v", err)
@@ -145,7 +146,7 @@ func testPullEncodedEscapes(t *testing.T, h harness) {
 		"tab\tnl": {Value: json.RawMessage(`"\u003c already escaped"`), TS: ts},
 		"plain":   {Value: json.RawMessage(`{"b":1,"a":[true,null]}`), TS: ts},
 	}}
-	plain := session(t, "plain", ts, "note", "Gikk ute i regnet <3 & sola kom", "durationMin", 38)
+	plain := synctest.Session(t, "plain", ts, "note", "Gikk ute i regnet <3 & sola kom", "durationMin", 38)
 	mustPush(t, s, "p1", "b1", odd, plain)
 	for _, limit := range []int{1, 10} {
 		pullAll(t, s, "p1", 0, limit)
@@ -156,7 +157,7 @@ func testPullPaging(t *testing.T, h harness) {
 	s := h.fresh(t)
 	var want []sync.Doc
 	for i := range 10 {
-		d := session(t, id("s", i), stamp(time.Duration(i)*time.Minute, 0, "d"), "protocol", "4x4", "durationMin", 30+i)
+		d := synctest.Session(t, id("s", i), stamp(time.Duration(i)*time.Minute, 0, "d"), "protocol", "4x4", "durationMin", 30+i)
 		mustPush(t, s, "p1", id("b", i), d)
 		want = append(want, d)
 	}
@@ -182,11 +183,11 @@ func testPullPaging(t *testing.T, h harness) {
 
 func testPullNewestOncePerPage(t *testing.T, h harness) {
 	s := h.fresh(t)
-	a1 := session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "v1")
-	b := session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b")
-	a2 := session(t, "a", stamp(3*time.Minute, 0, "d"), "note", "v2")
-	c := session(t, "c", stamp(4*time.Minute, 0, "d"), "note", "c")
-	a3 := session(t, "a", stamp(5*time.Minute, 0, "d"), "note", "v3")
+	a1 := synctest.Session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "v1")
+	b := synctest.Session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b")
+	a2 := synctest.Session(t, "a", stamp(3*time.Minute, 0, "d"), "note", "v2")
+	c := synctest.Session(t, "c", stamp(4*time.Minute, 0, "d"), "note", "c")
+	a3 := synctest.Session(t, "a", stamp(5*time.Minute, 0, "d"), "note", "v3")
 	for i, d := range []sync.Doc{a1, b, a2, c, a3} {
 		mustPush(t, s, "p1", id("b", i), d)
 	}
@@ -225,7 +226,7 @@ func testDenseSeqs(t *testing.T, h harness) {
 	for i := range 6 {
 		var batch []sync.Doc
 		for j := range i%3 + 1 {
-			batch = append(batch, session(t, id("s", (i+j)%4), stamp(time.Duration(n+1)*time.Minute, 0, "d"), "sessionRpe", n%10))
+			batch = append(batch, synctest.Session(t, id("s", (i+j)%4), stamp(time.Duration(n+1)*time.Minute, 0, "d"), "sessionRpe", n%10))
 			n++
 		}
 		mustPush(t, s, "p1", id("b", i), batch...)
@@ -292,13 +293,13 @@ func historyAt(t *testing.T, s store.Store, c *clock, docs []sync.Doc) []replica
 func testCompact(t *testing.T, h harness) {
 	s := h.fresh(t)
 	docs := []sync.Doc{
-		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a1"),
-		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b1"),
-		session(t, "a", stamp(3*time.Minute, 0, "d"), "note", "a2", "sessionRpe", 5),
-		session(t, "c", stamp(4*time.Minute, 0, "d"), "note", "c1"),
-		session(t, "a", stamp(5*time.Minute, 0, "d"), "note", "a3"),
-		tombstone(t, "b", stamp(6*time.Minute, 0, "d")),
-		session(t, "d", stamp(7*time.Minute, 0, "d"), "note", "d1"),
+		synctest.Session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a1"),
+		synctest.Session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b1"),
+		synctest.Session(t, "a", stamp(3*time.Minute, 0, "d"), "note", "a2", "sessionRpe", 5),
+		synctest.Session(t, "c", stamp(4*time.Minute, 0, "d"), "note", "c1"),
+		synctest.Session(t, "a", stamp(5*time.Minute, 0, "d"), "note", "a3"),
+		synctest.Tombstone(t, "b", stamp(6*time.Minute, 0, "d")),
+		synctest.Session(t, "d", stamp(7*time.Minute, 0, "d"), "note", "d1"),
 	}
 	states := history(t, s, docs)
 	want := mustDocs(t, s, "p1")
@@ -329,7 +330,7 @@ func testCompact(t *testing.T, h harness) {
 		t.Errorf("second Compact = %+v, %v; want nothing removed", res, err)
 	}
 	// New writes continue after the old head.
-	e := session(t, "e", stamp(8*time.Minute, 0, "d"), "note", "e1")
+	e := synctest.Session(t, "e", stamp(8*time.Minute, 0, "d"), "note", "e1")
 	mustPush(t, s, "p1", "after", e)
 	p, err := s.Pull(ctx(t), "p1", int64(len(docs)), 10)
 	if err != nil {
@@ -345,16 +346,16 @@ func testCollectTombstones(t *testing.T, h harness) {
 	s, clk := h.clocked(t, base)
 	c := ctx(t)
 	docs := []sync.Doc{
-		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
-		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
-		tombstone(t, "a", stamp(3*time.Minute, 0, "d")),  // seq 3, written at 3 min: collected below
-		tombstone(t, "c", stamp(20*time.Minute, 0, "d")), // written at 20 min: too recent to collect
-		session(t, "b", stamp(5*time.Minute, 0, "d"), "note", "b2"),
+		synctest.Session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
+		synctest.Session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
+		synctest.Tombstone(t, "a", stamp(3*time.Minute, 0, "d")),  // seq 3, written at 3 min: collected below
+		synctest.Tombstone(t, "c", stamp(20*time.Minute, 0, "d")), // written at 20 min: too recent to collect
+		synctest.Session(t, "b", stamp(5*time.Minute, 0, "d"), "note", "b2"),
 	}
 	// A document deleted and then restored is not a tombstone.
-	restored := session(t, "r", stamp(1*time.Minute, 0, "d"), "note", "r")
-	restored.Fields["deleted"] = field(t, true, stamp(1*time.Minute, 0, "d"))
-	undelete := sync.Doc{ID: "r", Type: "session", Fields: map[string]sync.Field{"deleted": field(t, false, stamp(2*time.Minute, 0, "d"))}}
+	restored := synctest.Session(t, "r", stamp(1*time.Minute, 0, "d"), "note", "r")
+	restored.Fields["deleted"] = synctest.Field(t, true, stamp(1*time.Minute, 0, "d"))
+	undelete := sync.Doc{ID: "r", Type: "session", Fields: map[string]sync.Field{"deleted": synctest.Field(t, false, stamp(2*time.Minute, 0, "d"))}}
 	docs = append(docs, restored, undelete)
 	historyAt(t, s, clk, docs)
 
@@ -407,9 +408,9 @@ func testTombstoneAtHead(t *testing.T, h harness) {
 	s, clk := h.clocked(t, base)
 	c := ctx(t)
 	historyAt(t, s, clk, []sync.Doc{
-		session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
-		session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
-		tombstone(t, "b", stamp(3*time.Minute, 0, "d")),
+		synctest.Session(t, "a", stamp(1*time.Minute, 0, "d"), "note", "a"),
+		synctest.Session(t, "b", stamp(2*time.Minute, 0, "d"), "note", "b"),
+		synctest.Tombstone(t, "b", stamp(3*time.Minute, 0, "d")),
 	})
 	if res, err := s.Compact(c, "p1", at(time.Hour)); err != nil || res.Tombstones != 1 {
 		t.Fatalf("Compact = %+v, %v; want one tombstone", res, err)
@@ -421,7 +422,7 @@ func testTombstoneAtHead(t *testing.T, h harness) {
 	if err != nil || len(p.Docs) != 0 {
 		t.Fatalf("Pull(3) = %+v, %v; want an empty page", p, err)
 	}
-	d := session(t, "d", stamp(4*time.Minute, 0, "d"), "note", "d")
+	d := synctest.Session(t, "d", stamp(4*time.Minute, 0, "d"), "note", "d")
 	mustPush(t, s, "p1", "next", d)
 	p, err = s.Pull(c, "p1", 3, 10)
 	if err != nil {
@@ -457,7 +458,7 @@ func testOldDeletionKeptForTTL(t *testing.T, h harness) {
 		}
 	}
 	// The tablet holds a cursor from before the deletion.
-	kept := session(t, "kept", stamp(0, 0, "tablet"), "note", "kept")
+	kept := synctest.Session(t, "kept", stamp(0, 0, "tablet"), "note", "kept")
 	mustPush(t, s, "p1", "b1", kept)
 	p, err := s.Pull(c, "p1", 0, 10)
 	if err != nil {
@@ -473,8 +474,8 @@ func testOldDeletionKeptForTTL(t *testing.T, h harness) {
 	}
 
 	// The phone deleted a session 200 days ago while offline and syncs now.
-	old := session(t, "old", stamp(0, 0, "phone"), "note", "old")
-	old.Fields["deleted"] = field(t, true, stamp(time.Minute, 0, "phone"))
+	old := synctest.Session(t, "old", stamp(0, 0, "phone"), "note", "old")
+	old.Fields["deleted"] = synctest.Field(t, true, stamp(time.Minute, 0, "phone"))
 	mustPush(t, s, "p1", "b2", old)
 	compact(0)
 	stillThere()
@@ -484,7 +485,7 @@ func testOldDeletionKeptForTTL(t *testing.T, h harness) {
 
 	// A late edit from another device, stamped long ago too, reaches the
 	// deleted document: it stays deleted and is kept a full TTL more.
-	mustPush(t, s, "p1", "b3", session(t, "old", stamp(2*time.Minute, 0, "watch"), "moodAfter", 4))
+	mustPush(t, s, "p1", "b3", synctest.Session(t, "old", stamp(2*time.Minute, 0, "watch"), "moodAfter", 4))
 	edited := clk.now()
 	clk.advance(2 * day) // 91 days after the push of the deletion
 	compact(0)
@@ -507,7 +508,7 @@ func testScopes(t *testing.T, h harness) {
 		t.Errorf("Scopes of an empty store = %v, %v", scopes, err)
 	}
 	for _, scope := range []string{"p3", "p1", "p2"} {
-		mustPush(t, s, scope, "b1", session(t, "s1", stamp(0, 0, "d"), "note", scope))
+		mustPush(t, s, scope, "b1", synctest.Session(t, "s1", stamp(0, 0, "d"), "note", scope))
 	}
 	scopes, err := s.Scopes(c)
 	if err != nil {
@@ -521,12 +522,12 @@ func testScopes(t *testing.T, h harness) {
 func testScopeIsolation(t *testing.T, h harness) {
 	s, _ := h.clocked(t, at(3*time.Minute))
 	c := ctx(t)
-	mine := session(t, "same-id", stamp(time.Minute, 0, "me"), "note", "mine")
-	theirs := session(t, "same-id", stamp(2*time.Minute, 0, "them"), "note", "theirs")
-	only := session(t, "their-only", stamp(2*time.Minute, 0, "them"), "note", "secret")
+	mine := synctest.Session(t, "same-id", stamp(time.Minute, 0, "me"), "note", "mine")
+	theirs := synctest.Session(t, "same-id", stamp(2*time.Minute, 0, "them"), "note", "theirs")
+	only := synctest.Session(t, "their-only", stamp(2*time.Minute, 0, "them"), "note", "secret")
 	mustPush(t, s, "me", "b1", mine)
 	mustPush(t, s, "them", "b1", theirs, only)
-	mustPush(t, s, "them", "b2", tombstone(t, "their-only", stamp(3*time.Minute, 0, "them")))
+	mustPush(t, s, "them", "b2", synctest.Tombstone(t, "their-only", stamp(3*time.Minute, 0, "them")))
 	sameDocs(t, "Docs(me)", mustDocs(t, s, "me"), []sync.Doc{mine})
 	var got []sync.Doc
 	for _, p := range pullAll(t, s, "me", 0, 1) {
