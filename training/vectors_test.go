@@ -232,3 +232,26 @@ func TestVectorsLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestVectorsCompletion(t *testing.T) {
+	var v struct {
+		Cases []struct {
+			Name       string  `json:"name"`
+			Protocol   string  `json:"protocol"`
+			WorkDone   int     `json:"workDone"`
+			Minutes    float64 `json:"minutes"`
+			Completion string  `json:"completion"`
+			Counts     bool    `json:"counts"`
+		} `json:"cases"`
+	}
+	readVectors(t, "completion.json", &v)
+	for _, c := range v.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			got := training.CompletionOf(c.Protocol, c.WorkDone, time.Duration(c.Minutes*float64(time.Minute)))
+			if string(got) != c.Completion || got.Counts() != c.Counts {
+				t.Errorf("CompletionOf(%q, %d, %g min) = %s (counts %v), want %s (counts %v)",
+					c.Protocol, c.WorkDone, c.Minutes, got, got.Counts(), c.Completion, c.Counts)
+			}
+		})
+	}
+}

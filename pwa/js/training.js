@@ -168,3 +168,32 @@ export function intensityShare(rpes) {
   const rated = rpes.filter((r) => r != null && r > 0);
   return rated.length ? rated.filter((r) => r >= HARD_RPE).length / rated.length : null;
 }
+
+/** CUSTOM_WORK_SECONDS: how long a custom session must last to count. */
+const CUSTOM_WORK_SECONDS = 600;
+
+/**
+ * completion judges a session as Go's training.CompletionOf does: 'none'
+ * (no work interval done: shown, counts toward nothing), 'partial' (some
+ * work intervals, counts toward the week) or 'complete'. workDone is the
+ * number of work intervals logged, rated or not; minutes the duration.
+ * Without logged intervals the duration tells: warm-up and first work
+ * interval make it partial, three quarters of the planned length complete.
+ */
+export function completion(protocolName, workDone, minutes) {
+  const p = protocol(protocolName);
+  const seconds = minutes * 60;
+  const want = p ? workIntervals(p) : 0;
+  if (!want) return workDone > 0 || seconds >= CUSTOM_WORK_SECONDS ? 'complete' : 'none';
+  if (workDone >= want) return 'complete';
+  if (workDone > 0) return 'partial';
+  if (seconds >= totalSeconds(p) * 3 / 4) return 'complete';
+  const firstWork = p.phases.findIndex((ph) => ph.kind === 'work');
+  const firstWorkEnd = p.phases.slice(0, firstWork + 1).reduce((a, ph) => a + ph.seconds, 0);
+  return seconds >= firstWorkEnd ? 'partial' : 'none';
+}
+
+/** counts reports whether a session of that completion counts toward the week. */
+export function counts(c) {
+  return c === 'partial' || c === 'complete';
+}

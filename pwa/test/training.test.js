@@ -53,3 +53,12 @@ test('load and intensity vectors', () => {
   for (const c of v.load) assert.equal(T.load(c.sessionRpe, c.minutes), c.load, `${c.sessionRpe} × ${c.minutes}`);
   for (const c of v.intensity) assert.equal(T.intensityShare(c.rpe), c.share, c.name);
 });
+
+test('completion vectors', () => {
+  const v = vectors('completion.json');
+  for (const c of v.cases) {
+    const got = T.completion(c.protocol, c.workDone, c.minutes);
+    assert.equal(got, c.completion, c.name);
+    assert.equal(T.counts(got), c.counts, c.name);
+  }
+});
