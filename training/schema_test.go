@@ -1,14 +1,17 @@
-package sync_test
+package training_test
 
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 type validateCase struct {
@@ -24,26 +27,34 @@ func TestValidateVectors(t *testing.T) {
 	var v struct {
 		Cases []validateCase `json:"cases"`
 	}
-	readVectors(t, "validate.json", &v)
+	data, err := os.ReadFile(filepath.Join("testdata", "validate.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range v.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			var d sync.Doc
 			if err := json.Unmarshal(c.Doc, &d); err != nil {
 				t.Fatal(err)
 			}
-			err := sync.Validate(d)
-			var ve *sync.ValidationError
+			err := training.Validate(d)
+			var ves sync.ValidationErrors
 			switch {
 			case c.Valid && err != nil:
 				t.Fatalf("Validate: %v", err)
-			case !c.Valid && !errors.As(err, &ve):
-				t.Fatalf("Validate = %v, want a *ValidationError on %q", err, c.Fields[0])
-			case !c.Valid && (ve.Field != c.Fields[0] || ve.Doc != d.ID || ve.Reason == ""):
-				t.Fatalf("Validate = %+v, want doc %q field %q", ve, d.ID, c.Fields[0])
+			case !c.Valid && !errors.As(err, &ves):
+				t.Fatalf("Validate = %v, want ValidationErrors on %q", err, c.Fields)
+			case !c.Valid && !slices.Equal(fieldsOf(ves), c.Fields):
+				t.Fatalf("Validate rejects %q, want %q", fieldsOf(ves), c.Fields)
+			case !c.Valid && (ves[0].Doc != d.ID || ves[0].Reason == ""):
+				t.Fatalf("Validate = %+v, want doc %q", ves[0], d.ID)
 			}
 
 			body, _ := json.Marshal(map[string]any{"batchId": "b1", "docs": []json.RawMessage{c.Doc}})
-			req, err := sync.DecodePushRequest(body)
+			req, err := sync.DecodePushRequest(body, training.Schema{})
 			if c.Valid {
 				if err != nil || len(req.Docs) != 1 {
 					t.Fatalf("DecodePushRequest: %v", err)
@@ -54,12 +65,8 @@ func TestValidateVectors(t *testing.T) {
 			if !errors.As(err, &errs) {
 				t.Fatalf("DecodePushRequest = %v, want ValidationErrors", err)
 			}
-			var fields []string
-			for _, e := range errs {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, c.Fields) {
-				t.Errorf("rejected fields %q, want %q", fields, c.Fields)
+			if !slices.Equal(fieldsOf(errs), c.Fields) {
+				t.Errorf("rejected fields %q, want %q", fieldsOf(errs), c.Fields)
 			}
 			if len(req.Docs) != 0 {
 				t.Errorf("rejected document returned in the request")
@@ -79,23 +86,12 @@ func TestValidateMissingOrMalformedValue(t *testing.T) {
 		{"two values", json.RawMessage(`1 2`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := sync.Doc{ID: "s", Type: sync.TypeSession, Fields: map[string]sync.Field{"durationMin": {Value: tc.value, TS: ts}}}
-			var ve *sync.ValidationError
-			if err := sync.Validate(d); !errors.As(err, &ve) || ve.Field != "durationMin" {
+			d := sync.Doc{ID: "s", Type: training.TypeSession, Fields: map[string]sync.Field{"durationMin": {Value: tc.value, TS: ts}}}
+			var ves sync.ValidationErrors
+			if err := training.Validate(d); !errors.As(err, &ves) || ves[0].Field != "durationMin" {
 				t.Errorf("Validate = %v", err)
 			}
 		})
-	}
-}
-
-func TestValidationErrorText(t *testing.T) {
-	e := &sync.ValidationError{Doc: "s1", Field: "note", Reason: "want a string"}
-	if got, want := e.Error(), `document "s1": field "note": want a string`; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-	es := sync.ValidationErrors{*e, {Doc: "s2", Field: "id", Reason: "bad"}}
-	if got, want := es.Error(), `document "s1": field "note": want a string (and 1 more)`; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
 
@@ -103,12 +99,21 @@ func TestValidationErrorText(t *testing.T) {
 // between characters, so error messages stay small and valid UTF-8.
 func TestValidationErrorTruncates(t *testing.T) {
 	long := strings.Repeat("ø", 500)
-	d := sync.Doc{ID: long, Type: sync.TypeSession, Fields: map[string]sync.Field{long: {Value: json.RawMessage(`1`), TS: "0000000000010000-a"}}}
-	var ve *sync.ValidationError
-	if err := sync.Validate(d); !errors.As(err, &ve) {
+	d := sync.Doc{ID: long, Type: training.TypeSession, Fields: map[string]sync.Field{long: {Value: json.RawMessage(`1`), TS: "0000000000010000-a"}}}
+	var ves sync.ValidationErrors
+	if err := training.Validate(d); !errors.As(err, &ves) {
 		t.Fatalf("Validate = %v", err)
 	}
-	if len(ve.Doc) > 90 || !utf8.ValidString(ve.Doc) || !utf8.ValidString(ve.Error()) {
+	if ve := ves[0]; len(ve.Doc) > 90 || !utf8.ValidString(ve.Doc) || !utf8.ValidString(ve.Error()) {
 		t.Errorf("Doc = %q", ve.Doc)
 	}
+}
+
+// fieldsOf lists the fields errs are about, in order.
+func fieldsOf(errs sync.ValidationErrors) []string {
+	fields := make([]string, len(errs))
+	for i, e := range errs {
+		fields[i] = e.Field
+	}
+	return fields
 }
