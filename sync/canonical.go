@@ -11,10 +11,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// maxValueDepth bounds nesting inside one field value. The schemas need two
+// maxValueDepth bounds how deeply arrays and objects nest in one field
+// value. The schemas need two
 // levels (an array of objects); the bound keeps hostile input from recursing
 // deeply.
 const maxValueDepth = 16
@@ -71,15 +73,33 @@ func newDecoder(data []byte) *jsontext.Decoder {
 // appendCanonical appends the canonical form of v, one JSON value that a
 // decoder has read (so well-formed, without duplicate names).
 //
-// jsontext formats scalars exactly as the canonical form wants them
+// jsontext formats values exactly as the canonical form wants them
 // (RFC 8785 numbers and minimal strings, plus the escapes of
-// encoding/json), but sorts object names by UTF-16 code units where the
-// canonical form sorts by code point; objects are therefore sorted here.
+// encoding/json), with two exceptions handled here: it sorts object names
+// by UTF-16 code units where the canonical form sorts by code point, and
+// it writes a number beyond float64 as the largest float64.
 func appendCanonical(dst []byte, v jsontext.Value) ([]byte, error) {
 	switch v.Kind() {
 	case '{', '[':
-		return appendComposite(dst, newDecoder(v), 0)
+		if !sortsAlike(v) {
+			return appendComposite(dst, newDecoder(v), 0)
+		}
+		at := len(dst)
+		dst, err := jsontext.AppendFormat(dst, v, canonicalOptions(true))
+		switch {
+		case err != nil:
+			return nil, err
+		case nesting(dst[at:]) > maxValueDepth:
+			return nil, errTooDeep
+		case bytes.Contains(dst[at:], []byte(maxFloat)):
+			// A number may have been clamped: find it, slowly.
+			return appendComposite(dst[:at], newDecoder(v), 0)
+		}
+		return dst, nil
 	case '0':
+		if isCanonicalInt(v) {
+			return append(dst, v...), nil
+		}
 		if err := checkFloat(v); err != nil {
 			return nil, err
 		}
@@ -88,18 +108,56 @@ func appendCanonical(dst []byte, v jsontext.Value) ([]byte, error) {
 			return append(dst, v...), nil
 		}
 	}
-	return appendScalar(dst, v)
+	return jsontext.AppendFormat(dst, v, canonicalOptions(false))
 }
 
-// appendScalar appends the canonical form of a JSON literal, number or
-// string.
-func appendScalar(dst []byte, v jsontext.Value) ([]byte, error) {
-	return jsontext.AppendFormat(dst, v,
+// canonicalOptions are the options of jsontext.AppendFormat that write the
+// canonical form; reorder sorts object members (by UTF-16 code units).
+func canonicalOptions(reorder bool) jsontext.Options {
+	return jsonv2.JoinOptions(
 		jsontext.AllowInvalidUTF8(true),
 		jsontext.CanonicalizeRawInts(true),
 		jsontext.CanonicalizeRawFloats(true),
 		jsontext.EscapeForHTML(true),
-		jsontext.EscapeForJS(true))
+		jsontext.EscapeForJS(true),
+		jsontext.ReorderRawObjects(reorder))
+}
+
+// maxFloat is how jsontext writes the largest float64, and any number
+// beyond it.
+const maxFloat = "1.7976931348623157e+308"
+
+// sortsAlike reports whether the names in v sort the same by UTF-16 code
+// units as by code point: they do unless a character beyond U+FFFF (four
+// bytes in UTF-8, or an escaped surrogate pair) meets one of U+E000–U+FFFF.
+func sortsAlike(v jsontext.Value) bool {
+	for _, c := range v {
+		if c == '\\' || c >= 0xF0 {
+			return false
+		}
+	}
+	return true
+}
+
+// nesting returns how deeply arrays and objects nest in v, a compact and
+// well-formed JSON value: 0 for a scalar.
+func nesting(v []byte) int {
+	depth, most, inString := 0, 0, false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case inString && c == '\\':
+			i++ // the escaped character
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+			most = max(most, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return most
 }
 
 // checkFloat refuses a number beyond float64, which jsontext would write
@@ -109,6 +167,21 @@ func checkFloat(v jsontext.Value) error {
 		return fmt.Errorf("number %s out of range", truncate(string(v)))
 	}
 	return nil
+}
+
+// isCanonicalInt reports whether the JSON number v is already in canonical
+// form, as the numbers clients send usually are: an integer of at most 15
+// digits (exact in a float64) other than -0.
+func isCanonicalInt(v jsontext.Value) bool {
+	if len(v) > 15 || string(v) == "-0" {
+		return false
+	}
+	for i, c := range v {
+		if (c < '0' || c > '9') && (c != '-' || i > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // isCanonicalString reports whether the JSON string v is already in
@@ -128,7 +201,7 @@ type member struct {
 // appendComposite appends the canonical form of the array or object dec
 // is at, depth levels below the field value.
 func appendComposite(dst []byte, dec *jsontext.Decoder, depth int) ([]byte, error) {
-	if depth > maxValueDepth {
+	if depth >= maxValueDepth {
 		return nil, errTooDeep
 	}
 	tok, err := dec.ReadToken()
@@ -154,8 +227,7 @@ func appendComposite(dst []byte, dec *jsontext.Decoder, depth int) ([]byte, erro
 		if err != nil {
 			return nil, err
 		}
-		// The error reports invalid UTF-8, which unquoting has replaced.
-		key, _ := jsontext.AppendUnquote(nil, name)
+		key := unquote(name)
 		text, err := appendCanonical(nil, name)
 		if err != nil {
 			return nil, err

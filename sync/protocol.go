@@ -127,7 +127,7 @@ func DecodePushRequest(data []byte, s Schema) (PushRequest, error) {
 	if !utf8.Valid(data) {
 		return PushRequest{}, &DecodeError{Reason: "body is not valid UTF-8"}
 	}
-	p := &pushDecoder{dec: newDecoder(data), data: data, schema: s}
+	p := &pushDecoder{dec: newDecoder(data), data: data, schema: s, strings: map[string]string{}}
 	req, err := p.request()
 	if err == nil {
 		if _, end := p.dec.ReadToken(); end != io.EOF {
@@ -176,6 +176,7 @@ type pushDecoder struct {
 	invalid ValidationErrors // of the documents read, in order
 	errEnd  []int            // of each document read, the end of its errors in invalid
 	values  []byte           // canonical field values that differ from their input
+	strings map[string]string
 }
 
 // fail returns a *DecodeError at the decoder's offset.
@@ -209,16 +210,17 @@ func (p *pushDecoder) members(what string, keys []string, member func(key string
 	}
 	var seen [3]bool
 	for p.dec.PeekKind() != '}' {
-		key, err := p.str(what + " key")
+		raw, err := p.dec.ReadValue()
 		if err != nil {
-			return err
+			return p.syntax(err)
 		}
-		i := slices.Index(keys, key)
+		name := unquote(raw)
+		i := slices.IndexFunc(keys, func(k string) bool { return string(name) == k })
 		if i < 0 {
-			return p.fail(fmt.Sprintf("%s: unknown key %q", what, truncate(key)))
+			return p.fail(fmt.Sprintf("%s: unknown key %q", what, truncate(string(name))))
 		}
 		seen[i] = true
-		if err := member(key); err != nil {
+		if err := member(keys[i]); err != nil {
 			return err
 		}
 	}
@@ -235,17 +237,50 @@ func (p *pushDecoder) members(what string, keys []string, member func(key string
 
 // str reads a string.
 func (p *pushDecoder) str(what string) (string, error) {
+	b, err := p.text(what)
+	return string(b), err
+}
+
+// repeated reads a string that the body likely repeats (a type, a field
+// name, a stamp), keeping one copy of each.
+func (p *pushDecoder) repeated(what string) (string, error) {
+	b, err := p.text(what)
+	if err != nil {
+		return "", err
+	}
+	if s, ok := p.strings[string(b)]; ok {
+		return s, nil
+	}
+	s := string(b)
+	p.strings[s] = s
+	return s, nil
+}
+
+// text reads a string, returning its text until the next read.
+func (p *pushDecoder) text(what string) ([]byte, error) {
 	if p.dec.PeekKind() != '"' {
 		if _, err := p.dec.ReadToken(); err != nil {
-			return "", p.syntax(err)
+			return nil, p.syntax(err)
 		}
-		return "", p.fail(what + " must be a string")
+		return nil, p.fail(what + " must be a string")
 	}
-	tok, err := p.dec.ReadToken()
+	raw, err := p.dec.ReadValue()
 	if err != nil {
-		return "", p.syntax(err)
+		return nil, p.syntax(err)
 	}
-	return tok.String(), nil
+	return unquote(raw), nil
+}
+
+// unquote returns the text of a JSON string that a decoder has read: a
+// slice of it when it has no escapes. Lone surrogate escapes become
+// U+FFFD.
+func unquote(raw jsontext.Value) []byte {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1]
+	}
+	// The error reports invalid UTF-8, which unquoting has replaced.
+	b, _ := jsontext.AppendUnquote(nil, raw)
+	return b
 }
 
 func (p *pushDecoder) request() (PushRequest, error) {
@@ -303,7 +338,7 @@ func (p *pushDecoder) doc() (Doc, error) {
 		case "id":
 			d.ID, err = p.str("id")
 		case "type":
-			d.Type, err = p.str("type")
+			d.Type, err = p.repeated("type")
 		default:
 			d.Fields, err = p.fields()
 		}
@@ -321,7 +356,7 @@ func (p *pushDecoder) fields() (map[string]Field, error) {
 	}
 	fields := map[string]Field{}
 	for p.dec.PeekKind() != '}' {
-		name, err := p.str("a field name")
+		name, err := p.repeated("a field name")
 		if err != nil {
 			return nil, err
 		}
@@ -341,7 +376,7 @@ func (p *pushDecoder) field() (Field, error) {
 	err := p.members("a field", []string{"value", "ts"}, func(key string) error {
 		if key == "ts" {
 			var err error
-			f.TS, err = p.str("ts")
+			f.TS, err = p.repeated("ts")
 			return err
 		}
 		v, err := p.dec.ReadValue()

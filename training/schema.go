@@ -1,15 +1,15 @@
 package training
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -120,7 +120,7 @@ func checkProtocol(v json.RawMessage) string {
 }
 
 // number returns v as a float64 when it is a JSON number.
-func number(v json.RawMessage) (float64, bool) {
+func number(v []byte) (float64, bool) {
 	if len(v) == 0 || v[0] != '-' && (v[0] < '0' || v[0] > '9') {
 		return 0, false
 	}
@@ -128,13 +128,17 @@ func number(v json.RawMessage) (float64, bool) {
 	return f, err == nil
 }
 
-// text returns v as a Go string when it is a JSON string.
+// text returns v, a canonical JSON value, as a Go string when it is a
+// JSON string.
 func text(v json.RawMessage) (string, bool) {
-	var s string
-	if len(v) == 0 || v[0] != '"' || jsonv2.Unmarshal(v, &s) != nil {
+	if len(v) < 2 || v[0] != '"' {
 		return "", false
 	}
-	return s, true
+	if bytes.IndexByte(v, '\\') < 0 {
+		return string(v[1 : len(v)-1]), true
+	}
+	var s string
+	return s, jsonv2.Unmarshal(v, &s) == nil
 }
 
 // The checks of numeric fields.
@@ -143,7 +147,7 @@ func checkSessionRPE(v json.RawMessage) string      { return numberReason(v, 0, 
 func checkMood(v json.RawMessage) string            { return numberReason(v, 1, 5, true) }
 func checkSessionsPerWeek(v json.RawMessage) string { return numberReason(v, 1, 7, true) }
 
-func numberReason(v json.RawMessage, lo, hi float64, integer bool) string {
+func numberReason(v []byte, lo, hi float64, integer bool) string {
 	f, ok := number(v)
 	switch {
 	case !ok && integer:
@@ -169,63 +173,97 @@ func checkNote(v json.RawMessage) string {
 	return ""
 }
 
-// array returns the elements of v when it is a JSON array.
-func array(v json.RawMessage) ([]json.RawMessage, bool) {
-	var items []json.RawMessage
-	if len(v) == 0 || v[0] != '[' || jsonv2.Unmarshal(v, &items) != nil {
-		return nil, false
+// elements calls check on each element of v, a canonical JSON array,
+// until one returns a problem, and returns the number of elements and
+// that problem. check reads its element from dec (only its element).
+// ok is false when v is not an array.
+func elements(v json.RawMessage, check func(i int, dec *jsontext.Decoder) string) (n int, problem string, ok bool) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(v))
+	if dec.PeekKind() != '[' {
+		return 0, "", false
 	}
-	return items, true
+	if _, err := dec.ReadToken(); err != nil {
+		return 0, "", false
+	}
+	for ; dec.PeekKind() != ']'; n++ {
+		if problem != "" {
+			if dec.SkipValue() != nil {
+				return n, problem, false
+			}
+			continue
+		}
+		problem = check(n, dec)
+	}
+	return n, problem, true
 }
 
 func checkIntervals(v json.RawMessage) string {
-	items, ok := array(v)
-	if !ok {
+	n, problem, ok := elements(v, checkInterval)
+	switch {
+	case !ok:
 		return "want an array"
-	}
-	if len(items) > MaxIntervals {
+	case n > MaxIntervals:
 		return fmt.Sprintf("more than %d intervals", MaxIntervals)
 	}
-	for i, it := range items {
-		var obj map[string]json.RawMessage
-		if it[0] != '{' || jsonv2.Unmarshal(it, &obj) != nil {
-			return fmt.Sprintf("interval %d: want an object", i)
+	return problem
+}
+
+// checkInterval reads the element i of a session's intervals from dec and
+// returns its first problem in the order of its keys, or "".
+func checkInterval(i int, dec *jsontext.Decoder) string {
+	if dec.PeekKind() != '{' {
+		dec.SkipValue()
+		return fmt.Sprintf("interval %d: want an object", i)
+	}
+	problem := ""
+	dec.ReadToken()
+	for dec.PeekKind() != '}' {
+		key, _ := dec.ReadValue()
+		if problem != "" {
+			dec.SkipValue()
+			continue
 		}
-		for _, key := range slices.Sorted(maps.Keys(obj)) {
-			var r string
-			switch key {
-			case "rpe":
-				r = numberReason(obj[key], 6, 20, true)
-			case "hrPeak", "hrAvg":
-				r = numberReason(obj[key], 40, 240, true)
-			default:
-				return fmt.Sprintf("interval %d: unknown key %.80q", i, key) // a key cut short
-			}
-			if r != "" {
-				return fmt.Sprintf("interval %d: %s: %s", i, key, r)
-			}
+		// Canonical names are quoted without escapes.
+		name, lo, hi := "rpe", 6.0, 20.0
+		switch string(key) {
+		case `"rpe"`:
+		case `"hrPeak"`:
+			name, lo, hi = "hrPeak", 40, 240
+		case `"hrAvg"`:
+			name, lo, hi = "hrAvg", 40, 240
+		default:
+			unquoted, _ := jsontext.AppendUnquote(nil, key)
+			problem = fmt.Sprintf("interval %d: unknown key %.80q", i, unquoted) // a long key cut short
+			dec.SkipValue()
+			continue
+		}
+		value, _ := dec.ReadValue()
+		if r := numberReason(value, lo, hi, true); r != "" {
+			problem = fmt.Sprintf("interval %d: %s: %s", i, name, r)
 		}
 	}
-	return ""
+	dec.ReadToken()
+	return problem
 }
 
 func checkDays(v json.RawMessage) string {
-	items, ok := array(v)
-	if !ok {
-		return "want an array"
-	}
 	var seen [8]bool
-	for i, it := range items {
-		if r := numberReason(it, 1, 7, true); r != "" {
+	_, problem, ok := elements(v, func(i int, dec *jsontext.Decoder) string {
+		day, _ := dec.ReadValue()
+		if r := numberReason(day, 1, 7, true); r != "" {
 			return fmt.Sprintf("day %d: %s", i, r)
 		}
-		f, _ := number(it)
+		f, _ := number(day)
 		if seen[int(f)] {
 			return fmt.Sprintf("day %d: %g repeated", i, f)
 		}
 		seen[int(f)] = true
+		return ""
+	})
+	if !ok {
+		return "want an array"
 	}
-	return ""
+	return problem
 }
 
 // checkClockTime accepts "HH:MM", 00:00–23:59.
