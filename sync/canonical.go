@@ -8,17 +8,14 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
-	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
 // maxValueDepth bounds how deeply arrays and objects nest in one field
-// value. The schemas need two
-// levels (an array of objects); the bound keeps hostile input from recursing
-// deeply.
+// value. The schemas need two levels (an array of objects); the bound
+// keeps hostile input from recursing deeply.
 const maxValueDepth = 16
 
 // errTooDeep reports a field value nested deeper than maxValueDepth.
@@ -43,14 +40,15 @@ var errTooDeep = fmt.Errorf("value nested deeper than %d levels", maxValueDepth)
 // and pwa/js/merge.js's canonical() produces the same bytes.
 func CanonicalValue(raw []byte) (json.RawMessage, error) {
 	dec := newDecoder(raw)
-	v, err := dec.ReadValue()
+	var c canonicalizer
+	v, err := c.appendValue(nil, dec)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := dec.ReadToken(); err != io.EOF {
 		return nil, errors.New("unexpected data after the JSON value")
 	}
-	return appendCanonical(nil, v)
+	return v, nil
 }
 
 // EncodeValue marshals v with encoding/json and returns its canonical form.
@@ -70,103 +68,148 @@ func newDecoder(data []byte) *jsontext.Decoder {
 	return jsontext.NewDecoder(bytes.NewBuffer(data), jsontext.AllowInvalidUTF8(true))
 }
 
-// appendCanonical appends the canonical form of v, one JSON value that a
-// decoder has read (so well-formed, without duplicate names).
-//
-// jsontext formats values exactly as the canonical form wants them
+// canonicalizer writes the canonical form of the values a decoder reads.
+// jsontext formats scalars exactly as the canonical form wants them
 // (RFC 8785 numbers and minimal strings, plus the escapes of
-// encoding/json), with two exceptions handled here: it sorts object names
-// by UTF-16 code units where the canonical form sorts by code point, and
-// it writes a number beyond float64 as the largest float64.
-func appendCanonical(dst []byte, v jsontext.Value) ([]byte, error) {
-	switch v.Kind() {
-	case '{', '[':
-		if !sortsAlike(v) {
-			return appendComposite(dst, newDecoder(v), 0)
+// encoding/json), except that it writes a number beyond float64 as the
+// largest float64, which is refused here instead. Objects are sorted here
+// too: RFC 8785 sorts names by UTF-16 code units, the canonical form by
+// code point.
+//
+// Its zero value is ready; its scratch space serves one value after
+// another.
+type canonicalizer struct {
+	members []member // of the objects being read, innermost last
+	scratch []byte   // the names and texts of members
+}
+
+// member is one member of an object: scratch[key:text] holds its name,
+// scratch[text:end] the member in canonical form ("name":value).
+type member struct{ key, text, end int }
+
+// appendValue appends the canonical form of the next value of dec.
+func (c *canonicalizer) appendValue(dst []byte, dec *jsontext.Decoder) ([]byte, error) {
+	return c.appendNext(dst, dec, -1)
+}
+
+// appendNext appends the canonical form of the next value of dec, which
+// is depth+1 levels below the field value.
+func (c *canonicalizer) appendNext(dst []byte, dec *jsontext.Decoder, depth int) ([]byte, error) {
+	switch dec.PeekKind() {
+	case '[':
+		return c.appendArray(dst, dec, depth+1)
+	case '{':
+		return c.appendObject(dst, dec, depth+1)
+	}
+	v, err := dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	return appendScalar(dst, v)
+}
+
+func (c *canonicalizer) appendArray(dst []byte, dec *jsontext.Decoder, depth int) ([]byte, error) {
+	if depth >= maxValueDepth {
+		return nil, errTooDeep
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	dst = append(dst, '[')
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		if i > 0 {
+			dst = append(dst, ',')
 		}
-		at := len(dst)
-		dst, err := jsontext.AppendFormat(dst, v, canonicalOptions(true))
-		switch {
-		case err != nil:
+		var err error
+		if dst, err = c.appendNext(dst, dec, depth); err != nil {
 			return nil, err
-		case nesting(dst[at:]) > maxValueDepth:
-			return nil, errTooDeep
-		case bytes.Contains(dst[at:], []byte(maxFloat)):
-			// A number may have been clamped: find it, slowly.
-			return appendComposite(dst[:at], newDecoder(v), 0)
 		}
-		return dst, nil
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	return append(dst, ']'), nil
+}
+
+// appendObject writes the members into scratch as they come, then appends
+// them to dst in order of their names.
+func (c *canonicalizer) appendObject(dst []byte, dec *jsontext.Decoder, depth int) ([]byte, error) {
+	if depth >= maxValueDepth {
+		return nil, errTooDeep
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	base, scratch := len(c.members), len(c.scratch)
+	defer func() { c.members, c.scratch = c.members[:base], c.scratch[:scratch] }()
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		m := member{key: len(c.scratch)}
+		c.scratch = append(c.scratch, unquote(name)...)
+		m.text = len(c.scratch)
+		if c.scratch, err = appendScalar(c.scratch, name); err != nil {
+			return nil, err
+		}
+		c.scratch = append(c.scratch, ':')
+		if kind := dec.PeekKind(); kind == '[' || kind == '{' {
+			// A nested composite uses scratch itself: write it apart.
+			v, err := c.appendNext(nil, dec, depth)
+			if err != nil {
+				return nil, err
+			}
+			c.scratch = append(c.scratch, v...)
+		} else if c.scratch, err = c.appendNext(c.scratch, dec, depth); err != nil {
+			return nil, err
+		}
+		m.end = len(c.scratch)
+		c.members = append(c.members, m)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	members := c.members[base:]
+	name := func(m member) []byte { return c.scratch[m.key:m.text] }
+	byName := func(a, b member) int { return bytes.Compare(name(a), name(b)) }
+	if !slices.IsSortedFunc(members, byName) {
+		slices.SortFunc(members, byName)
+	}
+	dst = append(dst, '{')
+	for i, m := range members {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, c.scratch[m.text:m.end]...)
+	}
+	return append(dst, '}'), nil
+}
+
+// appendScalar appends the canonical form of v, a literal, number or
+// string that a decoder has read.
+func appendScalar(dst []byte, v jsontext.Value) ([]byte, error) {
+	switch v.Kind() {
 	case '0':
 		if isCanonicalInt(v) {
 			return append(dst, v...), nil
 		}
-		if err := checkFloat(v); err != nil {
-			return nil, err
+		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+			return nil, fmt.Errorf("number %s out of range", truncate(string(v)))
 		}
 	case '"':
 		if isCanonicalString(v) {
 			return append(dst, v...), nil
 		}
+	case 'n', 't', 'f':
+		return append(dst, v...), nil
 	}
-	return jsontext.AppendFormat(dst, v, canonicalOptions(false))
-}
-
-// canonicalOptions are the options of jsontext.AppendFormat that write the
-// canonical form; reorder sorts object members (by UTF-16 code units).
-func canonicalOptions(reorder bool) jsontext.Options {
-	return jsonv2.JoinOptions(
+	return jsontext.AppendFormat(dst, v,
 		jsontext.AllowInvalidUTF8(true),
 		jsontext.CanonicalizeRawInts(true),
 		jsontext.CanonicalizeRawFloats(true),
 		jsontext.EscapeForHTML(true),
-		jsontext.EscapeForJS(true),
-		jsontext.ReorderRawObjects(reorder))
-}
-
-// maxFloat is how jsontext writes the largest float64, and any number
-// beyond it.
-const maxFloat = "1.7976931348623157e+308"
-
-// sortsAlike reports whether the names in v sort the same by UTF-16 code
-// units as by code point: they do unless a character beyond U+FFFF (four
-// bytes in UTF-8, or an escaped surrogate pair) meets one of U+E000–U+FFFF.
-func sortsAlike(v jsontext.Value) bool {
-	for _, c := range v {
-		if c == '\\' || c >= 0xF0 {
-			return false
-		}
-	}
-	return true
-}
-
-// nesting returns how deeply arrays and objects nest in v, a compact and
-// well-formed JSON value: 0 for a scalar.
-func nesting(v []byte) int {
-	depth, most, inString := 0, 0, false
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case inString && c == '\\':
-			i++ // the escaped character
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '[' || c == '{':
-			depth++
-			most = max(most, depth)
-		case c == ']' || c == '}':
-			depth--
-		}
-	}
-	return most
-}
-
-// checkFloat refuses a number beyond float64, which jsontext would write
-// as the largest float64 instead.
-func checkFloat(v jsontext.Value) error {
-	if _, err := strconv.ParseFloat(string(v), 64); err != nil {
-		return fmt.Errorf("number %s out of range", truncate(string(v)))
-	}
-	return nil
+		jsontext.EscapeForJS(true))
 }
 
 // isCanonicalInt reports whether the JSON number v is already in canonical
@@ -191,78 +234,16 @@ func isCanonicalString(v jsontext.Value) bool {
 	return bytes.IndexByte(v, '\\') < 0 && !NeedsHTMLEscape(v) && utf8.Valid(v)
 }
 
-// member is one member of an object: its name, and the member in
-// canonical form ("name":value).
-type member struct {
-	key  string
-	text []byte
-}
-
-// appendComposite appends the canonical form of the array or object dec
-// is at, depth levels below the field value.
-func appendComposite(dst []byte, dec *jsontext.Decoder, depth int) ([]byte, error) {
-	if depth >= maxValueDepth {
-		return nil, errTooDeep
+// unquote returns the text of a JSON string that a decoder has read: a
+// slice of it when it has no escapes. Lone surrogate escapes and invalid
+// UTF-8 become U+FFFD.
+func unquote(raw jsontext.Value) []byte {
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return raw[1 : len(raw)-1]
 	}
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return nil, err
-	}
-	if tok.Kind() == '[' {
-		dst = append(dst, '[')
-		for i := 0; dec.PeekKind() != ']'; i++ {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = appendNext(dst, dec, depth); err != nil {
-				return nil, err
-			}
-		}
-		_, err := dec.ReadToken()
-		return append(dst, ']'), err
-	}
-	var members []member
-	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
-		if err != nil {
-			return nil, err
-		}
-		key := unquote(name)
-		text, err := appendCanonical(nil, name)
-		if err != nil {
-			return nil, err
-		}
-		if text, err = appendNext(append(text, ':'), dec, depth); err != nil {
-			return nil, err
-		}
-		members = append(members, member{string(key), text})
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
-	dst = append(dst, '{')
-	for i, m := range members {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, m.text...)
-	}
-	return append(dst, '}'), nil
-}
-
-// appendNext appends the canonical form of the next value of dec, an
-// element or member of a composite depth levels down.
-func appendNext(dst []byte, dec *jsontext.Decoder, depth int) ([]byte, error) {
-	switch dec.PeekKind() {
-	case '{', '[':
-		return appendComposite(dst, dec, depth+1)
-	}
-	v, err := dec.ReadValue()
-	if err != nil {
-		return nil, err
-	}
-	return appendCanonical(dst, v)
+	// The error reports invalid UTF-8, which unquoting has replaced.
+	b, _ := jsontext.AppendUnquote(nil, raw)
+	return b
 }
 
 // NeedsHTMLEscape reports whether b holds what the canonical form, like

@@ -176,6 +176,7 @@ type pushDecoder struct {
 	invalid ValidationErrors // of the documents read, in order
 	errEnd  []int            // of each document read, the end of its errors in invalid
 	values  []byte           // canonical field values that differ from their input
+	canon   canonicalizer
 	strings map[string]string
 }
 
@@ -269,18 +270,6 @@ func (p *pushDecoder) text(what string) ([]byte, error) {
 		return nil, p.syntax(err)
 	}
 	return unquote(raw), nil
-}
-
-// unquote returns the text of a JSON string that a decoder has read: a
-// slice of it when it has no escapes. Lone surrogate escapes become
-// U+FFFD.
-func unquote(raw jsontext.Value) []byte {
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return raw[1 : len(raw)-1]
-	}
-	// The error reports invalid UTF-8, which unquoting has replaced.
-	b, _ := jsontext.AppendUnquote(nil, raw)
-	return b
 }
 
 func (p *pushDecoder) request() (PushRequest, error) {
@@ -379,19 +368,21 @@ func (p *pushDecoder) field() (Field, error) {
 			f.TS, err = p.repeated("ts")
 			return err
 		}
-		v, err := p.dec.ReadValue()
-		if err != nil {
-			return p.syntax(err)
-		}
-		// The value as sent, a slice of the body capped at its end, so
-		// that no later append can reach into what follows it.
-		end := int(p.dec.InputOffset())
-		in := p.data[end-len(v) : end : end]
+		start := int(p.dec.InputOffset())
 		at := len(p.values)
-		if p.values, err = appendCanonical(p.values, in); err != nil {
-			p.values = p.values[:at]
-			return &DecodeError{Offset: int64(end - len(v)), Reason: "value: " + err.Error(), Err: err}
+		values, err := p.canon.appendValue(p.values, p.dec)
+		if err != nil {
+			if _, ok := errors.AsType[*jsontext.SyntacticError](err); ok || errors.Is(err, io.ErrUnexpectedEOF) {
+				return p.syntax(err)
+			}
+			return &DecodeError{Offset: int64(start), Reason: "value: " + err.Error(), Err: err}
 		}
+		p.values = values
+		// The value as sent, a slice of the body capped at its end, so
+		// that no later append can reach into what follows it. It starts
+		// after the colon and any space before it.
+		end := int(p.dec.InputOffset())
+		in := bytes.TrimLeft(p.data[start:end:end], " \t\r\n:")
 		// Values rewritten into canonical form share one buffer; a value
 		// that arrived canonical is kept as sent.
 		if bytes.Equal(p.values[at:], in) {
