@@ -150,10 +150,11 @@ func (c *canonicalizer) appendObject(dst []byte, dec *jsontext.Decoder, depth in
 		m := member{key: len(c.scratch)}
 		c.scratch = append(c.scratch, unquote(name)...)
 		m.text = len(c.scratch)
-		if c.scratch, err = appendScalar(c.scratch, name); err != nil {
+		text, err := appendScalar(c.scratch, name)
+		if err != nil {
 			return nil, err
 		}
-		c.scratch = append(c.scratch, ':')
+		c.scratch = append(text, ':')
 		if kind := dec.PeekKind(); kind == '[' || kind == '{' {
 			// A nested composite uses scratch itself: write it apart.
 			v, err := c.appendNext(nil, dec, depth)
@@ -161,8 +162,12 @@ func (c *canonicalizer) appendObject(dst []byte, dec *jsontext.Decoder, depth in
 				return nil, err
 			}
 			c.scratch = append(c.scratch, v...)
-		} else if c.scratch, err = c.appendNext(c.scratch, dec, depth); err != nil {
-			return nil, err
+		} else {
+			text, err := c.appendNext(c.scratch, dec, depth)
+			if err != nil {
+				return nil, err
+			}
+			c.scratch = text
 		}
 		m.end = len(c.scratch)
 		c.members = append(c.members, m)

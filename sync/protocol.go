@@ -109,8 +109,8 @@ func CheckSkew(docs []Doc, now time.Time) error {
 //   - ErrTooManyDocs for more than MaxPushDocs documents, ErrTooLarge for a
 //     body over MaxPushBytes (413);
 //   - ValidationErrors listing every document field that fails Validate
-//     (422). The returned request then still holds every valid document,
-//     so a caller may apply those and report the rest.
+//     against s (422). The returned request then still holds every valid
+//     document, so a caller may apply those and report the rest.
 //
 // The returned request shares memory with data: the caller must not
 // change data afterwards.

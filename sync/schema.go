@@ -16,8 +16,8 @@ import (
 // which marks a tombstone (Doc.Deleted); the Schema's checks never see it.
 type Schema interface {
 	// CheckType returns whether the schema has documents of type docType,
-	// and if it has, why such a document may not have id (already
-	// well-formed), or "".
+	// and if it has, why such a document may not have id, or "". A
+	// malformed id is reported by the caller; a reason about it is not.
 	CheckType(id, docType string) (reason string, known bool)
 	// Field returns the check of the named field of documents of type
 	// docType, or nil when such documents have no such field.
