@@ -186,7 +186,7 @@ func elements(v json.RawMessage, check func(i int, dec *jsontext.Decoder) string
 	if _, err := dec.ReadToken(); err != nil {
 		return 0, "", false
 	}
-	for ; dec.PeekKind() != ']'; n++ {
+	for ; more(dec, ']'); n++ {
 		if problem != "" {
 			if dec.SkipValue() != nil {
 				return n, problem, false
@@ -195,7 +195,16 @@ func elements(v json.RawMessage, check func(i int, dec *jsontext.Decoder) string
 		}
 		problem = check(n, dec)
 	}
-	return n, problem, true
+	_, err := dec.ReadToken()
+	return n, problem, err == nil
+}
+
+// more reports whether dec has more members or elements before the end
+// token. It is false at the end and when PeekKind finds an error; the
+// reads inside a loop on more stop at errors that PeekKind passes on.
+func more(dec *jsontext.Decoder, end jsontext.Kind) bool {
+	kind := dec.PeekKind()
+	return kind != end && kind != 0
 }
 
 func checkIntervals(v json.RawMessage) string {
@@ -218,8 +227,11 @@ func checkInterval(i int, dec *jsontext.Decoder) string {
 	}
 	problem := ""
 	dec.ReadToken()
-	for dec.PeekKind() != '}' {
-		key, _ := dec.ReadValue()
+	for more(dec, '}') {
+		key, err := dec.ReadValue()
+		if err != nil {
+			return fmt.Sprintf("interval %d: want an object", i)
+		}
 		if problem != "" {
 			dec.SkipValue()
 			continue

@@ -117,3 +117,23 @@ func fieldsOf(errs sync.ValidationErrors) []string {
 	}
 	return fields
 }
+
+// FuzzFieldChecks: every check of the schema returns, without a panic or
+// a loop, for any bytes, not only the canonical values sync gives it (what
+// it says of those is unspecified).
+func FuzzFieldChecks(f *testing.F) {
+	for _, seed := range []string{`[{"rpe":15}]`, `[1,3]`, `"07:00"`, `[{"rpe":`, `[1,`, `{`, ``, `"\u00e6"`, `[{"rpe":6,"rpe":7}]`} {
+		f.Add(seed)
+	}
+	fields := map[string][]string{
+		training.TypeSession: {"protocol", "startedAt", "durationMin", "intervals", "sessionRpe", "moodBefore", "note", "deleted"},
+		training.TypePlan:    {"sessionsPerWeek", "days", "time", "deleted"},
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for docType, names := range fields {
+			for _, name := range names {
+				training.Schema{}.Field(docType, name)(json.RawMessage(raw))
+			}
+		}
+	})
+}
