@@ -2,14 +2,14 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
-	"net/http"
 	"reflect"
 	"strings"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 )
 
@@ -34,10 +34,11 @@ func readBody(c echo.Context) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeJSON reads the body into v strictly: one JSON value, no unknown
-// fields, no trailing data. Typed structs only: a value of the wrong JSON
-// type (for example an object where a string belongs) is a validation error
-// naming the field, so a query operator can never reach the store.
+// decodeJSON reads the body into v strictly: one JSON value, UTF-8, no
+// unknown or repeated names (matched case-sensitively), no trailing data.
+// Typed structs only: a value of the wrong JSON type (for example an object
+// where a string belongs) is a validation error naming the field, so a
+// query operator can never reach the store.
 func decodeJSON(c echo.Context, v any) error {
 	data, err := readBody(c)
 	if err != nil {
@@ -47,63 +48,74 @@ func decodeJSON(c echo.Context, v any) error {
 }
 
 func unmarshalStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+	if len(bytes.TrimLeft(data, " \t\r\n")) == 0 {
+		return errorf(CodeInvalidJSON, "empty body; expected a JSON object")
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errorf(CodeInvalidJSON, "unexpected data after the JSON value")
+	if err := json.Unmarshal(data, v, json.RejectUnknownMembers(true)); err != nil {
+		return jsonError(err)
 	}
 	return nil
 }
 
 // jsonError explains a decoding error without echoing the input.
 func jsonError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var mbe *http.MaxBytesError
+	var syn *jsontext.SyntacticError
+	var sem *json.SemanticError
 	switch {
-	case errors.As(err, &mbe):
-		return err
-	case errors.Is(err, io.EOF):
-		return errorf(CodeInvalidJSON, "empty body; expected a JSON object")
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.As(err, &syn) && errors.Is(syn.Err, io.ErrUnexpectedEOF):
 		return errorf(CodeInvalidJSON, "truncated JSON")
+	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		field := fieldName(syn.JSONPointer)
+		return &Error{Code: CodeInvalidJSON, Message: "field " + field + " repeated",
+			Details: []Detail{{Field: field, Reason: "repeated"}}, Cause: err}
 	case errors.As(err, &syn):
 		return &Error{Code: CodeInvalidJSON, Message: "malformed JSON", Cause: err}
-	case errors.As(err, &typ):
-		field := typ.Field
+	case errors.As(err, &sem) && errors.Is(sem.Err, json.ErrUnknownName):
+		name := fieldName(sem.JSONPointer)
+		return &Error{Code: CodeUnknownField, Message: "unknown field " + name,
+			Details: []Detail{{Field: name, Reason: "unknown field"}}}
+	case errors.As(err, &sem):
+		field := fieldName(sem.JSONPointer)
 		if field == "" {
 			return errorf(CodeInvalidJSON, "expected a JSON object")
 		}
-		t := typ.Type
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		kind := "value of another type"
-		if t != nil {
-			kind = jsonKind(t.Kind().String())
-		}
-		return invalid(field, "expected a JSON "+kind)
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		name = strings.Trim(name, `"`)
-		return &Error{Code: CodeUnknownField, Message: "unknown field " + name,
-			Details: []Detail{{Field: name, Reason: "unknown field"}}}
+		return invalid(field, "expected a JSON "+jsonKind(sem.GoType))
 	}
 	return &Error{Code: CodeInvalidJSON, Message: "malformed JSON", Cause: err}
 }
 
-func jsonKind(goKind string) string {
-	switch {
-	case goKind == "string":
+// fieldName names the member p points to as encoding/json did: the names
+// on the way, joined with dots, cut short.
+func fieldName(p jsontext.Pointer) string {
+	var names []string
+	for name := range p.Tokens() {
+		names = append(names, name)
+	}
+	name := strings.Join(names, ".")
+	if len(name) > 80 {
+		name = strings.ToValidUTF8(name[:80], "") + "…"
+	}
+	return name
+}
+
+// jsonKind names the JSON kind that a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "value of another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
 		return "string"
-	case goKind == "bool":
+	case reflect.Bool:
 		return "boolean"
-	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
 		return "number"
-	case goKind == "slice", goKind == "array":
+	case reflect.Slice, reflect.Array:
 		return "array"
 	}
 	return "object"

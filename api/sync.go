@@ -10,6 +10,7 @@ import (
 
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 // syncStore is what the sync endpoints need.
@@ -51,7 +52,7 @@ func (h *syncHandlers) push(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := sync.DecodePushRequest(data)
+	req, err := sync.DecodePushRequest(data, training.Schema{})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 // BenchmarkDecodePushRequest decodes a batch of 100 full session documents,
@@ -28,7 +29,7 @@ func BenchmarkDecodePushRequest(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := sync.DecodePushRequest(data); err != nil {
+		if _, err := sync.DecodePushRequest(data, training.Schema{}); err != nil {
 			b.Fatal(err)
 		}
 	}

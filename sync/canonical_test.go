@@ -3,6 +3,7 @@ package sync_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -144,7 +147,7 @@ func TestCanonicalLargeObject(t *testing.T) {
 	}
 	for _, at := range []int{1, 15, 16, 17, 150} {
 		dup := "{" + strings.Join(append(slices.Clone(members[:at]), members[0]), ",") + "}"
-		if _, err := sync.CanonicalValue([]byte(dup)); err == nil || !strings.Contains(err.Error(), `duplicate key "k200"`) {
+		if _, err := sync.CanonicalValue([]byte(dup)); !errors.Is(err, jsontext.ErrDuplicateName) || !strings.Contains(err.Error(), `"k200"`) {
 			t.Errorf("key repeated after %d others: %v", at, err)
 		}
 	}

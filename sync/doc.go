@@ -1,13 +1,17 @@
-// Package sync is the pure merge engine of the training diary: hybrid logical
-// clocks, the document model, per-field last-writer-wins merge, document
-// validation and the push/pull protocol types.
+// Package sync is a generic CRDT of synced documents: hybrid logical
+// clocks, documents whose fields are last-writer-wins registers, their
+// merge, one canonical JSON form for field values, and the push and pull
+// protocol with a strict push decoder.
 //
-// It never does I/O: no database, no network, no files outside tests. The
-// same rules are implemented in the PWA (pwa/js/hlc.js, pwa/js/merge.js);
-// both read the vectors in testdata/ so that a merge gives the same bytes
-// on every side. Field values are kept in one canonical JSON form
-// (CanonicalValue), so equal values are equal bytes in Go, in JS and in
-// every store.
+// It does no I/O (no database, no network, no files outside tests) and
+// knows no session: which document types exist and what their fields may
+// hold is a Schema its caller passes to DecodePushRequest and Validate
+// (the training diary's is training.Schema). The same rules are
+// implemented in the PWA (pwa/js/hlc.js, pwa/js/merge.js); both read the
+// vectors in testdata/ so that a merge gives the same bytes on every side.
+// Field values are kept in one canonical JSON form (CanonicalValue), so
+// equal values are equal bytes in Go, in JS and in every store. JSON is
+// read with github.com/go-json-experiment/json/jsontext.
 package sync
 
 import "encoding/json"

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 // FuzzDecodePushRequest: any input either decodes to a request that holds
@@ -20,7 +23,7 @@ import (
 func FuzzDecodePushRequest(f *testing.F) {
 	f.Add([]byte(body(sessionJSON("s1", `"note":{"value":"x","ts":"`+ts1+`"}`))))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		req, err := sync.DecodePushRequest(data)
+		req, err := sync.DecodePushRequest(data, training.Schema{})
 		var de *sync.DecodeError
 		var ve sync.ValidationErrors
 		switch {
@@ -52,7 +55,7 @@ func FuzzDecodePushRequest(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, d := range req.Docs {
-			if err := sync.Validate(d); err != nil {
+			if err := training.Validate(d); err != nil {
 				t.Fatalf("invalid document returned: %v", err)
 			}
 			if seen[d.ID] {
@@ -70,7 +73,7 @@ func FuzzDecodePushRequest(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req2, err := sync.DecodePushRequest(again)
+		req2, err := sync.DecodePushRequest(again, training.Schema{})
 		if err != nil || req2.BatchID != req.BatchID || len(req2.Docs) != len(req.Docs) {
 			t.Fatalf("round trip: %v", err)
 		}
@@ -107,7 +110,7 @@ func FuzzCanonicalValue(f *testing.F) {
 		var std any
 		stdErr := json.Unmarshal(raw, &std)
 		if err != nil {
-			if stdErr == nil && !strings.Contains(err.Error(), "duplicate key") && !strings.Contains(err.Error(), "nested") {
+			if stdErr == nil && !errors.Is(err, jsontext.ErrDuplicateName) && !strings.Contains(err.Error(), "nested") {
 				t.Fatalf("CanonicalValue(%q) = %v, encoding/json accepts it", raw, err)
 			}
 			return

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 type mergeCase struct {
@@ -71,7 +72,7 @@ func TestMergeVectors(t *testing.T) {
 			docs := make([]sync.Doc, len(c.Docs))
 			for i, d := range c.Docs {
 				docs[i] = canonicalDoc(t, d)
-				if err := sync.Validate(docs[i]); err != nil {
+				if err := training.Validate(docs[i]); err != nil {
 					t.Fatalf("input %d is not a valid document: %v", i, err)
 				}
 			}

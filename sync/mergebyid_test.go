@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 func TestMergeByID(t *testing.T) {
 	doc := func(id string, fields ...string) sync.Doc {
-		d := sync.Doc{ID: id, Type: sync.TypeSession, Fields: map[string]sync.Field{}}
+		d := sync.Doc{ID: id, Type: training.TypeSession, Fields: map[string]sync.Field{}}
 		for i := 0; i+2 < len(fields); i += 3 {
 			d.Fields[fields[i]] = sync.Field{Value: []byte(fields[i+1]), TS: fields[i+2]}
 		}

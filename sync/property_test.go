@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 // replica is one device in a simulated network: its documents and clock.
@@ -84,7 +85,7 @@ func runSchedule(seed uint64) error {
 		rep := reps[i]
 		id := docIDs[r.IntN(len(docIDs))]
 		cur := rep.docs[id]
-		delta := sync.Doc{ID: id, Type: sync.TypeSession, Fields: map[string]sync.Field{}}
+		delta := sync.Doc{ID: id, Type: training.TypeSession, Fields: map[string]sync.Field{}}
 		for range 1 + r.IntN(3) {
 			name := propertyFields[r.IntN(len(propertyFields))]
 			if _, dup := delta.Fields[name]; dup {
@@ -125,7 +126,7 @@ func runSchedule(seed uint64) error {
 			delta.Fields[name] = f
 			writes = append(writes, write{id, name, f})
 		}
-		if err := sync.Validate(delta); err != nil {
+		if err := training.Validate(delta); err != nil {
 			return err
 		}
 		if ts, err := sync.ParseTimestamp(delta.MaxTS()); err == nil {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 	"unicode/utf8"
-	"unsafe"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Protocol limits.
@@ -92,7 +94,8 @@ func CheckSkew(docs []Doc, now time.Time) error {
 	return nil
 }
 
-// DecodePushRequest decodes and checks a push body strictly.
+// DecodePushRequest decodes a push body strictly and checks every document
+// against s.
 //
 // The envelope must be exactly {"batchId": string, "docs": [...]}, each
 // document exactly {"id": string, "type": string, "fields": {...}} and each
@@ -106,8 +109,8 @@ func CheckSkew(docs []Doc, now time.Time) error {
 //   - ErrTooManyDocs for more than MaxPushDocs documents, ErrTooLarge for a
 //     body over MaxPushBytes (413);
 //   - ValidationErrors listing every document field that fails Validate
-//     (422). The returned request then still holds every valid document,
-//     so a caller may apply those and report the rest.
+//     against s (422). The returned request then still holds every valid
+//     document, so a caller may apply those and report the rest.
 //
 // The returned request shares memory with data: the caller must not
 // change data afterwards.
@@ -117,26 +120,21 @@ func CheckSkew(docs []Doc, now time.Time) error {
 // as if they had been pushed one after the other. Occurrences of one id
 // with different types are rejected (the later ones, as a ValidationError
 // on "type").
-func DecodePushRequest(data []byte) (PushRequest, error) {
+func DecodePushRequest(data []byte, s Schema) (PushRequest, error) {
 	if len(data) > MaxPushBytes {
 		return PushRequest{}, ErrTooLarge
 	}
 	if !utf8.Valid(data) {
 		return PushRequest{}, &DecodeError{Reason: "body is not valid UTF-8"}
 	}
-	// Strings are cut from the body itself, which text views without a
-	// copy (the caller leaves data alone, see above), and so are values
-	// that arrive in canonical form.
-	p := &pushParser{parser: parser{data: data, text: unsafe.String(unsafe.SliceData(data), len(data))}}
+	p := &pushDecoder{dec: newDecoder(data), data: data, schema: s, strings: map[string]string{}}
 	req, err := p.request()
-	if p.ws(); err == nil && p.pos != len(p.data) {
-		err = p.fail("unexpected data after the request object")
+	if err == nil {
+		if _, end := p.dec.ReadToken(); end != io.EOF {
+			err = p.fail("unexpected data after the request object")
+		}
 	}
 	if err != nil {
-		var pe *parseError
-		if errors.As(err, &pe) {
-			return PushRequest{}, &DecodeError{Offset: int64(pe.offset), Reason: pe.msg, Err: err}
-		}
 		return PushRequest{}, err
 	}
 
@@ -169,37 +167,66 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	return req, nil
 }
 
-// pushParser reads the envelope of a push body: fixed keys, each once.
-// It validates each document as soon as it is read, with the values its
-// fields parsed to.
-type pushParser struct {
-	parser
-	parsed  parsedFields     // the fields of the document being read
+// pushDecoder reads the envelope of a push body with fixed keys, and
+// validates each document as soon as it is read.
+type pushDecoder struct {
+	dec     *jsontext.Decoder
+	data    []byte // the body dec reads
+	schema  Schema
 	invalid ValidationErrors // of the documents read, in order
 	errEnd  []int            // of each document read, the end of its errors in invalid
 	values  []byte           // canonical field values that differ from their input
+	canon   canonicalizer
+	strings map[string]string
 }
 
-// members parses an object whose keys must be among keys, each at most
-// once and all of them present; member parses the value of each.
-func (p *pushParser) members(what string, keys []string, member func(key string) error) error {
-	if p.next() != '{' {
+// fail returns a *DecodeError at the decoder's offset.
+func (p *pushDecoder) fail(reason string) error {
+	return &DecodeError{Offset: p.dec.InputOffset(), Reason: reason}
+}
+
+// syntax turns an error of the decoder into a *DecodeError.
+func (p *pushDecoder) syntax(err error) error {
+	offset := p.dec.InputOffset()
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		offset = se.ByteOffset
+		err = se.Err
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &DecodeError{Offset: offset, Reason: "unexpected end of input", Err: err}
+	}
+	return &DecodeError{Offset: offset, Reason: truncate(err.Error()), Err: err}
+}
+
+// members reads an object whose keys must be among keys, each once and
+// all of them present (the decoder refuses repeated keys); member reads
+// the value of each.
+func (p *pushDecoder) members(what string, keys []string, member func(key string) error) error {
+	if p.dec.PeekKind() != '{' {
 		return p.fail(what + " must be an object")
 	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntax(err)
+	}
 	var seen [3]bool
-	err := p.object(func(key string) error {
-		i := slices.Index(keys, key)
-		switch {
-		case i < 0:
-			return p.fail(fmt.Sprintf("%s: unknown key %q", what, truncate(key)))
-		case seen[i]:
-			return p.fail(fmt.Sprintf("%s: key %q repeated", what, key))
+	for p.dec.PeekKind() != '}' {
+		raw, err := p.dec.ReadValue()
+		if err != nil {
+			return p.syntax(err)
+		}
+		name := unquote(raw)
+		i := slices.IndexFunc(keys, func(k string) bool { return string(name) == k })
+		if i < 0 {
+			return p.fail(fmt.Sprintf("%s: unknown key %q", what, truncate(string(name))))
 		}
 		seen[i] = true
-		return member(key)
-	})
-	if err != nil {
-		return err
+		if err := member(keys[i]); err != nil {
+			return err
+		}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntax(err)
 	}
 	for i, k := range keys {
 		if !seen[i] {
@@ -209,21 +236,48 @@ func (p *pushParser) members(what string, keys []string, member func(key string)
 	return nil
 }
 
-func (p *pushParser) str(what string) (string, error) {
-	if p.next() != '"' {
-		return "", p.fail(what + " must be a string")
-	}
-	return p.string()
+// str reads a string.
+func (p *pushDecoder) str(what string) (string, error) {
+	b, err := p.text(what)
+	return string(b), err
 }
 
-func (p *pushParser) request() (PushRequest, error) {
+// repeated reads a string that the body likely repeats (a type, a field
+// name, a stamp), keeping one copy of each.
+func (p *pushDecoder) repeated(what string) (string, error) {
+	b, err := p.text(what)
+	if err != nil {
+		return "", err
+	}
+	if s, ok := p.strings[string(b)]; ok {
+		return s, nil
+	}
+	s := string(b)
+	p.strings[s] = s
+	return s, nil
+}
+
+// text reads a string, returning its text until the next read.
+func (p *pushDecoder) text(what string) ([]byte, error) {
+	if p.dec.PeekKind() != '"' {
+		if _, err := p.dec.ReadToken(); err != nil {
+			return nil, p.syntax(err)
+		}
+		return nil, p.fail(what + " must be a string")
+	}
+	raw, err := p.dec.ReadValue()
+	if err != nil {
+		return nil, p.syntax(err)
+	}
+	return unquote(raw), nil
+}
+
+func (p *pushDecoder) request() (PushRequest, error) {
 	var req PushRequest
 	err := p.members("the request", []string{"batchId", "docs"}, func(key string) error {
 		if key == "batchId" {
-			start := p.pos
 			s, err := p.str("batchId")
 			if err == nil && checkID(s) != nil {
-				p.pos = start
 				err = p.fail("batchId: " + errBadID.Error())
 			}
 			req.BatchID = s
@@ -239,16 +293,15 @@ func (p *pushParser) request() (PushRequest, error) {
 	return req, nil
 }
 
-func (p *pushParser) docs() ([]Doc, error) {
-	if err := p.expect('['); err != nil {
+func (p *pushDecoder) docs() ([]Doc, error) {
+	if p.dec.PeekKind() != '[' {
 		return nil, p.fail("docs must be an array")
 	}
-	var docs []Doc
-	if p.next() == ']' {
-		p.pos++
-		return docs, nil
+	if _, err := p.dec.ReadToken(); err != nil {
+		return nil, p.syntax(err)
 	}
-	for {
+	docs := []Doc{}
+	for p.dec.PeekKind() != ']' {
 		if len(docs) == MaxPushDocs {
 			return nil, ErrTooManyDocs
 		}
@@ -257,21 +310,16 @@ func (p *pushParser) docs() ([]Doc, error) {
 			return nil, err
 		}
 		docs = append(docs, d)
-		p.invalid = append(p.invalid, validateDoc(d, p.parsed)...)
+		p.invalid = append(p.invalid, validateDoc(d, p.schema, true)...)
 		p.errEnd = append(p.errEnd, len(p.invalid))
-		switch p.next() {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
-			return docs, nil
-		default:
-			return nil, p.fail("want ',' or ']' after a document")
-		}
 	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return nil, p.syntax(err)
+	}
+	return docs, nil
 }
 
-func (p *pushParser) doc() (Doc, error) {
+func (p *pushDecoder) doc() (Doc, error) {
 	var d Doc
 	err := p.members("a document", []string{"id", "type", "fields"}, func(key string) error {
 		var err error
@@ -279,7 +327,7 @@ func (p *pushParser) doc() (Doc, error) {
 		case "id":
 			d.ID, err = p.str("id")
 		case "type":
-			d.Type, err = p.str("type")
+			d.Type, err = p.repeated("type")
 		default:
 			d.Fields, err = p.fields()
 		}
@@ -288,51 +336,55 @@ func (p *pushParser) doc() (Doc, error) {
 	return d, err
 }
 
-func (p *pushParser) fields() (map[string]Field, error) {
-	if p.next() != '{' {
+func (p *pushDecoder) fields() (map[string]Field, error) {
+	if p.dec.PeekKind() != '{' {
 		return nil, p.fail("fields must be an object")
 	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return nil, p.syntax(err)
+	}
 	fields := map[string]Field{}
-	p.parsed = p.parsed[:0]
-	err := p.object(func(name string) error {
-		if _, dup := fields[name]; dup {
-			return p.fail(fmt.Sprintf("fields: %q repeated", truncate(name)))
+	for p.dec.PeekKind() != '}' {
+		name, err := p.repeated("a field name")
+		if err != nil {
+			return nil, err
 		}
-		f, v, err := p.field()
-		fields[name] = f
-		p.parsed = append(p.parsed, parsedField{name, v})
-		return err
-	})
-	return fields, err
+		if fields[name], err = p.field(); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return nil, p.syntax(err)
+	}
+	return fields, nil
 }
 
-// field parses one {"value", "ts"} register, returning the value both
-// canonical and parsed.
-func (p *pushParser) field() (Field, any, error) {
+// field reads one {"value", "ts"} register, its value made canonical.
+func (p *pushDecoder) field() (Field, error) {
 	var f Field
-	var v any
 	err := p.members("a field", []string{"value", "ts"}, func(key string) error {
 		if key == "ts" {
 			var err error
-			f.TS, err = p.str("ts")
+			f.TS, err = p.repeated("ts")
 			return err
 		}
-		var err error
-		start := p.pos
-		if v, err = p.value(0); err != nil {
-			return err
-		}
-		// Each value is a slice capped at its end, so that no later
-		// append can reach into what follows it.
-		in := p.data[start:p.pos:p.pos]
-		if canonicalScalar(in, v) {
-			f.Value = in
-			return nil
-		}
-		// Values rewritten into canonical form share one buffer; an array
-		// or object that arrived canonical is kept as sent.
+		start := int(p.dec.InputOffset())
 		at := len(p.values)
-		p.values = appendValue(p.values, v)
+		values, err := p.canon.appendValue(p.values, p.dec)
+		if err != nil {
+			if _, ok := errors.AsType[*jsontext.SyntacticError](err); ok || errors.Is(err, io.ErrUnexpectedEOF) {
+				return p.syntax(err)
+			}
+			return &DecodeError{Offset: int64(start), Reason: "value: " + err.Error(), Err: err}
+		}
+		p.values = values
+		// The value as sent, a slice of the body capped at its end, so
+		// that no later append can reach into what follows it. It starts
+		// after the colon and any space before it.
+		end := int(p.dec.InputOffset())
+		in := bytes.TrimLeft(p.data[start:end:end], " \t\r\n:")
+		// Values rewritten into canonical form share one buffer; a value
+		// that arrived canonical is kept as sent.
 		if bytes.Equal(p.values[at:], in) {
 			p.values = p.values[:at]
 			f.Value = in
@@ -341,30 +393,5 @@ func (p *pushParser) field() (Field, any, error) {
 		f.Value = p.values[at:len(p.values):len(p.values)]
 		return nil
 	})
-	return f, v, err
-}
-
-// canonicalScalar reports whether in, the input text of the parsed value
-// v, is already v's canonical form (see CanonicalValue), as the values
-// clients send usually are: a literal, an integer of at most 15 digits
-// other than -0, or a string without escapes, < > & and U+2028/U+2029.
-// It needs in to be valid UTF-8, and says false for arrays and objects.
-func canonicalScalar(in []byte, v any) bool {
-	switch v.(type) {
-	case nil, bool:
-		return true
-	case *float64:
-		if len(in) > 15 || len(in) == 2 && in[0] == '-' && in[1] == '0' {
-			return false
-		}
-		for i, c := range in {
-			if (c < '0' || c > '9') && (c != '-' || i > 0) {
-				return false
-			}
-		}
-		return true
-	case string:
-		return bytes.IndexByte(in, '\\') < 0 && !NeedsHTMLEscape(in)
-	}
-	return false
+	return f, err
 }

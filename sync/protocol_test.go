@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 const ts1 = "0000000000010000-a"
@@ -87,7 +88,7 @@ func TestDecodePushRequestOK(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := sync.DecodePushRequest([]byte(tc.body))
+			req, err := sync.DecodePushRequest([]byte(tc.body), training.Schema{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +167,7 @@ func TestDecodePushRequestErrors(t *testing.T) {
 		{"too large", `{"batchId":"b","docs":[],"x":"` + strings.Repeat("a", sync.MaxPushBytes) + `"}`, tooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := sync.DecodePushRequest([]byte(tc.body))
+			req, err := sync.DecodePushRequest([]byte(tc.body), training.Schema{})
 			var de *sync.DecodeError
 			switch tc.want {
 			case decode:
@@ -202,7 +203,7 @@ func TestDecodePushRequestPartlyInvalid(t *testing.T) {
 		sessionJSON("ok2", `"deleted":{"value":true,"ts":"`+ts1+`"}`),
 		sessionJSON("x y", ``),
 	)
-	req, err := sync.DecodePushRequest([]byte(b))
+	req, err := sync.DecodePushRequest([]byte(b), training.Schema{})
 	var errs sync.ValidationErrors
 	if !errors.As(err, &errs) {
 		t.Fatalf("err = %v, want ValidationErrors", err)
@@ -227,7 +228,7 @@ func TestDecodePushRequestConflictingTypes(t *testing.T) {
 		`{"id":"plan","type":"plan","fields":{"time":{"value":"07:00","ts":"`+ts1+`"}}}`,
 		`{"id":"plan","type":"session","fields":{}}`,
 	)
-	req, err := sync.DecodePushRequest([]byte(b))
+	req, err := sync.DecodePushRequest([]byte(b), training.Schema{})
 	var errs sync.ValidationErrors
 	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Field != "type" || errs[0].Doc != "plan" {
 		t.Fatalf("err = %v", err)
@@ -247,7 +248,7 @@ func TestDecodePushRequestErrorOrder(t *testing.T) {
 		`{"id":"b","type":"session","fields":{"moodBefore":{"value":9,"ts":"`+ts1+`"},"rpe":{"value":1,"ts":"`+ts1+`"}}}`,
 		`{"id":"c","type":"session","fields":{}}`,
 	)
-	req, err := sync.DecodePushRequest([]byte(b))
+	req, err := sync.DecodePushRequest([]byte(b), training.Schema{})
 	var errs sync.ValidationErrors
 	if !errors.As(err, &errs) {
 		t.Fatalf("err = %v", err)
@@ -326,9 +327,20 @@ func TestProtocolJSON(t *testing.T) {
 	// What a Go client marshals, the server decodes.
 	in := sync.PushRequest{BatchID: "b", Docs: []sync.Doc{{ID: "s", Type: "session", Fields: map[string]sync.Field{"note": {Value: json.RawMessage(`"a<b"`), TS: ts1}}}}}
 	data, _ := json.Marshal(in)
-	out, err := sync.DecodePushRequest(data)
+	out, err := sync.DecodePushRequest(data, training.Schema{})
 	in.Docs[0].Fields["note"] = sync.Field{Value: json.RawMessage(`"a\u003cb"`), TS: ts1}
 	if err != nil || !out.Docs[0].Equal(in.Docs[0]) {
 		t.Errorf("round trip: %+v, %v", out, err)
+	}
+}
+
+func TestValidationErrorText(t *testing.T) {
+	e := &sync.ValidationError{Doc: "s1", Field: "note", Reason: "want a string"}
+	if got, want := e.Error(), `document "s1": field "note": want a string`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	es := sync.ValidationErrors{*e, {Doc: "s2", Field: "id", Reason: "bad"}}
+	if got, want := es.Error(), `document "s1": field "note": want a string (and 1 more)`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }

@@ -1,7 +1,10 @@
-// Package training holds the pure domain rules of 4x4 interval training:
-// maximal heart rate and target zones, session load, ISO weeks in a user's
-// time zone, weekly adherence to a plan, the share of hard intervals, and
-// the session protocols as data.
+// Package training is the one home of the rules of 4x4 interval training:
+// the schemas of the synced session and plan documents (Schema, with a
+// reason for every rejected field), maximal heart rate and target zones,
+// session load, ISO weeks in a user's time zone, weekly adherence to a
+// plan, the share of hard intervals, and the session protocols as data.
+// The PWA applies the same schema rules; both pass the vectors in
+// testdata/.
 //
 // It does no I/O and keeps no state: every function is a plain calculation
 // over its arguments, the clock and time zone included.

@@ -1,5 +1,5 @@
 // Document merge and validation: the twin of sync/merge.go,
-// sync/canonical.go and sync/validate.go. Both sides check every vector in
+// sync/canonical.go and training/schema.go. Both sides check every vector in
 // sync/testdata/, so a merge gives the same bytes in the browser and on the
 // server.
 //
@@ -169,7 +169,7 @@ export function deletedAt(doc) {
   return timestampTime(doc.fields.deleted.ts);
 }
 
-// ---- validation (same rules as sync/validate.go)
+// ---- validation (same rules as training/schema.go)
 
 /** A ValidationError names the document and field that break the schema. */
 export class ValidationError extends Error {
@@ -254,7 +254,7 @@ function daysIn(year, month) {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 
-// checkRFC3339 applies exactly the rule of sync/validate.go: upper-case T
+// checkRFC3339 applies exactly the rule of training/schema.go: upper-case T
 // and Z, a real calendar date, 00–23 h, 00–59 min and s, 1–9 fraction
 // digits, offset up to ±23:59.
 function checkRFC3339(v) {

@@ -17,6 +17,7 @@ import (
 	"github.com/hit4x4/dagbok/store/mongostore"
 	"github.com/hit4x4/dagbok/sync"
 	"github.com/hit4x4/dagbok/sync/synctest"
+	"github.com/hit4x4/dagbok/training"
 )
 
 var base = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -263,7 +264,7 @@ func TestValueBytesSurvive(t *testing.T) {
 	s := openAt(t, ferretURI(t), mongostore.Config{})
 	closeStore(t, s)
 	ts := stamp(time.Minute, 0, "d")
-	d := sync.Doc{ID: "s1", Type: sync.TypeSession, Fields: map[string]sync.Field{
+	d := sync.Doc{ID: "s1", Type: training.TypeSession, Fields: map[string]sync.Field{
 		"note":      {Value: []byte(`"\u003cb\u003e & \u00e6 ø \"q\""`), TS: ts},
 		"intervals": {Value: []byte(`[ {"rpe": 15} ,{"hrPeak":170,"rpe":16}]`), TS: ts},
 		"protocol":  {Value: []byte(`null`), TS: ts},
