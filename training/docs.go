@@ -1,0 +1,185 @@
+package training
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hit4x4/dagbok/sync"
+)
+
+// Session is a logged session as the server reads it from its synced
+// document. Fields the patient left empty (or cleared) are zero; pointers
+// tell "not rated" from a rating of 0.
+type Session struct {
+	ID          string
+	Protocol    string    // "4x4" when not set
+	StartedAt   time.Time // zero when not set
+	DurationMin float64
+	Intervals   []Interval // one per work interval done, in order
+	SessionRPE  *int       // CR10 0–10
+	MoodBefore  *int       // 1–5
+	MoodAfter   *int       // 1–5
+	Note        string
+	Deleted     bool
+}
+
+// Duration is the session's length.
+func (s Session) Duration() time.Duration {
+	return time.Duration(s.DurationMin * float64(time.Minute))
+}
+
+// Completion judges the session by the one rule (CompletionOf).
+func (s Session) Completion() Completion {
+	return CompletionOf(s.Protocol, len(s.Intervals), s.Duration())
+}
+
+// Load is the session's Foster load, and false when it has no session RPE.
+func (s Session) Load() (float64, bool) {
+	if s.SessionRPE == nil {
+		return 0, false
+	}
+	return Load(*s.SessionRPE, s.DurationMin), true
+}
+
+// Plan is the patient's weekly plan: how many sessions, on which ISO
+// weekdays (Monday = 1), at what local time ("HH:MM"). The zero Plan means
+// no plan.
+type Plan struct {
+	SessionsPerWeek int
+	Days            []int
+	Time            string
+}
+
+// Planned reports whether the patient has a plan at all.
+func (p Plan) Planned() bool { return p.SessionsPerWeek > 0 }
+
+// intervalJSON is one element of a session's "intervals" field.
+type intervalJSON struct {
+	RPE    int `json:"rpe"`
+	HRPeak int `json:"hrPeak"`
+	HRAvg  int `json:"hrAvg"`
+}
+
+// ReadSession reads a session document. The document has passed Schema
+// when it was pushed; a value that still does not read is an error naming
+// the field.
+func ReadSession(d sync.Doc) (Session, error) {
+	if d.Type != TypeSession {
+		return Session{}, fmt.Errorf("document %q is a %q, not a session", d.ID, d.Type)
+	}
+	s := Session{ID: d.ID, Protocol: Protocol4x4, Deleted: d.Deleted()}
+	var startedAt string
+	var intervals []intervalJSON
+	for _, f := range []struct {
+		name string
+		into any
+	}{
+		{"protocol", &s.Protocol}, {"startedAt", &startedAt}, {"durationMin", &s.DurationMin},
+		{"intervals", &intervals}, {"sessionRpe", &s.SessionRPE}, {"moodBefore", &s.MoodBefore},
+		{"moodAfter", &s.MoodAfter}, {"note", &s.Note},
+	} {
+		if err := readField(d, f.name, f.into); err != nil {
+			return Session{}, err
+		}
+	}
+	if s.Protocol == "" {
+		s.Protocol = Protocol4x4
+	}
+	if startedAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, startedAt)
+		if err != nil {
+			return Session{}, fmt.Errorf("session %q: startedAt: %w", d.ID, err)
+		}
+		s.StartedAt = t
+	}
+	for _, iv := range intervals {
+		s.Intervals = append(s.Intervals, Interval{RPE: iv.RPE, HRPeak: iv.HRPeak, HRAvg: iv.HRAvg})
+	}
+	return s, nil
+}
+
+// ReadPlan reads the plan document; a deleted plan is no plan.
+func ReadPlan(d sync.Doc) (Plan, error) {
+	if d.Type != TypePlan {
+		return Plan{}, fmt.Errorf("document %q is a %q, not the plan", d.ID, d.Type)
+	}
+	if d.Deleted() {
+		return Plan{}, nil
+	}
+	var p Plan
+	for _, f := range []struct {
+		name string
+		into any
+	}{{"sessionsPerWeek", &p.SessionsPerWeek}, {"days", &p.Days}, {"time", &p.Time}} {
+		if err := readField(d, f.name, f.into); err != nil {
+			return Plan{}, err
+		}
+	}
+	return p, nil
+}
+
+// Diary is a patient's documents read: every session that is not deleted,
+// ordered by StartedAt, and the plan.
+type Diary struct {
+	Sessions []Session
+	Plan     Plan
+}
+
+// ReadDiary reads a scope's documents, skipping deleted sessions and
+// documents of types it does not know.
+func ReadDiary(docs []sync.Doc) (Diary, error) {
+	var di Diary
+	for _, d := range docs {
+		switch d.Type {
+		case TypeSession:
+			s, err := ReadSession(d)
+			if err != nil {
+				return Diary{}, err
+			}
+			if !s.Deleted {
+				di.Sessions = append(di.Sessions, s)
+			}
+		case TypePlan:
+			p, err := ReadPlan(d)
+			if err != nil {
+				return Diary{}, err
+			}
+			di.Plan = p
+		}
+	}
+	sortSessions(di.Sessions)
+	return di, nil
+}
+
+// readField decodes the named field's value into v; an absent field or a
+// null leaves v as it is.
+func readField(d sync.Doc, name string, v any) error {
+	f, ok := d.Fields[name]
+	if !ok || string(f.Value) == "null" || len(f.Value) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(f.Value, v); err != nil {
+		return fmt.Errorf("%s %q: %s: %w", d.Type, d.ID, name, err)
+	}
+	return nil
+}
+
+// sortSessions orders sessions by start, those without a start last, ties
+// by ID, so every reader sees the same order.
+func sortSessions(ss []Session) {
+	slices.SortStableFunc(ss, func(a, b Session) int {
+		switch {
+		case a.StartedAt.IsZero() != b.StartedAt.IsZero():
+			if a.StartedAt.IsZero() {
+				return 1
+			}
+			return -1
+		case !a.StartedAt.Equal(b.StartedAt):
+			return a.StartedAt.Compare(b.StartedAt)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
