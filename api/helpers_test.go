@@ -48,7 +48,7 @@ const testSecret = "test-secret-0123456789-abcdefghijklmnop"
 
 func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 	t.Helper()
-	st, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "app.db"))
+	st, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "app.db")})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
