@@ -401,46 +401,39 @@ const maxPullRows = 1 << 16
 // document appears once, with the newest state the page holds, at the
 // position of that state. The documents keep their stored form.
 func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error) {
-	var docs []store.StoredDoc
-	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, typ, fields []byte) {
+	// Sized for a usual page so as not to grow.
+	docs := make([]store.StoredDoc, 0, min(max(limit, 0), 256))
+	var typ string // the type of the entry before, which most entries share
+	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, t, fields []byte) {
+		if string(t) != typ {
+			typ = string(t)
+		}
 		// Fresh copies: the page keeps them.
-		docs = append(docs, store.StoredDoc{ID: string(id), Type: string(typ), Fields: bytes.Clone(fields)})
+		docs = append(docs, store.StoredDoc{ID: string(id), Type: typ, Fields: bytes.Clone(fields)})
 	})
 	if err != nil {
 		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
 	}
-	if drop := superseded(len(docs), func(a, b int) int { return strings.Compare(docs[a].ID, docs[b].ID) }); drop != nil {
-		kept := docs[:0]
-		for i, d := range docs {
-			if !drop[i] {
-				kept = append(kept, d)
-			}
-		}
-		docs = kept
-	}
+	docs = newestOnly(docs)
 	return store.PullPage{Docs: docs, Cursor: next, More: more}, nil
 }
 
-// superseded marks each of n log entries, in log order, that a later entry
-// of the same document follows (compareIDs orders two entries by their
-// documents' IDs), or returns nil when there is none, as in most pages.
-// It sorts instead of keeping a set of IDs: no ID is copied.
-func superseded(n int, compareIDs func(a, b int) int) []bool {
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+// newestOnly keeps each document's last entry of docs, in log order.
+func newestOnly(docs []store.StoredDoc) []store.StoredDoc {
+	last := make(map[string]int, len(docs))
+	for i, d := range docs {
+		last[d.ID] = i
 	}
-	slices.SortStableFunc(order, compareIDs)
-	var drop []bool
-	for k := 1; k < n; k++ {
-		if compareIDs(order[k-1], order[k]) == 0 {
-			if drop == nil {
-				drop = make([]bool, n)
-			}
-			drop[order[k-1]] = true // stable: the earlier entry sorts first
+	if len(last) == len(docs) {
+		return docs // no document twice, as in most pages
+	}
+	kept := docs[:0]
+	for i, d := range docs {
+		if last[d.ID] == i {
+			kept = append(kept, d)
 		}
 	}
-	return drop
+	return kept
 }
 
 // pullLog runs pullSQL and passes each log entry after cursor, at most
