@@ -117,12 +117,23 @@ func TestDecodeFieldsRefuses(t *testing.T) {
 	}
 }
 
-// TestStoredDoc checks that a stored document decodes to its fields, and
-// that nil fields are stored as an empty object.
+// TestStoredDoc checks that a stored document decodes to its fields, that
+// nil fields are stored as an empty object and a value without bytes as
+// null (as encoding/json wrote them), and that a value that is not JSON is
+// refused.
 func TestStoredDoc(t *testing.T) {
 	fields, err := store.EncodeFields(nil)
 	if err != nil || string(fields) != "{}" {
 		t.Fatalf("EncodeFields(nil) = %s, %v; want {}", fields, err)
+	}
+	fields, err = store.EncodeFields(map[string]sync.Field{"a": {TS: "t"}})
+	if err != nil || string(fields) != `{"a":{"value":null,"ts":"t"}}` {
+		t.Fatalf("EncodeFields(empty value) = %s, %v; want null", fields, err)
+	}
+	for _, bad := range []string{`1 2`, `{"a":1,"a":2}`, `[1,`, `1,"b":{"value":2`} {
+		if fields, err := store.EncodeFields(map[string]sync.Field{"a": {Value: []byte(bad), TS: "t"}}); err == nil {
+			t.Errorf("EncodeFields(value %s) = %s, want an error", bad, fields)
+		}
 	}
 	d, err := store.StoredDoc{ID: "s1", Type: "session", Fields: []byte(`{"note":{"value":"x","ts":"t"}}`)}.Doc()
 	if err != nil {

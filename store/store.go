@@ -150,11 +150,11 @@ type PullPage struct {
 
 // StoredDoc is a document as a store keeps it: its fields are one JSON
 // object in the stored form, {"name":{"value":<value>,"ts":"<stamp>"},…}
-// with names in byte order and no whitespace, each value in the bytes it
-// was pushed with. A pull hands documents on in this form, so that the
-// answer to a phone is written from the stored bytes without decoding
-// them into maps and encoding them again (docs/benchmarks.md); Doc decodes
-// one where the fields are needed.
+// with names in byte order, each value in the bytes it was pushed with
+// but for whitespace (see EncodeFields). A pull hands documents on in this
+// form, so that the answer to a phone is written from the stored bytes
+// without decoding them into maps and encoding them again
+// (docs/benchmarks.md); Doc decodes one where the fields are needed.
 type StoredDoc struct {
 	ID     string
 	Type   string
