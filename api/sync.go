@@ -127,16 +127,29 @@ func (h *syncHandlers) keep(buf []byte) {
 // appendPullAnswer appends the answer to a pull: the bytes encoding/json's
 // Encoder writes for the sync.PullResponse of page (echo's c.JSON, the
 // answer's form since the first release), newline included.
+//
+// The stored fields of a document are encoding/json's form of its fields
+// map but for escaping for HTML, which the answer has (< > & and U+2028,
+// U+2029 as \u escapes). So the answer is written from the stored bytes,
+// and handed to the JSON library to escape only when it holds one of
+// those characters; documents pushed through the API never do, their
+// values being canonical. (Formatting every answer with the library costs
+// nearly as much as the rest of a pull: docs/benchmarks.md.) A string with
+// invalid UTF-8 gets U+FFFD in its place, as encoding/json does.
 func appendPullAnswer(b []byte, page store.PullPage, serverTime int64) ([]byte, error) {
+	start := len(b)
 	b = append(b, `{"docs":[`...)
 	for i, d := range page.Docs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		var err error
-		if b, err = appendDoc(b, d); err != nil {
-			return b, err
-		}
+		b = append(b, `{"id":`...)
+		b, _ = jsontext.AppendQuote(b, d.ID)
+		b = append(b, `,"type":`...)
+		b, _ = jsontext.AppendQuote(b, d.Type)
+		b = append(b, `,"fields":`...)
+		b = append(b, d.Fields...)
+		b = append(b, '}')
 	}
 	b = append(b, `],"cursor":"`...)
 	b = strconv.AppendInt(b, page.Cursor, 10)
@@ -144,36 +157,17 @@ func appendPullAnswer(b []byte, page store.PullPage, serverTime int64) ([]byte, 
 	b = strconv.AppendBool(b, page.More)
 	b = append(b, `,"serverTime":`...)
 	b = strconv.AppendInt(b, serverTime, 10)
-	return append(b, "}\n"...), nil
-}
-
-// appendDoc appends a stored document as encoding/json writes a sync.Doc.
-// The stored fields are encoding/json's form of the fields map but for
-// escaping for HTML, which the answer has (< > & and U+2028, U+2029 as
-// \u escapes): a document without those characters is written as it is
-// stored, the others are escaped by the JSON library. (Writing every
-// document through the library's encoder costs a third of a pull's time:
-// docs/benchmarks.md.) A string with invalid UTF-8 gets U+FFFD in its
-// place, as encoding/json does.
-func appendDoc(b []byte, d store.StoredDoc) ([]byte, error) {
-	start := len(b)
-	b = append(b, `{"id":`...)
-	b, _ = jsontext.AppendQuote(b, d.ID)
-	b = append(b, `,"type":`...)
-	b, _ = jsontext.AppendQuote(b, d.Type)
-	b = append(b, `,"fields":`...)
-	b = append(b, d.Fields...)
 	b = append(b, '}')
-	if !escapesForHTML(b[start:]) {
-		return b, nil
+	if escapesForHTML(b[start:]) {
+		answer, err := jsontext.AppendFormat(nil, b[start:],
+			jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true),
+			jsontext.PreserveRawStrings(true), jsontext.AllowInvalidUTF8(true))
+		if err != nil {
+			return b[:start], fmt.Errorf("pull: answer: %w", err)
+		}
+		b = append(b[:start], answer...)
 	}
-	doc, err := jsontext.AppendFormat(nil, b[start:],
-		jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true),
-		jsontext.PreserveRawStrings(true), jsontext.AllowInvalidUTF8(true))
-	if err != nil {
-		return b[:start], fmt.Errorf("pull: document %s: %w", d.ID, err)
-	}
-	return append(b[:start], doc...), nil
+	return append(b, '\n'), nil
 }
 
 // escapesForHTML reports whether b holds a character that JSON escaped
