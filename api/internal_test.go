@@ -244,14 +244,14 @@ func TestPullResponseEncoding(t *testing.T) {
 			t.Fatal(err)
 		}
 		return sync.Doc{ID: id, Type: "session", Fields: map[string]sync.Field{
-			"note": {Value: v, TS: ts}, "durationMin": {Value: json.RawMessage(`38`), TS: ts},
-			"intervals": {Value: json.RawMessage(`[{"hrPeak":172,"rpe":15}]`), TS: ts},
+			"note": {Value: v, TS: ts}, "durationMin": {Value: []byte(`38`), TS: ts},
+			"intervals": {Value: []byte(`[{"hrPeak":172,"rpe":15}]`), TS: ts},
 		}}
 	}
 	odd := sync.Doc{ID: "odd<&>", Type: "a&b", Fields: map[string]sync.Field{
-		"a<b>&c":     {Value: json.RawMessage(`"x\u003cy"`), TS: ts + "<&>"},
-		"line\u2028": {Value: json.RawMessage("\"sep\u2029\""), TS: ts},
-		`q"uote`:     {Value: json.RawMessage(`[1,"\\"]`), TS: ts},
+		"a<b>&c":     {Value: []byte(`"x\u003cy"`), TS: ts + "<&>"},
+		"line\u2028": {Value: []byte("\"sep\u2029\""), TS: ts},
+		`q"uote`:     {Value: []byte(`[1,"\\"]`), TS: ts},
 	}}
 	tests := []struct {
 		name       string
