@@ -37,12 +37,12 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	st, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "app.db"))
+	clk := &clock{now: t0}
+	st, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "app.db"), Now: clk.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &clock{now: t0}
 	rnd := rand.NewChaCha8([32]byte{1})
 	hash, err := account.NewHasher(account.Argon2Params{Memory: 1024, Time: 1, Threads: 1}, 2, rnd)
 	if err != nil {

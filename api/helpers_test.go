@@ -47,7 +47,7 @@ var testArgon2 = account.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 
 func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 	t.Helper()
-	st, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "app.db"))
+	st, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "app.db")})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

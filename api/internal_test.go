@@ -165,7 +165,9 @@ func TestErrorStatusTable(t *testing.T) {
 }
 
 // TestPullResponseEncoding checks that the pull answer is byte for byte
-// what echo's JSON (encoding/json's Encoder) writes for sync.PullResponse.
+// what echo's JSON (encoding/json's Encoder) writes for sync.PullResponse,
+// also for documents whose IDs, names, stamps and values hold characters
+// that JSON escapes for HTML.
 func TestPullResponseEncoding(t *testing.T) {
 	ts := "0000018d1e2f3a40-dev"
 	doc := func(id, note string) sync.Doc {
@@ -174,10 +176,15 @@ func TestPullResponseEncoding(t *testing.T) {
 			t.Fatal(err)
 		}
 		return sync.Doc{ID: id, Type: "session", Fields: map[string]sync.Field{
-			"note": {Value: v, TS: ts}, "durationMin": {Value: json.RawMessage(`38`), TS: ts},
-			"intervals": {Value: json.RawMessage(`[{"hrPeak":172,"rpe":15}]`), TS: ts},
+			"note": {Value: v, TS: ts}, "durationMin": {Value: []byte(`38`), TS: ts},
+			"intervals": {Value: []byte(`[{"hrPeak":172,"rpe":15}]`), TS: ts},
 		}}
 	}
+	odd := sync.Doc{ID: "odd<&>", Type: "a&b", Fields: map[string]sync.Field{
+		"a<b>&c":     {Value: []byte(`"x\u003cy"`), TS: ts + "<&>"},
+		"line\u2028": {Value: []byte("\"sep\u2029\""), TS: ts},
+		`q"uote`:     {Value: []byte(`[1,"\\"]`), TS: ts},
+	}}
 	tests := []struct {
 		name       string
 		docs       []sync.Doc
@@ -188,30 +195,35 @@ func TestPullResponseEncoding(t *testing.T) {
 		{"empty", nil, 0, false, 0},
 		{"one", []sync.Doc{doc("a", "tung dag")}, 1, false, 1767225600000},
 		{"more", []sync.Doc{doc("a", "x<y> & z"), doc("b-2", "æøå\u2028"), {ID: "c", Type: "plan"}}, 9223372036854775807, true, -1},
+		{"escapes", []sync.Doc{odd, doc("d", "plain")}, 4, false, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			page := store.EncodedPage{Docs: []byte(pullHead), N: len(tc.docs), Cursor: tc.cursor, More: tc.more}
-			for i, d := range tc.docs {
-				raw, err := json.Marshal(d)
+			page := store.PullPage{Cursor: tc.cursor, More: tc.more}
+			docs := []sync.Doc{} // as stored and read back
+			for _, d := range tc.docs {
+				fields, err := store.EncodeFields(d.Fields)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if i > 0 {
-					page.Docs = append(page.Docs, ',')
+				st := store.StoredDoc{ID: d.ID, Type: d.Type, Fields: fields}
+				page.Docs = append(page.Docs, st)
+				back, err := st.Doc()
+				if err != nil {
+					t.Fatal(err)
 				}
-				page.Docs = append(page.Docs, raw...)
-			}
-			docs := tc.docs
-			if docs == nil {
-				docs = []sync.Doc{}
+				docs = append(docs, back)
 			}
 			var want bytes.Buffer
 			if err := json.NewEncoder(&want).Encode(sync.PullResponse{Docs: docs,
 				Cursor: strconv.FormatInt(tc.cursor, 10), More: tc.more, ServerTime: tc.serverTime}); err != nil {
 				t.Fatal(err)
 			}
-			if got := appendPullTail(page, tc.serverTime); !bytes.Equal(got, want.Bytes()) {
+			got, err := appendPullAnswer([]byte("old answer"), page, tc.serverTime)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := got[len("old answer"):]; !bytes.Equal(got, want.Bytes()) {
 				t.Errorf("answer =\n%s\nencoding/json:\n%s", got, want.Bytes())
 			}
 		})

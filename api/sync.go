@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
 	"github.com/hit4x4/dagbok/store"
@@ -16,7 +19,7 @@ import (
 // syncStore is what the sync endpoints need.
 type syncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error)
-	PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (store.EncodedPage, error)
+	Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error)
 }
 
 // syncHandlers serve the push/pull protocol. The scope is always the
@@ -89,19 +92,20 @@ func (h *syncHandlers) pull(c echo.Context) error {
 	if err := v.err(); err != nil {
 		return err
 	}
+	page, err := h.store.Pull(c.Request().Context(), currentUser(c).ID, cursor, limit)
+	if err != nil {
+		return err
+	}
 	var buf []byte
 	select {
 	case buf = <-h.bufs:
 	default:
 	}
-	// The store writes the documents into the answer itself.
-	page, err := h.store.PullEncoded(c.Request().Context(), currentUser(c).ID, cursor, limit,
-		append(buf[:0], pullHead...))
+	buf, err = appendPullAnswer(buf[:0], page, h.now().UnixMilli())
 	if err != nil {
 		h.keep(buf)
 		return err
 	}
-	buf = appendPullTail(page, h.now().UnixMilli())
 	// With its length known, the answer goes out in one write, not in
 	// chunks.
 	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(buf)))
@@ -121,19 +125,55 @@ func (h *syncHandlers) keep(buf []byte) {
 	}
 }
 
-// pullHead opens the answer to a pull, the store appends the page's
-// documents (store.EncodedPage), and appendPullTail closes it: together
-// the bytes encoding/json's Encoder writes for the sync.PullResponse,
-// newline included.
-const pullHead = `{"docs":[`
-
-// appendPullTail appends the rest of the answer after page's documents.
-func appendPullTail(page store.EncodedPage, serverTime int64) []byte {
-	b := append(page.Docs, `],"cursor":"`...)
+// appendPullAnswer appends the answer to a pull: the bytes encoding/json's
+// Encoder writes for the sync.PullResponse of page (echo's c.JSON, the
+// answer's form since the first release), newline included.
+//
+// The stored fields of a document are encoding/json's form of its fields
+// map but for escaping for HTML, which the answer has (< > & and U+2028,
+// U+2029 as \u escapes). So the answer is written from the stored bytes,
+// and handed to the JSON library to escape only when it holds one of
+// those characters; documents pushed through the API never do, their
+// values being canonical. (Formatting every answer with the library costs
+// nearly as much as the rest of a pull: docs/benchmarks.md.) A string with
+// invalid UTF-8 gets U+FFFD in its place, as encoding/json does.
+func appendPullAnswer(b []byte, page store.PullPage, serverTime int64) ([]byte, error) {
+	start := len(b)
+	b = append(b, `{"docs":[`...)
+	for i, d := range page.Docs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b, _ = jsontext.AppendQuote(b, d.ID)
+		b = append(b, `,"type":`...)
+		b, _ = jsontext.AppendQuote(b, d.Type)
+		b = append(b, `,"fields":`...)
+		b = append(b, d.Fields...)
+		b = append(b, '}')
+	}
+	b = append(b, `],"cursor":"`...)
 	b = strconv.AppendInt(b, page.Cursor, 10)
 	b = append(b, `","more":`...)
 	b = strconv.AppendBool(b, page.More)
 	b = append(b, `,"serverTime":`...)
 	b = strconv.AppendInt(b, serverTime, 10)
-	return append(b, "}\n"...)
+	b = append(b, '}')
+	if escapesForHTML(b[start:]) {
+		answer, err := jsontext.AppendFormat(nil, b[start:],
+			jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true),
+			jsontext.PreserveRawStrings(true), jsontext.AllowInvalidUTF8(true))
+		if err != nil {
+			return b[:start], fmt.Errorf("pull: answer: %w", err)
+		}
+		b = append(b[:start], answer...)
+	}
+	return append(b, '\n'), nil
+}
+
+// escapesForHTML reports whether b holds a character that JSON escaped
+// for HTML writes as a \u escape: < > & U+2028 U+2029.
+func escapesForHTML(b []byte) bool {
+	return bytes.IndexByte(b, '<') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '&') >= 0 ||
+		bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029"))
 }

@@ -35,7 +35,7 @@ func backup(cfg Config, log *slog.Logger) int {
 		log.Error("no database to back up", "file", db, "err", err)
 		return 1
 	}
-	st, err := sqlitestore.Open(ctx, db)
+	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: db})
 	if err != nil {
 		log.Error("opening the database", "file", db, "err", err)
 		return 1

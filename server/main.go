@@ -265,14 +265,14 @@ func (m *Main) openStore(ctx context.Context) (store.Store, string, error) {
 	if m.cfg.MongoURI != "" {
 		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		st, err := mongostore.Open(octx, mongostore.Config{URI: m.cfg.MongoURI, Database: m.cfg.MongoDB})
+		st, err := mongostore.Open(octx, mongostore.Config{URI: m.cfg.MongoURI, Database: m.cfg.MongoDB, Now: m.now})
 		if err != nil {
 			return nil, "", fmt.Errorf("open MongoDB store: %w", err)
 		}
 		return st, "mongodb", nil
 	}
 	path := filepath.Join(m.cfg.DataDir, "app.db")
-	st, err := sqlitestore.Open(ctx, path)
+	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path, Now: m.now})
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite store %s: %w", path, err)
 	}

@@ -8,7 +8,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -140,22 +143,31 @@ type PushResult struct {
 
 // PullPage is one page of a scope's change log.
 type PullPage struct {
-	Docs   []sync.Doc // newest state of each document changed after the cursor
-	Cursor int64      // pass back to continue after this page
-	More   bool       // another page follows
+	Docs   []StoredDoc // newest state of each document changed after the cursor
+	Cursor int64       // pass back to continue after this page
+	More   bool        // another page follows
 }
 
-// EncodedPage is a PullPage with its documents in their wire form: each
-// exactly the bytes encoding/json writes for the sync.Doc (HTML escaping
-// on, field names sorted, no whitespace). The API writes pages from it
-// into its answer without decoding and encoding every document again.
-type EncodedPage struct {
-	// Docs is the buffer passed to PullEncoded with the page's documents
-	// appended, separated by commas: the inside of the JSON array.
-	Docs   []byte
-	N      int   // documents appended
-	Cursor int64 // as in PullPage
-	More   bool
+// StoredDoc is a document as a store keeps it: its fields are one JSON
+// object in the stored form, {"name":{"value":<value>,"ts":"<stamp>"},…}
+// with names in byte order, each value in the bytes it was pushed with
+// but for whitespace (see EncodeFields). A pull hands documents on in this
+// form, so that the answer to a phone is written from the stored bytes
+// without decoding them into maps and encoding them again
+// (docs/benchmarks.md); Doc decodes one where the fields are needed.
+type StoredDoc struct {
+	ID     string
+	Type   string
+	Fields jsontext.Value
+}
+
+// Doc decodes the stored document.
+func (d StoredDoc) Doc() (sync.Doc, error) {
+	fields, err := DecodeFields(d.Fields)
+	if err != nil {
+		return sync.Doc{}, fmt.Errorf("document %s: %w", d.ID, err)
+	}
+	return sync.Doc{ID: d.ID, Type: d.Type, Fields: fields}, nil
 }
 
 // CompactResult reports what a compaction removed.
@@ -223,12 +235,9 @@ type TokenStore interface {
 //
 // Pull returns the newest state of every document logged after cursor
 // (0 = from the start), at most limit documents, in log order.
-// PullEncoded returns the same page as Pull with the documents encoded,
-// appended to dst.
 type SyncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (PushResult, error)
 	Pull(ctx context.Context, scope string, cursor int64, limit int) (PullPage, error)
-	PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (EncodedPage, error)
 	// Docs returns the current state of every document in the scope (for
 	// export and for trainers' reads), ordered by ID.
 	Docs(ctx context.Context, scope string) ([]sync.Doc, error)

@@ -77,7 +77,7 @@ func TestBrowserCursorExpired(t *testing.T) {
 	if me.User.ID == "" {
 		t.Fatal("GET /api/v1/me answered without a user id")
 	}
-	st, err := sqlitestore.Open(t.Context(), filepath.Join(dataDir, "app.db"))
+	st, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dataDir, "app.db")})
 	if err != nil {
 		t.Fatalf("opening the server's database: %v", err)
 	}

@@ -239,7 +239,7 @@ func TestNoSkippedWriteSQLite(t *testing.T) {
 	srv := startServer(t, "DATA_DIR="+dataDir)
 	followWhilePushing(t, []string{srv.URL}, 8, 100, func(t *testing.T) store.Store {
 		// A second connection to the serving database: WAL lets it read.
-		st, err := sqlitestore.Open(context.Background(), filepath.Join(dataDir, "app.db"))
+		st, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: filepath.Join(dataDir, "app.db")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,13 +25,14 @@ func TestLogOrderDiffersFromRevisionOrder(t *testing.T) {
 			written := make(chan struct{})
 			proceed := make(chan struct{})
 			var stallOnce gosync.Once
-			slow := openAt(t, uri(t), mongostore.Config{AfterDocWrite: func(ctx context.Context) error {
+			slow := openAt(t, uri(t), mongostore.Config{})
+			mongostore.SetAfterDocWrite(slow, func(ctx context.Context) error {
 				stallOnce.Do(func() {
 					close(written)
 					<-proceed
 				})
 				return nil
-			}})
+			})
 			closeStore(t, slow)
 			fast := openAt(t, uri(t), mongostore.Config{Database: slow.Database()})
 			closeStore(t, fast)
@@ -69,7 +70,7 @@ func TestLogOrderDiffersFromRevisionOrder(t *testing.T) {
 			// The log: the merged state at 1, the older one at 2, other at 3.
 			for seq, wantDoc := range []sync.Doc{want, older, other} {
 				p, err := fast.Pull(ctx, "p1", int64(seq), 1)
-				if err != nil || len(p.Docs) != 1 || !p.Docs[0].Equal(wantDoc) {
+				if err != nil || len(p.Docs) != 1 || !decoded(t, p.Docs)[0].Equal(wantDoc) {
 					t.Fatalf("Pull(%d, 1) = %+v, %v; want %+v: the race did not happen as planned", seq, p, err, wantDoc)
 				}
 			}
@@ -95,7 +96,7 @@ func TestLogOrderDiffersFromRevisionOrder(t *testing.T) {
 			}
 			check("after compaction")
 			p, err := fast.Pull(ctx, "p1", 0, 10)
-			if err != nil || len(p.Docs) != 2 || !p.Docs[0].Equal(want) || p.Cursor != 3 {
+			if err != nil || len(p.Docs) != 2 || !decoded(t, p.Docs)[0].Equal(want) || p.Cursor != 3 {
 				t.Errorf("Pull(0) after compaction = %+v, %v; want the merged state at 1 and other at 3", p, err)
 			}
 		})
@@ -114,13 +115,14 @@ func TestCompactDropsStatesOfAnEarlierLife(t *testing.T) {
 	proceed := make(chan struct{})
 	var stallOnce gosync.Once
 	atBase := func() time.Time { return base } // the documents are written at base
-	slow := openAt(t, uri, mongostore.Config{Now: atBase, AfterDocWrite: func(ctx context.Context) error {
+	slow := openAt(t, uri, mongostore.Config{Now: atBase})
+	mongostore.SetAfterDocWrite(slow, func(ctx context.Context) error {
 		stallOnce.Do(func() {
 			close(written)
 			<-proceed
 		})
 		return nil
-	}})
+	})
 	closeStore(t, slow)
 	fast := openAt(t, uri, mongostore.Config{Database: slow.Database(), Now: atBase})
 	closeStore(t, fast)
@@ -155,7 +157,7 @@ func TestCompactDropsStatesOfAnEarlierLife(t *testing.T) {
 		t.Fatalf("second Compact: %v", err)
 	}
 	p, err := fast.Pull(ctx, "p1", 2, 10)
-	if err != nil || len(p.Docs) != 1 || !p.Docs[0].Equal(again) {
+	if err != nil || len(p.Docs) != 1 || !decoded(t, p.Docs)[0].Equal(again) {
 		t.Fatalf("Pull(2) after the second compaction = %+v, %v; want only %+v", p, err, again)
 	}
 	held := map[string]sync.Doc{}

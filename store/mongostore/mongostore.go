@@ -57,10 +57,6 @@ type Config struct {
 	URI string
 	// Database is the database name; empty means the URI's, else DefaultDatabase.
 	Database string
-	// AfterDocWrite, when set, runs in Push after the documents are written
-	// and before the change log is appended; an error it returns fails the
-	// push there. It is a fault-injection hook for tests, nil in production.
-	AfterDocWrite func(ctx context.Context) error
 	// Now reads the clock for the store's own bookkeeping (when a batch was
 	// applied, when a document state was written: the time a tombstone
 	// ages from); nil means time.Now.
@@ -70,9 +66,11 @@ type Config struct {
 // Store is a store.Store on one MongoDB database. It is safe for concurrent
 // use, also by several processes sharing the database.
 type Store struct {
-	client      *mongo.Client
-	db          *mongo.Database
-	replicated  bool
+	client     *mongo.Client
+	db         *mongo.Database
+	replicated bool
+	// afterWrite, set only by tests (export_test.go), runs in Push
+	// between the document write and the log append.
 	afterWrite  func(ctx context.Context) error
 	now         func() time.Time
 	users       *mongo.Collection
@@ -142,7 +140,6 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		client:      client,
 		db:          db,
 		replicated:  replicated,
-		afterWrite:  cfg.AfterDocWrite,
 		now:         cfg.Now,
 		users:       db.Collection("users"),
 		groups:      db.Collection("groups"),

@@ -2,7 +2,6 @@ package mongostore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,7 +35,7 @@ type docRec struct {
 	ID     string        `bson:"id"`
 	Rev    int64         `bson:"rev"`
 	Type   string        `bson:"type"`
-	Fields string        `bson:"fields"` // encodeFields
+	Fields string        `bson:"fields"` // store.EncodeFields
 	// WrittenAt is the server time of the write (ms); zero in records
 	// written before it was kept. A tombstone ages from it (see Compact).
 	WrittenAt time.Time `bson:"writtenAt,omitempty"`
@@ -85,6 +84,16 @@ type markRec struct {
 	Floor   int64  `bson:"floor"`
 }
 
+// doc decodes the revision's document.
+func (r docRec) doc() (sync.Doc, error) {
+	return store.StoredDoc{ID: r.ID, Type: r.Type, Fields: []byte(r.Fields)}.Doc()
+}
+
+// doc decodes the entry's document state.
+func (e logRec) doc() (sync.Doc, error) {
+	return store.StoredDoc{ID: e.ID, Type: e.Type, Fields: []byte(e.Fields)}.Doc()
+}
+
 // logKey is the _id of a change-log entry.
 func logKey(scope string, seq int64) string { return scope + "/" + strconv.FormatInt(seq, 10) }
 
@@ -97,7 +106,7 @@ func batchKey(scope, batchID string) string { return scope + "/" + batchID }
 //  2. each document is read, merged (sync.Merge) and written as its next
 //     revision (a compare-and-set on the revision number, by unique insert),
 //     read and merged again when another writer took that revision;
-//  3. Config.AfterDocWrite runs (tests inject a fault here);
+//  3. the test hook runs, when a test set one (see export_test.go);
 //  4. the merged states are appended to the change log at head+1, head+2, …,
 //     retried on a duplicate key, so sequence numbers are dense and in
 //     commit order with any number of writers;
@@ -159,11 +168,11 @@ func (s *Store) loadDocs(ctx context.Context, scope string, ids []string) (map[s
 	for _, r := range newestRevisions(recs, out) {
 		st := out[r.ID]
 		if !r.Gone {
-			fields, err := decodeFields(r.Fields)
+			d, err := r.doc()
 			if err != nil {
-				return nil, fmt.Errorf("mongostore: document %s/%s: %w", scope, r.ID, err)
+				return nil, fmt.Errorf("mongostore: scope %s: %w", scope, err)
 			}
-			st.doc = sync.Doc{ID: r.ID, Type: r.Type, Fields: fields}
+			st.doc = d
 		}
 		out[r.ID] = st
 	}
@@ -224,7 +233,11 @@ func (s *Store) writeDocs(ctx context.Context, scope string, incoming []sync.Doc
 			d := incoming[i]
 			cur, exists := current[d.ID]
 			merged := sync.Merge(cur.doc, d) // cur.doc is the zero Doc for a new document
-			states[i] = logRec{Scope: scope, ID: merged.ID, Type: merged.Type, Fields: encodeFields(merged.Fields), WrittenAt: now}
+			fields, err := store.EncodeFields(merged.Fields)
+			if err != nil {
+				return nil, fmt.Errorf("mongostore: push: document %s: %w", merged.ID, err)
+			}
+			states[i] = logRec{Scope: scope, ID: merged.ID, Type: merged.Type, Fields: string(fields), WrittenAt: now}
 			if exists && !cur.rec.Gone && states[i].Fields == cur.rec.Fields && states[i].Type == cur.rec.Type {
 				continue // nothing new for this document
 			}
@@ -550,38 +563,25 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 		return page, nil
 	}
 	page.Cursor = entries[len(entries)-1].Seq
-	page.Docs = make([]sync.Doc, len(entries))
+	docs := make([]sync.Doc, len(entries))
 	for i, e := range entries {
-		fields, err := decodeFields(e.Fields)
+		d, err := e.doc()
 		if err != nil {
-			return store.PullPage{}, fmt.Errorf("mongostore: pull: document %s: %w", e.ID, err)
+			return store.PullPage{}, fmt.Errorf("mongostore: pull: %w", err)
 		}
-		page.Docs[len(entries)-1-i] = sync.Doc{ID: e.ID, Type: e.Type, Fields: fields}
+		docs[len(entries)-1-i] = d
 	}
 	// Newest first, merged by ID, oldest first again: each document at the
 	// position of its last entry, with the merge of all of them.
-	page.Docs = sync.MergeByID(page.Docs)
-	slices.Reverse(page.Docs)
-	return page, nil
-}
-
-// PullEncoded is Pull with each document encoded for the wire and
-// appended to dst.
-func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (store.EncodedPage, error) {
-	p, err := s.Pull(ctx, scope, cursor, limit)
-	if err != nil {
-		return store.EncodedPage{}, err
-	}
-	page := store.EncodedPage{Docs: dst, N: len(p.Docs), Cursor: p.Cursor, More: p.More}
-	for i, d := range p.Docs {
-		raw, err := json.Marshal(d)
+	docs = sync.MergeByID(docs)
+	slices.Reverse(docs)
+	page.Docs = make([]store.StoredDoc, len(docs))
+	for i, d := range docs {
+		fields, err := store.EncodeFields(d.Fields)
 		if err != nil {
-			return store.EncodedPage{}, fmt.Errorf("mongostore: pull: document %s: %w", d.ID, err)
+			return store.PullPage{}, fmt.Errorf("mongostore: pull: document %s: %w", d.ID, err)
 		}
-		if i > 0 {
-			page.Docs = append(page.Docs, ',')
-		}
-		page.Docs = append(page.Docs, raw...)
+		page.Docs[i] = store.StoredDoc{ID: d.ID, Type: d.Type, Fields: fields}
 	}
 	return page, nil
 }
@@ -598,11 +598,11 @@ func (s *Store) Docs(ctx context.Context, scope string) ([]sync.Doc, error) {
 		if r.Gone {
 			continue
 		}
-		fields, err := decodeFields(r.Fields)
+		d, err := r.doc()
 		if err != nil {
-			return nil, fmt.Errorf("mongostore: docs: document %s: %w", r.ID, err)
+			return nil, fmt.Errorf("mongostore: docs: %w", err)
 		}
-		out = append(out, sync.Doc{ID: r.ID, Type: r.Type, Fields: fields})
+		out = append(out, d)
 	}
 	return out, nil
 }
@@ -734,11 +734,11 @@ func tombstoneAge(k keptEntry) (time.Time, bool) {
 func (s *Store) newestStates(ctx context.Context, scope string, entries []logRec) ([]keptEntry, []int64, error) {
 	docs := make([]sync.Doc, len(entries))
 	for i, e := range entries {
-		fields, err := decodeFields(e.Fields)
+		d, err := e.doc()
 		if err != nil {
-			return nil, nil, fmt.Errorf("mongostore: compact: document %s: %w", e.ID, err)
+			return nil, nil, fmt.Errorf("mongostore: compact: %w", err)
 		}
-		docs[i] = sync.Doc{ID: e.ID, Type: e.Type, Fields: fields}
+		docs[i] = d
 	}
 	// within reports whether state a is contained in state b.
 	within := func(a, b sync.Doc) bool { return sync.Merge(a, b).Equal(b) }

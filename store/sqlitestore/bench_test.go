@@ -26,8 +26,7 @@ import (
 //     same SQL, batch record;
 //   - BenchmarkRawRead runs Pull's prepared query over a year of sessions
 //     (150 documents) and scans the rows; BenchmarkPull runs Pull over the
-//     same rows, decoding each document (BenchmarkPullEncodedVsRaw:
-//     PullEncoded, which writes each row's wire form without decoding);
+//     same rows, each document kept in its stored form;
 //   - BenchmarkPushVsRaw and BenchmarkPullVsRaw run both sides of each pair
 //     in turn in one loop and report the ratios (of totals, of median
 //     rounds and of CPU time). On a machine shared with other work these
@@ -85,7 +84,7 @@ func benchRows(b testing.TB, docs []sync.Doc) []docRow {
 
 func benchStore(b *testing.B) *Store {
 	b.Helper()
-	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	s, err := Open(context.Background(), Config{Path: filepath.Join(b.TempDir(), "bench.db")})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -403,17 +402,6 @@ func cpuTime() time.Duration {
 func BenchmarkPullVsRaw(b *testing.B) {
 	benchPullVsRaw(b, func(s *Store) error {
 		_, err := s.Pull(context.Background(), "bench", 0, 200)
-		return err
-	})
-}
-
-// BenchmarkPullEncodedVsRaw is BenchmarkPullVsRaw for PullEncoded, what
-// the API serves pulls from, into a reused buffer as the API does.
-func BenchmarkPullEncodedVsRaw(b *testing.B) {
-	var buf []byte
-	benchPullVsRaw(b, func(s *Store) error {
-		page, err := s.PullEncoded(context.Background(), "bench", 0, 200, buf[:0])
-		buf = page.Docs
 		return err
 	})
 }

@@ -182,11 +182,11 @@ func BenchmarkHTTPPullVsRaw(b *testing.B) {
 	base, c, token, scope := benchAPI(b, s)
 	seed := benchYear(b)
 	ctx := context.Background()
-	page, err := seed.Pull(ctx, "bench", 0, 200)
+	year, err := seed.Docs(ctx, "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.Push(ctx, scope, "year", page.Docs); err != nil {
+	if _, err := s.Push(ctx, scope, "year", year); err != nil {
 		b.Fatal(err)
 	}
 	rawStep := func() error {

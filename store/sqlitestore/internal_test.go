@@ -12,7 +12,7 @@ import (
 func openTest(t *testing.T) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "app.db")
-	s, err := Open(context.Background(), path)
+	s, err := Open(context.Background(), Config{Path: path})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -83,7 +83,7 @@ func TestMigrateReopenAppliesNothing(t *testing.T) {
 		t.Errorf("user_version after Open = %d, want %d", v, len(known))
 	}
 	s.Close()
-	s2, err := Open(context.Background(), path)
+	s2, err := Open(context.Background(), Config{Path: path})
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -103,7 +103,7 @@ func TestMigrateNewerDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	_, err := Open(context.Background(), path)
+	_, err := Open(context.Background(), Config{Path: path})
 	if err == nil || !strings.Contains(err.Error(), "newer than this program knows") {
 		t.Fatalf("Open of a newer database: err = %v, want a clear version error", err)
 	}

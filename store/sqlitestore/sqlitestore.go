@@ -50,10 +50,27 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating it if needed) the database file at path, applies the
-// pending migrations and returns the store. The caller must Close it.
-func Open(ctx context.Context, path string) (*Store, error) {
-	abs, err := filepath.Abs(path)
+// Config says where the store lives.
+type Config struct {
+	// Path is the database file, created if needed.
+	Path string
+	// Now reads the clock for the store's own bookkeeping (when a batch was
+	// applied, when a tombstone was written: the time it ages from); nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+// Open opens the database file, applies the pending migrations and
+// returns the store. The caller must Close it.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Path == "" {
+		return nil, errors.New("sqlitestore: no path")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	abs, err := filepath.Abs(cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
@@ -91,7 +108,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
-	return &Store{path: abs, w: w, r: r, push: push, pull: pull, userByID: userByID, now: time.Now,
+	return &Store{path: abs, w: w, r: r, push: push, pull: pull, userByID: userByID, now: now,
 		group: pushGroup{writer: make(chan struct{}, 1)}}, nil
 }
 

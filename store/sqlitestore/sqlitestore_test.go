@@ -14,10 +14,11 @@ import (
 	"github.com/hit4x4/dagbok/sync"
 )
 
-// open opens a store on a new file in the test's temporary folder.
-func open(t *testing.T) *sqlitestore.Store {
+// open opens a store on a new file in the test's temporary folder, on the
+// clock now (nil: time.Now).
+func open(t *testing.T, now func() time.Time) *sqlitestore.Store {
 	t.Helper()
-	s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"))
+	s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "app.db"), Now: now})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -26,18 +27,16 @@ func open(t *testing.T) *sqlitestore.Store {
 
 func TestConformance(t *testing.T) {
 	opts := storetest.RunOptions{OpenClocked: func(t *testing.T, now func() time.Time) store.Store {
-		s := open(t)
-		sqlitestore.SetNow(s, now)
-		return s
+		return open(t, now)
 	}}
-	storetest.RunWith(t, opts, func(t *testing.T) store.Store { return open(t) })
+	storetest.RunWith(t, opts, func(t *testing.T) store.Store { return open(t, nil) })
 }
 
 // TestBackup copies the database while pushes go on; the copy opens as a
 // store holding a consistent state (every batch whole or absent).
 func TestBackup(t *testing.T) {
 	ctx := context.Background()
-	s := open(t)
+	s := open(t, nil)
 	defer s.Close()
 	if err := s.CreateUser(ctx, store.User{ID: "u1", Email: "u1@example.org", Role: store.RolePatient}); err != nil {
 		t.Fatal(err)
@@ -78,7 +77,7 @@ func TestBackup(t *testing.T) {
 		t.Errorf("Backup over an existing file succeeded")
 	}
 
-	b, err := sqlitestore.Open(ctx, path)
+	b, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path})
 	if err != nil {
 		t.Fatalf("Open(backup): %v", err)
 	}
@@ -103,7 +102,7 @@ func TestBackup(t *testing.T) {
 // the same batch ID then applies normally.
 func TestPushAllOrNothing(t *testing.T) {
 	ctx := context.Background()
-	s := open(t)
+	s := open(t, nil)
 	defer s.Close()
 	ts := sync.Timestamp{Wall: 1_700_000_000_000, Node: "dev"}.String()
 	good := sync.Doc{ID: "a", Type: "session", Fields: map[string]sync.Field{"note": {Value: []byte(`"ok"`), TS: ts}}}
@@ -131,7 +130,7 @@ func TestOpenNotADatabase(t *testing.T) {
 	if err := os.WriteFile(path, []byte("this is not an SQLite database, just some text long enough"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := sqlitestore.Open(context.Background(), path); err == nil {
+	if s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path}); err == nil {
 		s.Close()
 		t.Fatal("Open of a text file succeeded")
 	}

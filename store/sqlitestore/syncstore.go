@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	gosync "sync"
 	"time"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
@@ -294,28 +295,11 @@ func (s *Store) applyPush(ctx context.Context, tx *sql.Tx, p *pendingPush) (stor
 
 // idArray returns the IDs of docs as a JSON array.
 func idArray(docs []sync.Doc) ([]byte, error) {
-	size := 2
-	for _, d := range docs {
-		if !plain(d.ID) {
-			ids := make([]string, len(docs))
-			for i, d := range docs {
-				ids[i] = d.ID
-			}
-			return json.Marshal(ids)
-		}
-		size += len(d.ID) + 3
-	}
-	b := make([]byte, 0, size)
-	b = append(b, '[')
+	ids := make([]string, len(docs))
 	for i, d := range docs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = append(b, d.ID...)
-		b = append(b, '"')
+		ids[i] = d.ID
 	}
-	return append(b, ']'), nil
+	return json.Marshal(ids)
 }
 
 // pushRead runs pushReadSQL: whether the batch was applied before (and
@@ -338,9 +322,9 @@ func pushRead(ctx context.Context, stmt *sql.Stmt, scope, batchID string, idList
 			applied, head = a, h.Int64
 			continue
 		}
-		st := stored{doc: sync.Doc{ID: id.String, Type: typ.String}, fields: fields}
-		if st.doc.Fields, err = decodeFields(fields); err != nil {
-			return applied, 0, nil, fmt.Errorf("document %s: %w", st.doc.ID, err)
+		st := stored{fields: fields}
+		if st.doc, err = (store.StoredDoc{ID: id.String, Type: typ.String, Fields: fields}).Doc(); err != nil {
+			return applied, 0, nil, err
 		}
 		if current == nil {
 			current = make(map[string]stored) // most batches hold new documents
@@ -355,7 +339,7 @@ func pushRead(ctx context.Context, stmt *sql.Stmt, scope, batchID string, idList
 
 // toRow encodes a document for storage.
 func toRow(d sync.Doc) (docRow, error) {
-	fields, err := encodeFields(d.Fields)
+	fields, err := store.EncodeFields(d.Fields)
 	if err != nil {
 		return docRow{}, fmt.Errorf("document %s: %w", d.ID, err)
 	}
@@ -415,126 +399,41 @@ const maxPullRows = 1 << 16
 
 // Pull reads the log after cursor with one indexed query. Within a page a
 // document appears once, with the newest state the page holds, at the
-// position of that state.
+// position of that state. The documents keep their stored form.
 func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error) {
-	type entry struct {
-		id, typ string
-		fields  []byte
-	}
-	var entries []entry
-	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, typ, fields []byte) {
-		// Fresh copies: the document keeps them.
-		entries = append(entries, entry{string(id), string(typ), bytes.Clone(fields)})
+	// Sized for a usual page so as not to grow.
+	docs := make([]store.StoredDoc, 0, min(max(limit, 0), 256))
+	var typ string // the type of the entry before, which most entries share
+	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, t, fields []byte) {
+		if string(t) != typ {
+			typ = string(t)
+		}
+		// Fresh copies: the page keeps them.
+		docs = append(docs, store.StoredDoc{ID: string(id), Type: typ, Fields: bytes.Clone(fields)})
 	})
 	if err != nil {
 		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
 	}
-	page := store.PullPage{Cursor: next, More: more}
-	drop := superseded(len(entries), func(a, b int) int { return strings.Compare(entries[a].id, entries[b].id) })
-	if len(entries) > 0 {
-		page.Docs = make([]sync.Doc, 0, len(entries))
-	}
-	for i, e := range entries {
-		if drop != nil && drop[i] {
-			continue
-		}
-		fields, err := decodeFields(e.fields)
-		if err != nil {
-			return store.PullPage{}, fmt.Errorf("sqlitestore: pull: document %s: %w", e.id, err)
-		}
-		page.Docs = append(page.Docs, sync.Doc{ID: e.id, Type: e.typ, Fields: fields})
-	}
-	return page, nil
+	docs = newestOnly(docs)
+	return store.PullPage{Docs: docs, Cursor: next, More: more}, nil
 }
 
-// PullEncoded is Pull with each document in its wire form, written
-// straight from the stored row into dst (see appendWireDoc): no document
-// is decoded, and nothing is allocated per document.
-func (s *Store) PullEncoded(ctx context.Context, scope string, cursor int64, limit int, dst []byte) (store.EncodedPage, error) {
-	type entry struct {
-		start, end int // the document is out[start:end]
-		id         int // its ID ends at ids[id]
+// newestOnly keeps each document's last entry of docs, in log order.
+func newestOnly(docs []store.StoredDoc) []store.StoredDoc {
+	last := make(map[string]int, len(docs))
+	for i, d := range docs {
+		last[d.ID] = i
 	}
-	// Sized for a usual page (IDs are UUIDs) so as not to grow.
-	n := min(max(limit, 0), 256)
-	var (
-		entries = make([]entry, 0, n)
-		ids     = make([]byte, 0, 36*n) // the entries' IDs, one after the other
-		encErr  error
-	)
-	out := dst
-	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, typ, fields []byte) {
-		if encErr != nil {
-			return
-		}
-		if len(entries) > 0 {
-			out = append(out, ',')
-		}
-		start := len(out)
-		if out, encErr = appendWireDoc(out, id, typ, fields); encErr != nil {
-			encErr = fmt.Errorf("document %s: %w", id, encErr)
-			return
-		}
-		ids = append(ids, id...)
-		entries = append(entries, entry{start, len(out), len(ids)})
-	})
-	if err == nil {
-		err = encErr
+	if len(last) == len(docs) {
+		return docs // no document twice, as in most pages
 	}
-	if err != nil {
-		return store.EncodedPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
-	}
-	page := store.EncodedPage{Docs: out, N: len(entries), Cursor: next, More: more}
-	idOf := func(i int) []byte {
-		from := 0
-		if i > 0 {
-			from = entries[i-1].id
-		}
-		return ids[from:entries[i].id]
-	}
-	drop := superseded(len(entries), func(a, b int) int { return bytes.Compare(idOf(a), idOf(b)) })
-	if drop == nil {
-		return page, nil
-	}
-	// Keep each document's last entry: move the kept ones down over the
-	// dropped (the copies overlap, and each goes to a lower position).
-	w := len(dst)
-	page.N = 0
-	for i, e := range entries {
-		if drop[i] {
-			continue
-		}
-		if page.N > 0 {
-			out[w] = ','
-			w++
-		}
-		w += copy(out[w:], out[e.start:e.end])
-		page.N++
-	}
-	page.Docs = out[:w]
-	return page, nil
-}
-
-// superseded marks each of n log entries, in log order, that a later entry
-// of the same document follows (compareIDs orders two entries by their
-// documents' IDs), or returns nil when there is none, as in most pages.
-// It sorts instead of keeping a set of IDs: no ID is copied.
-func superseded(n int, compareIDs func(a, b int) int) []bool {
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, compareIDs)
-	var drop []bool
-	for k := 1; k < n; k++ {
-		if compareIDs(order[k-1], order[k]) == 0 {
-			if drop == nil {
-				drop = make([]bool, n)
-			}
-			drop[order[k-1]] = true // stable: the earlier entry sorts first
+	kept := docs[:0]
+	for i, d := range docs {
+		if last[d.ID] == i {
+			kept = append(kept, d)
 		}
 	}
-	return drop
+	return kept
 }
 
 // pullLog runs pullSQL and passes each log entry after cursor, at most
@@ -595,13 +494,15 @@ func (s *Store) Docs(ctx context.Context, scope string) ([]sync.Doc, error) {
 	defer rows.Close()
 	var out []sync.Doc
 	for rows.Next() {
-		var d sync.Doc
+		var st store.StoredDoc
 		var fields []byte // a fresh copy each row: the document keeps it
-		if err := rows.Scan(&d.ID, &d.Type, &fields); err != nil {
+		if err := rows.Scan(&st.ID, &st.Type, &fields); err != nil {
 			return nil, fmt.Errorf("sqlitestore: docs: %w", err)
 		}
-		if d.Fields, err = decodeFields(fields); err != nil {
-			return nil, fmt.Errorf("sqlitestore: docs: document %s: %w", d.ID, err)
+		st.Fields = fields
+		d, err := st.Doc()
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: docs: %w", err)
 		}
 		out = append(out, d)
 	}

@@ -162,7 +162,7 @@ func testDeleteUserCascades(t *testing.T, h harness) {
 	if ds := mustDocs(t, s, "patient"); len(ds) != 0 {
 		t.Errorf("Docs of the deleted scope = %s", showAll(ds))
 	}
-	p, err := s.Pull(c, "patient", 0, 100)
+	p, err := pull(s, c, "patient", 0, 100)
 	if err != nil || len(p.Docs) != 0 || p.More {
 		t.Errorf("Pull of the deleted scope = %+v, %v; want an empty page", p, err)
 	}

@@ -1,13 +1,15 @@
 package storetest
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	gosync "sync"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
@@ -36,7 +38,7 @@ func testPushMerges(t *testing.T, h harness) {
 		t.Fatalf("test premise: sync.Merge = %s, want %s", show(m), show(want))
 	}
 	sameDocs(t, "Docs after two pushes", mustDocs(t, s, "p1"), []sync.Doc{want})
-	p, err := s.Pull(ctx(t), "p1", 0, 10)
+	p, err := pull(s, ctx(t), "p1", 0, 10)
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
@@ -67,7 +69,7 @@ func testPushDuplicateInBatch(t *testing.T, h harness) {
 	b := synctest.Session(t, "s1", stamp(2*time.Minute, 0, "b"), "note", "b")
 	mustPush(t, s, "p1", "b1", a, b)
 	sameDocs(t, "Docs", mustDocs(t, s, "p1"), []sync.Doc{sync.Merge(a, b)})
-	p, err := s.Pull(ctx(t), "p1", 0, 10)
+	p, err := pull(s, ctx(t), "p1", 0, 10)
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
@@ -84,7 +86,7 @@ func testPushReplay(t *testing.T, h harness) {
 		t.Fatalf("Push = %+v, want Applied 2", first)
 	}
 	before := mustDocs(t, s, "p1")
-	head, err := s.Pull(c, "p1", 0, 100)
+	head, err := pull(s, c, "p1", 0, 100)
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
@@ -95,7 +97,7 @@ func testPushReplay(t *testing.T, h harness) {
 		t.Errorf("replayed Push = %+v, want Replay with Applied %d", again, first.Applied)
 	}
 	sameDocs(t, "Docs after replay", mustDocs(t, s, "p1"), before)
-	p, err := s.Pull(c, "p1", head.Cursor, 100)
+	p, err := pull(s, c, "p1", head.Cursor, 100)
 	if err != nil {
 		t.Fatalf("Pull after replay: %v", err)
 	}
@@ -112,7 +114,7 @@ func testPushReplay(t *testing.T, h harness) {
 
 func testPullEmpty(t *testing.T, h harness) {
 	s := h.fresh(t)
-	p, err := s.Pull(ctx(t), "nobody", 0, 10)
+	p, err := pull(s, ctx(t), "nobody", 0, 10)
 	if err != nil {
 		t.Fatalf("Pull(empty scope): %v", err)
 	}
@@ -123,7 +125,7 @@ func testPullEmpty(t *testing.T, h harness) {
 		t.Errorf("Docs(empty scope) = %s", showAll(ds))
 	}
 	mustPush(t, s, "p1", "b1", synctest.Session(t, "s1", stamp(0, 0, "d"), "protocol", "4x4"))
-	p, err = s.Pull(ctx(t), "p1", 1, 10)
+	p, err = pull(s, ctx(t), "p1", 1, 10)
 	if err != nil {
 		t.Fatalf("Pull(at head): %v", err)
 	}
@@ -132,25 +134,39 @@ func testPullEmpty(t *testing.T, h harness) {
 	}
 }
 
-// testPullEncodedEscapes pulls documents whose IDs, names, stamps and
+// testPullOddDocuments pushes documents whose IDs, names, stamps and
 // values need escaping in JSON (HTML characters, quotes, U+2028, non-ASCII,
-// control characters) or are not compact, and checks (in pullAll) that
-// PullEncoded writes what encoding/json writes.
-func testPullEncodedEscapes(t *testing.T, h harness) {
+// control characters) or are not compact, and checks that Pull and Docs
+// give them back, each value compacted but otherwise in the bytes it was
+// pushed with, and (in pullAll) in the stored form.
+func testPullOddDocuments(t *testing.T, h harness) {
 	s := h.fresh(t)
 	ts := stamp(0, 0, "d")
 	odd := sync.Doc{ID: "odd<&>", Type: "session", Fields: map[string]sync.Field{
-		"a<b>&c":  {Value: json.RawMessage(`"x<y>&z \u2028 æøå"`), TS: ts},
-		`q"uote`:  {Value: json.RawMessage("\"line\u2028sep\u2029para\""), TS: ts + "<&>"},
-		"ærlig":   {Value: json.RawMessage(`[1, 2, {"k" : "v"}]`), TS: ts},
-		"tab\tnl": {Value: json.RawMessage(`"\u003c already escaped"`), TS: ts},
-		"plain":   {Value: json.RawMessage(`{"b":1,"a":[true,null]}`), TS: ts},
+		"a<b>&c":  {Value: []byte(`"x<y>&z \u2028 æøå"`), TS: ts},
+		`q"uote`:  {Value: []byte("\"line\u2028sep\u2029para\""), TS: ts + "<&>"},
+		"ærlig":   {Value: []byte(`[1, 2, {"k" : "v"}]`), TS: ts},
+		"tab\tnl": {Value: []byte(`"\u003c already escaped"`), TS: ts},
+		"plain":   {Value: []byte(`{"b":1,"a":[true,null]}`), TS: ts},
 	}}
 	plain := synctest.Session(t, "plain", ts, "note", "Gikk ute i regnet <3 & sola kom", "durationMin", 38)
 	mustPush(t, s, "p1", "b1", odd, plain)
-	for _, limit := range []int{1, 10} {
-		pullAll(t, s, "p1", 0, limit)
+	want := sync.Doc{ID: odd.ID, Type: odd.Type, Fields: map[string]sync.Field{}}
+	for name, f := range odd.Fields {
+		v := jsontext.Value(bytes.Clone(f.Value))
+		if err := v.Compact(); err != nil {
+			t.Fatal(err)
+		}
+		want.Fields[name] = sync.Field{Value: []byte(v), TS: f.TS}
 	}
+	for _, limit := range []int{1, 10} {
+		var got []sync.Doc
+		for _, p := range pullAll(t, s, "p1", 0, limit) {
+			got = append(got, p.Docs...)
+		}
+		sameDocs(t, fmt.Sprintf("Pull with limit %d", limit), got, []sync.Doc{want, plain})
+	}
+	sameDocs(t, "Docs", mustDocs(t, s, "p1"), byID([]sync.Doc{want, plain}))
 }
 
 func testPullPaging(t *testing.T, h harness) {
@@ -191,7 +207,7 @@ func testPullNewestOncePerPage(t *testing.T, h harness) {
 	for i, d := range []sync.Doc{a1, b, a2, c, a3} {
 		mustPush(t, s, "p1", id("b", i), d)
 	}
-	p, err := s.Pull(ctx(t), "p1", 0, 100)
+	p, err := pull(s, ctx(t), "p1", 0, 100)
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
@@ -243,8 +259,8 @@ func testDenseSeqs(t *testing.T, h harness) {
 }
 
 // nonEmpty drops pages without documents (an engine may end with one).
-func nonEmpty(pages []store.PullPage) []store.PullPage {
-	var out []store.PullPage
+func nonEmpty(pages []page) []page {
+	var out []page
 	for _, p := range pages {
 		if len(p.Docs) > 0 {
 			out = append(out, p)
@@ -332,7 +348,7 @@ func testCompact(t *testing.T, h harness) {
 	// New writes continue after the old head.
 	e := synctest.Session(t, "e", stamp(8*time.Minute, 0, "d"), "note", "e1")
 	mustPush(t, s, "p1", "after", e)
-	p, err := s.Pull(ctx(t), "p1", int64(len(docs)), 10)
+	p, err := pull(s, ctx(t), "p1", int64(len(docs)), 10)
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
@@ -376,13 +392,13 @@ func testCollectTombstones(t *testing.T, h harness) {
 	}
 	// Cursors that could have missed the deletion of a must start over.
 	for cursor := int64(1); cursor < 3; cursor++ {
-		if _, err := s.Pull(c, "p1", cursor, 10); !errors.Is(err, store.ErrCursorExpired) {
+		if _, err := pull(s, c, "p1", cursor, 10); !errors.Is(err, store.ErrCursorExpired) {
 			t.Errorf("Pull(%d) after collecting seq 3: err = %v, want ErrCursorExpired", cursor, err)
 		}
 	}
 	// Cursors at or after the collected entry go on; a fresh pull works.
 	for cursor := int64(3); cursor <= int64(len(docs)); cursor++ {
-		if _, err := s.Pull(c, "p1", cursor, 10); err != nil {
+		if _, err := pull(s, c, "p1", cursor, 10); err != nil {
 			t.Errorf("Pull(%d) after collecting seq 3: %v", cursor, err)
 		}
 	}
@@ -397,7 +413,7 @@ func testCollectTombstones(t *testing.T, h harness) {
 	if err != nil || res.Tombstones != 1 {
 		t.Errorf("second Compact = %+v, %v; want c collected", res, err)
 	}
-	if _, err := s.Pull(c, "p1", 3, 10); !errors.Is(err, store.ErrCursorExpired) {
+	if _, err := pull(s, c, "p1", 3, 10); !errors.Is(err, store.ErrCursorExpired) {
 		t.Errorf("Pull(3) after collecting c at seq 4: err = %v, want ErrCursorExpired", err)
 	}
 }
@@ -415,16 +431,16 @@ func testTombstoneAtHead(t *testing.T, h harness) {
 	if res, err := s.Compact(c, "p1", at(time.Hour)); err != nil || res.Tombstones != 1 {
 		t.Fatalf("Compact = %+v, %v; want one tombstone", res, err)
 	}
-	if _, err := s.Pull(c, "p1", 2, 10); !errors.Is(err, store.ErrCursorExpired) {
+	if _, err := pull(s, c, "p1", 2, 10); !errors.Is(err, store.ErrCursorExpired) {
 		t.Errorf("Pull(2): err = %v, want ErrCursorExpired", err)
 	}
-	p, err := s.Pull(c, "p1", 3, 10)
+	p, err := pull(s, c, "p1", 3, 10)
 	if err != nil || len(p.Docs) != 0 {
 		t.Fatalf("Pull(3) = %+v, %v; want an empty page", p, err)
 	}
 	d := synctest.Session(t, "d", stamp(4*time.Minute, 0, "d"), "note", "d")
 	mustPush(t, s, "p1", "next", d)
-	p, err = s.Pull(c, "p1", 3, 10)
+	p, err = pull(s, c, "p1", 3, 10)
 	if err != nil {
 		t.Fatalf("Pull(3): %v", err)
 	}
@@ -460,14 +476,14 @@ func testOldDeletionKeptForTTL(t *testing.T, h harness) {
 	// The tablet holds a cursor from before the deletion.
 	kept := synctest.Session(t, "kept", stamp(0, 0, "tablet"), "note", "kept")
 	mustPush(t, s, "p1", "b1", kept)
-	p, err := s.Pull(c, "p1", 0, 10)
+	p, err := pull(s, c, "p1", 0, 10)
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
 	cursor := p.Cursor
 	stillThere := func() {
 		t.Helper()
-		p, err := s.Pull(c, "p1", cursor, 10)
+		p, err := pull(s, c, "p1", cursor, 10)
 		if err != nil || len(p.Docs) != 1 || p.Docs[0].ID != "old" || !p.Docs[0].Deleted() {
 			t.Fatalf("the tablet's Pull(%d) = %s, %v; want the tombstone of old", cursor, showAll(p.Docs), err)
 		}
@@ -495,7 +511,7 @@ func testOldDeletionKeptForTTL(t *testing.T, h harness) {
 	clk.set(edited.Add(ttl + day))
 	mustPush(t, s, "p1", "b4", old)
 	compact(1)
-	if _, err := s.Pull(c, "p1", cursor, 10); !errors.Is(err, store.ErrCursorExpired) {
+	if _, err := pull(s, c, "p1", cursor, 10); !errors.Is(err, store.ErrCursorExpired) {
 		t.Errorf("the tablet's Pull(%d) after the collection: err = %v, want ErrCursorExpired", cursor, err)
 	}
 	sameDocs(t, "Docs after the collection", mustDocs(t, s, "p1"), []sync.Doc{kept})
@@ -535,14 +551,14 @@ func testScopeIsolation(t *testing.T, h harness) {
 	}
 	sameDocs(t, "Pull(me)", got, []sync.Doc{mine})
 	// Each scope numbers its own log from 1.
-	p, err := s.Pull(c, "me", 0, 10)
+	p, err := pull(s, c, "me", 0, 10)
 	if err != nil || p.Cursor != 1 {
 		t.Errorf("Pull(me) cursor = %d (%v), want 1", p.Cursor, err)
 	}
 	if res, err := s.Compact(c, "them", at(time.Hour)); err != nil || res.Tombstones != 1 {
 		t.Fatalf("Compact(them) = %+v, %v; want their-only collected", res, err)
 	}
-	if _, err := s.Pull(c, "me", 0, 10); err != nil {
+	if _, err := pull(s, c, "me", 0, 10); err != nil {
 		t.Errorf("Pull(me) after compacting another scope: %v", err)
 	}
 	sameDocs(t, "Docs(me) after compacting another scope", mustDocs(t, s, "me"), []sync.Doc{mine})
@@ -604,7 +620,7 @@ func testConcurrentPushPull(t *testing.T, h harness) {
 	pulls := 0
 	follow := func() error {
 		for {
-			p, err := s.Pull(c, "p1", cursor, 7)
+			p, err := pull(s, c, "p1", cursor, 7)
 			if err != nil {
 				return err
 			}
