@@ -124,6 +124,11 @@ func number(v []byte) (float64, bool) {
 	if len(v) == 0 || v[0] != '-' && (v[0] < '0' || v[0] > '9') {
 		return 0, false
 	}
+	// Most numbers are small integers, which Atoi reads in a fraction of
+	// ParseFloat's time (docs/benchmarks.md).
+	if n, err := strconv.Atoi(string(v)); err == nil && len(v) <= 15 {
+		return float64(n), true
+	}
 	f, err := strconv.ParseFloat(string(v), 64)
 	return f, err == nil
 }
