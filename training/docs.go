@@ -121,11 +121,62 @@ func ReadPlan(d sync.Doc) (Plan, error) {
 	return p, nil
 }
 
+// Measurement is a dated set of body measurements as the server reads it;
+// a value not measured is 0.
+type Measurement struct {
+	ID           string
+	Date         time.Time // midnight UTC of the day measured; zero when not set
+	VO2Max       float64   // ml/kg/min
+	VO2MaxSource string    // "test", "watch" or "calculator"; "" when not said
+	RestingHR    int
+	WeightKg     float64
+	WaistCm      float64
+	Systolic     int // mmHg
+	Diastolic    int
+	Deleted      bool
+}
+
+// FitnessAge is the measurement's fitness age for a person of sex, and
+// false without a VO2max or a known sex.
+func (m Measurement) FitnessAge(sex Sex) (FitnessAge, bool) {
+	return FitnessAgeOf(sex, m.VO2Max)
+}
+
+// ReadMeasurement reads a measurement document.
+func ReadMeasurement(d sync.Doc) (Measurement, error) {
+	if d.Type != TypeMeasurement {
+		return Measurement{}, fmt.Errorf("document %q is a %q, not a measurement", d.ID, d.Type)
+	}
+	m := Measurement{ID: d.ID, Deleted: d.Deleted()}
+	var date string
+	for _, f := range []struct {
+		name string
+		into any
+	}{
+		{"date", &date}, {"vo2max", &m.VO2Max}, {"vo2maxSource", &m.VO2MaxSource}, {"restingHr", &m.RestingHR},
+		{"weightKg", &m.WeightKg}, {"waistCm", &m.WaistCm}, {"systolic", &m.Systolic}, {"diastolic", &m.Diastolic},
+	} {
+		if err := readField(d, f.name, f.into); err != nil {
+			return Measurement{}, err
+		}
+	}
+	if date != "" {
+		t, err := time.Parse(time.DateOnly, date)
+		if err != nil {
+			return Measurement{}, fmt.Errorf("measurement %q: date: %w", d.ID, err)
+		}
+		m.Date = t
+	}
+	return m, nil
+}
+
 // Diary is a patient's documents read: every session that is not deleted,
-// ordered by StartedAt, and the plan.
+// ordered by StartedAt, every measurement that is not deleted, ordered by
+// Date, and the plan.
 type Diary struct {
-	Sessions []Session
-	Plan     Plan
+	Sessions     []Session
+	Measurements []Measurement
+	Plan         Plan
 }
 
 // ReadDiary reads a scope's documents, skipping deleted sessions and
@@ -148,9 +199,18 @@ func ReadDiary(docs []sync.Doc) (Diary, error) {
 				return Diary{}, err
 			}
 			di.Plan = p
+		case TypeMeasurement:
+			m, err := ReadMeasurement(d)
+			if err != nil {
+				return Diary{}, err
+			}
+			if !m.Deleted {
+				di.Measurements = append(di.Measurements, m)
+			}
 		}
 	}
 	sortSessions(di.Sessions)
+	sortMeasurements(di.Measurements)
 	return di, nil
 }
 
@@ -165,6 +225,23 @@ func readField(d sync.Doc, name string, v any) error {
 		return fmt.Errorf("%s %q: %s: %w", d.Type, d.ID, name, err)
 	}
 	return nil
+}
+
+// sortMeasurements orders measurements by date, undated ones last, ties by
+// ID.
+func sortMeasurements(ms []Measurement) {
+	slices.SortStableFunc(ms, func(a, b Measurement) int {
+		switch {
+		case a.Date.IsZero() != b.Date.IsZero():
+			if a.Date.IsZero() {
+				return 1
+			}
+			return -1
+		case !a.Date.Equal(b.Date):
+			return a.Date.Compare(b.Date)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
 
 // sortSessions orders sessions by start, those without a start last, ties
