@@ -60,6 +60,17 @@ export function sessions(docs) {
     .sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
 }
 
+/**
+ * measurements returns the live body measurements, oldest first (by date,
+ * undated last), as training.ReadDiary orders them.
+ */
+export function measurements(docs) {
+  return docs
+    .filter((d) => d.type === 'measurement' && !isDeleted(d))
+    .map(values)
+    .sort((a, b) => (a.date ? 0 : 1) - (b.date ? 0 : 1) || String(a.date).localeCompare(String(b.date)) || a.id.localeCompare(b.id));
+}
+
 /** plan returns the user's week plan (defaults filled in). */
 export function plan(docs) {
   const d = docs.find((x) => x.id === PLAN_ID && x.type === 'plan');

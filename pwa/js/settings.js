@@ -19,6 +19,9 @@ export function render(ctx) {
   const name = h('input', { type: 'text', autocomplete: 'nickname', maxlength: 80, value: profile.name || '', 'data-testid': 'profile-name' });
   const birthYear = h('input', { type: 'number', inputmode: 'numeric', min: 1900, max: new Date().getFullYear(), value: profile.birthYear || '', 'data-testid': 'profile-birth-year' });
   const hrmax = h('input', { type: 'number', inputmode: 'numeric', min: 100, max: 240, value: profile.hrMax || '', 'data-testid': 'profile-hrmax' });
+  const sex = h('select', { 'data-testid': 'profile-sex' },
+    [['', 'settings.sexNone'], ['female', 'settings.sexFemale'], ['male', 'settings.sexMale']]
+      .map(([v, key]) => h('option', { value: v, text: t(key), selected: (profile.sex || '') === v })));
   const zones = ZONES.includes(profile.timeZone) ? ZONES : [profile.timeZone, ...ZONES];
   const tz = h('select', { 'data-testid': 'profile-timezone' }, zones.map((z) => h('option', { value: z, text: z.replace('_', ' '), selected: z === profile.timeZone })));
   const hrMaxHint = (p) => {
@@ -49,11 +52,12 @@ export function render(ctx) {
         // The server takes 0 to clear a number.
         birthYear: birthYear.value === '' ? 0 : Number(birthYear.value),
         hrMax: hrmax.value === '' ? 0 : Number(hrmax.value),
+        sex: sex.value,
         timeZone: tz.value,
       };
       // Against the profile as it is now: an earlier save on this screen counts.
       const now = ctx.profile();
-      const cur = { name: now.name || '', birthYear: now.birthYear || 0, hrMax: now.hrMax || 0, timeZone: now.timeZone };
+      const cur = { name: now.name || '', birthYear: now.birthYear || 0, hrMax: now.hrMax || 0, sex: now.sex || '', timeZone: now.timeZone };
       const patch = diff(cur, next);
       if (!Object.keys(patch).length) return;
       await ctx.updateProfile(patch);
@@ -66,6 +70,7 @@ export function render(ctx) {
   field('profile-name', t('settings.name'), name, t('settings.nameHint')),
   field('profile-birth-year', t('settings.birthYear'), birthYear),
   field('profile-hrmax', t('settings.hrMax'), hrmax, hrMaxHint(profile)),
+  field('profile-sex', t('settings.sex'), sex, t('settings.sexHint')),
   field('profile-timezone', t('settings.timeZone'), tz),
   profileError,
   profileMsg,
