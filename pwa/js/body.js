@@ -82,7 +82,7 @@ function fitnessCard(ctx, all) {
     }
     card.append(h('p', { class: 'hint', text: t('body.reference') }));
   }
-  card.append(h('button', { type: 'button', class: 'btn link', 'data-testid': 'fitness-hide', text: t('body.hide'),
+  card.append(h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'fitness-hide', text: t('body.hide'),
     onclick: () => { localStorage.setItem(HIDDEN_KEY, '1'); render(ctx); } }));
   return card;
 }
@@ -148,9 +148,10 @@ function entryForm(ctx) {
 }
 
 function historyCard(t, all) {
+  const num = new Intl.NumberFormat(t.locale);
   const unit = { vo2max: 'body.u.vo2max', restingHr: 'unit.bpm', weightKg: 'body.u.kg', waistCm: 'body.u.cm' };
   const rows = [...all].reverse().map((m) => {
-    const parts = Object.keys(unit).filter((k) => typeof m[k] === 'number').map((k) => `${t('body.f.' + k)} ${m[k]} ${t(unit[k])}`);
+    const parts = Object.keys(unit).filter((k) => typeof m[k] === 'number').map((k) => `${t('body.s.' + k)} ${num.format(m[k])} ${t(unit[k])}`);
     if (typeof m.systolic === 'number' || typeof m.diastolic === 'number') {
       parts.push(`${t('body.bp')} ${m.systolic ?? '–'}/${m.diastolic ?? '–'}`);
     }
