@@ -61,6 +61,8 @@ type intervalJSON struct {
 	RPE    int `json:"rpe"`
 	HRPeak int `json:"hrPeak"`
 	HRAvg  int `json:"hrAvg"`
+	// InZoneSec comes from a heart-rate sensor: seconds in the target zone.
+	InZoneSec int `json:"inZoneSec"`
 }
 
 // ReadSession reads a session document. The document has passed Schema
@@ -96,7 +98,7 @@ func ReadSession(d sync.Doc) (Session, error) {
 		s.StartedAt = t
 	}
 	for _, iv := range intervals {
-		s.Intervals = append(s.Intervals, Interval{RPE: iv.RPE, HRPeak: iv.HRPeak, HRAvg: iv.HRAvg})
+		s.Intervals = append(s.Intervals, Interval{RPE: iv.RPE, HRPeak: iv.HRPeak, HRAvg: iv.HRAvg, InZoneSec: iv.InZoneSec})
 	}
 	return s, nil
 }

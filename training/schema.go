@@ -30,6 +30,7 @@ const (
 	MaxIntervals   = 20
 	MaxNoteLen     = 2000 // Unicode code points
 	MaxDurationMin = 300
+	MaxInZoneSec   = 3600 // an interval's time in zone: an hour is plenty
 )
 
 // Schema is the sync.Schema of a patient's documents: sessions, the
@@ -38,8 +39,9 @@ const (
 //
 //	session: protocol "4x4"|"3x3"|"tabata"|"custom"; startedAt RFC 3339
 //	  string; durationMin number 0–300; intervals array of at most 20
-//	  {rpe?: int 6–20, hrPeak?: int 40–240, hrAvg?: int 40–240}, in order
-//	  (an interval done but not rated has no rpe); sessionRpe
+//	  {rpe?: int 6–20, hrPeak?: int 40–240, hrAvg?: int 40–240, inZoneSec?:
+//	  int 0–3600 (from a heart-rate sensor)}, in order (an interval done but
+//	  not rated has no rpe); sessionRpe
 //	  int 0–10; moodBefore, moodAfter int 1–5; note string of at most 2,000
 //	  characters; deleted bool.
 //	plan (id "plan"): sessionsPerWeek int 1–7; days array of unique ints
@@ -294,6 +296,8 @@ func checkInterval(i int, dec *jsontext.Decoder) string {
 			name, lo, hi = "hrPeak", 40, 240
 		case `"hrAvg"`:
 			name, lo, hi = "hrAvg", 40, 240
+		case `"inZoneSec"`:
+			name, lo, hi = "inZoneSec", 0, MaxInZoneSec
 		default:
 			unquoted, _ := jsontext.AppendUnquote(nil, key)
 			problem = fmt.Sprintf("interval %d: unknown key %.80q", i, unquoted) // a long key cut short

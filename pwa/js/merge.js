@@ -220,6 +220,7 @@ function checkIntervals(v) {
       let r;
       if (k === 'rpe') r = numberReason(it[k], 6, 20, true);
       else if (k === 'hrPeak' || k === 'hrAvg') r = numberReason(it[k], 40, 240, true);
+      else if (k === 'inZoneSec') r = numberReason(it[k], 0, 3600, true);
       else return `interval ${i}: unknown key "${k}"`;
       if (r) return `interval ${i}: ${k}: ${r}`;
     }
