@@ -33,6 +33,7 @@ const bluetoothStub = `(() => {
   const bluetooth = {
     async requestDevice(opts) {
       __hrm.requested = JSON.stringify(opts);
+      __hrm.chosen++;
       paired = true;
       return device;
     },
@@ -41,6 +42,7 @@ const bluetoothStub = `(() => {
   Object.defineProperty(Navigator.prototype, 'bluetooth', { get: () => bluetooth, configurable: true });
   globalThis.__hrm = {
     connects: 0,
+    chosen: 0,
     requested: '',
     emit(bytes) {
       ch.value = new DataView(Uint8Array.from(bytes).buffer);
@@ -63,7 +65,8 @@ const bluetoothStub = `(() => {
 // the time in zone; the connection drops and comes back while the timer
 // keeps running; the exertion sheet comes with the interval's peak filled
 // in, and the session reaches the server with the peak, average and time
-// in zone, while the 1 s trace stays on the phone.
+// in zone, while the 1 s trace stays on the phone. The next session
+// reconnects without the chooser; Settings forgets the strap.
 func TestBrowserHeartRateSensor(t *testing.T) {
 	srv := startServer(t)
 	const email = "tor@example.no"
@@ -162,6 +165,19 @@ func TestBrowserHeartRateSensor(t *testing.T) {
 	}
 	if left := eval[bool](p, idbJS+`('meta', 'hrtrace').then((v) => v !== null)`); left {
 		t.Error("the trace of the session in progress is left behind")
+	}
+
+	p.tapUntil("start-4x4", "timer-begin")
+	p.waitJS("the strap to reconnect without the chooser", `document.querySelector('[data-testid=hr-panel]').dataset.state === 'connected' && __hrm.chosen === 1`)
+	p.tapUntil("timer-back", "start-4x4")
+	p.click("nav-settings")
+	p.waitJS("the strap in Settings", `document.querySelector('[data-testid=hr-panel]').dataset.state === 'connected'`)
+	eval[bool](p, `(document.querySelector('[data-testid=hr-panel]').scrollIntoView({block: 'center'}), true)`)
+	p.screenshot("hr-settings")
+	p.click("hr-forget")
+	p.waitVisible("hr-connect")
+	if kept := eval[bool](p, `localStorage.getItem('hrSensor') !== null`); kept {
+		t.Error("the strap is remembered after forgetting it")
 	}
 }
 

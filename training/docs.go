@@ -232,33 +232,26 @@ func readField(d sync.Doc, name string, v any) error {
 // sortMeasurements orders measurements by date, undated ones last, ties by
 // ID.
 func sortMeasurements(ms []Measurement) {
-	slices.SortStableFunc(ms, func(a, b Measurement) int {
-		switch {
-		case a.Date.IsZero() != b.Date.IsZero():
-			if a.Date.IsZero() {
-				return 1
-			}
-			return -1
-		case !a.Date.Equal(b.Date):
-			return a.Date.Compare(b.Date)
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortStableFunc(ms, func(a, b Measurement) int { return byTimeThenID(a.Date, b.Date, a.ID, b.ID) })
 }
 
 // sortSessions orders sessions by start, those without a start last, ties
-// by ID, so every reader sees the same order.
+// by ID.
 func sortSessions(ss []Session) {
-	slices.SortStableFunc(ss, func(a, b Session) int {
-		switch {
-		case a.StartedAt.IsZero() != b.StartedAt.IsZero():
-			if a.StartedAt.IsZero() {
-				return 1
-			}
-			return -1
-		case !a.StartedAt.Equal(b.StartedAt):
-			return a.StartedAt.Compare(b.StartedAt)
+	slices.SortStableFunc(ss, func(a, b Session) int { return byTimeThenID(a.StartedAt, b.StartedAt, a.ID, b.ID) })
+}
+
+// byTimeThenID compares two documents by a time, zero times last, ties by
+// ID, so every reader sees the same order.
+func byTimeThenID(a, b time.Time, aID, bID string) int {
+	switch {
+	case a.IsZero() != b.IsZero():
+		if a.IsZero() {
+			return 1
 		}
-		return strings.Compare(a.ID, b.ID)
-	})
+		return -1
+	case !a.Equal(b):
+		return a.Compare(b)
+	}
+	return strings.Compare(aID, bID)
 }

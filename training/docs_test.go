@@ -14,7 +14,7 @@ func TestReadDiary(t *testing.T) {
 	ts := synctest.Stamp(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), "d1")
 	docs := []sync.Doc{
 		synctest.Session(t, "late", ts, "protocol", "3x3", "startedAt", "2026-03-04T17:30:00+01:00",
-			"durationMin", 30, "intervals", []map[string]int{{"rpe": 15, "hrPeak": 170}, {"hrAvg": 150}},
+			"durationMin", 30, "intervals", []map[string]int{{"rpe": 15, "hrPeak": 170}, {"hrAvg": 150, "inZoneSec": 95}},
 			"sessionRpe", 0, "moodBefore", 2, "moodAfter", 4, "note", "godt"),
 		synctest.Session(t, "early", ts, "startedAt", "2026-03-02T07:00:00Z", "durationMin", 1, "sessionRpe", nil),
 		synctest.Session(t, "undated", ts, "durationMin", 40),
@@ -46,7 +46,7 @@ func TestReadDiary(t *testing.T) {
 		t.Errorf("a session without a rating has a load")
 	}
 	if late.Protocol != "3x3" || len(late.Intervals) != 2 || late.Intervals[0] != (training.Interval{RPE: 15, HRPeak: 170}) ||
-		late.Intervals[1] != (training.Interval{HRAvg: 150}) || *late.SessionRPE != 0 || *late.MoodBefore != 2 ||
+		late.Intervals[1] != (training.Interval{HRAvg: 150, InZoneSec: 95}) || *late.SessionRPE != 0 || *late.MoodBefore != 2 ||
 		*late.MoodAfter != 4 || late.Note != "godt" || !late.StartedAt.Equal(time.Date(2026, 3, 4, 16, 30, 0, 0, time.UTC)) {
 		t.Errorf("late = %+v", late)
 	}

@@ -6,7 +6,7 @@
 // for the exertion sheet. A module of its own so the timer only calls it.
 
 import { h } from './ui.js';
-import { sensorSupported, rememberedSensor, connectSensor } from './sensor.js';
+import { sensorSupported, rememberedSensor, connectSensor, forgetSensor } from './sensor.js';
 import { usable, addSample, phaseStats, zoneClass } from './hrm.js';
 import { clock } from './fmt.js';
 import { hrMax, phaseZone } from './training.js';
@@ -22,9 +22,10 @@ const STALE_MS = 5_000;
  * heartPanel returns the timer's heart-rate panel, or null where the
  * browser has no Web Bluetooth (the manual fields stay as they are). It
  * reconnects to a sensor paired before without asking. session() returns
- * the timer's state (timerlogic.js), null before the start.
+ * the timer's state (timerlogic.js), null before the start (and always
+ * in Settings, which also offers to forget the sensor).
  */
-export function heartPanel(ctx, session) {
+export function heartPanel(ctx, session, { settings = false } = {}) {
   if (!sensorSupported()) return null;
   const { t, db } = ctx;
   const bpm = h('span', { class: 'hr-bpm', 'data-testid': 'hr-bpm' });
@@ -34,11 +35,21 @@ export function heartPanel(ctx, session) {
   const status = h('p', { class: 'hr-status', role: 'status', 'data-testid': 'hr-status' });
   const connect = h('button', { type: 'button', class: 'btn secondary hr-connect', 'data-testid': 'hr-connect', text: t('hr.connect'),
     onclick: () => open(true) });
-  const el = h('div', { class: 'hr-panel', 'data-testid': 'hr-panel' }, live, zoneLine, status, connect);
+  const forget = h('button', { type: 'button', class: 'btn ghost', 'data-testid': 'hr-forget', text: t('hr.forget'),
+    onclick: async () => {
+      if (panel.conn) panel.conn.close();
+      panel.conn = null;
+      await forgetSensor().catch(() => {});
+      panel.state = 'idle';
+      show();
+    } });
+  const el = h('div', { class: 'hr-panel', 'data-testid': 'hr-panel' }, live, zoneLine, status, connect, forget);
   const panel = { el, trace: [], startedAt: null, last: null, state: 'idle', conn: null, savedAt: 0, closed: false };
 
   const show = () => {
     connect.hidden = panel.state === 'connected' || panel.state === 'connecting' || panel.state === 'lost';
+    // Forgetting belongs to Settings, not to the middle of a session.
+    forget.hidden = !settings || !rememberedSensor();
     const name = panel.conn && panel.conn.name;
     status.textContent = {
       idle: rememberedSensor() ? t('hr.reconnectHint') : t('hr.pairHint'),

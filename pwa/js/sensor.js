@@ -33,6 +33,19 @@ export function rememberedSensor() {
 }
 
 /**
+ * forgetSensor forgets the paired sensor: the next session asks for one
+ * again, and the browser drops its permission where it can.
+ */
+export async function forgetSensor() {
+  const known = rememberedSensor();
+  localStorage.removeItem(REMEMBER_KEY);
+  const bt = navigator.bluetooth;
+  if (!known || !bt || typeof bt.getDevices !== 'function') return;
+  const device = (await bt.getDevices()).find((d) => d.id === known.id);
+  if (device && typeof device.forget === 'function') await device.forget();
+}
+
+/**
  * connectSensor connects to a heart-rate sensor and reports to onReading
  * each notification parsed ({bpm, contact, energyKJ, rrMs}) and to onState
  * 'connecting', 'connected', 'lost' (retrying) or 'closed'. choose true

@@ -6,6 +6,7 @@ import { diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './mod
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
+import { heartPanel } from './hrpanel.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -125,6 +126,9 @@ export function render(ctx) {
     },
   }, h('option', { value: 'nb', text: 'Norsk bokmål', selected: t.lang === 'nb' }), h('option', { value: 'en', text: 'English', selected: t.lang === 'en' }));
 
+  // Heart-rate strap (where the browser has Web Bluetooth) ---------------
+  const hr = heartPanel(ctx, () => null, { settings: true });
+
   // Group ------------------------------------------------------------------
   const code = h('input', { type: 'text', autocapitalize: 'characters', autocomplete: 'off', maxlength: 16, 'data-testid': 'group-code' });
   const groupMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'group-status' });
@@ -161,6 +165,7 @@ export function render(ctx) {
       h('h2', {}, h('label', { for: 'language', id: 's-lang', text: t('settings.language') })),
       lang),
     groupForm,
+    hr ? h('section', { class: 'card', 'aria-labelledby': 's-hr' }, h('h2', { id: 's-hr', text: t('hr.title') }), hr.el) : null,
     h('section', { class: 'card', 'aria-labelledby': 's-data' },
       h('h2', { id: 's-data', text: t('settings.data') }),
       h('p', { class: 'hint', text: t('settings.exportHint') }),
@@ -182,11 +187,15 @@ export function render(ctx) {
   if (location.hash === '#plan') document.getElementById('plan')?.scrollIntoView();
   // A profile saved offline reaches the server later, on this screen too
   // (with the server's profile; a refusal comes without, and a toast).
-  return ctx.store.subscribe((s, patch) => {
+  const unsubscribe = ctx.store.subscribe((s, patch) => {
     if ('pendingProfile' in patch && !s.pendingProfile && profileMsg.textContent === t('settings.profilePending')) {
       profileMsg.textContent = 'profile' in patch ? t('settings.saved') : '';
     }
   });
+  return () => {
+    unsubscribe();
+    if (hr) hr.close();
+  };
 }
 
 /**
