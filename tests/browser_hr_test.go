@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -174,6 +175,17 @@ func TestBrowserHeartRateSensor(t *testing.T) {
 	p.waitJS("the strap in Settings", `document.querySelector('[data-testid=hr-panel]').dataset.state === 'connected'`)
 	eval[bool](p, `(document.querySelector('[data-testid=hr-panel]').scrollIntoView({block: 'center'}), true)`)
 	p.screenshot("hr-settings")
+	var export struct {
+		Traces map[string]struct {
+			Trace [][]int `json:"trace"`
+		} `json:"heartRateTraces"`
+	}
+	if err := json.Unmarshal(p.exportFile(), &export); err != nil {
+		t.Fatal(err)
+	}
+	if got := export.Traces["hrtrace:"+id].Trace; len(got) != 5 {
+		t.Errorf("the export holds the trace %v, want its five readings", got)
+	}
 	p.click("hr-forget")
 	p.waitVisible("hr-connect")
 	if kept := eval[bool](p, `localStorage.getItem('hrSensor') !== null`); kept {

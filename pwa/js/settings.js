@@ -2,7 +2,7 @@
 // "plan" document), language, data export, sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
-import { diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
+import { diff, plan as readPlan, PLAN_ID, sessions as listSessions, measurements as listMeasurements } from './model.js';
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
@@ -300,6 +300,9 @@ async function exportData(ctx) {
     profile: ctx.profile(),
     sessions: listSessions(state.docs),
     plan: readPlan(state.docs),
+    measurements: listMeasurements(state.docs),
+    // Heart-rate traces stay on the phone (the server has only summaries).
+    heartRateTraces: await ctx.db.metaByPrefix('hrtrace:'),
     documents: state.docs,
     unsynced: await ctx.db.outbox(),
   };
