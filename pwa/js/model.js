@@ -1,7 +1,7 @@
 // Document helpers: turn screen values into stamped partial documents
 // (changes) and stored documents back into plain objects.
 
-import { isDeleted, MAX_INTERVALS } from './merge.js';
+import { isDeleted, MAX_INTERVALS, compareCodePoints } from './merge.js';
 
 /** SESSION_FIELDS are the fields a session document may carry. */
 export const SESSION_FIELDS = ['protocol', 'startedAt', 'durationMin', 'intervals', 'sessionRpe', 'moodBefore', 'moodAfter', 'note', 'deleted'];
@@ -68,7 +68,7 @@ export function measurements(docs) {
   return docs
     .filter((d) => d.type === 'measurement' && !isDeleted(d))
     .map(values)
-    .sort((a, b) => (a.date ? 0 : 1) - (b.date ? 0 : 1) || String(a.date).localeCompare(String(b.date)) || a.id.localeCompare(b.id));
+    .sort((a, b) => (a.date ? 0 : 1) - (b.date ? 0 : 1) || compareCodePoints(String(a.date), String(b.date)) || compareCodePoints(a.id, b.id));
 }
 
 /** plan returns the user's week plan (defaults filled in). */
