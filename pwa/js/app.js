@@ -49,10 +49,10 @@ async function main() {
   try {
     db = await openDB();
   } catch (e) {
-    showStorageError(await loadI18n(detectLang(localStorage.getItem('lang'))), e);
+    showStorageError(await loadI18n(detectLang(localStorage.getItem('lang'), navigator.languages)), e);
     return;
   }
-  const t = await loadI18n(detectLang((await db.getMeta('lang')) || localStorage.getItem('lang')));
+  const t = await loadI18n(detectLang((await db.getMeta('lang')) || localStorage.getItem('lang'), navigator.languages));
   document.documentElement.lang = t.lang;
 
   const store = createStore({

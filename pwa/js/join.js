@@ -31,7 +31,7 @@ export function render(ctx, params) {
       submit.disabled = true;
       try {
         if (mode === 'join') {
-          const body = { email: email.value.trim(), password: password.value, name: name.value.trim() };
+          const body = { email: email.value.trim(), password: password.value, name: name.value.trim(), language: t.lang };
           if (c) body.inviteCode = c;
           await ctx.api.register(body);
         }
