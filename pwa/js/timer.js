@@ -114,7 +114,22 @@ function drawRun(ctx, view) {
   for (const seg of els.bar.children) seg.style.flexGrow = seg.dataset.flex;
   els.pause = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-pause', id: 'timer-pause', onclick: () => togglePause(ctx, view) });
   els.skip = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-skip', id: 'timer-skip', onclick: () => update(ctx, view, T.skip(view.state, Date.now())) });
-  els.finish = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-finish', id: 'timer-finish', text: t('timer.finishNow'), onclick: () => toFinish(ctx, view) });
+  els.later = h('button', { type: 'button', class: 'btn control later', hidden: true, 'data-testid': 'rpe-later', id: 'rpe-later', onclick: () => reopenPicker(ctx, view) });
+  // Ending is set apart from the other controls and asks first: a mis-tap
+  // must not end a workout.
+  els.end = h('div', { class: 'end-area' });
+  const askEnd = () => {
+    els.end.replaceChildren(h('div', { class: 'end-ask', role: 'group', 'aria-labelledby': 'end-ask-h' },
+      h('p', { id: 'end-ask-h', class: 'strong', text: t('timer.finishAsk', { n: T.durationMin(view.state, Date.now()) }) }),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-finish-keep', id: 'timer-finish-keep', text: t('timer.finishKeep'), onclick: endButton }),
+        h('button', { type: 'button', class: 'btn control end', 'data-testid': 'timer-finish-confirm', id: 'timer-finish-confirm', text: t('timer.finishConfirm'), onclick: () => toFinish(ctx, view) }))));
+    els.end.querySelector('button').focus();
+  };
+  function endButton() {
+    els.end.replaceChildren(h('button', { type: 'button', class: 'btn end', 'data-testid': 'timer-finish', id: 'timer-finish', text: t('timer.finishNow'), onclick: askEnd }));
+  }
+  endButton();
   els.cancel = h('button', {
     type: 'button', class: 'btn ghost', 'data-testid': 'timer-cancel', id: 'timer-cancel', text: t('timer.cancel'),
     onclick: async () => {
@@ -125,8 +140,9 @@ function drawRun(ctx, view) {
   });
   els.root = h('section', { class: 'runner', 'data-testid': 'timer-running', id: 'timer-running', 'aria-label': protocolName(t, s.protocol) },
     h('h1', { class: 'runner-type', text: protocolName(t, s.protocol) }),
-    els.phase, els.count, els.band, els.bar, els.next, els.live,
-    h('div', { class: 'controls' }, els.pause, els.skip, els.finish),
+    els.phase, els.count, els.band, els.bar, els.next, els.live, els.later,
+    h('div', { class: 'controls' }, els.pause, els.skip),
+    els.end,
     els.cancel);
   view.els = els;
   view.lastIndex = -1;
@@ -214,15 +230,34 @@ function paint(ctx, view) {
   }
   view.lastIndex = pos.index;
 
+  // The exertion sheet is asked between work intervals. Left open, it
+  // gives way when the next one starts (it would hide the countdown and
+  // the target), and can be opened again from the runner.
   const due = T.dueRating(s, now);
-  if (due >= 0 && !view.picker) showPicker(ctx, view, due);
+  if (due >= 0 && !view.picker && ph.kind !== 'work') showPicker(ctx, view, due, pos.index);
+  if (view.picker && view.pickerIndex !== pos.index) {
+    view.picker.hidden = ph.kind === 'work';
+    if (!view.picker.hidden) view.pickerIndex = pos.index;
+  }
+  els.later.hidden = !(due >= 0 && (!view.picker || view.picker.hidden));
+  if (!els.later.hidden) els.later.textContent = T.asksOnce(s.protocol) ? t('rpe.laterOnce') : t('rpe.later', { n: (view.picker ? view.pickerSlot : due) + 1 });
   // The sheet covers the big countdown: it keeps its own line of it.
   if (view.picker && view.pickerClock) view.pickerClock.textContent = `${phaseLabel(t, s, ph)} · ${clock(pos.remainingMs)}`;
 }
 
 // ---- exertion picker after a work interval ---------------------------------
 
-function showPicker(ctx, view, slot) {
+// reopenPicker shows the exertion sheet that gave way to a work interval,
+// or the one due, on the patient's tap.
+function reopenPicker(ctx, view) {
+  const pos = T.position(view.state, Date.now());
+  if (view.picker) view.picker.hidden = false;
+  else showPicker(ctx, view, T.dueRating(view.state, Date.now()), pos.index);
+  view.pickerIndex = pos.index;
+  view.els.later.hidden = true;
+}
+
+function showPicker(ctx, view, slot, index) {
   const { t } = ctx;
   const hr = h('input', { type: 'number', inputmode: 'numeric', min: 40, max: 240, id: 'hr-peak', 'data-testid': 'hr-peak', placeholder: t('rpe.hrPlaceholder'), 'aria-describedby': 'hr-error' });
   const hrError = h('p', { class: 'error', role: 'alert', id: 'hr-error', 'data-testid': 'hr-error' });
@@ -261,6 +296,8 @@ function showPicker(ctx, view, slot) {
     hrError,
     h('div', { class: 'rpe-grid' }, buttons),
     h('button', { type: 'button', class: 'btn ghost sheet-skip', 'data-testid': 'rpe-skip', id: 'rpe-skip', text: t('rpe.skip'), onclick: () => choose(null) }));
+  view.pickerSlot = slot;
+  view.pickerIndex = index;
   document.getElementById('main').append(view.picker);
   view.picker.querySelector('button').focus({ preventScroll: true });
 }
@@ -285,7 +322,8 @@ async function toFinish(ctx, view) {
   const now = Date.now();
   if (!view.state.finishing) {
     const s = view.state.pausedAt ? view.state : T.pause(view.state, now);
-    view.state = { ...s, finishing: true, durationMin: T.durationMin(s, now), sessionRpe: null, moodAfter: null, note: '' };
+    // wasRunning: going back to the timer resumes it.
+    view.state = { ...s, finishing: true, wasRunning: !view.state.pausedAt, durationMin: T.durationMin(s, now), sessionRpe: null, moodAfter: null, note: '' };
     beep(view, 990, 0.6);
     vibrate([300, 100, 300, 100, 300]);
     await persist(ctx, view);
@@ -340,6 +378,16 @@ function drawFinish(ctx, view) {
           ev.target.disabled = false;
           toast(t('finish.saveFailed', { reason: e.message }));
         }
+      },
+    }),
+    // Ended before the protocol's end (on purpose or not): the timer can go on.
+    T.position(s, s.pausedAt).done ? null : h('button', {
+      type: 'button', class: 'btn secondary', 'data-testid': 'finish-back', id: 'finish-back', text: t('finish.backToTimer'),
+      onclick: async () => {
+        const { finishing, wasRunning, durationMin, sessionRpe, moodAfter, note, ...run } = view.state;
+        view.state = wasRunning ? T.resume(run, Date.now()) : run;
+        await persist(ctx, view);
+        drawRun(ctx, view);
       },
     }),
     h('button', {
