@@ -2,7 +2,10 @@ package tests
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // What a walk-through as a new patient on a phone found (issue 15), each
@@ -78,4 +81,95 @@ func TestBrowserExertionSheetGivesWay(t *testing.T) {
 	if rated != 14 {
 		t.Errorf("the first interval's rating is %v, want 14", rated)
 	}
+}
+
+// TestBrowserWhatCountsAsASession: a first open invents no plan: Today
+// asks how many sessions a week the patient wants. A one-minute 4x4 counts
+// toward nothing and a 4x4 stopped after two intervals counts as partial;
+// Today, Progress and history say so.
+func TestBrowserWhatCountsAsASession(t *testing.T) {
+	srv := startServer(t)
+	c := signUp(t, srv.URL, "count@example.no")
+	seed := newDevice("seed", c)
+	now := time.Now().UTC()
+	// Sessions on Monday of this week, the earliest of it (Oslo time).
+	monday := weekStart(t, now)
+	seed.edit(newID(), "session", map[string]any{"protocol": "4x4", "startedAt": monday.Format(time.RFC3339), "durationMin": 1})
+	seed.edit(newID(), "session", map[string]any{"protocol": "4x4", "startedAt": monday.Add(time.Hour).Format(time.RFC3339), "durationMin": 24,
+		"intervals": []map[string]int{{"rpe": 15}, {"rpe": 16}}})
+	if err := seed.push(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	phone := newBrowser(t, "phone", srv.URL)
+	p := phone.signIn("count@example.no")
+	p.waitJS("Today to show the synced sessions", `/Delvis/.test(document.querySelector('[data-testid=last-session]').textContent)`)
+	p.waitVisible("plan-ask-2")
+	p.screenshot("today-no-plan")
+	if got := p.text("week-progress"); got != "1 økt" {
+		t.Errorf("Today's week says %q, want 1 økt (the one-minute session counts toward nothing)", got)
+	}
+	if body := p.text("week-card"); !strings.Contains(body, "delvis") || !strings.Contains(body, "telles ikke") {
+		t.Errorf("Today's week does not say which sessions were partial or did not count:\n%s", body)
+	}
+	p.click("plan-ask-2")
+	p.waitJS("the week against the plan chosen", `document.querySelector('[data-testid=week-progress]').textContent === '1 av 2 økter'`)
+	p.screenshot("today-plan-chosen")
+
+	p.click("nav-history")
+	p.waitVisible("session-list")
+	marks := eval[[]string](p, `[...document.querySelectorAll('[data-testid=session-item]')].map((e) => (e.querySelector('[data-testid=session-completion]') || {}).textContent || '')`)
+	if want := []string{"Delvis økt", "Telles ikke: ingen drag"}; !reflect.DeepEqual(marks, want) {
+		t.Errorf("history marks the sessions %q, want %q", marks, want)
+	}
+	p.screenshot("history-partial")
+
+	p.click("nav-progress")
+	p.waitVisible("progress-adherence")
+	if got := p.text("progress-adherence"); !strings.HasPrefix(got, "Denne uka: 1 av 2") {
+		t.Errorf("Progress says %q, want 1 of 2 this week", got)
+	}
+}
+
+// weekStart is the Monday 00:30 (Oslo time) of the ISO week of t.
+func weekStart(t *testing.T, at time.Time) time.Time {
+	t.Helper()
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := at.In(oslo)
+	back := (int(l.Weekday()) + 6) % 7
+	d := time.Date(l.Year(), l.Month(), l.Day()-back, 0, 30, 0, 0, oslo)
+	return d.UTC()
+}
+
+// TestBrowserSignInFirst: a device signed out lands on sign-in, which asks
+// for the e-mail (filled in with the one this device last used) and the
+// password first, the invite code only on request.
+func TestBrowserSignInFirst(t *testing.T) {
+	srv := startServer(t)
+	_, _, p := newPhone(t, srv, "again@example.no")
+	p.tapUntil("nav-settings", "sign-out")
+	p.click("sign-out")
+	p.waitVisible("join-submit")
+	p.screenshot("signin-again")
+	if got := eval[string](p, `location.pathname`); got != "/login" {
+		t.Errorf("signed out, the device shows %s, want /login", got)
+	}
+	order := eval[[]string](p, `[...document.querySelectorAll('form input')].filter((e) => e.offsetParent).map((e) => e.dataset.testid)`)
+	if want := []string{"join-email", "join-password"}; !reflect.DeepEqual(order, want) {
+		t.Errorf("the sign-in form shows %q, want %q (the invite code on request)", order, want)
+	}
+	if got := eval[string](p, `document.querySelector('[data-testid=join-email]').value`); got != "again@example.no" {
+		t.Errorf("the e-mail field holds %q, want the one this device last used", got)
+	}
+	if !eval[bool](p, `document.activeElement === document.querySelector('[data-testid=join-password]')`) {
+		t.Error("the e-mail is filled in, but the password field does not have the focus")
+	}
+	p.click("join-show-code")
+	p.waitVisible("join-code")
+
+	// A link with a trainer's code shows the code at once.
+	q := p.b.open("/login?code=ABCD2345")
+	q.waitVisible("join-code")
 }
