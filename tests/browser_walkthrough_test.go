@@ -1,11 +1,16 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 )
 
 // What a walk-through as a new patient on a phone found (issue 15), each
@@ -172,4 +177,58 @@ func TestBrowserSignInFirst(t *testing.T) {
 	// A link with a trainer's code shows the code at once.
 	q := p.b.open("/login?code=ABCD2345")
 	q.waitVisible("join-code")
+}
+
+// TestBrowserLargeTextAndLandscape: at 200 % text the top bar keeps its
+// «Logg inn» on the screen and the main screens fit; held sideways, the
+// running timer shows its countdown and Pause without scrolling.
+func TestBrowserLargeTextAndLandscape(t *testing.T) {
+	srv := startServer(t)
+	const email = "big@example.no"
+	c := signUp(t, srv.URL, email)
+	pushYesterdaysSession(t, c)
+	phone := newBrowser(t, "phone", srv.URL)
+	phone.install()
+	p := phone.open("/login")
+	p.do("setting the text size to 200 %", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.SetFontSizes, page.SetFontSizesParams{FontSizes: &page.FontSizes{Standard: 32, Fixed: 26}})
+		return err
+	}))
+	p.login(email)
+	p.waitVisible("last-session")
+	check := func(screen string) {
+		t.Helper()
+		p.screenshot("text-200-" + screen)
+		for _, problem := range eval[[]string](p, layoutProblemsJS) {
+			t.Errorf("%s at 200 %% text: %s", screen, problem)
+		}
+	}
+	check("today")
+
+	// Signed out elsewhere: the top bar offers to sign in again.
+	eval[bool](p, `fetch('/api/v1/auth/logout', {method: 'POST', headers: {'X-Requested-With': 'dagbok'}}).then((r) => r.ok)`)
+	p.do("reloading", chromedp.Reload())
+	p.waitVisible("sync-signin")
+	check("signed-out")
+	if right := eval[float64](p, `document.querySelector('[data-testid=sync-signin]').getBoundingClientRect().right`); right > 390 {
+		t.Errorf("at 200 %% text the top bar's «Logg inn» ends at x = %.0f, off a 390 px screen", right)
+	}
+
+	q := phone.signIn(email)
+	q.do("turning the phone sideways", chromedp.EmulateViewport(844, 390, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateLandscape))
+	q.tapUntil("start-4x4", "timer-begin")
+	q.click("timer-begin")
+	q.waitVisible("timer-running")
+	q.waitJS("the timer at the top", `document.querySelector('[data-testid=timer-pause]').getBoundingClientRect().height > 0`)
+	q.screenshot("timer-landscape")
+	for _, id := range []string{"timer-countdown", "timer-pause"} {
+		if bottom := eval[float64](q, fmt.Sprintf(`document.querySelector('[data-testid=%s]').getBoundingClientRect().bottom`, id)); bottom > 390 {
+			t.Errorf("held sideways, the timer's %s ends at y = %.0f, below a 390 px screen", id, bottom)
+		}
+	}
+	if eval[bool](q, `(() => { const a = document.querySelector('[data-testid=timer-countdown]').getBoundingClientRect(), b = document.querySelector('[data-testid=timer-pause]').getBoundingClientRect();
+		const w = document.createRange(); w.selectNodeContents(document.querySelector('[data-testid=timer-countdown]')); const c = w.getBoundingClientRect();
+		return c.right > b.left && c.left < b.right && c.bottom > b.top && c.top < b.bottom; })()`) {
+		t.Error("held sideways, the countdown's digits run into the Pause button")
+	}
 }

@@ -139,11 +139,16 @@ function drawRun(ctx, view) {
     },
   });
   els.root = h('section', { class: 'runner', 'data-testid': 'timer-running', id: 'timer-running', 'aria-label': protocolName(t, s.protocol) },
-    h('h1', { class: 'runner-type', text: protocolName(t, s.protocol) }),
-    els.phase, els.count, els.band, els.bar, els.next, els.live, els.later,
-    h('div', { class: 'controls' }, els.pause, els.skip),
-    els.end,
-    els.cancel);
+    // Two halves, one above the other on a phone held upright, side by
+    // side when it is turned: the clock, and what to do.
+    h('div', { class: 'runner-clock' },
+      h('h1', { class: 'runner-type', text: protocolName(t, s.protocol) }),
+      els.phase, els.count, els.band),
+    h('div', { class: 'runner-side' },
+      els.bar, els.next, els.live, els.later,
+      h('div', { class: 'controls' }, els.pause, els.skip),
+      els.end,
+      els.cancel));
   view.els = els;
   view.lastIndex = -1;
   mount(els.root);
