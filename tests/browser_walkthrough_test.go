@@ -232,3 +232,44 @@ func TestBrowserLargeTextAndLandscape(t *testing.T) {
 		t.Error("held sideways, the countdown's digits run into the Pause button")
 	}
 }
+
+// TestBrowserManualEntryWordsAndChartText: the manual form's exertion
+// choices carry the words the timer shows, and the charts' axis text is
+// readable on a phone (13 px or more as drawn).
+func TestBrowserManualEntryWordsAndChartText(t *testing.T) {
+	srv := startServer(t)
+	c, _, p := newPhone(t, srv, "words@example.no")
+	_ = c
+	p.tapUntil("log-manual", "entry-save")
+	options := eval[[]string](p, `[...document.querySelectorAll('[data-testid=entry-rpe-0] option')].map((o) => o.textContent)`)
+	for _, want := range []string{"15 – Tungt, korte setninger", "6 – Helt i ro", "20 – Kunne ikke gitt mer", "8"} {
+		found := false
+		for _, o := range options {
+			found = found || o == want
+		}
+		if !found {
+			t.Errorf("the manual form's exertion choices %q lack %q", options, want)
+		}
+	}
+	p.setValue("entry-rpe-0", "15")
+	p.screenshot("entry-words")
+	for _, problem := range eval[[]string](p, layoutProblemsJS) {
+		t.Errorf("manual entry: %s", problem)
+	}
+
+	pushYesterdaysSession(t, c)
+	p.do("reloading", chromedp.Reload())
+	p.tapUntil("nav-progress", "chart-adherence")
+	sizes := eval[[]float64](p, `[...document.querySelectorAll('.chart .tick, .chart .val')].map((el) => {
+		const svg = el.ownerSVGElement; const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+		return parseFloat(getComputedStyle(el).fontSize) * scale; })`)
+	if len(sizes) == 0 {
+		t.Fatal("the charts have no axis text")
+	}
+	for _, s := range sizes {
+		if s < 13 {
+			t.Fatalf("chart text is drawn at %.1f px, want 13 px or more", s)
+		}
+	}
+	p.screenshot("progress-chart-text")
+}

@@ -6,7 +6,7 @@ import { svg } from './ui.js';
 
 const W = 320;
 const H = 160;
-const PAD = { l: 30, r: 8, t: 12, b: 26 };
+const PAD = { l: 36, r: 8, t: 14, b: 30 };
 
 function frame(title, desc, testid) {
   const id = 'c' + Math.random().toString(36).slice(2, 8);

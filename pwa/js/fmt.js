@@ -42,6 +42,16 @@ export function protocolName(t, p) {
 }
 
 /**
+ * rpeWords returns the words for a Borg rating (6–20), or '' for one the
+ * scale leaves without words; the timer and the manual form say the same.
+ */
+export function rpeWords(t, n) {
+  const key = 'rpe.word.' + n;
+  const words = t(key);
+  return words === key ? '' : words;
+}
+
+/**
  * ratings lists the exertion of each interval joined by sep, "–" for one
  * not rated, or returns '' when none is rated.
  */

@@ -9,7 +9,7 @@ import { uuid } from './uuid.js';
 import * as T from './timerlogic.js';
 import { TIMED_PROTOCOLS, hrMax, phaseZone } from './training.js';
 import { intervalList } from './model.js';
-import { clock, protocolName, ratings } from './fmt.js';
+import { clock, protocolName, ratings, rpeWords } from './fmt.js';
 
 const KEY = 'inprogress';
 
@@ -284,12 +284,12 @@ function showPicker(ctx, view, slot, index) {
   };
   const buttons = [];
   for (let n = 6; n <= 20; n++) {
-    const words = t('rpe.word.' + n);
+    const words = rpeWords(t, n);
     buttons.push(h('button', {
       type: 'button', class: 'rpe-btn rpe-' + band(n), 'data-testid': 'rpe-' + n, id: 'rpe-' + n,
-      'aria-label': words && words !== 'rpe.word.' + n ? `${n}: ${words}` : String(n),
+      'aria-label': words ? `${n}: ${words}` : String(n),
       onclick: () => choose(n),
-    }, h('span', { class: 'n', text: String(n) }), words && words !== 'rpe.word.' + n ? h('span', { class: 'w', text: words }) : null));
+    }, h('span', { class: 'n', text: String(n) }), words ? h('span', { class: 'w', text: words }) : null));
   }
   const title = T.asksOnce(view.state.protocol) ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
   view.pickerClock = h('p', { class: 'sheet-clock', 'data-testid': 'rpe-clock', id: 'rpe-clock', 'aria-hidden': 'true' });
