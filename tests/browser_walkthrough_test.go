@@ -1,14 +1,19 @@
 package tests
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -272,4 +277,76 @@ func TestBrowserManualEntryWordsAndChartText(t *testing.T) {
 		}
 	}
 	p.screenshot("progress-chart-text")
+}
+
+// TestBrowserPrintableReport: Settings leads to a page of the last three
+// months a patient can print to PDF for a doctor: the plan, the weekly
+// chart and every session (partial ones marked), without the app's
+// chrome. The PDF is saved under artifacts/ (and a PNG of its first page
+// when pdftoppm is there) to be looked at.
+func TestBrowserPrintableReport(t *testing.T) {
+	srv := startServer(t)
+	c := signUp(t, srv.URL, "report@example.no")
+	seed := newDevice("seed", c)
+	now := time.Now().UTC()
+	seed.edit("plan", "plan", map[string]any{"sessionsPerWeek": 2, "days": []int{2, 5}, "time": "17:30"})
+	for i, days := range []int{2, 9, 16, 30, 60, 80, 120} {
+		v := map[string]any{"protocol": "4x4", "startedAt": now.Add(-time.Duration(days) * 24 * time.Hour).Format(time.RFC3339),
+			"durationMin": 40, "sessionRpe": 6 + i%3, "moodBefore": 3, "moodAfter": 4,
+			"intervals": []map[string]int{{"rpe": 15, "hrPeak": 160 + i}, {"rpe": 16, "hrPeak": 163 + i}, {"rpe": 16}, {"rpe": 17, "hrPeak": 168 + i}}}
+		if i == 1 {
+			v["durationMin"] = 22
+			v["intervals"] = []map[string]int{{"rpe": 15}, {"rpe": 16}}
+			v["note"] = "Stoppet etter to drag, vondt i kneet"
+		}
+		seed.edit(newID(), "session", v)
+	}
+	if err := seed.push(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	phone := newBrowser(t, "phone", srv.URL)
+	p := phone.signIn("report@example.no")
+	p.tapUntil("nav-settings", "open-report")
+	p.tapUntil("open-report", "report")
+	p.waitJS("the sessions in the report", `document.querySelectorAll('[data-testid=report-session]').length > 0`)
+	p.screenshot("report")
+	if n := eval[int](p, `document.querySelectorAll('[data-testid=report-session]').length`); n != 6 {
+		t.Errorf("the report lists %d sessions, want the 6 of the last three months", n)
+	}
+	for _, want := range []string{"2 økter i uka", "Delvis økt", "vondt i kneet"} {
+		if body := p.text("report"); !strings.Contains(body, want) {
+			t.Errorf("the report does not say %q", want)
+		}
+	}
+	p.waitVisible("report-chart-adherence")
+
+	media := func(m string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		})
+	}
+	p.do("printing as for paper", media("print"))
+	if shown := eval[[]string](p, `['topbar', 'tabs', 'report-print'].filter((id) => { const el = document.getElementById(id); return el && el.checkVisibility(); })`); len(shown) > 0 {
+		t.Errorf("printed, the report still shows %q", shown)
+	}
+	p.do("back to the screen", media(""))
+	var pdf []byte
+	p.do("printing to PDF on A4", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		res, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69})
+		pdf = res.Data
+		return err
+	}))
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) || len(pdf) < 10_000 {
+		t.Fatalf("printing the report gave %d bytes, not a PDF with content", len(pdf))
+	}
+	out := filepath.Join("artifacts", "report.pdf")
+	if err := os.WriteFile(out, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if tool, err := exec.LookPath("pdftoppm"); err == nil {
+		if msg, err := exec.Command(tool, "-png", "-r", "60", out, filepath.Join("artifacts", "report-pdf")).CombinedOutput(); err != nil {
+			t.Errorf("pdftoppm: %v: %s", err, msg)
+		}
+	}
 }

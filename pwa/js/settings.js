@@ -160,6 +160,8 @@ export function render(ctx) {
       h('h2', { id: 's-data', text: t('settings.data') }),
       h('p', { class: 'hint', text: t('settings.exportHint') }),
       h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'export-data', id: 'export-data', text: t('settings.export'), onclick: () => exportData(ctx) }),
+      h('p', { class: 'hint', text: t('report.hint') }),
+      h('a', { class: 'btn secondary', href: '/report', role: 'button', 'data-testid': 'open-report', id: 'open-report', text: t('report.open') }),
       h('button', {
         type: 'button', class: 'btn danger apart', 'data-testid': 'sign-out', id: 'sign-out', text: t('settings.signOut'),
         onclick: async () => {
