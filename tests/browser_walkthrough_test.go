@@ -209,6 +209,12 @@ func TestBrowserLargeTextAndLandscape(t *testing.T) {
 		}
 	}
 	check("today")
+	p.tapUntil("nav-settings", "open-report")
+	p.tapUntil("open-report", "report-print")
+	check("report")
+	p.click("nav-history")
+	p.waitVisible("session-list")
+	check("history")
 
 	// Signed out elsewhere: the top bar offers to sign in again.
 	eval[bool](p, `fetch('/api/v1/auth/logout', {method: 'POST', headers: {'X-Requested-With': 'dagbok'}}).then((r) => r.ok)`)

@@ -24,6 +24,16 @@ export function shortDate(t, iso, timeZone) {
   }
 }
 
+/** dateWithYear formats a date as "14. sep. 2026" (for a printed page). */
+export function dateWithYear(t, ms, timeZone) {
+  const opts = { day: 'numeric', month: 'short', year: 'numeric' };
+  try {
+    return new Intl.DateTimeFormat(t.locale, { ...opts, timeZone }).format(new Date(ms));
+  } catch {
+    return new Intl.DateTimeFormat(t.locale, opts).format(new Date(ms));
+  }
+}
+
 /** weekday names ISO weekday n (1 = Monday). */
 export function weekday(t, n, style = 'long') {
   // 2024-01-01 was a Monday.

@@ -7,9 +7,9 @@
 import { h, mount } from './ui.js';
 import { sessions as listSessions, plan as readPlan } from './model.js';
 import { lastWeeks, weekly, completionOf, hrTrend } from './stats.js';
-import { weekOf } from './training.js';
+import { weekOf, localParts, zonedTime } from './training.js';
 import { bars, line } from './charts.js';
-import { dateTime, shortDate, weekday, protocolName, ratings, percent } from './fmt.js';
+import { dateTime, dateWithYear, shortDate, weekday, protocolName, ratings, percent } from './fmt.js';
 
 /** live: re-render when documents change. */
 export const live = true;
@@ -34,13 +34,15 @@ export function render(ctx) {
   const partial = kinds.filter((c) => c === 'partial').length;
   const minutes = all.reduce((a, s, i) => a + (kinds[i] === 'none' ? 0 : s.durationMin || 0), 0);
   // Judged are the whole weeks since the first session; this one is open.
-  const first = all.length ? weekOf(Date.parse(all[all.length - 1].startedAt), tz) : '';
-  const judged = target ? rows.slice(0, -1).filter((r) => r.week >= first) : [];
+  const firstSession = all.length ? weekOf(Date.parse(all[all.length - 1].startedAt), tz) : '';
+  const judged = target ? rows.slice(0, -1).filter((r) => r.week >= firstSession) : [];
   const met = judged.filter((r) => r.count >= target).length;
   // Every other week is named, so the labels of 13 weeks do not collide.
   const label = (w, i) => ((rows.length - 1 - i) % 2 ? '' : t('progress.weekShort', { n: Number(w.slice(-2)) }));
   const trend = hrTrend(all);
-  const oldest = all.length ? all[all.length - 1].startedAt : new Date(now).toISOString();
+  // The period starts on the Monday of its first week.
+  const first = localParts(now - (WEEKS - 1) * 7 * 86400000, tz);
+  const start = zonedTime(first.y, first.m, first.d - (first.wd - 1), 0, 0, tz);
 
   mount(h('article', { class: 'report', 'data-testid': 'report', id: 'report' },
     h('div', { class: 'no-print row report-actions' },
@@ -49,7 +51,7 @@ export function render(ctx) {
     h('p', { class: 'hint no-print', text: t('report.printHint') }),
     h('h1', { text: t('report.title') }),
     h('p', { class: 'strong', text: profile.name || '' }),
-    h('p', { text: t('report.period', { from: shortDate(t, oldest, tz), to: shortDate(t, new Date(now).toISOString(), tz), weeks: WEEKS }) }),
+    h('p', { text: t('report.period', { from: dateWithYear(t, start, tz), to: dateWithYear(t, now, tz), weeks: WEEKS }) }),
     h('section', { class: 'card', 'aria-labelledby': 'r-plan' },
       h('h2', { id: 'r-plan', text: t('report.plan') }),
       h('p', { 'data-testid': 'report-plan', text: planLine(t, plan) })),
