@@ -62,6 +62,7 @@ func TestBrowserTimerEndsOnlyOnPurpose(t *testing.T) {
 	p.click("timer-finish-confirm")
 	p.waitVisible("session-save")
 	p.click("session-rpe-5")
+	p.screenshot("finish-ended-early")
 	p.click("finish-back")
 	p.waitJS("the timer running again in the first work interval", `!!document.querySelector('#timer-running.phase-work:not(.paused)')`)
 	p.screenshot("timer-back-from-finish")

@@ -361,6 +361,19 @@ function drawFinish(ctx, view) {
     h('h1', { text: t('finish.title') }),
     h('p', { class: 'lead', text: t('finish.lead', { min: s.durationMin, n: s.durationMin }) }),
     rated ? h('p', { class: 'muted', text: t('finish.rated', { list: rated }) }) : null,
+    // Ended before the protocol's end (on purpose or not): the timer can
+    // go on, offered first, where a mis-tap is noticed.
+    T.position(s, s.pausedAt).done ? null : h('section', { class: 'card early' },
+      h('p', { text: t('finish.early') }),
+      h('button', {
+        type: 'button', class: 'btn secondary', 'data-testid': 'finish-back', id: 'finish-back', text: t('finish.backToTimer'),
+        onclick: async () => {
+          const { finishing, wasRunning, durationMin, sessionRpe, moodAfter, note, ...run } = view.state;
+          view.state = wasRunning ? T.resume(run, Date.now()) : run;
+          await persist(ctx, view);
+          drawRun(ctx, view);
+        },
+      })),
     h('section', { class: 'card' },
       h('h2', { class: 'label', id: 'srpe-h', text: t('finish.sessionRpe') }),
       h('div', { class: 'scale', role: 'radiogroup', 'aria-labelledby': 'srpe-h' }, rpeButtons)),
@@ -383,16 +396,6 @@ function drawFinish(ctx, view) {
           ev.target.disabled = false;
           toast(t('finish.saveFailed', { reason: e.message }));
         }
-      },
-    }),
-    // Ended before the protocol's end (on purpose or not): the timer can go on.
-    T.position(s, s.pausedAt).done ? null : h('button', {
-      type: 'button', class: 'btn secondary', 'data-testid': 'finish-back', id: 'finish-back', text: t('finish.backToTimer'),
-      onclick: async () => {
-        const { finishing, wasRunning, durationMin, sessionRpe, moodAfter, note, ...run } = view.state;
-        view.state = wasRunning ? T.resume(run, Date.now()) : run;
-        await persist(ctx, view);
-        drawRun(ctx, view);
       },
     }),
     h('button', {
