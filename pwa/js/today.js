@@ -33,7 +33,8 @@ export function render(ctx) {
 
   const dots = [];
   for (let i = 0; i < Math.max(target, done); i++) {
-    dots.push(h('span', { class: 'pip' + (i < done ? ' done' : '') + (i >= target ? ' extra' : ''), 'aria-hidden': 'true' }));
+    // The partial sessions fill the last of the done pips by half.
+    dots.push(h('span', { class: 'pip' + (i < done ? ' done' : '') + (i < done && i >= done - partial ? ' partial' : '') + (i >= target ? ' extra' : ''), 'aria-hidden': 'true' }));
   }
   let cheer = 'today.cheerStart';
   if (target && done >= target) cheer = 'today.cheerDone';
