@@ -32,7 +32,7 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
     setTranslator(next);
   }
 
-  /** refreshProfile reads the profile from the server, and its language. */
+  /** refreshProfile reads the profile from the server, and speaks its language. */
   async function refreshProfile() {
     try {
       const res = await api.get('/me');
@@ -40,8 +40,11 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
       if (!user) return;
       await db.setMeta('profile', user);
       store.set({ profile: user });
-      const pl = user.language;
-      if (pl && pl !== t().lang && !(await db.getMeta('lang'))) await setLang(pl);
+      // The account's language wins over the device's: it is the one the
+      // person registered in or last chose in Settings (a change not yet
+      // sent included).
+      const pl = (store.get().pendingProfile || {}).language || user.language;
+      if (pl && pl !== t().lang) await setLang(pl);
     } catch { /* offline or signed out: keep the cached profile */ }
   }
 

@@ -20,6 +20,7 @@ import * as settings from './settings.js';
 import * as join from './join.js';
 import * as entry from './entry.js';
 import * as body from './body.js';
+import * as report from './report.js';
 
 // How long after coming back online the app syncs a second time.
 const RESYNC_AFTER_ONLINE_MS = 3000;
@@ -36,6 +37,7 @@ const ROUTES = [
   { path: /^\/progress$/, screen: progress, tab: 'progress' },
   { path: /^\/body$/, screen: body, tab: 'progress' },
   { path: /^\/settings$/, screen: settings, tab: 'settings' },
+  { path: /^\/report$/, screen: report, tab: 'settings' },
   { path: /^\/(join|login)$/, screen: join, tab: null, name: 'public', public: true },
 ];
 
@@ -51,10 +53,10 @@ async function main() {
   try {
     db = await openDB();
   } catch (e) {
-    showStorageError(await loadI18n(detectLang(localStorage.getItem('lang'))), e);
+    showStorageError(await loadI18n(detectLang(localStorage.getItem('lang'), navigator.languages)), e);
     return;
   }
-  const t = await loadI18n(detectLang((await db.getMeta('lang')) || localStorage.getItem('lang')));
+  const t = await loadI18n(detectLang((await db.getMeta('lang')) || localStorage.getItem('lang'), navigator.languages));
   document.documentElement.lang = t.lang;
 
   const store = createStore({

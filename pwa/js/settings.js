@@ -2,7 +2,7 @@
 // "plan" document), language, data export, sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
-import { diff, plan as readPlan, PLAN_ID, sessions as listSessions, measurements as listMeasurements } from './model.js';
+import { diff, plan as readPlan, PLAN_ID, PLAN_START, sessions as listSessions, measurements as listMeasurements } from './model.js';
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
@@ -78,9 +78,9 @@ export function render(ctx) {
   h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'profile-save', id: 'profile-save', text: t('settings.save') }));
 
   // My week --------------------------------------------------------------
-  const plan = readPlan(state.docs);
+  const plan = readPlan(state.docs) || PLAN_START;
   const perWeek = h('select', { 'data-testid': 'plan-per-week' },
-    [1, 2, 3, 4, 5, 6, 7].map((n) => h('option', { value: n, text: String(n), selected: n === plan.sessionsPerWeek })));
+    [1, 2, 3, 4, 5, 6, 7].map((n) => h('option', { value: n, text: String(n), selected: n === (plan.sessionsPerWeek ?? PLAN_START.sessionsPerWeek) })));
   const days = h('div', { class: 'days', role: 'group', 'aria-labelledby': 'plan-days-h' },
     [1, 2, 3, 4, 5, 6, 7].map((d) => h('label', { class: 'day' },
       h('input', { type: 'checkbox', value: d, checked: plan.days.includes(d), 'data-testid': 'plan-day-' + d, id: 'plan-day-' + d }),
@@ -170,6 +170,8 @@ export function render(ctx) {
       h('h2', { id: 's-data', text: t('settings.data') }),
       h('p', { class: 'hint', text: t('settings.exportHint') }),
       h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'export-data', id: 'export-data', text: t('settings.export'), onclick: () => exportData(ctx) }),
+      h('p', { class: 'hint', text: t('report.hint') }),
+      h('a', { class: 'btn secondary', href: '/report', role: 'button', 'data-testid': 'open-report', id: 'open-report', text: t('report.open') }),
       h('button', {
         type: 'button', class: 'btn danger apart', 'data-testid': 'sign-out', id: 'sign-out', text: t('settings.signOut'),
         onclick: async () => {

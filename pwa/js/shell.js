@@ -70,8 +70,10 @@ export function createShell({ store, t, routes, tabs }) {
       found = find('/');
     }
     if (!found.r.public && !store.get().user) {
-      history.replaceState(null, '', '/join' + location.search);
-      found = find('/join');
+      // A device that was signed in before offers sign-in first.
+      const entry = localStorage.getItem('lastEmail') ? '/login' : '/join';
+      history.replaceState(null, '', entry + location.search);
+      found = find(entry);
     }
     if (cleanup) cleanup();
     cleanup = null;
