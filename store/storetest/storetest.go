@@ -97,6 +97,11 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Scopes", testScopes},
 		{"ScopeIsolation", testScopeIsolation},
 		{"ConcurrentPushPull", testConcurrentPushPull},
+		{"Subscriptions", testSubscriptions},
+		{"ReminderSettings", testReminderSettings},
+		{"ReminderClaims", testReminderClaims},
+		{"ReminderClaimRace", testReminderClaimRace},
+		{"DeleteUserPush", testDeleteUserPush},
 		{"PingClose", testPingClose},
 	}
 	for _, tc := range tests {
