@@ -1,11 +1,13 @@
 // Settings: profile (PATCH /me, queued while offline), my week (the synced
-// "plan" document), language, data export, sign-out, erasing the account.
+// "plan" document), reminders (reminders.js), language, data export,
+// sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
 import { diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
+import { remindersSection } from './reminders.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -152,6 +154,7 @@ export function render(ctx) {
     h('h1', { text: t('settings.title') }),
     profileForm,
     planForm,
+    remindersSection(ctx),
     h('section', { class: 'card', 'aria-labelledby': 's-lang' },
       h('h2', {}, h('label', { for: 'language', id: 's-lang', text: t('settings.language') })),
       lang),
