@@ -20,8 +20,8 @@ type SchedulerStore interface {
 	UserByID(ctx context.Context, id string) (store.User, error)
 	Docs(ctx context.Context, scope string) ([]sync.Doc, error)
 	ReminderSettings(ctx context.Context, userID string) (store.ReminderSettings, error)
-	ClaimReminder(ctx context.Context, c store.ReminderClaim, now time.Time) (store.ReminderClaim, bool, error)
-	FinishReminder(ctx context.Context, c store.ReminderClaim, at time.Time) error
+	ClaimReminders(ctx context.Context, cs []store.ReminderClaim, now time.Time) ([]store.ReminderClaim, error)
+	FinishReminders(ctx context.Context, cs []store.ReminderClaim, at time.Time) error
 	DeleteClaimsBefore(ctx context.Context, t time.Time) error
 }
 
@@ -124,94 +124,131 @@ type TickReport struct {
 	Sent, Failed int // messages, one per device
 }
 
-// Tick handles every subscribed user once, Workers at a time. An error
-// with one user is logged and the others go on; the error returned is
-// the store's when it cannot list the users.
+// claimBatch is how many reminders are claimed or finished in one store
+// call (one write to disk on SQLite).
+const claimBatch = 500
+
+// due is a reminder found due for a user.
+type due struct {
+	kind string
+	r    Reminder
+}
+
+// Tick sends what is due now, in three steps: find every subscribed
+// user's due reminders (Workers users at a time, reads only), claim them
+// in batches, then send the ones this instance won (Workers at a time) and
+// finish them in batches. An error with one user is logged and the others
+// go on; the error returned is the store's when it cannot list the users
+// or claim.
 func (s *Scheduler) Tick(ctx context.Context) (TickReport, error) {
 	now := s.cfg.Now()
 	users, err := s.cfg.Store.SubscribedUsers(ctx)
 	if err != nil {
 		return TickReport{}, err
 	}
-	var (
-		mu    gosync.Mutex
-		total TickReport
-		wg    gosync.WaitGroup
-	)
-	work := make(chan string)
-	for range min(s.cfg.Workers, max(len(users), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range work {
-				r, err := s.user(ctx, id, now)
-				if err != nil && ctx.Err() == nil {
-					s.cfg.Log.Error("reminders", "user", id, "err", err)
-				}
-				mu.Lock()
-				total.Reminders += r.Reminders
-				total.Sent += r.Sent
-				total.Failed += r.Failed
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, id := range users {
-		select {
-		case work <- id:
-		case <-ctx.Done():
+	found := make([][]due, len(users))
+	s.each(ctx, len(users), func(i int) {
+		ds, err := s.due(ctx, users[i], now)
+		if err != nil && ctx.Err() == nil {
+			s.cfg.Log.Error("reminders", "user", users[i], "err", err)
+		}
+		found[i] = ds
+	})
+	var claims []store.ReminderClaim
+	byKey := map[string]due{}
+	for i, ds := range found {
+		for _, d := range ds {
+			claims = append(claims, store.ReminderClaim{Key: d.r.Key, UserID: users[i], Owner: s.cfg.Owner, LeaseUntil: now.Add(s.cfg.Lease)})
+			byKey[d.r.Key] = d
 		}
 	}
-	close(work)
-	wg.Wait()
+	var won []store.ReminderClaim
+	for start := 0; start < len(claims); start += claimBatch {
+		w, err := s.cfg.Store.ClaimReminders(ctx, claims[start:min(start+claimBatch, len(claims))], now)
+		if err != nil {
+			return TickReport{}, err
+		}
+		won = append(won, w...)
+	}
+
+	var (
+		mu       gosync.Mutex
+		total    TickReport
+		finished []store.ReminderClaim
+	)
+	s.each(ctx, len(won), func(i int) {
+		c, d := won[i], byKey[won[i].Key]
+		rep, err := deliver(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, c.UserID, d.r.Message, d.kind)
+		if err != nil && ctx.Err() == nil {
+			s.cfg.Log.Error("reminders", "user", c.UserID, "err", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		total.Sent += rep.Sent
+		total.Failed += rep.Failed
+		// Finished unless every device failed for a reason that may pass:
+		// then the lease runs out and a later tick tries again while the
+		// reminder is still useful.
+		if err == nil && (rep.Sent > 0 || !retryable(rep)) {
+			total.Reminders++
+			finished = append(finished, c)
+		}
+	})
+	for start := 0; start < len(finished); start += claimBatch {
+		if err := s.cfg.Store.FinishReminders(ctx, finished[start:min(start+claimBatch, len(finished))], s.cfg.Now()); err != nil {
+			return total, err
+		}
+	}
 	if err := s.cfg.Store.DeleteClaimsBefore(ctx, now.Add(-claimsKept)); err != nil && ctx.Err() == nil {
 		s.cfg.Log.Error("reminders: delete old claims", "err", err)
 	}
 	return total, ctx.Err()
 }
 
-// user sends the reminders due for one user.
-func (s *Scheduler) user(ctx context.Context, id string, now time.Time) (TickReport, error) {
+// each runs f(0) … f(n-1), Workers at a time, and stops handing out work
+// when ctx ends.
+func (s *Scheduler) each(ctx context.Context, n int, f func(i int)) {
+	var wg gosync.WaitGroup
+	work := make(chan int)
+	for range min(s.cfg.Workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+}
+
+// due lists the reminders due now for one user, after the quiet hours,
+// the already-trained day and the kinds turned off.
+func (s *Scheduler) due(ctx context.Context, id string, now time.Time) ([]due, error) {
 	p, err := s.patient(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return TickReport{}, nil // erased since the list was read
+		return nil, nil // erased since the list was read
 	}
 	if err != nil {
-		return TickReport{}, err
+		return nil, err
 	}
 	if quiet(p.Settings, now, p.Loc) || loggedOn(p.Diary, now, p.Loc) {
-		return TickReport{}, nil
+		return nil, nil
 	}
-	var out TickReport
+	var out []due
 	for _, k := range s.cfg.Kinds {
 		if slices.Contains(p.Settings.Off, k.Name()) {
 			continue
 		}
 		for _, r := range k.Due(p, now) {
-			c, ok, err := s.cfg.Store.ClaimReminder(ctx, store.ReminderClaim{Key: r.Key, UserID: id,
-				Owner: s.cfg.Owner, LeaseUntil: now.Add(s.cfg.Lease)}, now)
-			if err != nil {
-				return out, err
-			}
-			if !ok {
-				continue
-			}
-			rep, err := deliver(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, id, r.Message, k.Name())
-			if err != nil {
-				return out, err
-			}
-			out.Sent += rep.Sent
-			out.Failed += rep.Failed
-			// Finished unless every device failed for a reason that may
-			// pass: then the lease runs out and a later tick tries again
-			// while the reminder is still useful.
-			if rep.Sent == 0 && retryable(rep) {
-				continue
-			}
-			out.Reminders++
-			if err := s.cfg.Store.FinishReminder(ctx, c, s.cfg.Now()); err != nil {
-				return out, err
-			}
+			out = append(out, due{kind: k.Name(), r: r})
 		}
 	}
 	return out, nil

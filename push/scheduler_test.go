@@ -38,7 +38,7 @@ type world struct {
 	batch int // numbers the sync batches pushed
 }
 
-func openSQLite(t *testing.T, path string) store.Store {
+func openSQLite(t testing.TB, path string) store.Store {
 	t.Helper()
 	st, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path})
 	if err != nil {

@@ -304,16 +304,18 @@ type PushStore interface {
 	SubscribedUsers(ctx context.Context) ([]string, error)
 	ReminderSettings(ctx context.Context, userID string) (ReminderSettings, error)
 	SaveReminderSettings(ctx context.Context, s ReminderSettings) error
-	// ClaimReminder takes the lease on c.Key for c.Owner until
-	// c.LeaseUntil when the key was never claimed, or its last lease ran
-	// out before now and it was not finished. It returns the claim held
-	// (with its Gen) and false when another instance holds it or it is
-	// finished. Two instances racing for a key never both win.
-	ClaimReminder(ctx context.Context, c ReminderClaim, now time.Time) (ReminderClaim, bool, error)
-	// FinishReminder marks a claimed reminder sent (or given up): it is
-	// never claimed again. A lease taken over since still finishes it: the
-	// slow send went through.
-	FinishReminder(ctx context.Context, c ReminderClaim, at time.Time) error
+	// ClaimReminders takes, for each claim, the lease on its Key for its
+	// Owner until its LeaseUntil, where the key was never claimed, or its
+	// last lease ran out before now and it was not finished. It returns
+	// the claims won (with their Gen), in the order given; a key another
+	// instance holds, or that is finished, is left out. Two instances
+	// racing for a key never both win it. Batches let a scheduler claim
+	// thousands of reminders in a few writes.
+	ClaimReminders(ctx context.Context, cs []ReminderClaim, now time.Time) ([]ReminderClaim, error)
+	// FinishReminders marks claimed reminders sent (or given up): they are
+	// never claimed again. A lease taken over since still finishes its
+	// key: the slow send went through.
+	FinishReminders(ctx context.Context, cs []ReminderClaim, at time.Time) error
 	// DeleteClaimsBefore removes claims created before t (the scheduler
 	// keeps them only as long as a reminder could still be sent).
 	DeleteClaimsBefore(ctx context.Context, t time.Time) error

@@ -128,9 +128,24 @@ type claimRec struct {
 	CreatedAt  time.Time `bson:"createdAt"`
 }
 
-// ClaimReminder takes the next lease on c.Key when no lease is finished
-// and the newest has run out.
-func (s *Store) ClaimReminder(ctx context.Context, c store.ReminderClaim, now time.Time) (store.ReminderClaim, bool, error) {
+// ClaimReminders takes each claim's next lease where no lease of its key is
+// finished and the newest has run out. Each key is its own round trip:
+// there is no transaction to batch them in.
+func (s *Store) ClaimReminders(ctx context.Context, cs []store.ReminderClaim, now time.Time) ([]store.ReminderClaim, error) {
+	var won []store.ReminderClaim
+	for _, c := range cs {
+		c, ok, err := s.claimReminder(ctx, c, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			won = append(won, c)
+		}
+	}
+	return won, nil
+}
+
+func (s *Store) claimReminder(ctx context.Context, c store.ReminderClaim, now time.Time) (store.ReminderClaim, bool, error) {
 	cur, err := s.claims.Find(ctx, eq("key", c.Key))
 	if err != nil {
 		return store.ReminderClaim{}, false, mapErr("claim reminder", err)
@@ -158,17 +173,18 @@ func (s *Store) ClaimReminder(ctx context.Context, c store.ReminderClaim, now ti
 	return c, true, nil
 }
 
-// FinishReminder marks the claimed reminder done.
-func (s *Store) FinishReminder(ctx context.Context, c store.ReminderClaim, at time.Time) error {
-	res, err := s.claims.UpdateOne(ctx, eq("_id", c.Key+"#"+strconv.Itoa(c.Gen)),
+// FinishReminders marks the claimed reminders done, in one update.
+func (s *Store) FinishReminders(ctx context.Context, cs []store.ReminderClaim, at time.Time) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make(bson.A, len(cs))
+	for i, c := range cs {
+		ids[i] = c.Key + "#" + strconv.Itoa(c.Gen)
+	}
+	_, err := s.claims.UpdateMany(ctx, eq("_id", eq("$in", ids)),
 		eq("$set", bson.D{{Key: "done", Value: true}, {Key: "doneAt", Value: ms(at)}}))
-	if err != nil {
-		return mapErr("finish reminder", err)
-	}
-	if res.MatchedCount == 0 {
-		return mapErr("finish reminder", mongo.ErrNoDocuments)
-	}
-	return nil
+	return mapErr("finish reminders", err)
 }
 
 // DeleteClaimsBefore removes claims created before t.

@@ -96,29 +96,52 @@ func (s *Store) SaveReminderSettings(ctx context.Context, rs store.ReminderSetti
 	return nil
 }
 
-// ClaimReminder takes the lease on a reminder in one statement: the single
-// writer makes the insert-or-take-over atomic.
-func (s *Store) ClaimReminder(ctx context.Context, c store.ReminderClaim, now time.Time) (store.ReminderClaim, bool, error) {
-	var gen int
-	err := s.w.QueryRowContext(ctx, `INSERT INTO reminder_claim (key, user_id, owner, gen, lease_until, done_at, created_at)
-		VALUES (?,?,?,0,?,0,?) ON CONFLICT (key) DO UPDATE SET owner = excluded.owner,
-		gen = reminder_claim.gen + 1, lease_until = excluded.lease_until
-		WHERE reminder_claim.done_at = 0 AND reminder_claim.lease_until <= ? RETURNING gen`,
-		c.Key, c.UserID, c.Owner, ms(c.LeaseUntil), ms(now), ms(now)).Scan(&gen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ReminderClaim{}, false, nil
-	}
+// ClaimReminders takes the leases in one transaction (one write to disk
+// for the batch); the single writer makes each insert-or-take-over atomic.
+func (s *Store) ClaimReminders(ctx context.Context, cs []store.ReminderClaim, now time.Time) ([]store.ReminderClaim, error) {
+	var won []store.ReminderClaim
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		won = won[:0]
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO reminder_claim (key, user_id, owner, gen, lease_until, done_at, created_at)
+			VALUES (?,?,?,0,?,0,?) ON CONFLICT (key) DO UPDATE SET owner = excluded.owner,
+			gen = reminder_claim.gen + 1, lease_until = excluded.lease_until
+			WHERE reminder_claim.done_at = 0 AND reminder_claim.lease_until <= ? RETURNING gen`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, c := range cs {
+			err := stmt.QueryRowContext(ctx, c.Key, c.UserID, c.Owner, ms(c.LeaseUntil), ms(now), ms(now)).Scan(&c.Gen)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			won = append(won, c)
+		}
+		return nil
+	})
 	if err != nil {
-		return store.ReminderClaim{}, false, fmt.Errorf("sqlitestore: claim reminder: %w", mapErr(err))
+		return nil, fmt.Errorf("sqlitestore: claim reminders: %w", mapErr(err))
 	}
-	c.Gen = gen
-	return c, true, nil
+	return won, nil
 }
 
-// FinishReminder marks the claimed reminder done.
-func (s *Store) FinishReminder(ctx context.Context, c store.ReminderClaim, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, "UPDATE reminder_claim SET done_at = ? WHERE key = ?", max(ms(at), 1), c.Key)
-	return affectedOne(res, err, "finish reminder")
+// FinishReminders marks the claimed reminders done, in one transaction.
+func (s *Store) FinishReminders(ctx context.Context, cs []store.ReminderClaim, at time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			if _, err := tx.ExecContext(ctx, "UPDATE reminder_claim SET done_at = ? WHERE key = ?", max(ms(at), 1), c.Key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: finish reminders: %w", mapErr(err))
+	}
+	return nil
 }
 
 // DeleteClaimsBefore removes claims created before t.

@@ -101,6 +101,45 @@ func testReminderSettings(t *testing.T, h harness) {
 	}
 }
 
+// claimOne claims one reminder through ClaimReminders.
+func claimOne(t *testing.T, s store.Store, c store.ReminderClaim, now time.Time) (store.ReminderClaim, bool) {
+	t.Helper()
+	won, err := s.ClaimReminders(ctx(t), []store.ReminderClaim{c}, now)
+	if err != nil {
+		t.Fatalf("ClaimReminders(%s): %v", c.Key, err)
+	}
+	if len(won) == 0 {
+		return store.ReminderClaim{}, false
+	}
+	return won[0], true
+}
+
+func testReminderClaimBatch(t *testing.T, h harness) {
+	s := h.fresh(t)
+	mustCreateUser(t, s, user("ann", store.RolePatient))
+	claim := func(key, owner string) store.ReminderClaim {
+		return store.ReminderClaim{Key: key, UserID: "ann", Owner: owner, LeaseUntil: at(time.Minute)}
+	}
+	claimOne(t, s, claim("k2", "b"), at(0))
+	won, err := s.ClaimReminders(ctx(t), []store.ReminderClaim{claim("k1", "a"), claim("k2", "a"), claim("k3", "a")}, at(0))
+	if err != nil {
+		t.Fatalf("ClaimReminders: %v", err)
+	}
+	var keys []string
+	for _, c := range won {
+		keys = append(keys, c.Key)
+	}
+	if !slices.Equal(keys, []string{"k1", "k3"}) {
+		t.Fatalf("won %v, want [k1 k3] (k2 is b's)", keys)
+	}
+	if err := s.FinishReminders(ctx(t), won, at(time.Second)); err != nil {
+		t.Fatalf("FinishReminders: %v", err)
+	}
+	if won, _ := s.ClaimReminders(ctx(t), []store.ReminderClaim{claim("k1", "c"), claim("k3", "c")}, at(time.Hour)); len(won) != 0 {
+		t.Errorf("finished reminders claimed again: %v", won)
+	}
+}
+
 func testReminderClaims(t *testing.T, h harness) {
 	s := h.fresh(t)
 	c := ctx(t)
@@ -108,12 +147,8 @@ func testReminderClaims(t *testing.T, h harness) {
 	now := at(0)
 	claim := func(owner string, now time.Time) (store.ReminderClaim, bool) {
 		t.Helper()
-		got, ok, err := s.ClaimReminder(c, store.ReminderClaim{Key: "ann/slot/2026-W13/2", UserID: "ann",
+		return claimOne(t, s, store.ReminderClaim{Key: "ann/slot/2026-W13/2", UserID: "ann",
 			Owner: owner, LeaseUntil: now.Add(time.Minute)}, now)
-		if err != nil {
-			t.Fatalf("ClaimReminder(%s): %v", owner, err)
-		}
-		return got, ok
 	}
 	a, ok := claim("a", now)
 	if !ok || a.Owner != "a" {
@@ -128,11 +163,11 @@ func testReminderClaims(t *testing.T, h harness) {
 	}
 	// a's send went through after all, late: finishing its old lease
 	// still ends the reminder for everyone.
-	if err := s.FinishReminder(c, a, now.Add(time.Minute)); err != nil {
-		t.Fatalf("FinishReminder(a): %v", err)
+	if err := s.FinishReminders(c, []store.ReminderClaim{a}, now.Add(time.Minute)); err != nil {
+		t.Fatalf("FinishReminders(a): %v", err)
 	}
-	if err := s.FinishReminder(c, b, now.Add(time.Minute)); err != nil {
-		t.Fatalf("FinishReminder(b): %v", err)
+	if err := s.FinishReminders(c, []store.ReminderClaim{b}, now.Add(time.Minute)); err != nil {
+		t.Fatalf("FinishReminders(b): %v", err)
 	}
 	if _, ok := claim("a", now.Add(time.Hour)); ok {
 		t.Errorf("a finished reminder was claimed again")
@@ -159,14 +194,12 @@ func testReminderClaimRace(t *testing.T, h harness) {
 		go func() {
 			defer wg.Done()
 			for k := range keys {
-				_, ok, err := s.ClaimReminder(c, store.ReminderClaim{Key: fmt.Sprintf("ann/slot/2026-W13/%d", k),
-					UserID: "ann", Owner: fmt.Sprint("instance-", i), LeaseUntil: at(time.Minute)}, at(0))
+				got, err := s.ClaimReminders(c, []store.ReminderClaim{{Key: fmt.Sprintf("ann/slot/2026-W13/%d", k),
+					UserID: "ann", Owner: fmt.Sprint("instance-", i), LeaseUntil: at(time.Minute)}}, at(0))
 				if err != nil {
-					t.Errorf("ClaimReminder: %v", err)
+					t.Errorf("ClaimReminders: %v", err)
 				}
-				if ok {
-					won.Add(1)
-				}
+				won.Add(int64(len(got)))
 			}
 		}()
 	}
@@ -187,9 +220,7 @@ func testDeleteUserPush(t *testing.T, h harness) {
 		if err := s.SaveReminderSettings(c, store.ReminderSettings{UserID: id, LeadMinutes: 30}); err != nil {
 			t.Fatalf("SaveReminderSettings: %v", err)
 		}
-		if _, _, err := s.ClaimReminder(c, store.ReminderClaim{Key: id + "/nudge", UserID: id, Owner: "a", LeaseUntil: at(time.Minute)}, at(0)); err != nil {
-			t.Fatalf("ClaimReminder: %v", err)
-		}
+		claimOne(t, s, store.ReminderClaim{Key: id + "/nudge", UserID: id, Owner: "a", LeaseUntil: at(time.Minute)}, at(0))
 	}
 	if err := s.DeleteUser(c, "ann"); err != nil {
 		t.Fatalf("DeleteUser: %v", err)
@@ -200,7 +231,7 @@ func testDeleteUserPush(t *testing.T, h harness) {
 	if _, err := s.ReminderSettings(c, "ann"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("erased user's settings: err = %v, want ErrNotFound", err)
 	}
-	if _, ok, _ := s.ClaimReminder(c, store.ReminderClaim{Key: "ann/nudge", UserID: "bob", Owner: "b", LeaseUntil: at(2 * time.Minute)}, at(0)); !ok {
+	if _, ok := claimOne(t, s, store.ReminderClaim{Key: "ann/nudge", UserID: "bob", Owner: "b", LeaseUntil: at(2 * time.Minute)}, at(0)); !ok {
 		t.Errorf("erased user's claim survived")
 	}
 	if users, _ := s.SubscribedUsers(c); !slices.Equal(users, []string{"bob"}) {

@@ -101,6 +101,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"ReminderSettings", testReminderSettings},
 		{"ReminderClaims", testReminderClaims},
 		{"ReminderClaimRace", testReminderClaimRace},
+		{"ReminderClaimBatch", testReminderClaimBatch},
 		{"DeleteUserPush", testDeleteUserPush},
 		{"PingClose", testPingClose},
 	}
