@@ -202,6 +202,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.Push != nil {
 		ph := &pushHandlers{push: cfg.Push}
 		v1.GET("/push/vapid-public-key", ph.vapidKey, small)
+		v1.GET("/push/subscriptions", ph.subscriptions, small, user)
 		v1.POST("/push/subscriptions", ph.subscribe, small, user)
 		v1.DELETE("/push/subscriptions", ph.unsubscribe, small, user)
 		// The test reminder posts to push services; one every few seconds

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,6 +64,29 @@ func (h *pushHandlers) subscribe(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, endpointJSON{Endpoint: req.Endpoint})
+}
+
+type subscriptionsResponse struct {
+	Subscriptions []subscriptionJSON `json:"subscriptions"`
+}
+
+type subscriptionJSON struct {
+	Endpoint  string    `json:"endpoint"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// subscriptions lists the caller's subscriptions, for their export (the
+// keys stay on the server: they are the browser's, not the user's data).
+func (h *pushHandlers) subscriptions(c echo.Context) error {
+	subs, err := h.push.Subscriptions(c.Request().Context(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	out := subscriptionsResponse{Subscriptions: make([]subscriptionJSON, 0, len(subs))}
+	for _, s := range subs {
+		out.Subscriptions = append(out.Subscriptions, subscriptionJSON{Endpoint: s.Endpoint, CreatedAt: s.CreatedAt})
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // unsubscribe removes one of the caller's subscriptions.

@@ -79,6 +79,12 @@ func TestPushSubscribeAndTest(t *testing.T) {
 		}
 	}
 
+	var listed struct{ Subscriptions []struct{ Endpoint string } }
+	e.do(req{Method: "GET", Path: "/api/v1/push/subscriptions", Token: s.Token}).Decode(t, &listed)
+	if len(listed.Subscriptions) != 2 {
+		t.Errorf("listed %+v, want both devices", listed)
+	}
+
 	fake.Answer(laptop, http.StatusGone)
 	var out struct {
 		Sent, Failed int

@@ -70,6 +70,11 @@ func decodeKey(v string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(strings.TrimRight(v, "="))
 }
 
+// Subscriptions lists the user's subscriptions (for their export).
+func (s *Service) Subscriptions(ctx context.Context, userID string) ([]store.Subscription, error) {
+	return s.store.Subscriptions(ctx, userID)
+}
+
 // Unsubscribe removes one of the user's subscriptions.
 func (s *Service) Unsubscribe(ctx context.Context, userID, endpoint string) error {
 	return s.store.DeleteSubscription(ctx, userID, endpoint)

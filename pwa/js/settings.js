@@ -276,8 +276,11 @@ function eraseError(t, e) {
 async function exportData(ctx) {
   const state = ctx.store.get();
   let server = null;
+  let reminders = null;
   try {
     server = await ctx.api.get('/me');
+    const [settings, { subscriptions }] = await Promise.all([ctx.api.get('/push/settings'), ctx.api.get('/push/subscriptions')]);
+    reminders = { settings, subscriptions };
   } catch (e) {
     if (!(e instanceof OfflineError || e instanceof ApiError)) throw e;
   }
@@ -289,6 +292,7 @@ async function exportData(ctx) {
     profile: ctx.profile(),
     sessions: listSessions(state.docs),
     plan: readPlan(state.docs),
+    reminders,
     documents: state.docs,
     unsynced: await ctx.db.outbox(),
   };
