@@ -13,6 +13,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
 )
@@ -60,6 +61,7 @@ func TestBrowserReminders(t *testing.T) {
 	if eval[bool](p, `!document.querySelector('[data-testid=reminders-details]').hidden`) {
 		t.Fatal("the reminder choices show before reminders are on")
 	}
+	eval[bool](p, `(document.querySelector('[data-testid=reminders]').scrollIntoView(), true)`)
 	p.screenshot("reminders-off-phone")
 	p.click("reminders-on")
 	p.waitJS("reminders to be on", `document.querySelector('[data-testid=reminders-status]').textContent === 'Påminnelser er slått på for denne enheten.'`)
@@ -110,4 +112,16 @@ func TestBrowserReminders(t *testing.T) {
 	}))`)
 	p.waitJS("the timer to show", `location.pathname === '/timer'`)
 	p.waitJS("the notification to close", `navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) => ns.length === 0)`)
+
+	// On an iPhone, in Safari rather than from the home screen, the section
+	// says what to do first.
+	p.do("posing as an iPhone", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+			UserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"})
+		return err
+	}))
+	p.click("nav-settings")
+	p.waitVisible("reminders-ios")
+	eval[bool](p, `(document.querySelector('[data-testid=reminders]').scrollIntoView(), true)`)
+	p.screenshot("reminders-ios-phone")
 }

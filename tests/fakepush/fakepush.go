@@ -75,6 +75,7 @@ type Service struct {
 	delivered []Message
 	attempts  map[string]int
 	failures  []string
+	posts     int // messages a sink took
 	now       func() time.Time
 }
 
@@ -97,6 +98,30 @@ func (s *Service) RootCAs() *x509.CertPool {
 
 // URL is the service's origin.
 func (s *Service) URL() string { return s.srv.URL }
+
+// StartSink starts a push service that answers 201 to every POST without
+// checking or decrypting it, and counts them: for benchmarks, where the
+// checks would spend the machine's CPU on the fake instead of the server.
+func StartSink(t testing.TB) *Service {
+	s := &Service{t: t, subs: map[string]*Subscription{}, queued: map[string][]int{}, attempts: map[string]int{}, now: time.Now}
+	s.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		s.mu.Lock()
+		s.attempts[r.URL.Path]++
+		s.posts++
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// Posts is how many messages a sink has taken.
+func (s *Service) Posts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.posts
+}
 
 // Subscribe makes a new browser subscription with fresh keys.
 func (s *Service) Subscribe(name string) *Subscription {
