@@ -120,7 +120,7 @@ func TestBrowserReminders(t *testing.T) {
 			UserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"})
 		return err
 	}))
-	p.click("nav-settings")
+	p.do("opening Settings", chromedp.Navigate(phone.gate.URL+"/settings"))
 	p.waitVisible("reminders-ios")
 	eval[bool](p, `(document.querySelector('[data-testid=reminders]').scrollIntoView(), true)`)
 	p.screenshot("reminders-ios-phone")
