@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"fmt"
 	"os"
 	"path/filepath"
 	gosync "sync"
@@ -192,5 +193,35 @@ func TestKeysKeptInTheDataFolder(t *testing.T) {
 	other, _ := push.GenerateKeys(rand.Reader)
 	if _, err := push.ParseKeys(other.Public, k1.Private); err == nil {
 		t.Errorf("ParseKeys accepted a public key of another pair")
+	}
+}
+
+// Many sends at once of one message: every phone decrypts it whole
+// (webpush-go pads the slice it is given in place, so each send must have
+// its own copy), under the race detector.
+func TestConcurrentSendsOfOneMessage(t *testing.T) {
+	r := newRig(t, push.Guard{Loopback: true})
+	m := push.Message{Title: "Tid for økta di", Body: "Planlagt økt kl. 07:15. Du klarer det!", URL: "/timer", Tag: "slot"}
+	var wg gosync.WaitGroup
+	const phones = 20
+	for i := range phones {
+		sub := storeSub("ann", r.fake.Subscribe(fmt.Sprint("phone", i)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if res := r.sender.Send(context.Background(), sub, m, "slot"); res.Outcome != push.Sent {
+				t.Errorf("send: %+v", res)
+			}
+		}()
+	}
+	wg.Wait()
+	got := r.fake.Delivered()
+	if len(got) != phones {
+		t.Fatalf("delivered %d, want %d; refused %v", len(got), phones, r.fake.Failures())
+	}
+	for _, d := range got {
+		if title, body := d.Text(); title != m.Title || body != m.Body {
+			t.Errorf("%s shows %q / %q", d.Endpoint, title, body)
+		}
 	}
 }
