@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/api"
-	"github.com/hit4x4/dagbok/push"
 	"github.com/hit4x4/dagbok/internal/apitest"
+	"github.com/hit4x4/dagbok/push"
 	"github.com/hit4x4/dagbok/sync"
 )
 
