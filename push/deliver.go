@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	gosync "sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -59,10 +60,13 @@ type Report struct {
 	Results      []Result
 }
 
-// deliver sends m to every subscription of the user, one after the other
-// (callers bound the concurrency across users), and removes those the
-// push service says are gone. The payload is encoded once; the sender
-// copies it for each send.
+// deviceSends bounds the sends to one user's devices at a time.
+const deviceSends = 4
+
+// deliver sends m to every subscription of the user, a few at a time (the
+// caller bounds the users at a time), and removes those the push service
+// says are gone. The payload is encoded once; the sender copies it for each
+// send.
 func deliver(ctx context.Context, st subscriptionStore, snd *Sender, met *Metrics, userID string, m Message, topic string) (Report, error) {
 	subs, err := st.Subscriptions(ctx, userID)
 	if err != nil {
@@ -72,13 +76,25 @@ func deliver(ctx context.Context, st subscriptionStore, snd *Sender, met *Metric
 	if err != nil {
 		return Report{}, err
 	}
-	var rep Report
-	for _, sub := range subs {
-		r := snd.send(ctx, sub, payload, topic)
+	results := make([]Result, len(subs))
+	var wg gosync.WaitGroup
+	slots := make(chan struct{}, deviceSends)
+	for i, sub := range subs {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			results[i] = snd.send(ctx, sub, payload, topic)
+		}()
+	}
+	wg.Wait()
+	rep := Report{Results: results}
+	for i, r := range results {
 		met.count(r)
 		if r.Outcome == Gone {
-			r.Reason = "subscription expired and removed"
-			if err := st.DeleteSubscription(ctx, userID, sub.Endpoint); err != nil && !errors.Is(err, store.ErrNotFound) {
+			results[i].Reason = "subscription expired and removed"
+			if err := st.DeleteSubscription(ctx, userID, r.Endpoint); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return rep, err
 			}
 		}
@@ -87,7 +103,6 @@ func deliver(ctx context.Context, st subscriptionStore, snd *Sender, met *Metric
 		} else {
 			rep.Failed++
 		}
-		rep.Results = append(rep.Results, r)
 	}
 	return rep, nil
 }

@@ -36,8 +36,9 @@ type SchedulerConfig struct {
 	// Kinds of reminder; nil: Slots and Nudge with their defaults.
 	Kinds []Kind
 	// Lease is how long a claim keeps other instances off a reminder
-	// while it is sent; 0: 2 minutes. A reminder whose sender died is
-	// taken over after it, if still useful.
+	// while it is sent; 0: 10 minutes, longer than a tick's sends with
+	// their retries take. A reminder whose sender died, or whose every
+	// send failed, is taken over after it, if still useful.
 	Lease time.Duration
 	// Workers is how many users are handled at once; 0: 16.
 	Workers int
@@ -68,7 +69,7 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 		cfg.Kinds = DefaultKinds()
 	}
 	if cfg.Lease == 0 {
-		cfg.Lease = 2 * time.Minute
+		cfg.Lease = 10 * time.Minute
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = 16
