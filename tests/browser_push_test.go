@@ -124,4 +124,14 @@ func TestBrowserReminders(t *testing.T) {
 	p.waitVisible("reminders-ios")
 	eval[bool](p, `(document.querySelector('[data-testid=reminders]').scrollIntoView(), true)`)
 	p.screenshot("reminders-ios-phone")
+
+	// Signing out stops the reminders to this device.
+	eval[bool](p, fmt.Sprintf(pushStub, endpoint, base64.RawURLEncoding.EncodeToString(key.PublicKey().Bytes()),
+		base64.RawURLEncoding.EncodeToString(secret)))
+	eval[bool](p, `navigator.serviceWorker.ready.then((r) => r.pushManager.subscribe()).then(() => true)`)
+	p.click("sign-out")
+	p.waitJS("the sign-in screen", `location.pathname === '/login'`)
+	if n := phone.gate.count("DELETE /api/v1/push/subscriptions → 204"); n != 1 {
+		t.Errorf("signing out deleted the subscription %d times, want once", n)
+	}
 }
