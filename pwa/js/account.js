@@ -108,8 +108,11 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
      * With erase (the account is gone), the device forgets its clock and
      * local storage too; only the chosen language stays, so the goodbye is
      * in it. The service worker's caches hold the app itself, no user data.
+     * Reminders stop coming to this device: its push subscription is
+     * ended here and, while the session still holds, on the server.
      */
     async signOut({ erase = false } = {}) {
+      if (!erase) await stopReminders(api);
       try { await api.logout(); } catch { /* offline, or erased: the cookie expires or is gone */ }
       await forget({ keepNode: !erase });
       if (erase) {
@@ -121,4 +124,20 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
       store.set(signedOut());
     },
   };
+}
+
+/**
+ * stopReminders ends this browser's push subscription, on the server when
+ * it answers (an erased account's go with it) and in the browser in any
+ * case, so the next person signing in here gets none of these reminders.
+ */
+async function stopReminders(api) {
+  if (!('serviceWorker' in navigator)) return;
+  try {
+    const reg = await navigator.serviceWorker.getRegistration();
+    const sub = reg && reg.pushManager && (await reg.pushManager.getSubscription());
+    if (!sub) return;
+    try { await api.request('DELETE', '/push/subscriptions', { endpoint: sub.endpoint }); } catch { /* offline or gone: the endpoint dies below */ }
+    await sub.unsubscribe();
+  } catch { /* no worker or push here: nothing to stop */ }
 }

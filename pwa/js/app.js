@@ -12,6 +12,7 @@ import { createShell, showStorageError } from './shell.js';
 import { createData, setSync } from './data.js';
 import { createAccount } from './account.js';
 import { registerWorker } from './worker.js';
+import { renew } from './notify.js';
 import * as today from './today.js';
 import * as timer from './timer.js';
 import * as historyScreen from './history.js';
@@ -99,13 +100,18 @@ async function main() {
     },
   }, { onRetry: data.syncNow });
   keepInSync(store, data.syncNow);
-  registerWorker({ onSync: data.syncNow, offer: (apply) => shell.offerUpdate(apply) });
+  registerWorker({ onSync: data.syncNow, onNavigate: (path) => shell.navigate(path), offer: (apply) => shell.offerUpdate(apply) });
 
   if (store.get().user) {
     const c = await data.counts().catch(() => ({ pending: 0, rejected: [] }));
     setSync(store, { ...c, state: c.pending ? 'pending' : store.get().sync.state });
     account.refreshProfile();
     data.syncNow();
+    // Reminders on: hand the server this browser's subscription again, so
+    // one the browser rotated or the server dropped heals itself.
+    if ('serviceWorker' in navigator && 'Notification' in window) {
+      navigator.serviceWorker.ready.then((reg) => renew(api, reg, Notification.permission)).catch(() => {});
+    }
   }
 }
 

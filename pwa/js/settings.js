@@ -1,5 +1,6 @@
 // Settings: profile (PATCH /me, queued while offline), my week (the synced
-// "plan" document), language, data export, sign-out, erasing the account.
+// "plan" document), reminders (reminders.js), language, data export,
+// sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
 import { diff, plan as readPlan, PLAN_ID, PLAN_START, sessions as listSessions, measurements as listMeasurements } from './model.js';
@@ -7,6 +8,7 @@ import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
 import { heartPanel } from './hrpanel.js';
+import { remindersSection } from './reminders.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -161,6 +163,7 @@ export function render(ctx) {
     h('h1', { text: t('settings.title') }),
     profileForm,
     planForm,
+    remindersSection(ctx),
     h('section', { class: 'card', 'aria-labelledby': 's-lang' },
       h('h2', {}, h('label', { for: 'language', id: 's-lang', text: t('settings.language') })),
       lang),
@@ -289,8 +292,11 @@ function eraseError(t, e) {
 async function exportData(ctx) {
   const state = ctx.store.get();
   let server = null;
+  let reminders = null;
   try {
     server = await ctx.api.get('/me');
+    const [settings, { subscriptions }] = await Promise.all([ctx.api.get('/push/settings'), ctx.api.get('/push/subscriptions')]);
+    reminders = { settings, subscriptions };
   } catch (e) {
     if (!(e instanceof OfflineError || e instanceof ApiError)) throw e;
   }
@@ -305,6 +311,7 @@ async function exportData(ctx) {
     measurements: listMeasurements(state.docs),
     // Heart-rate traces stay on the phone (the server has only summaries).
     heartRateTraces: await ctx.db.metaByPrefix('hrtrace:'),
+    reminders,
     documents: state.docs,
     unsynced: await ctx.db.outbox(),
   };

@@ -209,6 +209,11 @@ export function createShell({ store, t, routes, tabs }) {
       route();
     },
 
+    /** navigate shows another screen from outside one (a tapped reminder). */
+    navigate(path) {
+      navigate(path);
+    },
+
     /** setTranslator switches the language and draws everything again. */
     setTranslator(next) {
       t = next;
