@@ -92,6 +92,19 @@ type Membership struct {
 	GroupID  string
 	UserID   string
 	JoinedAt time.Time
+	// ShareHistory: the patient lets the group's trainer see what was
+	// logged before JoinedAt too. Off, the trainer sees only what was
+	// logged from the join on.
+	ShareHistory bool
+}
+
+// AuditEntry records one read of a patient's health data by someone else.
+type AuditEntry struct {
+	UserID    string // whose data was read
+	ActorID   string
+	ActorName string // the reader's name at the time, kept if they are erased
+	What      string // what was read, e.g. "group_progress:<group id>"
+	At        time.Time
 }
 
 // UserGroup is a group as seen from one user: the group and how the user
@@ -183,7 +196,8 @@ type UserStore interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	UpdateUser(ctx context.Context, u User) error // replaces every field but ID, Email, CreatedAt
 	// DeleteUser erases an account: the user, their memberships, refresh
-	// tokens and every document of their sync scope (the scope is the user ID).
+	// tokens, the audit entries about them and every document of their
+	// sync scope (the scope is the user ID).
 	// Groups the user leads are kept.
 	DeleteUser(ctx context.Context, id string) error
 }
@@ -198,6 +212,19 @@ type GroupStore interface {
 	Members(ctx context.Context, groupID string) ([]Membership, error)
 	// UserGroups lists the groups a user leads or belongs to, oldest first.
 	UserGroups(ctx context.Context, userID string) ([]UserGroup, error)
+	// SetShareHistory changes a member's ShareHistory; ErrNotFound when
+	// the user is no member of the group.
+	SetShareHistory(ctx context.Context, groupID, userID string, share bool) error
+}
+
+// AuditStore keeps the log of reads of patients' data by others. Entries
+// are only appended; they go with the account of the patient they are
+// about.
+type AuditStore interface {
+	// AppendAudit records entries durably, all or none, before returning.
+	AppendAudit(ctx context.Context, entries []AuditEntry) error
+	// AuditOf lists the entries about one user, newest first.
+	AuditOf(ctx context.Context, userID string) ([]AuditEntry, error)
 }
 
 // InviteStore keeps invite codes.
@@ -261,6 +288,7 @@ type Store interface {
 	InviteStore
 	TokenStore
 	SyncStore
+	AuditStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -96,6 +96,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		key  string
 	}{
 		{"memberships", s.memberships, "userId"},
+		{"audit entries", s.audit, "userId"},
 		{"refresh tokens", s.tokens, "userId"},
 		{"refresh token uses", s.tokenUses, "userId"},
 		{"sync batches", s.batches, "scope"},
@@ -126,9 +127,10 @@ func (r groupRec) group() store.Group {
 }
 
 type memberRec struct {
-	GroupID  string    `bson:"groupId"`
-	UserID   string    `bson:"userId"`
-	JoinedAt time.Time `bson:"joinedAt"`
+	GroupID      string    `bson:"groupId"`
+	UserID       string    `bson:"userId"`
+	JoinedAt     time.Time `bson:"joinedAt"`
+	ShareHistory bool      `bson:"shareHistory"`
 }
 
 // CreateGroup stores a new group; ErrDuplicate when the id is taken.
@@ -157,7 +159,7 @@ func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
 	}
 	_, err := s.memberships.UpdateOne(ctx,
 		bson.D{{Key: "groupId", Value: m.GroupID}, {Key: "userId", Value: m.UserID}},
-		eq("$setOnInsert", eq("joinedAt", ms(m.JoinedAt))),
+		eq("$setOnInsert", bson.D{{Key: "joinedAt", Value: ms(m.JoinedAt)}, {Key: "shareHistory", Value: m.ShareHistory}}),
 		options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
 		return nil // a concurrent AddMember inserted it first
@@ -186,7 +188,59 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	}
 	out := make([]store.Membership, len(recs))
 	for i, r := range recs {
-		out[i] = store.Membership{GroupID: r.GroupID, UserID: r.UserID, JoinedAt: r.JoinedAt.UTC()}
+		out[i] = store.Membership{GroupID: r.GroupID, UserID: r.UserID, JoinedAt: r.JoinedAt.UTC(), ShareHistory: r.ShareHistory}
+	}
+	return out, nil
+}
+
+// SetShareHistory changes a member's ShareHistory; ErrNotFound when the
+// user is no member of the group.
+func (s *Store) SetShareHistory(ctx context.Context, groupID, userID string, share bool) error {
+	res, err := s.memberships.UpdateOne(ctx,
+		bson.D{{Key: "groupId", Value: groupID}, {Key: "userId", Value: userID}},
+		eq("$set", eq("shareHistory", share)))
+	if err != nil {
+		return mapErr("set share history", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("mongostore: set share history of %s in %s: %w", userID, groupID, store.ErrNotFound)
+	}
+	return nil
+}
+
+type auditRec struct {
+	UserID    string    `bson:"userId"`
+	At        time.Time `bson:"at"`
+	ActorID   string    `bson:"actorId"`
+	ActorName string    `bson:"actorName"`
+	What      string    `bson:"what"`
+}
+
+// AppendAudit inserts the entries. Without transactions a failed insert
+// may leave some of them recorded: the caller then shows nothing, so the
+// log holds at worst a read that did not happen, never misses one.
+func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	recs := make([]auditRec, len(entries))
+	for i, e := range entries {
+		recs[i] = auditRec{UserID: e.UserID, At: ms(e.At), ActorID: e.ActorID, ActorName: e.ActorName, What: e.What}
+	}
+	_, err := s.audit.InsertMany(ctx, recs)
+	return mapErr("append audit", err)
+}
+
+// AuditOf lists the entries about a user, newest first.
+func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry, error) {
+	var recs []auditRec
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
+	if err := findAll(ctx, s.audit, eq("userId", userID), opts, &recs); err != nil {
+		return nil, mapErr("audit", err)
+	}
+	out := make([]store.AuditEntry, len(recs))
+	for i, r := range recs {
+		out[i] = store.AuditEntry{UserID: r.UserID, At: r.At.UTC(), ActorID: r.ActorID, ActorName: r.ActorName, What: r.What}
 	}
 	return out, nil
 }

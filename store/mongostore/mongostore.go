@@ -86,6 +86,7 @@ type Store struct {
 	heads       *headCache        // the last log head seen per scope
 	tokenUses   *mongo.Collection // one record per used refresh token
 	inviteUses  *mongo.Collection // one record per use of an invite
+	audit       *mongo.Collection // reads of patients' data by others
 }
 
 var _ store.Store = (*Store)(nil)
@@ -153,6 +154,7 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		heads:       newHeadCache(),
 		tokenUses:   db.Collection("refresh_token_uses"),
 		inviteUses:  db.Collection("invite_uses"),
+		audit:       db.Collection("audit"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -219,6 +221,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.horizons, asc("scope"), false},
 		{s.tokenUses, asc("userId"), false},
 		{s.inviteUses, asc("code"), false},
+		{s.audit, asc("userId", "at"), false},
 	}
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys}

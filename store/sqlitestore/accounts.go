@@ -125,8 +125,8 @@ func (s *Store) GroupByID(ctx context.Context, id string) (store.Group, error) {
 // AddMember makes the user a member of the group; joining twice keeps the
 // first JoinedAt. ErrNotFound when the group or the user does not exist.
 func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO membership (group_id, user_id, joined_at) VALUES (?,?,?)
-		ON CONFLICT (group_id, user_id) DO NOTHING`, m.GroupID, m.UserID, ms(m.JoinedAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO membership (group_id, user_id, joined_at, share_history) VALUES (?,?,?,?)
+		ON CONFLICT (group_id, user_id) DO NOTHING`, m.GroupID, m.UserID, ms(m.JoinedAt), m.ShareHistory)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: add member: %w", mapErr(err))
 	}
@@ -141,7 +141,7 @@ func (s *Store) RemoveMember(ctx context.Context, groupID, userID string) error 
 
 // Members lists a group's members, longest-standing first.
 func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT group_id, user_id, joined_at FROM membership
+	rows, err := s.r.QueryContext(ctx, `SELECT group_id, user_id, joined_at, share_history FROM membership
 		WHERE group_id = ? ORDER BY joined_at, user_id`, groupID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: members: %w", err)
@@ -151,7 +151,7 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	for rows.Next() {
 		var m store.Membership
 		var joined int64
-		if err := rows.Scan(&m.GroupID, &m.UserID, &joined); err != nil {
+		if err := rows.Scan(&m.GroupID, &m.UserID, &joined, &m.ShareHistory); err != nil {
 			return nil, fmt.Errorf("sqlitestore: members: %w", err)
 		}
 		m.JoinedAt = fromMS(joined)
@@ -159,6 +159,54 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlitestore: members: %w", err)
+	}
+	return out, nil
+}
+
+// SetShareHistory changes a member's ShareHistory; ErrNotFound when the
+// user is no member of the group.
+func (s *Store) SetShareHistory(ctx context.Context, groupID, userID string, share bool) error {
+	res, err := s.w.ExecContext(ctx, "UPDATE membership SET share_history = ? WHERE group_id = ? AND user_id = ?", share, groupID, userID)
+	return affectedOne(res, err, "set share history")
+}
+
+// AppendAudit records entries in one transaction.
+func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, "INSERT INTO audit (user_id, at, actor_id, actor_name, what) VALUES (?,?,?,?,?)")
+		if err != nil {
+			return fmt.Errorf("sqlitestore: append audit: %w", err)
+		}
+		defer st.Close()
+		for _, e := range entries {
+			if _, err := st.ExecContext(ctx, e.UserID, ms(e.At), e.ActorID, e.ActorName, e.What); err != nil {
+				return fmt.Errorf("sqlitestore: append audit: %w", mapErr(err))
+			}
+		}
+		return nil
+	})
+}
+
+// AuditOf lists the entries about a user, newest first.
+func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT user_id, at, actor_id, actor_name, what FROM audit
+		WHERE user_id = ? ORDER BY at DESC, rowid DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AuditEntry
+	for rows.Next() {
+		var e store.AuditEntry
+		var at int64
+		if err := rows.Scan(&e.UserID, &at, &e.ActorID, &e.ActorName, &e.What); err != nil {
+			return nil, fmt.Errorf("sqlitestore: audit: %w", err)
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: audit: %w", err)
 	}
 	return out, nil
 }

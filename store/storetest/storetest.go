@@ -75,6 +75,8 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Groups", testGroups},
 		{"Memberships", testMemberships},
 		{"UserGroups", testUserGroups},
+		{"ShareHistory", testShareHistory},
+		{"Audit", testAudit},
 		{"Invites", testInvites},
 		{"InviteUnusable", testInviteUnusable},
 		{"InviteConcurrentUse", testInviteConcurrentUse},

@@ -1,0 +1,12 @@
+-- The clinic side: a member's choice to share what was logged before the
+-- join, and the audit log of reads of a patient's data by others.
+ALTER TABLE membership ADD COLUMN share_history INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE audit (
+	user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	at         INTEGER NOT NULL,
+	actor_id   TEXT NOT NULL,
+	actor_name TEXT NOT NULL,
+	what       TEXT NOT NULL
+);
+CREATE INDEX audit_user ON audit (user_id, at);
