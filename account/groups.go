@@ -16,6 +16,8 @@ type GroupStore interface {
 	GroupByID(ctx context.Context, id string) (store.Group, error)
 	Members(ctx context.Context, groupID string) ([]store.Membership, error)
 	AddMember(ctx context.Context, m store.Membership) error
+	RemoveMember(ctx context.Context, groupID, userID string) error
+	SetShareHistory(ctx context.Context, groupID, userID string, share bool) error
 	CreateInvite(ctx context.Context, inv store.Invite) error
 	InviteByCode(ctx context.Context, code string) (store.Invite, error)
 	UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error)
@@ -158,31 +160,78 @@ func (gs *Groups) Invite(ctx context.Context, by store.User, id string) (store.I
 	return gs.newInvite(ctx, g, by, gs.now().UTC())
 }
 
+// Joined is the group a patient joined, with the name of who leads it.
+type Joined struct {
+	store.Group
+	OwnerName string
+}
+
 // Join adds u to the group of an invite code and returns the group.
-func (gs *Groups) Join(ctx context.Context, u store.User, code string) (store.Group, error) {
+// shareHistory lets the group's trainer see what u logged before joining.
+// The code of a group whose leader was demoted or erased no longer works:
+// a patient must not join a group nobody may lead.
+func (gs *Groups) Join(ctx context.Context, u store.User, code string, shareHistory bool) (Joined, error) {
 	code = NormalizeInviteCode(code)
 	if !validInviteCode(code) {
-		return store.Group{}, invalid("code", "not a valid invite code")
+		return Joined{}, invalid("code", "not a valid invite code")
 	}
 	unusable := invalid("code", "unknown, expired or revoked")
 	now := gs.now().UTC()
 	// Look first, so a role invite is never used up by a join.
 	inv, err := gs.store.InviteByCode(ctx, code)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (inv.GroupID == "" || !inv.Usable(now))) {
-		return store.Group{}, unusable
+		return Joined{}, unusable
 	}
 	if err != nil {
-		return store.Group{}, err
+		return Joined{}, err
 	}
-	inv, err = gs.store.UseInvite(ctx, code, now)
+	g, err := gs.store.GroupByID(ctx, inv.GroupID)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Group{}, unusable
+		return Joined{}, unusable
 	}
 	if err != nil {
-		return store.Group{}, err
+		return Joined{}, err
 	}
-	if err := gs.store.AddMember(ctx, store.Membership{GroupID: inv.GroupID, UserID: u.ID, JoinedAt: now}); err != nil {
-		return store.Group{}, err
+	if ok, err := issuerMayInvite(ctx, gs.store, inv); err != nil {
+		return Joined{}, err
+	} else if !ok {
+		return Joined{}, unusable
 	}
-	return gs.store.GroupByID(ctx, inv.GroupID)
+	owner, err := gs.store.UserByID(ctx, g.OwnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Joined{}, unusable
+	}
+	if err != nil {
+		return Joined{}, err
+	}
+	if _, err = gs.store.UseInvite(ctx, code, now); errors.Is(err, store.ErrNotFound) {
+		return Joined{}, unusable
+	} else if err != nil {
+		return Joined{}, err
+	}
+	m := store.Membership{GroupID: g.ID, UserID: u.ID, JoinedAt: now, ShareHistory: shareHistory}
+	if err := gs.store.AddMember(ctx, m); err != nil {
+		return Joined{}, err
+	}
+	return Joined{Group: g, OwnerName: owner.Name}, nil
+}
+
+// RemoveMember takes userID out of group id. Those who manage the group
+// may remove anyone; a member may remove only themselves (leaving). The
+// trainer's access ends with the membership.
+func (gs *Groups) RemoveMember(ctx context.Context, by store.User, id, userID string) error {
+	_, manage, _, err := gs.load(ctx, id, by)
+	if err != nil {
+		return err
+	}
+	if !manage && by.ID != userID {
+		return refuse(Forbidden, "only the group's leader may remove a member")
+	}
+	return gs.store.RemoveMember(ctx, id, userID)
+}
+
+// SetShareHistory changes whether u's trainer in group id sees what u
+// logged before joining.
+func (gs *Groups) SetShareHistory(ctx context.Context, u store.User, id string, share bool) error {
+	return gs.store.SetShareHistory(ctx, id, u.ID, share)
 }

@@ -147,3 +147,31 @@ func (iv *Invites) Revoke(ctx context.Context, by store.User, code string) error
 }
 
 func errNoInvite() *Error { return refuse(NotFound, "no such invite") }
+
+// issuerStore finds who made an invite and for which group.
+type issuerStore interface {
+	UserByID(ctx context.Context, id string) (store.User, error)
+	GroupByID(ctx context.Context, id string) (store.Group, error)
+}
+
+// issuerMayInvite reports whether the maker of inv may still make it: an
+// admin, or for a group's code the group's leader while still in a leading
+// role. The codes of a demoted or erased trainer stop working at once,
+// without revoking them one by one.
+func issuerMayInvite(ctx context.Context, st issuerStore, inv store.Invite) (bool, error) {
+	by, err := st.UserByID(ctx, inv.CreatedBy)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || by.Role == store.RoleAdmin {
+		return err == nil, err
+	}
+	if inv.GroupID == "" {
+		return false, nil // only admins make role invites
+	}
+	g, err := st.GroupByID(ctx, inv.GroupID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && g.OwnerID == by.ID && mayLead(by.Role, g.Kind), err
+}

@@ -71,6 +71,10 @@ const (
 	pushBodyLimit  = sync.MaxPushBytes
 )
 
+// ServerNode is the node id of the server's HLC stamps: the plans a
+// trainer sets carry it.
+const ServerNode = "server"
+
 // PushTimeout is the least time a sync push is given. Servers should
 // allow writes at least this long.
 const PushTimeout = 45 * time.Second
@@ -159,6 +163,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	inv := &inviteHandlers{invites: account.NewInvites(cfg.Store, cfg.Now, cfg.Rand), now: cfg.Now}
 	grp := &groupHandlers{groups: account.NewGroups(cfg.Store, cfg.Now, cfg.Rand)}
 	syn := newSyncHandlers(cfg.Store, cfg.Now)
+	cli := &clinicHandlers{
+		clinic: account.NewClinic(cfg.Store, sync.NewClock(ServerNode, cfg.Now), cfg.Now, cfg.Rand),
+		groups: grp.groups, export: cfg.Store,
+	}
 
 	// Each route carries its body limit and deadline, ahead of the
 	// authentication (which reads the store). A push of 500 documents may
@@ -182,6 +190,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.GET("/me", me.get, small, user)
 	v1.PATCH("/me", me.patch, small, user)
 	v1.DELETE("/me", auth.erase, small, user)
+	v1.GET("/me/export", cli.exportMe, small, user)
+	v1.GET("/me/audit", cli.audit, small, user)
+	v1.PATCH("/me/groups/:id", cli.patchMembership, small, user)
+	v1.DELETE("/me/groups/:id", cli.leave, small, user)
 
 	v1.POST("/invites", inv.create, small, user, admin)
 	v1.GET("/invites", inv.list, small, user, leader)
@@ -191,6 +203,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.POST("/groups/join", grp.join, small, user, patient)
 	v1.GET("/groups/:id", grp.get, small, user)
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
+	v1.GET("/groups/:id/progress", cli.progress, small, user)
+	v1.GET("/groups/:id/members/:userId", cli.patient, small, user)
+	v1.PUT("/groups/:id/members/:userId/plan", cli.setPlan, small, user)
+	v1.DELETE("/groups/:id/members/:userId", cli.removeMember, small, user)
 
 	v1.POST("/sync/push", syn.push, push, user)
 	v1.GET("/sync/pull", syn.pull, small, user)

@@ -20,7 +20,14 @@ type createGroupRequest struct {
 }
 
 type joinGroupRequest struct {
-	Code string `json:"code"`
+	Code         string `json:"code"`
+	ShareHistory bool   `json:"shareHistory"`
+}
+
+// joinedJSON is the group a patient joined, naming its leader.
+type joinedJSON struct {
+	groupJSON
+	OwnerName string `json:"ownerName"`
 }
 
 type groupJSON struct {
@@ -88,9 +95,9 @@ func (h *groupHandlers) join(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	g, err := h.groups.Join(c.Request().Context(), currentUser(c), req.Code)
+	j, err := h.groups.Join(c.Request().Context(), currentUser(c), req.Code, req.ShareHistory)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toGroupJSON(g))
+	return c.JSON(http.StatusOK, joinedJSON{groupJSON: toGroupJSON(j.Group), OwnerName: j.OwnerName})
 }

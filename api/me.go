@@ -45,6 +45,14 @@ type userGroupJSON struct {
 	JoinedAt time.Time       `json:"joinedAt"`
 }
 
+func toUserGroupsJSON(gs []store.UserGroup) []userGroupJSON {
+	out := make([]userGroupJSON, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt})
+	}
+	return out
+}
+
 // userGroups lists the groups a user leads or belongs to.
 type userGroups interface {
 	UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error)
@@ -67,11 +75,7 @@ func (h *meHandlers) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := meResponse{User: toUserJSON(u), Groups: make([]userGroupJSON, 0, len(gs))}
-	for _, g := range gs {
-		out.Groups = append(out.Groups, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt})
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, meResponse{User: toUserJSON(u), Groups: toUserGroupsJSON(gs)})
 }
 
 // patchMeRequest is account.ProfileChange on the wire: absent fields stay
