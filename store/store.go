@@ -148,6 +148,16 @@ type RefreshToken struct {
 	RevokedAt time.Time // zero until revoked
 }
 
+// ResetCode is the stored form of a one-time password-reset code that a
+// trainer or an admin issued for an account: only its hash is kept.
+type ResetCode struct {
+	Hash      string
+	UserID    string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // PushResult is what a sync push reports back.
 type PushResult struct {
 	Applied int  // documents merged in this batch
@@ -195,6 +205,8 @@ type UserStore interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
 	UpdateUser(ctx context.Context, u User) error // replaces every field but ID, Email, CreatedAt
+	// Staff lists the accounts that are not patients, oldest first.
+	Staff(ctx context.Context) ([]User, error)
 	// DeleteUser erases an account: the user, their memberships, refresh
 	// tokens, the audit entries about them and every document of their
 	// sync scope (the scope is the user ID).
@@ -250,6 +262,12 @@ type TokenStore interface {
 	RevokeRefreshToken(ctx context.Context, hash string, now time.Time) error
 	RevokeRefreshFamily(ctx context.Context, family string, now time.Time) error
 	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
+	// CreateResetCode stores a reset code, replacing every earlier code
+	// of the same user.
+	CreateResetCode(ctx context.Context, c ResetCode) error
+	// UseResetCode atomically removes an unexpired code and returns it:
+	// each code works once. ErrNotFound when unknown, used or expired.
+	UseResetCode(ctx context.Context, hash string, now time.Time) (ResetCode, error)
 }
 
 // SyncStore keeps each scope's documents and its change log.

@@ -97,6 +97,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	}{
 		{"memberships", s.memberships, "userId"},
 		{"audit entries", s.audit, "userId"},
+		{"reset codes", s.resets, "userId"},
 		{"refresh tokens", s.tokens, "userId"},
 		{"refresh token uses", s.tokenUses, "userId"},
 		{"sync batches", s.batches, "scope"},
@@ -524,4 +525,57 @@ func findAll(ctx context.Context, coll *mongo.Collection, filter bson.D, opts *o
 		return err
 	}
 	return cur.All(ctx, out)
+}
+
+// Staff lists the accounts that are not patients, oldest first.
+func (s *Store) Staff(ctx context.Context) ([]store.User, error) {
+	var recs []userRec
+	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}})
+	if err := findAll(ctx, s.users, eq("role", eq("$ne", string(store.RolePatient))), opts, &recs); err != nil {
+		return nil, mapErr("staff", err)
+	}
+	out := make([]store.User, len(recs))
+	for i, r := range recs {
+		out[i] = r.user()
+	}
+	return out, nil
+}
+
+type resetRec struct {
+	Hash      string    `bson:"_id"`
+	UserID    string    `bson:"userId"`
+	CreatedBy string    `bson:"createdBy"`
+	CreatedAt time.Time `bson:"createdAt"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// CreateResetCode stores a reset code in place of the user's earlier ones.
+// The earlier ones go first: between the two writes the user has no code,
+// never two.
+func (s *Store) CreateResetCode(ctx context.Context, c store.ResetCode) error {
+	if _, err := s.resets.DeleteMany(ctx, eq("userId", c.UserID)); err != nil {
+		return mapErr("create reset code", err)
+	}
+	_, err := s.resets.InsertOne(ctx, resetRec{Hash: c.Hash, UserID: c.UserID, CreatedBy: c.CreatedBy, CreatedAt: ms(c.CreatedAt), ExpiresAt: ms(c.ExpiresAt)})
+	return mapErr("create reset code", err)
+}
+
+// UseResetCode removes an unexpired code and returns it. The delete is
+// what claims the code: of two concurrent uses only one deletes it.
+func (s *Store) UseResetCode(ctx context.Context, hash string, now time.Time) (store.ResetCode, error) {
+	var r resetRec
+	if err := s.resets.FindOne(ctx, eq("_id", hash)).Decode(&r); err != nil {
+		return store.ResetCode{}, mapErr("use reset code", err)
+	}
+	if !now.Before(r.ExpiresAt) {
+		return store.ResetCode{}, fmt.Errorf("mongostore: reset code expired: %w", store.ErrNotFound)
+	}
+	res, err := s.resets.DeleteOne(ctx, eq("_id", hash))
+	if err != nil {
+		return store.ResetCode{}, mapErr("use reset code", err)
+	}
+	if res.DeletedCount == 0 {
+		return store.ResetCode{}, fmt.Errorf("mongostore: reset code used meanwhile: %w", store.ErrNotFound)
+	}
+	return store.ResetCode{Hash: r.Hash, UserID: r.UserID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
 }

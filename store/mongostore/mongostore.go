@@ -87,6 +87,7 @@ type Store struct {
 	tokenUses   *mongo.Collection // one record per used refresh token
 	inviteUses  *mongo.Collection // one record per use of an invite
 	audit       *mongo.Collection // reads of patients' data by others
+	resets      *mongo.Collection // one-time password-reset codes
 }
 
 var _ store.Store = (*Store)(nil)
@@ -155,6 +156,7 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		tokenUses:   db.Collection("refresh_token_uses"),
 		inviteUses:  db.Collection("invite_uses"),
 		audit:       db.Collection("audit"),
+		resets:      db.Collection("reset_codes"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -222,6 +224,8 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.tokenUses, asc("userId"), false},
 		{s.inviteUses, asc("code"), false},
 		{s.audit, asc("userId", "at"), false},
+		{s.resets, asc("userId"), false},
+		{s.users, asc("role", "createdAt"), false},
 	}
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys}

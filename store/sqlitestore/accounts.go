@@ -392,3 +392,60 @@ func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, now 
 	}
 	return nil
 }
+
+// Staff lists the accounts that are not patients, oldest first.
+func (s *Store) Staff(ctx context.Context) ([]store.User, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT "+userCols+" FROM users WHERE role <> ? ORDER BY created_at, id", store.RolePatient)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: staff: %w", err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: staff: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: staff: %w", err)
+	}
+	return out, nil
+}
+
+// CreateResetCode stores a reset code in place of the user's earlier ones.
+func (s *Store) CreateResetCode(ctx context.Context, c store.ResetCode) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM reset_code WHERE user_id = ?", c.UserID); err != nil {
+			return fmt.Errorf("sqlitestore: create reset code: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO reset_code (hash, user_id, created_by, created_at, expires_at) VALUES (?,?,?,?,?)",
+			c.Hash, c.UserID, c.CreatedBy, ms(c.CreatedAt), ms(c.ExpiresAt)); err != nil {
+			return fmt.Errorf("sqlitestore: create reset code: %w", mapErr(err))
+		}
+		return nil
+	})
+}
+
+// UseResetCode removes an unexpired code and returns it.
+func (s *Store) UseResetCode(ctx context.Context, hash string, now time.Time) (store.ResetCode, error) {
+	var c store.ResetCode
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var created, expires int64
+		err := tx.QueryRowContext(ctx, "DELETE FROM reset_code WHERE hash = ? RETURNING user_id, created_by, created_at, expires_at", hash).
+			Scan(&c.UserID, &c.CreatedBy, &created, &expires)
+		if err != nil {
+			return notFound(err, "reset code")
+		}
+		c.Hash, c.CreatedAt, c.ExpiresAt = hash, fromMS(created), fromMS(expires)
+		if !now.Before(c.ExpiresAt) {
+			return fmt.Errorf("sqlitestore: reset code expired: %w", store.ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.ResetCode{}, err
+	}
+	return c, nil
+}

@@ -94,3 +94,59 @@ func testAudit(t *testing.T, h harness) {
 		t.Errorf("AuditOf(p2) after erasing p1 = %+v, %v; want its one entry", got, err)
 	}
 }
+
+func testStaff(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	for i, u := range []store.User{user("p1", store.RolePatient), user("t1", store.RoleTrainer), user("a1", store.RoleAdmin), user("l1", store.RolePeerLeader)} {
+		u.CreatedAt = at(time.Duration(i) * time.Minute)
+		mustCreateUser(t, s, u)
+	}
+	got, err := s.Staff(c)
+	if err != nil {
+		t.Fatalf("Staff: %v", err)
+	}
+	var ids []string
+	for _, u := range got {
+		ids = append(ids, u.ID)
+	}
+	if len(ids) != 3 || ids[0] != "t1" || ids[1] != "a1" || ids[2] != "l1" {
+		t.Errorf("Staff = %v, want t1, a1, l1 (no patients, oldest first)", ids)
+	}
+}
+
+func testResetCodes(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	mustCreateUser(t, s, user("p1", store.RolePatient))
+	code := func(hash string) store.ResetCode {
+		return store.ResetCode{Hash: hash, UserID: "p1", CreatedBy: "t1", CreatedAt: at(0), ExpiresAt: at(24 * time.Hour)}
+	}
+	for _, hash := range []string{"h1", "h2"} {
+		if err := s.CreateResetCode(c, code(hash)); err != nil {
+			t.Fatalf("CreateResetCode(%s): %v", hash, err)
+		}
+	}
+	if _, err := s.UseResetCode(c, "h1", at(time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UseResetCode(replaced code): err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.UseResetCode(c, "h2", at(24*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UseResetCode(expired): err = %v, want ErrNotFound", err)
+	}
+	got, err := s.UseResetCode(c, "h2", at(time.Hour))
+	if err != nil || got.UserID != "p1" || got.CreatedBy != "t1" || !got.ExpiresAt.Equal(at(24*time.Hour)) {
+		t.Fatalf("UseResetCode = %+v, %v; want p1's code", got, err)
+	}
+	if _, err := s.UseResetCode(c, "h2", at(time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UseResetCode twice: err = %v, want ErrNotFound", err)
+	}
+	if err := s.CreateResetCode(c, code("h3")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteUser(c, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UseResetCode(c, "h3", at(time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UseResetCode after erasure: err = %v, want ErrNotFound", err)
+	}
+}

@@ -77,6 +77,8 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"UserGroups", testUserGroups},
 		{"ShareHistory", testShareHistory},
 		{"Audit", testAudit},
+		{"Staff", testStaff},
+		{"ResetCodes", testResetCodes},
 		{"Invites", testInvites},
 		{"InviteUnusable", testInviteUnusable},
 		{"InviteConcurrentUse", testInviteConcurrentUse},

@@ -10,3 +10,13 @@ CREATE TABLE audit (
 	what       TEXT NOT NULL
 );
 CREATE INDEX audit_user ON audit (user_id, at);
+
+-- One-time password-reset codes issued by a trainer or an admin (hashes).
+CREATE TABLE reset_code (
+	hash       TEXT PRIMARY KEY,
+	user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	created_by TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX reset_code_user ON reset_code (user_id);
