@@ -47,19 +47,22 @@ func validInviteCode(code string) bool {
 	return true
 }
 
-// newInviteCode draws a code uniformly from the alphabet (rejection
-// sampling, so no letter is more likely than another).
-func newInviteCode(r io.Reader) (string, error) {
+// newInviteCode draws an invite code.
+func newInviteCode(r io.Reader) (string, error) { return randomCode(r, inviteCodeLen) }
+
+// randomCode draws size characters uniformly from the invite alphabet
+// (rejection sampling, so no letter is more likely than another).
+func randomCode(r io.Reader, size int) (string, error) {
 	const n = len(inviteAlphabet)
 	limit := 256 - 256%n
-	out := make([]byte, 0, inviteCodeLen)
+	out := make([]byte, 0, size)
 	buf := make([]byte, 16)
-	for len(out) < inviteCodeLen {
+	for len(out) < size {
 		if _, err := io.ReadFull(r, buf); err != nil {
-			return "", fmt.Errorf("random invite code: %w", err)
+			return "", fmt.Errorf("random code: %w", err)
 		}
 		for _, b := range buf {
-			if int(b) < limit && len(out) < inviteCodeLen {
+			if int(b) < limit && len(out) < size {
 				out = append(out, inviteAlphabet[int(b)%n])
 			}
 		}

@@ -159,6 +159,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		tok: tok, public: cfg.PublicURL,
 		perIP: newLimiter(cfg.LoginPerIP, cfg.RateLimitKeys, cfg.Now),
 	}
+	staff := &staffHandlers{staff: account.NewStaff(cfg.Store, hash, tries, cfg.Now, cfg.Rand), perIP: auth.perIP}
 	me := &meHandlers{groups: cfg.Store, accounts: accounts}
 	inv := &inviteHandlers{invites: account.NewInvites(cfg.Store, cfg.Now, cfg.Rand), now: cfg.Now}
 	grp := &groupHandlers{groups: account.NewGroups(cfg.Store, cfg.Now, cfg.Rand)}
@@ -181,6 +182,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.POST("/auth/login", auth.login, small)
 	v1.POST("/auth/refresh", auth.refresh, small)
 	v1.POST("/auth/logout", auth.logout, small)
+	v1.POST("/auth/reset", staff.reset, small)
 
 	user := authn.require
 	admin := allow(store.RoleAdmin)
@@ -207,6 +209,11 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.GET("/groups/:id/members/:userId", cli.patient, small, user)
 	v1.PUT("/groups/:id/members/:userId/plan", cli.setPlan, small, user)
 	v1.DELETE("/groups/:id/members/:userId", cli.removeMember, small, user)
+
+	v1.GET("/staff", staff.list, small, user, admin)
+	v1.PATCH("/staff/:id", staff.setRole, small, user, admin)
+	v1.DELETE("/staff/:id", staff.remove, small, user, admin)
+	v1.POST("/users/:id/reset-code", staff.issueReset, small, user, allow(store.RoleTrainer, store.RoleAdmin))
 
 	v1.POST("/sync/push", syn.push, push, user)
 	v1.GET("/sync/pull", syn.pull, small, user)

@@ -123,6 +123,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "PUT", path: "/api/v1/groups/{gA}/members/{A}/plan", body: body(map[string]any{"sessionsPerWeek": 2, "days": []int{1, 4}, "time": "17:00"}),
 			want: only(ok, notFound, trainerA, admin)},
 		{method: "DELETE", path: "/api/v1/groups/{gA}/members/{A}", want: only(none, notFound, trainerA, admin, patientA), fresh: true},
+		{method: "POST", path: "/api/v1/auth/reset", body: func(actor string) any {
+			return map[string]string{"email": strings.ReplaceAll(actor, " ", "-") + "@nobody.example.org", "code": "ABCD-EFGH-JKMN", "password": "a new long password"}
+		}, want: statuses{others: invalid}},
+		{method: "GET", path: "/api/v1/staff", want: only(ok, forbidden, admin)},
+		{method: "PATCH", path: "/api/v1/staff/{tA}", body: body(map[string]string{"role": "peer_leader"}), want: only(ok, forbidden, admin), fresh: true},
+		{method: "DELETE", path: "/api/v1/staff/{tA}", want: only(none, forbidden, admin), fresh: true},
+		{method: "POST", path: "/api/v1/users/{A}/reset-code", want: statuses{others: forbidden, by: map[string]int{
+			trainerA: created, admin: created, trainerB: notFound, anonymous: http.StatusUnauthorized}}},
 		{method: "POST", path: "/api/v1/sync/push", body: body(map[string]any{"batchId": "matrix", "docs": []any{}}), want: signedIn(ok)},
 		{method: "GET", path: "/api/v1/sync/pull", want: signedIn(ok)},
 	}
@@ -137,7 +145,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if r.fresh {
 					c = newClinic(t)
 				}
-				path := strings.NewReplacer("{A}", c.patientA.User.ID, "{gA}", c.groupA, "{gB}", c.groupB,
+				path := strings.NewReplacer("{A}", c.patientA.User.ID, "{tA}", c.trainerA.User.ID, "{gA}", c.groupA, "{gB}", c.groupB,
 					"{gPeer}", c.peerGroup, "{code}", c.inviteA).Replace(r.path)
 				q := req{Method: r.method, Path: path}
 				if r.body != nil {
@@ -166,5 +174,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 // routePattern turns a matrix path into Echo's route pattern.
 func routePattern(path string) string {
+	if strings.HasPrefix(path, "/api/v1/staff/") || strings.HasPrefix(path, "/api/v1/users/") {
+		return strings.NewReplacer("{tA}", ":id", "{A}", ":id").Replace(path)
+	}
 	return strings.NewReplacer("{A}", ":userId", "{gA}", ":id", "{gB}", ":id", "{gPeer}", ":id", "{code}", ":code").Replace(path)
 }

@@ -284,3 +284,31 @@ func TestDemotedTrainersCodesStop(t *testing.T) {
 		"email": "late2@example.org", "password": "correct horse battery", "name": "L", "inviteCode": c.inviteA}})
 	r.ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
 }
+
+func TestPasswordResetByTrainer(t *testing.T) {
+	c := newClinic(t)
+	e := c.e
+	var rc struct{ Code string }
+	e.client.Must(t, req{Method: "POST", Path: "/api/v1/users/" + c.patientA.User.ID + "/reset-code", Token: c.trainerA.Token}, http.StatusCreated, &rc)
+	if len(rc.Code) != 14 {
+		t.Fatalf("code %q", rc.Code)
+	}
+	reset := func(email, code string) *resp {
+		return e.do(req{Method: "POST", Path: "/api/v1/auth/reset", Body: map[string]string{"email": email, "code": code, "password": "a brand new password"}})
+	}
+	reset("b@example.org", rc.Code).ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
+	// A wrong e-mail used the code up; the trainer issues another.
+	e.client.Must(t, req{Method: "POST", Path: "/api/v1/users/" + c.patientA.User.ID + "/reset-code", Token: c.trainerA.Token}, http.StatusCreated, &rc)
+	if r := reset("a@example.org", strings.ToLower(rc.Code)); r.Status != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", r.Status, r.Body)
+	}
+	reset("a@example.org", rc.Code).ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
+	// Signed out everywhere; the new password works.
+	e.refresh(c.patientA.Cookie).ExpectError(t, http.StatusUnauthorized, "invalid_refresh")
+	e.login("a@example.org", "a brand new password")
+	var audit struct{ Audit []struct{ What string } }
+	e.client.Must(t, req{Method: "GET", Path: "/api/v1/me/audit", Token: e.login("a@example.org", "a brand new password").Token}, http.StatusOK, &audit)
+	if len(audit.Audit) == 0 || audit.Audit[0].What != "password_reset_code" {
+		t.Errorf("audit = %+v, want the reset code issued", audit.Audit)
+	}
+}
