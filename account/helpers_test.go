@@ -33,6 +33,7 @@ type world struct {
 	invites  *account.Invites
 	groups   *account.Groups
 	tries    *tries
+	setup    *account.Setup
 }
 
 func newWorld(t *testing.T) *world {
@@ -55,6 +56,7 @@ func newWorld(t *testing.T) *world {
 		sessions: account.NewSessions(st, clk.Now, rnd),
 		invites:  account.NewInvites(st, clk.Now, rnd),
 		groups:   account.NewGroups(st, clk.Now, rnd),
+		setup:    account.NewSetup(st, hash, clk.Now, rnd),
 	}
 }
 

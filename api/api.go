@@ -62,6 +62,9 @@ type Config struct {
 	LoginPerIP      Limit                // zero: 20 at once, then one per 3 s
 	LoginPerAccount Limit                // zero: 5 at once, then one per 20 s
 	RateLimitKeys   int                  // buckets kept per limiter; 0: 10,000
+	// Setup is the first-run link's token, when the server opened one
+	// (no admin yet). Nil: POST /api/v1/setup answers 404.
+	Setup *account.Setup
 }
 
 // Body limits: sync pushes may carry up to sync.MaxPushBytes, everything
@@ -183,6 +186,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.POST("/auth/refresh", auth.refresh, small)
 	v1.POST("/auth/logout", auth.logout, small)
 	v1.POST("/auth/reset", staff.reset, small)
+	v1.POST("/setup", (&setupHandlers{setup: cfg.Setup, perIP: auth.perIP}).create, small)
 
 	user := authn.require
 	admin := allow(store.RoleAdmin)

@@ -126,6 +126,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/api/v1/auth/reset", body: func(actor string) any {
 			return map[string]string{"email": strings.ReplaceAll(actor, " ", "-") + "@nobody.example.org", "code": "ABCD-EFGH-JKMN", "password": "a new long password"}
 		}, want: statuses{others: invalid}},
+		{method: "POST", path: "/api/v1/setup", body: body(map[string]string{"token": "x", "email": "s@example.org", "password": "correct horse battery", "name": "S"}),
+			want: statuses{others: notFound}},
 		{method: "GET", path: "/api/v1/staff", want: only(ok, forbidden, admin)},
 		{method: "PATCH", path: "/api/v1/staff/{tA}", body: body(map[string]string{"role": "peer_leader"}), want: only(ok, forbidden, admin), fresh: true},
 		{method: "DELETE", path: "/api/v1/staff/{tA}", want: only(none, forbidden, admin), fresh: true},

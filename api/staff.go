@@ -98,3 +98,35 @@ func (h *staffHandlers) reset(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+type setupRequest struct {
+	Token    string `json:"token"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// setupHandlers serve the first-run link.
+type setupHandlers struct {
+	setup *account.Setup // nil: no setup link was printed
+	perIP *limiter
+}
+
+// create makes the first admin with the setup token.
+func (h *setupHandlers) create(c echo.Context) error {
+	if err := h.perIP.Take("setup " + clientKey(c.RealIP())); err != nil {
+		return err
+	}
+	if h.setup == nil {
+		return errorf(CodeNotFound, "no setup link is open")
+	}
+	var req setupRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := h.setup.CreateAdmin(c.Request().Context(), req.Token, account.Registration{Email: req.Email, Password: req.Password, Name: req.Name})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, userResponse{User: toUserJSON(u)})
+}
