@@ -178,3 +178,10 @@ func issuerMayInvite(ctx context.Context, st issuerStore, inv store.Invite) (boo
 	}
 	return err == nil && g.OwnerID == by.ID && mayLead(by.Role, g.Kind), err
 }
+
+// ParseInviteCode normalises code and reports whether it has the shape of
+// an invite code (whether it works is another matter).
+func ParseInviteCode(code string) (string, bool) {
+	code = NormalizeInviteCode(code)
+	return code, validInviteCode(code)
+}

@@ -204,6 +204,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.POST("/invites", inv.create, small, user, admin)
 	v1.GET("/invites", inv.list, small, user, leader)
 	v1.DELETE("/invites/:code", inv.revoke, small, user, leader)
+	v1.GET("/invites/:code/qr", joinQR(cfg.PublicURL), small)
 
 	v1.POST("/groups", grp.create, small, user, leader)
 	v1.POST("/groups/join", grp.join, small, user, patient)

@@ -109,6 +109,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/api/v1/invites", want: only(ok, forbidden, leaders...)},
 		{method: "DELETE", path: "/api/v1/invites/{code}", want: statuses{others: notFound, by: map[string]int{
 			trainerA: none, admin: none, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}, fresh: true},
+		{method: "GET", path: "/api/v1/invites/{code}/qr", want: statuses{others: ok}},
 		{method: "POST", path: "/api/v1/groups", body: body(map[string]string{"name": "Ny", "kind": "treatment"}), want: statuses{others: forbidden, by: map[string]int{
 			trainerA: created, trainerB: created, admin: created, anonymous: http.StatusUnauthorized}}},
 		{method: "POST", path: "/api/v1/groups/join", body: body(map[string]string{"code": "ZZZZZZZZ"}), want: only(invalid, forbidden, patients...)},
