@@ -43,12 +43,15 @@ type userGroupJSON struct {
 	Kind     store.GroupKind `json:"kind"`
 	Owner    bool            `json:"owner"`
 	JoinedAt time.Time       `json:"joinedAt"`
+	// ShareHistory: a member lets the trainer see what was logged before
+	// joining.
+	ShareHistory bool `json:"shareHistory"`
 }
 
 func toUserGroupsJSON(gs []store.UserGroup) []userGroupJSON {
 	out := make([]userGroupJSON, 0, len(gs))
 	for _, g := range gs {
-		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt})
+		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.ShareHistory})
 	}
 	return out
 }

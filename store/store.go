@@ -111,8 +111,9 @@ type AuditEntry struct {
 // belongs to it.
 type UserGroup struct {
 	Group
-	Owner    bool      // the user leads the group
-	JoinedAt time.Time // for members; CreatedAt for the owner
+	Owner        bool      // the user leads the group
+	JoinedAt     time.Time // for members; CreatedAt for the owner
+	ShareHistory bool      // for members: see Membership.ShareHistory
 }
 
 // Invite is a short code that either grants a role (Role set, GroupID empty:

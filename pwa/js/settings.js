@@ -156,6 +156,8 @@ export function render(ctx) {
       h('h2', {}, h('label', { for: 'language', id: 's-lang', text: t('settings.language') })),
       lang),
     groupForm,
+    myGroups(ctx),
+    whoSaw(ctx),
     h('section', { class: 'card', 'aria-labelledby': 's-data' },
       h('h2', { id: 's-data', text: t('settings.data') }),
       h('p', { class: 'hint', text: t('settings.exportHint') }),
@@ -296,4 +298,47 @@ async function exportData(ctx) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// myGroups lists the groups the patient belongs to, says plainly what
+// each group's trainer sees, and lets the patient share their history or
+// leave (the trainer's access ends at once).
+function myGroups(ctx) {
+  const { t } = ctx;
+  const list = h('ul', { class: 'list', 'data-testid': 'my-groups' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const fail = (e) => { error.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message }); };
+  const load = () => ctx.api.get('/me').then((me) => {
+    const mine = me.groups.filter((g) => !g.owner);
+    list.replaceChildren(...(mine.length ? mine.map((g) => h('li', { class: 'my-group', 'data-testid': 'my-group' },
+      h('p', {}, h('strong', { text: g.name }), ' · ', t(g.kind === 'treatment' ? 'mygroups.treatment' : 'mygroups.peer')),
+      g.kind === 'treatment' ? h('label', { class: 'check' },
+        h('input', { type: 'checkbox', checked: g.shareHistory, 'data-testid': 'share-history',
+          onchange: (ev) => ctx.api.patch('/me/groups/' + g.id, { shareHistory: ev.target.checked }).catch(fail) }),
+        ' ', t('mygroups.shareHistory')) : null,
+      h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'leave-group', text: t('mygroups.leave'),
+        onclick: () => confirm(t('mygroups.leaveConfirm', { name: g.name })) && ctx.api.request('DELETE', '/me/groups/' + g.id).then(load, fail) }))) : [h('li', { class: 'muted', text: t('mygroups.none') })]));
+  }, fail);
+  if (ctx.store.get().user) load();
+  return h('section', { class: 'card', 'aria-labelledby': 's-mygroups' },
+    h('h2', { id: 's-mygroups', text: t('mygroups.title') }),
+    h('p', { class: 'hint', 'data-testid': 'trainer-sees', text: t('mygroups.trainerSees') }),
+    list, error);
+}
+
+// whoSaw lists the reads of the patient's data by others, newest first
+// ("Hvem har sett mine data").
+function whoSaw(ctx) {
+  const { t } = ctx;
+  const list = h('ul', { class: 'list small', 'data-testid': 'audit-list' });
+  const what = (w) => t('audit.' + w.split(':')[0]);
+  if (ctx.store.get().user) {
+    ctx.api.get('/me/audit').then((res) => {
+      list.replaceChildren(...(res.audit.length ? res.audit.slice(0, 50).map((a) => h('li', { 'data-testid': 'audit-entry',
+        text: t('audit.entry', { who: a.actorName, what: what(a.what), when: new Date(a.at).toLocaleString(t.lang === 'nb' ? 'nb-NO' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }) }) })) : [h('li', { class: 'muted', text: t('audit.none') })]));
+    }, (e) => { list.replaceChildren(h('li', { class: 'error', text: e instanceof OfflineError ? t('error.offline') : e.message })); });
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 's-audit' },
+    h('h2', { id: 's-audit', text: t('audit.title') }),
+    list);
 }

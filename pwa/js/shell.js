@@ -27,7 +27,8 @@ import { StorageError } from './db.js';
 
 /**
  * createShell returns the shell for routes ({path, screen, tab, public,
- * name}) and tabs ([id, href, i18n key, icon path]). It draws nothing
+ * name, redirect}: redirect(state) may name another path to show instead)
+ * and tabs ([id, href, i18n key, icon path]). It draws nothing
  * until start.
  */
 export function createShell({ store, t, routes, tabs }) {
@@ -72,6 +73,12 @@ export function createShell({ store, t, routes, tabs }) {
     if (!found.r.public && !store.get().user) {
       history.replaceState(null, '', '/join' + location.search);
       found = find('/join');
+    }
+    // A route may send some users elsewhere (staff land on their own home).
+    const to = found.r.redirect && found.r.redirect(store.get());
+    if (to) {
+      history.replaceState(null, '', to);
+      found = find(to);
     }
     if (cleanup) cleanup();
     cleanup = null;

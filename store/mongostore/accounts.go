@@ -261,12 +261,12 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 	for _, g := range owned {
 		byID[g.ID] = store.UserGroup{Group: g.group(), Owner: true, JoinedAt: g.CreatedAt.UTC()}
 	}
-	joined := make(map[string]time.Time, len(member))
+	joined := make(map[string]memberRec, len(member))
 	var ids []string
 	for _, m := range member {
 		if _, ok := byID[m.GroupID]; !ok {
 			ids = append(ids, m.GroupID)
-			joined[m.GroupID] = m.JoinedAt.UTC()
+			joined[m.GroupID] = m
 		}
 	}
 	if len(ids) > 0 {
@@ -275,7 +275,8 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 			return nil, mapErr("user groups", err)
 		}
 		for _, g := range groups {
-			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: joined[g.ID]}
+			m := joined[g.ID]
+			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: m.JoinedAt.UTC(), ShareHistory: m.ShareHistory}
 		}
 	}
 	out := make([]store.UserGroup, 0, len(byID))

@@ -215,10 +215,10 @@ func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry,
 // (by JoinedAt, which is CreatedAt for a group the user leads).
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0
 		  FROM grp g WHERE g.owner_id = ?1
 		UNION ALL
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history
 		  FROM membership m JOIN grp g ON g.id = m.group_id
 		 WHERE m.user_id = ?1 AND g.owner_id <> ?1
 		ORDER BY 7, 1`, userID)
@@ -230,7 +230,7 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 	for rows.Next() {
 		var ug store.UserGroup
 		var created, joined int64
-		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined); err != nil {
+		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.ShareHistory); err != nil {
 			return nil, fmt.Errorf("sqlitestore: user groups: %w", err)
 		}
 		ug.CreatedAt, ug.JoinedAt = fromMS(created), fromMS(joined)

@@ -49,6 +49,9 @@ func testShareHistory(t *testing.T, h harness) {
 	if got := share(); got["p1"] || !got["p2"] {
 		t.Fatalf("ShareHistory after changes = %v, want p2 only", got)
 	}
+	if gs, err := s.UserGroups(c, "p2"); err != nil || len(gs) != 1 || !gs[0].ShareHistory {
+		t.Fatalf("UserGroups(p2) = %+v, %v; want the group, shared", gs, err)
+	}
 	if err := s.SetShareHistory(c, "g1", "trainer", true); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetShareHistory(no member): err = %v, want ErrNotFound", err)
 	}

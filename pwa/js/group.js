@@ -1,0 +1,94 @@
+// A group page (/clinic/group/<id>): for a treatment group every member on
+// one screen — the last 12 weeks as a strip (met / partly / missed against
+// the member's plan), share of hard work intervals, load trend, last
+// session and the flags a trainer acts on, those who need a call first —
+// then invite codes with their QR code, and the members to remove. A peer
+// group has no health figures: its page lists the members.
+
+import { h, mount } from './ui.js';
+import { codeCard, day, problem, strip } from './staffui.js';
+import { percent } from './fmt.js';
+
+/** render draws the group page. */
+export function render(ctx, [id]) {
+  const { t } = ctx;
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'group-error' });
+  const fail = (e) => { error.textContent = problem(t, e); };
+  const title = h('h1', { text: t('app.loading') });
+  const board = h('div', { 'data-testid': 'group-board' });
+  const invite = h('div');
+  const members = h('ul', { class: 'list', 'data-testid': 'group-members' });
+
+  mount(
+    h('p', {}, h('a', { href: '/clinic', 'data-testid': 'back-clinic', text: '← ' + t('clinic.title') })),
+    title, error, board,
+    h('section', { class: 'card', 'aria-labelledby': 'g-invite' },
+      h('h2', { id: 'g-invite', text: t('clinic.inviteMembers') }),
+      h('p', { class: 'muted small', text: t('clinic.inviteMembersHint') }),
+      h('button', { type: 'button', class: 'btn primary', 'data-testid': 'group-invite', text: t('clinic.newCode'),
+        onclick: () => ctx.api.post(`/groups/${id}/invite`).then((inv) => invite.replaceChildren(codeCard(t, inv.code, inv.expiresAt, 'group-invite-card')), fail) }),
+      invite),
+    h('section', { class: 'card', 'aria-labelledby': 'g-members' }, h('h2', { id: 'g-members', text: t('clinic.members') }), members),
+  );
+
+  ctx.api.get('/groups/' + id).then((g) => {
+    title.textContent = g.name;
+    document.title = `${g.name} – ${t('app.name')}`;
+    drawMembers(g);
+    if (g.kind === 'treatment') loadBoard();
+    else board.replaceChildren(h('p', { class: 'muted', text: t('clinic.peerNoFigures') }));
+  }, fail);
+
+  function drawMembers(g) {
+    const list = g.members || [];
+    members.replaceChildren(...(list.length ? list.map((m) => h('li', { class: 'item-row' },
+      h('span', {}, h('strong', { text: m.name || t('clinic.gone') }), ' · ', t('clinic.joined', { date: day(t, m.joinedAt) })),
+      h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'member-remove', text: t('clinic.removeMember'),
+        onclick: () => confirm(t('clinic.removeMemberConfirm', { name: m.name })) &&
+          ctx.api.request('DELETE', `/groups/${id}/members/${m.userId}`).then(() => ctx.api.get('/groups/' + id).then(drawMembers), fail) }))) : [h('li', { class: 'muted', text: t('clinic.noMembers') })]));
+  }
+
+  function loadBoard() {
+    ctx.api.get(`/groups/${id}/progress?weeks=12`).then((p) => {
+      board.replaceChildren(
+        h('div', { class: 'legend small', 'aria-hidden': 'true' },
+          ['met', 'partly', 'missed'].map((s) => h('span', {}, h('i', { class: 'cell ' + s }), ' ', t('clinic.legend.' + s)))),
+        h('p', { class: 'item-row' },
+          h('span', { class: 'muted small', text: t('clinic.weeksShown', { from: p.weeks[0], to: p.weeks[p.weeks.length - 1] }) }),
+          h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-csv', text: t('clinic.csv'), onclick: () => downloadCSV(ctx, id, fail) })),
+        p.members.length ? h('ol', { class: 'board' }, p.members.map((m) => memberRow(t, id, m))) : h('p', { class: 'muted', text: t('clinic.noMembers') }));
+    }, fail);
+  }
+}
+
+// memberRow is one member on the board: name, strip, figures and flags.
+function memberRow(t, groupId, m) {
+  const recent = m.weeks.slice(-4);
+  const shares = m.weeks.filter((w) => w.sessions > 0);
+  const share = shares.length ? shares.reduce((a, w) => a + w.highIntensityShare, 0) / shares.length : null;
+  const max = Math.max(1, ...recent.map((w) => w.load));
+  return h('li', { class: 'card member' + (m.flags.length ? ' flagged' : ''), 'data-testid': 'board-member' },
+    h('div', { class: 'member-head' },
+      h('a', { href: `/clinic/patient/${groupId}/${m.userId}`, 'data-testid': 'patient-link' }, h('strong', { text: m.name })),
+      h('span', { class: 'muted small', text: t('clinic.lastSession', { date: day(t, m.lastSessionAt) }) })),
+    strip(t, m.weeks, 'member-strip'),
+    h('p', { class: 'small figures' },
+      h('span', { text: t('clinic.hardShare', { pct: share === null ? '–' : percent(share) }) }),
+      h('span', { class: 'load', 'aria-label': t('clinic.loadTrend', { loads: recent.map((w) => Math.round(w.load)).join(', ') }) },
+        t('clinic.load') + ' ',
+        recent.map((w) => h('i', { class: 'bar', style: `height:${Math.round(4 + 20 * w.load / max)}px`, title: `${w.week}: ${Math.round(w.load)}` })))),
+    m.flags.length ? h('ul', { class: 'flags', 'data-testid': 'member-flags' }, m.flags.map((f) => h('li', { 'data-code': f.code, title: f.message, text: t('flag.' + f.code) }))) : null);
+}
+
+// downloadCSV fetches the group's weekly figures as CSV and saves them.
+async function downloadCSV(ctx, id, fail) {
+  try {
+    const text = await ctx.api.request('GET', `/groups/${id}/progress.csv?weeks=12`);
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `gruppe-${id.slice(0, 8)}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } catch (e) { fail(e); }
+}
