@@ -211,6 +211,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.GET("/groups/:id", grp.get, small, user)
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
 	v1.GET("/groups/:id/progress", cli.progress, small, user)
+	v1.GET("/groups/:id/progress.csv", cli.progressCSV, small, user)
 	v1.GET("/groups/:id/members/:userId", cli.patient, small, user)
 	v1.PUT("/groups/:id/members/:userId/plan", cli.setPlan, small, user)
 	v1.DELETE("/groups/:id/members/:userId", cli.removeMember, small, user)

@@ -117,6 +117,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/api/v1/groups/{gA}/invite", want: statuses{others: notFound, by: map[string]int{
 			trainerA: created, admin: created, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress", want: only(ok, notFound, trainerA, admin)},
+		{method: "GET", path: "/api/v1/groups/{gA}/progress.csv", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gPeer}/progress", want: only(ok, notFound)},
 		{method: "GET", path: "/api/v1/groups/{gB}/progress", want: only(ok, notFound, trainerB, admin)},
 		{method: "GET", path: "/api/v1/groups/{gA}/members/{A}", want: only(ok, notFound, trainerA, admin)},

@@ -312,3 +312,17 @@ func TestPasswordResetByTrainer(t *testing.T) {
 		t.Errorf("audit = %+v, want the reset code issued", audit.Audit)
 	}
 }
+
+func TestProgressCSV(t *testing.T) {
+	c := newClinic(t)
+	r := c.e.do(req{Method: "GET", Path: "/api/v1/groups/" + c.groupA + "/progress.csv?weeks=2", Token: c.trainerA.Token})
+	if r.Status != http.StatusOK {
+		t.Fatalf("csv: %d %s", r.Status, r.Body)
+	}
+	want := "\uFEFFgruppe;navn;uke;økter;planlagt;andel harde drag;belastning\r\n" +
+		"Tirsdag;Pat a@example.org;2026-W09;0;0;0,00;0\r\n" +
+		"Tirsdag;Pat a@example.org;2026-W10;1;0;0,50;100\r\n"
+	if string(r.Body) != want {
+		t.Errorf("csv =\n%q\nwant\n%q", r.Body, want)
+	}
+}
