@@ -326,3 +326,38 @@ func TestProgressCSV(t *testing.T) {
 		t.Errorf("csv =\n%q\nwant\n%q", r.Body, want)
 	}
 }
+
+func TestAdminDemotesAndRemovesStaff(t *testing.T) {
+	c := newClinic(t)
+	e := c.e
+	var staff struct {
+		Staff []struct {
+			ID       string
+			Role     string
+			Patients int
+		}
+	}
+	e.client.Must(t, req{Method: "GET", Path: "/api/v1/staff", Token: c.admin.Token}, http.StatusOK, &staff)
+	patients := map[string]int{}
+	for _, s := range staff.Staff {
+		patients[s.ID] = s.Patients
+	}
+	if patients[c.trainerA.User.ID] != 1 || patients[c.trainerB.User.ID] != 1 || len(staff.Staff) != 5 {
+		t.Errorf("staff = %+v, want five with one patient each for the trainers", staff.Staff)
+	}
+
+	// Demoted: the group and its code stop working at once.
+	e.client.Must(t, req{Method: "PATCH", Path: "/api/v1/staff/" + c.trainerA.User.ID, Token: c.admin.Token, Body: map[string]string{"role": "patient"}}, http.StatusOK, nil)
+	e.do(req{Method: "GET", Path: "/api/v1/groups/" + c.groupA + "/progress", Token: c.trainerA.Token}).ExpectError(t, http.StatusNotFound, "not_found")
+	late := e.as("patient", "late@example.org")
+	e.join(late, c.inviteA, false).ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
+
+	// Removed: the same for trainer B's codes.
+	var inv struct{ Code string }
+	e.client.Must(t, req{Method: "POST", Path: "/api/v1/groups/" + c.groupB + "/invite", Token: c.trainerB.Token}, http.StatusCreated, &inv)
+	e.client.Must(t, req{Method: "DELETE", Path: "/api/v1/staff/" + c.trainerB.User.ID, Token: c.admin.Token}, http.StatusNoContent, nil)
+	e.join(late, inv.Code, false).ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
+
+	// Admins are not changed here.
+	e.do(req{Method: "PATCH", Path: "/api/v1/staff/" + c.admin.User.ID, Token: c.admin.Token, Body: map[string]string{"role": "patient"}}).ExpectError(t, http.StatusConflict, "conflict")
+}

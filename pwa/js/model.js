@@ -61,6 +61,13 @@ export function sessions(docs) {
 }
 
 /** plan returns the user's week plan (defaults filled in). */
+/** planSetter is who set the plan when it was not the patient ({id, name}, their trainer), else null. */
+export function planSetter(docs) {
+  const d = docs.find((x) => x.id === PLAN_ID && x.type === 'plan');
+  const by = d && !isDeleted(d) ? values(d).setBy : null;
+  return by && typeof by === 'object' ? by : null;
+}
+
 export function plan(docs) {
   const d = docs.find((x) => x.id === PLAN_ID && x.type === 'plan');
   if (!d || isDeleted(d)) return { ...DEFAULT_PLAN };

@@ -2,7 +2,7 @@
 // "plan" document), language, data export, sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
-import { diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
+import { diff, plan as readPlan, planSetter, PLAN_ID, sessions as listSessions } from './model.js';
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
@@ -94,6 +94,8 @@ export function render(ctx) {
       const cur = readPlan(ctx.store.get().docs);
       const existing = ctx.store.get().docs.some((d) => d.id === PLAN_ID);
       const changed = existing ? diff(cur, next) : next;
+      // The patient's own change: the plan is no longer the trainer's.
+      if (Object.keys(changed).length && planSetter(ctx.store.get().docs)) changed.setBy = null;
       try {
         if (Object.keys(changed).length) await ctx.save(PLAN_ID, 'plan', changed);
         planMsg.textContent = t('settings.planSaved');
@@ -104,6 +106,7 @@ export function render(ctx) {
   },
   h('h2', { id: 's-plan', text: t('settings.week') }),
   h('p', { class: 'hint', text: t('settings.weekHint') }),
+  planSetter(state.docs) ? h('p', { class: 'hint', 'data-testid': 'plan-set-by', text: t('mygroups.planSetBy', { name: planSetter(state.docs).name }) }) : null,
   field('plan-per-week', t('settings.perWeek'), perWeek),
   h('p', { class: 'label-like', id: 'plan-days-h', text: t('settings.days') }),
   days,
