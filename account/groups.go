@@ -14,6 +14,7 @@ import (
 type GroupStore interface {
 	CreateGroup(ctx context.Context, g store.Group) error
 	GroupByID(ctx context.Context, id string) (store.Group, error)
+	UpdateGroup(ctx context.Context, g store.Group) error
 	Members(ctx context.Context, groupID string) ([]store.Membership, error)
 	AddMember(ctx context.Context, m store.Membership) error
 	RemoveMember(ctx context.Context, groupID, userID string) error
@@ -157,7 +158,47 @@ func (gs *Groups) Invite(ctx context.Context, by store.User, id string) (store.I
 	if !manage {
 		return store.Invite{}, refuse(Forbidden, "only the group's leader may invite")
 	}
+	if !g.ArchivedAt.IsZero() {
+		return store.Invite{}, refuse(Conflict, "the group is archived")
+	}
 	return gs.newInvite(ctx, g, by, gs.now().UTC())
+}
+
+// GroupChange is an edit of a group; nil fields stay as they are.
+type GroupChange struct {
+	Name     *string
+	Archived *bool
+}
+
+// Update renames, archives or restores group id (its leader or an admin).
+// An archived group keeps its members and figures; its codes stop working.
+func (gs *Groups) Update(ctx context.Context, by store.User, id string, ch GroupChange) (store.Group, error) {
+	g, manage, _, err := gs.load(ctx, id, by)
+	if err != nil {
+		return store.Group{}, err
+	}
+	if !manage {
+		return store.Group{}, refuse(Forbidden, "only the group's leader may change it")
+	}
+	if ch.Name != nil {
+		name, err := normalizeName(*ch.Name)
+		if err != nil {
+			return store.Group{}, invalid("name", err.Error())
+		}
+		g.Name = name
+	}
+	if ch.Archived != nil {
+		switch {
+		case *ch.Archived && g.ArchivedAt.IsZero():
+			g.ArchivedAt = gs.now().UTC()
+		case !*ch.Archived:
+			g.ArchivedAt = time.Time{}
+		}
+	}
+	if err := gs.store.UpdateGroup(ctx, g); err != nil {
+		return store.Group{}, err
+	}
+	return g, nil
 }
 
 // Joined is the group a patient joined, with the name of who leads it.

@@ -159,24 +159,26 @@ type issuerStore interface {
 
 // issuerMayInvite reports whether the maker of inv may still make it: an
 // admin, or for a group's code the group's leader while still in a leading
-// role. The codes of a demoted or erased trainer stop working at once,
+// role, and only while the group is not archived. The codes of a demoted
+// or erased trainer, or of an archived group, stop working at once,
 // without revoking them one by one.
 func issuerMayInvite(ctx context.Context, st issuerStore, inv store.Invite) (bool, error) {
 	by, err := st.UserByID(ctx, inv.CreatedBy)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
-	if err != nil || by.Role == store.RoleAdmin {
-		return err == nil, err
+	if err != nil {
+		return false, err
 	}
 	if inv.GroupID == "" {
-		return false, nil // only admins make role invites
+		return by.Role == store.RoleAdmin, nil // only admins make role invites
 	}
 	g, err := st.GroupByID(ctx, inv.GroupID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
-	return err == nil && g.OwnerID == by.ID && mayLead(by.Role, g.Kind), err
+	leads := by.Role == store.RoleAdmin || g.OwnerID == by.ID && mayLead(by.Role, g.Kind)
+	return err == nil && leads && g.ArchivedAt.IsZero(), err
 }
 
 // ParseInviteCode normalises code and reports whether it has the shape of

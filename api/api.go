@@ -209,6 +209,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.POST("/groups", grp.create, small, user, leader)
 	v1.POST("/groups/join", grp.join, small, user, patient)
 	v1.GET("/groups/:id", grp.get, small, user)
+	v1.PATCH("/groups/:id", grp.patch, small, user, leader)
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
 	v1.GET("/groups/:id/progress", cli.progress, small, user)
 	v1.GET("/groups/:id/progress.csv", cli.progressCSV, small, user)

@@ -114,6 +114,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			trainerA: created, trainerB: created, admin: created, anonymous: http.StatusUnauthorized}}},
 		{method: "POST", path: "/api/v1/groups/join", body: body(map[string]string{"code": "ZZZZZZZZ"}), want: only(invalid, forbidden, patients...)},
 		{method: "GET", path: "/api/v1/groups/{gA}", want: only(ok, notFound, patientA, trainerA, admin)},
+		{method: "PATCH", path: "/api/v1/groups/{gA}", body: body(map[string]string{"name": "Nytt navn"}), want: statuses{others: notFound, by: map[string]int{
+			trainerA: ok, admin: ok, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}},
 		{method: "POST", path: "/api/v1/groups/{gA}/invite", want: statuses{others: notFound, by: map[string]int{
 			trainerA: created, admin: created, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress", want: only(ok, notFound, trainerA, admin)},

@@ -361,3 +361,22 @@ func TestAdminDemotesAndRemovesStaff(t *testing.T) {
 	// Admins are not changed here.
 	e.do(req{Method: "PATCH", Path: "/api/v1/staff/" + c.admin.User.ID, Token: c.admin.Token, Body: map[string]string{"role": "patient"}}).ExpectError(t, http.StatusConflict, "conflict")
 }
+
+func TestArchivedGroupsCodesStop(t *testing.T) {
+	c := newClinic(t)
+	e := c.e
+	var g struct{ ArchivedAt *time.Time }
+	e.client.Must(t, req{Method: "PATCH", Path: "/api/v1/groups/" + c.groupA, Token: c.trainerA.Token, Body: map[string]bool{"archived": true}}, http.StatusOK, &g)
+	if g.ArchivedAt == nil {
+		t.Fatal("archiving set no archivedAt")
+	}
+	late := e.as("patient", "late@example.org")
+	e.join(late, c.inviteA, false).ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
+	e.do(req{Method: "POST", Path: "/api/v1/groups/" + c.groupA + "/invite", Token: c.trainerA.Token}).ExpectError(t, http.StatusConflict, "conflict")
+	// The figures stay.
+	e.client.Must(t, req{Method: "GET", Path: "/api/v1/groups/" + c.groupA + "/progress", Token: c.trainerA.Token}, http.StatusOK, nil)
+	e.client.Must(t, req{Method: "PATCH", Path: "/api/v1/groups/" + c.groupA, Token: c.trainerA.Token, Body: map[string]bool{"archived": false}}, http.StatusOK, &g)
+	if r := e.join(late, c.inviteA, false); r.Status != http.StatusOK {
+		t.Errorf("restored group's code: %d %s", r.Status, r.Body)
+	}
+}

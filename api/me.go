@@ -46,12 +46,14 @@ type userGroupJSON struct {
 	// ShareHistory: a member lets the trainer see what was logged before
 	// joining.
 	ShareHistory bool `json:"shareHistory"`
+	// ArchivedAt is set for an archived group.
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
 }
 
 func toUserGroupsJSON(gs []store.UserGroup) []userGroupJSON {
 	out := make([]userGroupJSON, 0, len(gs))
 	for _, g := range gs {
-		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.ShareHistory})
+		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.ShareHistory, ArchivedAt: timeOrNull(g.ArchivedAt)})
 	}
 	return out
 }

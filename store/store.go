@@ -85,6 +85,9 @@ type Group struct {
 	Kind      GroupKind
 	OwnerID   string
 	CreatedAt time.Time
+	// ArchivedAt is when the group was archived, zero while active. An
+	// archived group keeps its members and history; its codes stop working.
+	ArchivedAt time.Time
 }
 
 // Membership ties a patient to a group.
@@ -219,6 +222,9 @@ type UserStore interface {
 type GroupStore interface {
 	CreateGroup(ctx context.Context, g Group) error
 	GroupByID(ctx context.Context, id string) (Group, error)
+	// UpdateGroup replaces the name and ArchivedAt of a group; ErrNotFound
+	// when there is none.
+	UpdateGroup(ctx context.Context, g Group) error
 	// AddMember is idempotent: joining a group twice keeps the first JoinedAt.
 	AddMember(ctx context.Context, m Membership) error
 	RemoveMember(ctx context.Context, groupID, userID string) error

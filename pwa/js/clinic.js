@@ -19,7 +19,7 @@ export function render(ctx) {
     const led = me.groups.filter((g) => g.owner);
     groups.replaceChildren(...(led.length ? led.map((g) => h('li', {},
       h('a', { class: 'row-link', href: '/clinic/group/' + g.id, 'data-testid': 'group-link' },
-        h('strong', { text: g.name }), ' ', h('span', { class: 'muted', text: t('clinic.kind.' + g.kind) })))) : [h('li', { class: 'muted', text: t('clinic.noGroups') })]));
+        h('strong', { text: g.name }), ' ', h('span', { class: 'muted', text: t('clinic.kind.' + g.kind) + (g.archivedAt ? ' · ' + t('clinic.archived') : '') })))) : [h('li', { class: 'muted', text: t('clinic.noGroups') })]));
   }, fail);
 
   const kinds = admin ? ['treatment', 'peer'] : user.role === 'peer_leader' ? ['peer'] : ['treatment'];

@@ -5,7 +5,7 @@
 // then invite codes with their QR code, and the members to remove. A peer
 // group has no health figures: its page lists the members.
 
-import { h, mount } from './ui.js';
+import { h, mount, field } from './ui.js';
 import { codeCard, day, problem, strip } from './staffui.js';
 import { percent } from './fmt.js';
 
@@ -18,6 +18,7 @@ export function render(ctx, [id]) {
   const board = h('div', { 'data-testid': 'group-board' });
   const invite = h('div');
   const members = h('ul', { class: 'list', 'data-testid': 'group-members' });
+  const manage = h('section', { class: 'card', 'aria-labelledby': 'g-manage' });
 
   mount(
     h('p', {}, h('a', { href: '/clinic', 'data-testid': 'back-clinic', text: '← ' + t('clinic.title') })),
@@ -29,12 +30,14 @@ export function render(ctx, [id]) {
         onclick: () => ctx.api.post(`/groups/${id}/invite`).then((inv) => invite.replaceChildren(codeCard(t, inv.code, inv.expiresAt, 'group-invite-card')), fail) }),
       invite),
     h('section', { class: 'card', 'aria-labelledby': 'g-members' }, h('h2', { id: 'g-members', text: t('clinic.members') }), members),
+    manage,
   );
 
   ctx.api.get('/groups/' + id).then((g) => {
     title.textContent = g.name;
     document.title = `${g.name} – ${t('app.name')}`;
     drawMembers(g);
+    drawManage(g);
     if (g.kind === 'treatment') loadBoard();
     else board.replaceChildren(h('p', { class: 'muted', text: t('clinic.peerNoFigures') }));
   }, fail);
@@ -46,6 +49,25 @@ export function render(ctx, [id]) {
       h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'member-remove', text: t('clinic.removeMember'),
         onclick: () => confirm(t('clinic.removeMemberConfirm', { name: m.name })) &&
           ctx.api.request('DELETE', `/groups/${id}/members/${m.userId}`).then(() => ctx.api.get('/groups/' + id).then(drawMembers), fail) }))) : [h('li', { class: 'muted', text: t('clinic.noMembers') })]));
+  }
+
+  // drawManage offers renaming, archiving and restoring the group.
+  function drawManage(g) {
+    const name = h('input', { type: 'text', maxlength: 64, value: g.name, 'data-testid': 'group-rename-name' });
+    const change = (patch) => ctx.api.patch('/groups/' + id, patch).then((next) => {
+      title.textContent = next.name;
+      ctx.api.get('/groups/' + id).then(drawManage, fail);
+    }, fail);
+    manage.replaceChildren(
+      h('h2', { id: 'g-manage', text: t('clinic.manage') }),
+      h('form', { class: 'form', novalidate: true, onsubmit: (ev) => { ev.preventDefault(); if (name.value.trim()) change({ name: name.value.trim() }); } },
+        field('group-rename-name', t('clinic.groupName'), name),
+        h('button', { type: 'submit', class: 'btn', 'data-testid': 'group-rename', text: t('clinic.rename') })),
+      g.archivedAt
+        ? h('p', {}, h('span', { class: 'muted', text: t('clinic.archivedSince', { date: day(t, g.archivedAt) }) + ' ' }),
+          h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-restore', text: t('clinic.restore'), onclick: () => change({ archived: false }) }))
+        : h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'group-archive', text: t('clinic.archive'),
+          onclick: () => confirm(t('clinic.archiveConfirm', { name: g.name })) && change({ archived: true }) }));
   }
 
   function loadBoard() {

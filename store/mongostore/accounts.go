@@ -121,10 +121,35 @@ type groupRec struct {
 	Kind      string    `bson:"kind"`
 	OwnerID   string    `bson:"ownerId"`
 	CreatedAt time.Time `bson:"createdAt"`
+	// ArchivedAt is absent (nil) while the group is active.
+	ArchivedAt *time.Time `bson:"archivedAt,omitempty"`
 }
 
 func (r groupRec) group() store.Group {
-	return store.Group{ID: r.ID, Name: r.Name, Kind: store.GroupKind(r.Kind), OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC()}
+	g := store.Group{ID: r.ID, Name: r.Name, Kind: store.GroupKind(r.Kind), OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC()}
+	if r.ArchivedAt != nil {
+		g.ArchivedAt = r.ArchivedAt.UTC()
+	}
+	return g
+}
+
+// UpdateGroup replaces a group's name and ArchivedAt.
+func (s *Store) UpdateGroup(ctx context.Context, g store.Group) error {
+	set := bson.D{{Key: "name", Value: g.Name}}
+	var update bson.D
+	if g.ArchivedAt.IsZero() {
+		update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: eq("archivedAt", "")}}
+	} else {
+		update = bson.D{{Key: "$set", Value: append(set, bson.E{Key: "archivedAt", Value: ms(g.ArchivedAt)})}}
+	}
+	res, err := s.groups.UpdateOne(ctx, eq("_id", g.ID), update)
+	if err != nil {
+		return mapErr("update group", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("mongostore: update group %s: %w", g.ID, store.ErrNotFound)
+	}
+	return nil
 }
 
 type memberRec struct {

@@ -113,13 +113,20 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 func (s *Store) GroupByID(ctx context.Context, id string) (store.Group, error) {
 	var g store.Group
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, owner_id, created_at FROM grp WHERE id = ?", id).
-		Scan(&g.ID, &g.Name, &g.Kind, &g.OwnerID, &created)
+	var archived int64
+	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, owner_id, created_at, archived_at FROM grp WHERE id = ?", id).
+		Scan(&g.ID, &g.Name, &g.Kind, &g.OwnerID, &created, &archived)
 	if err != nil {
 		return store.Group{}, notFound(err, "group")
 	}
-	g.CreatedAt = fromMS(created)
+	g.CreatedAt, g.ArchivedAt = fromMS(created), fromMS(archived)
 	return g, nil
+}
+
+// UpdateGroup replaces a group's name and ArchivedAt.
+func (s *Store) UpdateGroup(ctx context.Context, g store.Group) error {
+	res, err := s.w.ExecContext(ctx, "UPDATE grp SET name = ?, archived_at = ? WHERE id = ?", g.Name, ms(g.ArchivedAt), g.ID)
+	return affectedOne(res, err, "update group")
 }
 
 // AddMember makes the user a member of the group; joining twice keeps the
@@ -215,10 +222,10 @@ func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry,
 // (by JoinedAt, which is CreatedAt for a group the user leads).
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0, g.archived_at
 		  FROM grp g WHERE g.owner_id = ?1
 		UNION ALL
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history, g.archived_at
 		  FROM membership m JOIN grp g ON g.id = m.group_id
 		 WHERE m.user_id = ?1 AND g.owner_id <> ?1
 		ORDER BY 7, 1`, userID)
@@ -229,11 +236,11 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 	var out []store.UserGroup
 	for rows.Next() {
 		var ug store.UserGroup
-		var created, joined int64
-		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.ShareHistory); err != nil {
+		var created, joined, archived int64
+		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.ShareHistory, &archived); err != nil {
 			return nil, fmt.Errorf("sqlitestore: user groups: %w", err)
 		}
-		ug.CreatedAt, ug.JoinedAt = fromMS(created), fromMS(joined)
+		ug.CreatedAt, ug.JoinedAt, ug.ArchivedAt = fromMS(created), fromMS(joined), fromMS(archived)
 		out = append(out, ug)
 	}
 	if err := rows.Err(); err != nil {

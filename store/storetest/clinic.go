@@ -153,3 +153,34 @@ func testResetCodes(t *testing.T, h harness) {
 		t.Errorf("UseResetCode after erasure: err = %v, want ErrNotFound", err)
 	}
 }
+
+func testUpdateGroup(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	mustCreateUser(t, s, user("trainer", store.RoleTrainer))
+	g := store.Group{ID: "g1", Name: "Tirsdag", Kind: store.GroupTreatment, OwnerID: "trainer", CreatedAt: at(0)}
+	if err := s.CreateGroup(c, g); err != nil {
+		t.Fatal(err)
+	}
+	g.Name, g.ArchivedAt = "Onsdag", at(time.Hour)
+	if err := s.UpdateGroup(c, g); err != nil {
+		t.Fatalf("UpdateGroup: %v", err)
+	}
+	got, err := s.GroupByID(c, "g1")
+	if err != nil || got.Name != "Onsdag" || !got.ArchivedAt.Equal(at(time.Hour)) {
+		t.Fatalf("after archiving: %+v, %v", got, err)
+	}
+	if gs, err := s.UserGroups(c, "trainer"); err != nil || len(gs) != 1 || !gs[0].ArchivedAt.Equal(at(time.Hour)) {
+		t.Fatalf("UserGroups = %+v, %v; want the archived group", gs, err)
+	}
+	g.ArchivedAt = time.Time{}
+	if err := s.UpdateGroup(c, g); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GroupByID(c, "g1"); err != nil || !got.ArchivedAt.IsZero() {
+		t.Fatalf("after restoring: %+v, %v", got, err)
+	}
+	if err := s.UpdateGroup(c, store.Group{ID: "nope", Name: "x"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateGroup(unknown): err = %v, want ErrNotFound", err)
+	}
+}

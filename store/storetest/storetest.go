@@ -78,6 +78,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"ShareHistory", testShareHistory},
 		{"Audit", testAudit},
 		{"Staff", testStaff},
+		{"UpdateGroup", testUpdateGroup},
 		{"ResetCodes", testResetCodes},
 		{"Invites", testInvites},
 		{"InviteUnusable", testInviteUnusable},

@@ -20,3 +20,6 @@ CREATE TABLE reset_code (
 	expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX reset_code_user ON reset_code (user_id);
+
+-- Archived groups keep their members; their codes stop working.
+ALTER TABLE grp ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;
