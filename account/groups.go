@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
@@ -18,7 +19,7 @@ type GroupStore interface {
 	Members(ctx context.Context, groupID string) ([]store.Membership, error)
 	AddMember(ctx context.Context, m store.Membership) error
 	RemoveMember(ctx context.Context, groupID, userID string) error
-	SetShareHistory(ctx context.Context, groupID, userID string, share bool) error
+	SetSharing(ctx context.Context, groupID, userID string, s store.Sharing) error
 	CreateInvite(ctx context.Context, inv store.Invite) error
 	InviteByCode(ctx context.Context, code string) (store.Invite, error)
 	UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error)
@@ -250,7 +251,7 @@ func (gs *Groups) Join(ctx context.Context, u store.User, code string, shareHist
 	} else if err != nil {
 		return Joined{}, err
 	}
-	m := store.Membership{GroupID: g.ID, UserID: u.ID, JoinedAt: now, ShareHistory: shareHistory}
+	m := store.Membership{GroupID: g.ID, UserID: u.ID, JoinedAt: now, Sharing: store.Sharing{History: shareHistory}}
 	if err := gs.store.AddMember(ctx, m); err != nil {
 		return Joined{}, err
 	}
@@ -271,8 +272,30 @@ func (gs *Groups) RemoveMember(ctx context.Context, by store.User, id, userID st
 	return gs.store.RemoveMember(ctx, id, userID)
 }
 
-// SetShareHistory changes whether u's trainer in group id sees what u
-// logged before joining.
-func (gs *Groups) SetShareHistory(ctx context.Context, u store.User, id string, share bool) error {
-	return gs.store.SetShareHistory(ctx, id, u.ID, share)
+// SharingChange is a member's change of what they share; nil fields stay
+// as they are.
+type SharingChange struct {
+	History *bool // what was logged before joining
+	Notes   *bool // session notes
+}
+
+// SetSharing changes what u shares with their trainer in group id. To
+// anyone who is not a member the group does not exist.
+func (gs *Groups) SetSharing(ctx context.Context, u store.User, id string, ch SharingChange) error {
+	ms, err := gs.store.Members(ctx, id)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(ms, func(m store.Membership) bool { return m.UserID == u.ID })
+	if i < 0 {
+		return fmt.Errorf("member %s of %s: %w", u.ID, id, store.ErrNotFound)
+	}
+	s := ms[i].Sharing
+	if ch.History != nil {
+		s.History = *ch.History
+	}
+	if ch.Notes != nil {
+		s.Notes = *ch.Notes
+	}
+	return gs.store.SetSharing(ctx, id, u.ID, s)
 }

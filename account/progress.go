@@ -109,7 +109,8 @@ type patientView struct {
 }
 
 // read reads member m's diary as the trainer may see it: sessions logged
-// before the join only when the patient shares their history. A member
+// before the join only when the patient shares their history, notes only
+// when the patient shares them. A member
 // whose account is gone reads as store.ErrNotFound.
 func (c *Clinic) read(ctx context.Context, m store.Membership) (patientView, error) {
 	u, err := c.store.UserByID(ctx, m.UserID)
@@ -125,7 +126,12 @@ func (c *Clinic) read(ctx context.Context, m store.Membership) (patientView, err
 		return patientView{}, fmt.Errorf("patient %s: %w", u.ID, err)
 	}
 	v := patientView{user: u, diary: di, loc: location(u.TimeZone), since: m.JoinedAt}
-	if m.ShareHistory {
+	if !m.Sharing.Notes {
+		for i := range v.diary.Sessions {
+			v.diary.Sessions[i].Note = ""
+		}
+	}
+	if m.Sharing.History {
 		v.since = time.Time{}
 	} else {
 		v.diary.Sessions = slices.DeleteFunc(v.diary.Sessions, func(s training.Session) bool {
@@ -219,8 +225,8 @@ func (c *Clinic) member(ctx context.Context, by store.User, groupID, userID stri
 }
 
 // Patient returns the patient page of member userID of group groupID over
-// the last weeks ISO weeks. Session notes are left out: they are the
-// patient's own.
+// the last weeks ISO weeks. Session notes are left out unless the patient
+// shares them.
 func (c *Clinic) Patient(ctx context.Context, by store.User, groupID, userID string, weeks int) (Patient, error) {
 	if weeks < 1 || weeks > MaxProgressWeeks {
 		return Patient{}, invalid("weeks", fmt.Sprintf("want 1–%d", MaxProgressWeeks))
@@ -235,9 +241,6 @@ func (c *Clinic) Patient(ctx context.Context, by store.User, groupID, userID str
 	v, err := c.read(ctx, m)
 	if err != nil {
 		return Patient{}, err
-	}
-	for i := range v.diary.Sessions {
-		v.diary.Sessions[i].Note = ""
 	}
 	ws := training.Weeks(c.now(), location(by.TimeZone), weeks)
 	return Patient{

@@ -49,7 +49,7 @@ func BenchmarkGroupProgress(b *testing.B) {
 		if err := st.CreateUser(ctx, u); err != nil {
 			b.Fatal(err)
 		}
-		if err := st.AddMember(ctx, store.Membership{GroupID: "g", UserID: id, JoinedAt: now.AddDate(-1, 0, -7), ShareHistory: true}); err != nil {
+		if err := st.AddMember(ctx, store.Membership{GroupID: "g", UserID: id, JoinedAt: now.AddDate(-1, 0, -7), Sharing: store.Sharing{History: true}}); err != nil {
 			b.Fatal(err)
 		}
 		ts := synctest.Stamp(now, "phone")

@@ -128,6 +128,7 @@ type sessionJSON struct {
 	MoodBefore  *int                `json:"moodBefore"`
 	MoodAfter   *int                `json:"moodAfter"`
 	Load        *float64            `json:"load"`
+	Note        *string             `json:"note"` // null unless the patient shares notes
 }
 
 type patientJSON struct {
@@ -176,6 +177,9 @@ func toSessionJSON(s training.Session) sessionJSON {
 	}
 	if l, ok := s.Load(); ok {
 		out.Load = &l
+	}
+	if s.Note != "" {
+		out.Note = &s.Note
 	}
 	return out
 }
@@ -240,6 +244,7 @@ func (h *clinicHandlers) leave(c echo.Context) error {
 
 type membershipPatch struct {
 	ShareHistory *bool `json:"shareHistory"`
+	ShareNotes   *bool `json:"shareNotes"`
 }
 
 // patchMembership changes the signed-in member's choices in a group.
@@ -248,10 +253,9 @@ func (h *clinicHandlers) patchMembership(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.ShareHistory != nil {
-		if err := h.groups.SetShareHistory(c.Request().Context(), currentUser(c), c.Param("id"), *req.ShareHistory); err != nil {
-			return err
-		}
+	ch := account.SharingChange{History: req.ShareHistory, Notes: req.ShareNotes}
+	if err := h.groups.SetSharing(c.Request().Context(), currentUser(c), c.Param("id"), ch); err != nil {
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }

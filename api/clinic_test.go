@@ -180,7 +180,7 @@ func TestGroupProgressContract(t *testing.T) {
 	e.do(req{Method: "GET", Path: "/api/v1/groups/" + c.groupA + "/progress?weeks=x", Token: c.trainerA.Token}).ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
 }
 
-func TestPatientPageHidesNotes(t *testing.T) {
+func TestPatientPageNotesOnlyWhenShared(t *testing.T) {
 	c := newClinic(t)
 	var p struct {
 		User        struct{ ID string }
@@ -199,6 +199,12 @@ func TestPatientPageHidesNotes(t *testing.T) {
 	// Partial sessions are shown as such, never hidden.
 	if len(p.Sessions) != 2 || p.Sessions[0].ID != c.warmUpOnlyA || p.Sessions[0].Completion != "none" || p.Sessions[1].Completion != "partial" {
 		t.Errorf("sessions = %+v, want the warm-up (none) and the 2-interval session (partial)", p.Sessions)
+	}
+	// Shared notes are shown.
+	c.e.client.Must(t, req{Method: "PATCH", Path: "/api/v1/me/groups/" + c.groupA, Token: c.patientA.Token, Body: map[string]bool{"shareNotes": true}}, http.StatusNoContent, nil)
+	r = c.e.client.Must(t, req{Method: "GET", Path: fmt.Sprintf("/api/v1/groups/%s/members/%s", c.groupA, c.patientA.User.ID), Token: c.trainerA.Token}, http.StatusOK, &p)
+	if !strings.Contains(string(r.Body), "vondt i kneet") || p.VisibleFrom == nil {
+		t.Errorf("with notes shared (and history not), the page = %s", r.Body)
 	}
 }
 

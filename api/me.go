@@ -46,6 +46,7 @@ type userGroupJSON struct {
 	// ShareHistory: a member lets the trainer see what was logged before
 	// joining.
 	ShareHistory bool `json:"shareHistory"`
+	ShareNotes   bool `json:"shareNotes"` // the trainer may read session notes
 	// ArchivedAt is set for an archived group.
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
 }
@@ -53,7 +54,7 @@ type userGroupJSON struct {
 func toUserGroupsJSON(gs []store.UserGroup) []userGroupJSON {
 	out := make([]userGroupJSON, 0, len(gs))
 	for _, g := range gs {
-		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.ShareHistory, ArchivedAt: timeOrNull(g.ArchivedAt)})
+		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.Sharing.History, ShareNotes: g.Sharing.Notes, ArchivedAt: timeOrNull(g.ArchivedAt)})
 	}
 	return out
 }

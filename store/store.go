@@ -95,10 +95,16 @@ type Membership struct {
 	GroupID  string
 	UserID   string
 	JoinedAt time.Time
-	// ShareHistory: the patient lets the group's trainer see what was
-	// logged before JoinedAt too. Off, the trainer sees only what was
-	// logged from the join on.
-	ShareHistory bool
+	Sharing  Sharing
+}
+
+// Sharing is what a member of a treatment group lets its trainer see
+// beyond what was logged from the join on, except notes.
+type Sharing struct {
+	// History: what was logged before the join too.
+	History bool
+	// Notes: the notes of the sessions; off, they are the patient's own.
+	Notes bool
 }
 
 // AuditEntry records one read of a patient's health data by someone else.
@@ -114,9 +120,9 @@ type AuditEntry struct {
 // belongs to it.
 type UserGroup struct {
 	Group
-	Owner        bool      // the user leads the group
-	JoinedAt     time.Time // for members; CreatedAt for the owner
-	ShareHistory bool      // for members: see Membership.ShareHistory
+	Owner    bool      // the user leads the group
+	JoinedAt time.Time // for members; CreatedAt for the owner
+	Sharing  Sharing   // for members: see Membership
 }
 
 // Invite is a short code that either grants a role (Role set, GroupID empty:
@@ -231,9 +237,9 @@ type GroupStore interface {
 	Members(ctx context.Context, groupID string) ([]Membership, error)
 	// UserGroups lists the groups a user leads or belongs to, oldest first.
 	UserGroups(ctx context.Context, userID string) ([]UserGroup, error)
-	// SetShareHistory changes a member's ShareHistory; ErrNotFound when
-	// the user is no member of the group.
-	SetShareHistory(ctx context.Context, groupID, userID string, share bool) error
+	// SetSharing changes what a member shares; ErrNotFound when the user
+	// is no member of the group.
+	SetSharing(ctx context.Context, groupID, userID string, s Sharing) error
 }
 
 // AuditStore keeps the log of reads of patients' data by others. Entries

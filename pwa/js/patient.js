@@ -1,6 +1,6 @@
 // A patient page (/clinic/patient/<group>/<user>): the patient's weeks,
 // plan and sessions with their intervals, as the trainer may see them
-// (notes are the patient's own), the plan form — the trainer's plan goes
+// (notes only when the patient shares them), the plan form — the trainer's plan goes
 // into the patient's synced plan document, which their phone pulls — and a
 // password-reset code for a patient who forgot theirs.
 
@@ -42,7 +42,8 @@ export function render(ctx, [groupId, userId]) {
       h('p', { class: 'small muted' },
         s.intervals.length ? t('clinic.intervals', { list: s.intervals.map((iv) => [iv.rpe ? 'RPE ' + iv.rpe : null, iv.hrPeak ? iv.hrPeak + ' ' + t('unit.bpm') : null].filter(Boolean).join(' / ') || '–').join(', ') }) : t('clinic.noIntervals'),
         share !== null ? ' · ' + t('clinic.hardShare', { pct: percent(share) }) : '',
-        s.load !== null ? ' · ' + t('clinic.loadValue', { n: Math.round(s.load) }) : ''));
+        s.load !== null ? ' · ' + t('clinic.loadValue', { n: Math.round(s.load) }) : ''),
+      s.note ? h('p', { class: 'small', 'data-testid': 'patient-note', text: t('clinic.note', { note: s.note }) }) : null);
   }
 
   function planForm(p) {

@@ -319,6 +319,10 @@ function myGroups(ctx) {
         h('input', { type: 'checkbox', checked: g.shareHistory, 'data-testid': 'share-history',
           onchange: (ev) => ctx.api.patch('/me/groups/' + g.id, { shareHistory: ev.target.checked }).catch(fail) }),
         ' ', t('mygroups.shareHistory')) : null,
+      g.kind === 'treatment' ? h('label', { class: 'check' },
+        h('input', { type: 'checkbox', checked: g.shareNotes, 'data-testid': 'share-notes',
+          onchange: (ev) => ctx.api.patch('/me/groups/' + g.id, { shareNotes: ev.target.checked }).catch(fail) }),
+        ' ', t('mygroups.shareNotes')) : null,
       h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'leave-group', text: t('mygroups.leave'),
         onclick: () => confirm(t('mygroups.leaveConfirm', { name: g.name })) && ctx.api.request('DELETE', '/me/groups/' + g.id).then(load, fail) }))) : [h('li', { class: 'muted', text: t('mygroups.none') })]));
   }, fail);

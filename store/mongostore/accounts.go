@@ -157,6 +157,11 @@ type memberRec struct {
 	UserID       string    `bson:"userId"`
 	JoinedAt     time.Time `bson:"joinedAt"`
 	ShareHistory bool      `bson:"shareHistory"`
+	ShareNotes   bool      `bson:"shareNotes"`
+}
+
+func (r memberRec) sharing() store.Sharing {
+	return store.Sharing{History: r.ShareHistory, Notes: r.ShareNotes}
 }
 
 // CreateGroup stores a new group; ErrDuplicate when the id is taken.
@@ -185,7 +190,7 @@ func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
 	}
 	_, err := s.memberships.UpdateOne(ctx,
 		bson.D{{Key: "groupId", Value: m.GroupID}, {Key: "userId", Value: m.UserID}},
-		eq("$setOnInsert", bson.D{{Key: "joinedAt", Value: ms(m.JoinedAt)}, {Key: "shareHistory", Value: m.ShareHistory}}),
+		eq("$setOnInsert", bson.D{{Key: "joinedAt", Value: ms(m.JoinedAt)}, {Key: "shareHistory", Value: m.Sharing.History}, {Key: "shareNotes", Value: m.Sharing.Notes}}),
 		options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
 		return nil // a concurrent AddMember inserted it first
@@ -214,22 +219,22 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	}
 	out := make([]store.Membership, len(recs))
 	for i, r := range recs {
-		out[i] = store.Membership{GroupID: r.GroupID, UserID: r.UserID, JoinedAt: r.JoinedAt.UTC(), ShareHistory: r.ShareHistory}
+		out[i] = store.Membership{GroupID: r.GroupID, UserID: r.UserID, JoinedAt: r.JoinedAt.UTC(), Sharing: r.sharing()}
 	}
 	return out, nil
 }
 
-// SetShareHistory changes a member's ShareHistory; ErrNotFound when the
-// user is no member of the group.
-func (s *Store) SetShareHistory(ctx context.Context, groupID, userID string, share bool) error {
+// SetSharing changes what a member shares; ErrNotFound when the user is
+// no member of the group.
+func (s *Store) SetSharing(ctx context.Context, groupID, userID string, sh store.Sharing) error {
 	res, err := s.memberships.UpdateOne(ctx,
 		bson.D{{Key: "groupId", Value: groupID}, {Key: "userId", Value: userID}},
-		eq("$set", eq("shareHistory", share)))
+		eq("$set", bson.D{{Key: "shareHistory", Value: sh.History}, {Key: "shareNotes", Value: sh.Notes}}))
 	if err != nil {
-		return mapErr("set share history", err)
+		return mapErr("set sharing", err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("mongostore: set share history of %s in %s: %w", userID, groupID, store.ErrNotFound)
+		return fmt.Errorf("mongostore: set sharing of %s in %s: %w", userID, groupID, store.ErrNotFound)
 	}
 	return nil
 }
@@ -301,7 +306,7 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 		}
 		for _, g := range groups {
 			m := joined[g.ID]
-			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: m.JoinedAt.UTC(), ShareHistory: m.ShareHistory}
+			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: m.JoinedAt.UTC(), Sharing: m.sharing()}
 		}
 	}
 	out := make([]store.UserGroup, 0, len(byID))

@@ -8,7 +8,7 @@ import (
 	"github.com/hit4x4/dagbok/store"
 )
 
-func testShareHistory(t *testing.T, h harness) {
+func testSharing(t *testing.T, h harness) {
 	s := h.fresh(t)
 	c := ctx(t)
 	for _, u := range []store.User{user("trainer", store.RoleTrainer), user("p1", store.RolePatient), user("p2", store.RolePatient)} {
@@ -18,42 +18,42 @@ func testShareHistory(t *testing.T, h harness) {
 		t.Fatalf("CreateGroup: %v", err)
 	}
 	for _, m := range []store.Membership{
-		{GroupID: "g1", UserID: "p1", JoinedAt: at(time.Minute), ShareHistory: true},
+		{GroupID: "g1", UserID: "p1", JoinedAt: at(time.Minute), Sharing: store.Sharing{History: true}},
 		{GroupID: "g1", UserID: "p2", JoinedAt: at(2 * time.Minute)},
 	} {
 		if err := s.AddMember(c, m); err != nil {
 			t.Fatalf("AddMember(%s): %v", m.UserID, err)
 		}
 	}
-	share := func() map[string]bool {
+	sharing := func() map[string]store.Sharing {
 		t.Helper()
 		ms, err := s.Members(c, "g1")
 		if err != nil {
 			t.Fatalf("Members: %v", err)
 		}
-		out := map[string]bool{}
+		out := map[string]store.Sharing{}
 		for _, m := range ms {
-			out[m.UserID] = m.ShareHistory
+			out[m.UserID] = m.Sharing
 		}
 		return out
 	}
-	if got := share(); !got["p1"] || got["p2"] {
-		t.Fatalf("ShareHistory as added = %v, want p1 only", got)
+	if got := sharing(); got["p1"] != (store.Sharing{History: true}) || got["p2"] != (store.Sharing{}) {
+		t.Fatalf("Sharing as added = %+v, want p1's history only", got)
 	}
-	if err := s.SetShareHistory(c, "g1", "p1", false); err != nil {
-		t.Fatalf("SetShareHistory(p1, false): %v", err)
+	if err := s.SetSharing(c, "g1", "p1", store.Sharing{}); err != nil {
+		t.Fatalf("SetSharing(p1): %v", err)
 	}
-	if err := s.SetShareHistory(c, "g1", "p2", true); err != nil {
-		t.Fatalf("SetShareHistory(p2, true): %v", err)
+	if err := s.SetSharing(c, "g1", "p2", store.Sharing{History: true, Notes: true}); err != nil {
+		t.Fatalf("SetSharing(p2): %v", err)
 	}
-	if got := share(); got["p1"] || !got["p2"] {
-		t.Fatalf("ShareHistory after changes = %v, want p2 only", got)
+	if got := sharing(); got["p1"] != (store.Sharing{}) || got["p2"] != (store.Sharing{History: true, Notes: true}) {
+		t.Fatalf("Sharing after changes = %+v, want p2 sharing both", got)
 	}
-	if gs, err := s.UserGroups(c, "p2"); err != nil || len(gs) != 1 || !gs[0].ShareHistory {
+	if gs, err := s.UserGroups(c, "p2"); err != nil || len(gs) != 1 || gs[0].Sharing != (store.Sharing{History: true, Notes: true}) {
 		t.Fatalf("UserGroups(p2) = %+v, %v; want the group, shared", gs, err)
 	}
-	if err := s.SetShareHistory(c, "g1", "trainer", true); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("SetShareHistory(no member): err = %v, want ErrNotFound", err)
+	if err := s.SetSharing(c, "g1", "trainer", store.Sharing{History: true}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetSharing(no member): err = %v, want ErrNotFound", err)
 	}
 }
 

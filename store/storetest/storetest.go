@@ -75,7 +75,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Groups", testGroups},
 		{"Memberships", testMemberships},
 		{"UserGroups", testUserGroups},
-		{"ShareHistory", testShareHistory},
+		{"Sharing", testSharing},
 		{"Audit", testAudit},
 		{"Staff", testStaff},
 		{"UpdateGroup", testUpdateGroup},

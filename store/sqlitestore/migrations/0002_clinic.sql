@@ -23,3 +23,6 @@ CREATE INDEX reset_code_user ON reset_code (user_id);
 
 -- Archived groups keep their members; their codes stop working.
 ALTER TABLE grp ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;
+
+-- A member may share their session notes with the group's trainer.
+ALTER TABLE membership ADD COLUMN share_notes INTEGER NOT NULL DEFAULT 0;
