@@ -71,7 +71,7 @@ export function render(ctx, [groupId, userId]) {
     h('h2', { id: 'p-plan', text: t('clinic.plan') }),
     status,
     field('plan-count', t('clinic.planCount'), count),
-    h('fieldset', { class: 'days' }, h('legend', { text: t('clinic.planDays') }), days),
+    h('fieldset', { class: 'plan-days' }, h('legend', { text: t('clinic.planDays') }), days),
     field('plan-time', t('clinic.planTime'), time),
     h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'plan-save', text: t('clinic.planSave') }));
   }
