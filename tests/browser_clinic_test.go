@@ -35,9 +35,13 @@ var setupLink = regexp.MustCompile(`/setup#[A-Za-z0-9_-]{43}`)
 // Staff screens are shot at tablet and phone size.
 func TestBrowserClinicJourney(t *testing.T) {
 	srv := startServer(t)
-	link := setupLink.FindString(srv.logs.String())
-	if link == "" {
-		t.Fatalf("the server printed no setup link:\n%s", srv.logs)
+	// The link follows the "listening" line that startServer waits for.
+	var link string
+	if err := apitest.Poll(t.Context(), 10*time.Second, func() bool {
+		link = setupLink.FindString(srv.logs.String())
+		return link != ""
+	}); err != nil {
+		t.Fatalf("the server printed no setup link: %v\n%s", err, srv.logs)
 	}
 
 	// First run: the admin, on a tablet.
