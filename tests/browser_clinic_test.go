@@ -116,6 +116,10 @@ func TestBrowserClinicJourney(t *testing.T) {
 	// The trainer's group page and patient page, on the tablet.
 	tr.click("group-link")
 	tr.waitVisible("board-member")
+	tr.waitVisible("code-revoke")
+	if got := tr.text("group-codes"); !strings.Contains(got, groupCode) {
+		t.Errorf("the group's codes say %q, want %s", got, groupCode)
+	}
 	tr.screenshot("clinic-group-tablet")
 	tr.click("patient-link")
 	tr.waitVisible("plan-save")

@@ -19,6 +19,19 @@ export function render(ctx, [id]) {
   const invite = h('div');
   const members = h('ul', { class: 'list', 'data-testid': 'group-members' });
   const manage = h('section', { class: 'card', 'aria-labelledby': 'g-manage' });
+  const codes = h('ul', { class: 'list', 'data-testid': 'group-codes' });
+
+  // loadCodes lists the group's codes that still work, to show or revoke.
+  const loadCodes = () => ctx.api.get('/invites').then((res) => {
+    const open = res.invites.filter((i) => i.groupId === id && i.usable);
+    codes.replaceChildren(...(open.length ? open.map((i) => h('li', { class: 'item-row' },
+      h('span', {}, h('strong', { class: 'mono', text: i.code }), ' · ', t('clinic.expires', { date: day(t, i.expiresAt) })),
+      h('span', { class: 'actions' },
+        h('button', { type: 'button', class: 'btn small', 'data-testid': 'code-show', text: t('clinic.showCode'),
+          onclick: () => invite.replaceChildren(codeCard(t, i.code, i.expiresAt, 'group-invite-card')) }),
+        h('button', { type: 'button', class: 'btn small', 'data-testid': 'code-revoke', text: t('clinic.revoke'),
+          onclick: () => ctx.api.request('DELETE', '/invites/' + i.code).then(() => { invite.replaceChildren(); loadCodes(); }, fail) })))) : [h('li', { class: 'muted', text: t('clinic.noCodes') })]));
+  }, fail);
 
   mount(
     h('p', {}, h('a', { href: '/clinic', 'data-testid': 'back-clinic', text: '← ' + t('clinic.title') })),
@@ -27,8 +40,10 @@ export function render(ctx, [id]) {
       h('h2', { id: 'g-invite', text: t('clinic.inviteMembers') }),
       h('p', { class: 'muted small', text: t('clinic.inviteMembersHint') }),
       h('button', { type: 'button', class: 'btn primary', 'data-testid': 'group-invite', text: t('clinic.newCode'),
-        onclick: () => ctx.api.post(`/groups/${id}/invite`).then((inv) => invite.replaceChildren(codeCard(t, inv.code, inv.expiresAt, 'group-invite-card')), fail) }),
-      invite),
+        onclick: () => ctx.api.post(`/groups/${id}/invite`).then((inv) => { invite.replaceChildren(codeCard(t, inv.code, inv.expiresAt, 'group-invite-card')); loadCodes(); }, fail) }),
+      invite,
+      h('h3', { text: t('clinic.openCodes') }),
+      codes),
     h('section', { class: 'card', 'aria-labelledby': 'g-members' }, h('h2', { id: 'g-members', text: t('clinic.members') }), members),
     manage,
   );
@@ -38,6 +53,7 @@ export function render(ctx, [id]) {
     document.title = `${g.name} – ${t('app.name')}`;
     drawMembers(g);
     drawManage(g);
+    loadCodes();
     if (g.kind === 'treatment') loadBoard();
     else board.replaceChildren(h('p', { class: 'muted', text: t('clinic.peerNoFigures') }));
   }, fail);
