@@ -128,6 +128,8 @@ func TestBrowserClinicJourney(t *testing.T) {
 	tr.click("plan-save")
 	tr.waitJS("the saved plan", `document.querySelector('[data-testid=plan-status]').textContent.includes('Tor Trener') || document.querySelector('[data-testid=plan-status]').textContent.includes('lagret')`)
 	tr.screenshot("clinic-patient-tablet")
+	eval[bool](tr, `(document.querySelector('[data-testid=patient-chart-adherence]').scrollIntoView(), true)`)
+	tr.screenshot("clinic-patient-charts-tablet")
 	// The same staff screens on a phone.
 	tr.viewport(390, 844, true)
 	tr.screenshot("clinic-patient-phone")

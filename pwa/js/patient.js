@@ -8,6 +8,7 @@ import { h, mount, field, timeControl } from './ui.js';
 import { day, problem, strip } from './staffui.js';
 import { weekday, percent } from './fmt.js';
 import { intensityShare } from './training.js';
+import { bars } from './charts.js';
 
 /** render draws the patient page. */
 export function render(ctx, [groupId, userId]) {
@@ -27,11 +28,31 @@ export function render(ctx, [groupId, userId]) {
     body.replaceChildren(
       h('p', { class: 'muted small', 'data-testid': 'patient-visible', text: p.visibleFrom ? t('clinic.visibleFrom', { date: day(t, p.visibleFrom) }) : t('clinic.visibleAll') }),
       h('section', { class: 'card', 'aria-labelledby': 'p-weeks' }, h('h2', { id: 'p-weeks', text: t('clinic.weeks') }), strip(t, p.weeks, 'patient-strip')),
+      charts(p.weeks),
       planForm(p),
       h('section', { class: 'card', 'aria-labelledby': 'p-sessions' },
         h('h2', { id: 'p-sessions', text: t('clinic.sessions') }),
         p.sessions.length ? h('ol', { class: 'list', 'data-testid': 'patient-sessions' }, p.sessions.slice().reverse().map((s) => sessionRow(s, p.user.hrMax))) : h('p', { class: 'muted', text: t('clinic.noSessions') })),
       resetCard());
+  }
+
+  // charts draws the patient's weeks with the charts of their own Progress
+  // screen: sessions against the plan, share of hard intervals, load.
+  function charts(weeks) {
+    const recent = weeks.slice(-8);
+    const label = (w) => t('progress.weekShort', { n: Number(w.week.slice(-2)) });
+    const planned = recent.length ? recent[recent.length - 1].planned : 0;
+    return h('section', { class: 'card', 'aria-labelledby': 'p-charts' },
+      h('h2', { id: 'p-charts', text: t('progress.title') }),
+      h('div', { class: 'chart-grid' },
+        h('div', {}, h('h3', { text: t('progress.adherence') }),
+          bars(recent.map((w) => ({ label: label(w), value: w.sessions, met: w.planned > 0 && w.sessions >= w.planned })),
+            { title: t('progress.adherence'), target: planned || undefined, testid: 'patient-chart-adherence', ticks: [0, Math.max(planned, ...recent.map((w) => w.sessions), 1)] })),
+        h('div', {}, h('h3', { text: t('progress.intensity') }),
+          bars(recent.map((w) => ({ label: label(w), value: w.sessions ? Math.round(w.highIntensityShare * 100) : null, met: w.highIntensityShare >= 0.75 })),
+            { title: t('progress.intensity'), max: 100, testid: 'patient-chart-intensity', fmt: (v) => v + ' %', ticks: [0, 50, 100] })),
+        h('div', {}, h('h3', { text: t('progress.load') }),
+          bars(recent.map((w) => ({ label: label(w), value: Math.round(w.load) })), { title: t('progress.load'), testid: 'patient-chart-load' }))));
   }
 
   function sessionRow(s, hrMax) {
