@@ -309,3 +309,40 @@ func TestCompactorCollectsOldTombstones(t *testing.T) {
 		t.Fatalf("pull after compaction: %d %s, want 410", r.Status, r.Body)
 	}
 }
+
+// TestSetupLinkOnlyWithoutAdmin: with no admin and none configured the
+// server prints a setup link; with ADMIN_EMAIL it does not.
+func TestSetupLinkOnlyWithoutAdmin(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"no admin", map[string]string{}, true},
+		{"admin configured", map[string]string{"ADMIN_EMAIL": "admin@example.org", "ADMIN_PASSWORD": "correct horse battery"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir()}
+			for k, v := range tc.env {
+				e[k] = v
+			}
+			cfg, err := parseConfig(nil, env(e), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			m := NewMain(cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+			if err := m.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			link := m.SetupURL()
+			if got := link != ""; got != tc.want {
+				t.Fatalf("setup link %q, want one: %v", link, tc.want)
+			}
+			if link != "" && (!strings.HasPrefix(link, m.URL()+"setup#") || !strings.Contains(logs.String(), link)) {
+				t.Errorf("setup link %q under %s, logs:\n%s", link, m.URL(), logs.String())
+			}
+		})
+	}
+}
