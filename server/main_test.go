@@ -143,15 +143,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 
 func TestMainRunServesAndCloses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data")
-	cfg, err := parseConfig(nil, env(map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": dir}), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	m := NewMain(cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	m, logs := runMain(t, map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": dir})
 	if !strings.HasPrefix(m.URL(), "http://127.0.0.1:") || strings.HasSuffix(m.URL(), ":0/") {
 		t.Fatalf("url %q", m.URL())
 	}
@@ -326,15 +318,7 @@ func TestSetupLinkOnlyWithoutAdmin(t *testing.T) {
 			for k, v := range tc.env {
 				e[k] = v
 			}
-			cfg, err := parseConfig(nil, env(e), io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var logs bytes.Buffer
-			m := NewMain(cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
-			if err := m.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
+			m, logs := runMain(t, e)
 			defer m.Close()
 			link := m.SetupURL()
 			if got := link != ""; got != tc.want {
@@ -345,4 +329,20 @@ func TestSetupLinkOnlyWithoutAdmin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runMain starts a server with the settings of environment e, logging JSON
+// into the buffer it returns.
+func runMain(t *testing.T, e map[string]string) (*Main, *bytes.Buffer) {
+	t.Helper()
+	cfg, err := parseConfig(nil, env(e), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := new(bytes.Buffer)
+	m := NewMain(cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return m, logs
 }
