@@ -33,6 +33,8 @@ const (
 type AccountStore interface {
 	CreateUser(ctx context.Context, u store.User) error
 	UserByEmail(ctx context.Context, email string) (store.User, error)
+	UserByID(ctx context.Context, id string) (store.User, error)
+	GroupByID(ctx context.Context, id string) (store.Group, error)
 	UpdateUser(ctx context.Context, u store.User) error
 	DeleteUser(ctx context.Context, id string) error
 	InviteByCode(ctx context.Context, code string) (store.Invite, error)
@@ -139,6 +141,11 @@ func (a *Accounts) create(ctx context.Context, u store.User, code string, now ti
 			return u, errInviteUnusable()
 		} else if err != nil {
 			return u, err
+		}
+		if ok, err := issuerMayInvite(ctx, a.store, inv); err != nil {
+			return u, err
+		} else if !ok {
+			return u, errInviteUnusable()
 		}
 		u.Role, group = grantOf(inv)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
@@ -14,8 +15,11 @@ import (
 type GroupStore interface {
 	CreateGroup(ctx context.Context, g store.Group) error
 	GroupByID(ctx context.Context, id string) (store.Group, error)
+	UpdateGroup(ctx context.Context, g store.Group) error
 	Members(ctx context.Context, groupID string) ([]store.Membership, error)
 	AddMember(ctx context.Context, m store.Membership) error
+	RemoveMember(ctx context.Context, groupID, userID string) error
+	SetSharing(ctx context.Context, groupID, userID string, s store.Sharing) error
 	CreateInvite(ctx context.Context, inv store.Invite) error
 	InviteByCode(ctx context.Context, code string) (store.Invite, error)
 	UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error)
@@ -155,34 +159,143 @@ func (gs *Groups) Invite(ctx context.Context, by store.User, id string) (store.I
 	if !manage {
 		return store.Invite{}, refuse(Forbidden, "only the group's leader may invite")
 	}
+	if !g.ArchivedAt.IsZero() {
+		return store.Invite{}, refuse(Conflict, "the group is archived")
+	}
 	return gs.newInvite(ctx, g, by, gs.now().UTC())
 }
 
+// GroupChange is an edit of a group; nil fields stay as they are.
+type GroupChange struct {
+	Name     *string
+	Archived *bool
+}
+
+// Update renames, archives or restores group id (its leader or an admin).
+// An archived group keeps its members and figures; its codes stop working.
+func (gs *Groups) Update(ctx context.Context, by store.User, id string, ch GroupChange) (store.Group, error) {
+	g, manage, _, err := gs.load(ctx, id, by)
+	if err != nil {
+		return store.Group{}, err
+	}
+	if !manage {
+		return store.Group{}, refuse(Forbidden, "only the group's leader may change it")
+	}
+	if ch.Name != nil {
+		name, err := normalizeName(*ch.Name)
+		if err != nil {
+			return store.Group{}, invalid("name", err.Error())
+		}
+		g.Name = name
+	}
+	if ch.Archived != nil {
+		switch {
+		case *ch.Archived && g.ArchivedAt.IsZero():
+			g.ArchivedAt = gs.now().UTC()
+		case !*ch.Archived:
+			g.ArchivedAt = time.Time{}
+		}
+	}
+	if err := gs.store.UpdateGroup(ctx, g); err != nil {
+		return store.Group{}, err
+	}
+	return g, nil
+}
+
+// Joined is the group a patient joined, with the name of who leads it.
+type Joined struct {
+	store.Group
+	OwnerName string
+}
+
 // Join adds u to the group of an invite code and returns the group.
-func (gs *Groups) Join(ctx context.Context, u store.User, code string) (store.Group, error) {
+// shareHistory lets the group's trainer see what u logged before joining.
+// The code of a group whose leader was demoted or erased no longer works:
+// a patient must not join a group nobody may lead.
+func (gs *Groups) Join(ctx context.Context, u store.User, code string, shareHistory bool) (Joined, error) {
 	code = NormalizeInviteCode(code)
 	if !validInviteCode(code) {
-		return store.Group{}, invalid("code", "not a valid invite code")
+		return Joined{}, invalid("code", "not a valid invite code")
 	}
 	unusable := invalid("code", "unknown, expired or revoked")
 	now := gs.now().UTC()
 	// Look first, so a role invite is never used up by a join.
 	inv, err := gs.store.InviteByCode(ctx, code)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (inv.GroupID == "" || !inv.Usable(now))) {
-		return store.Group{}, unusable
+		return Joined{}, unusable
 	}
 	if err != nil {
-		return store.Group{}, err
+		return Joined{}, err
 	}
-	inv, err = gs.store.UseInvite(ctx, code, now)
+	g, err := gs.store.GroupByID(ctx, inv.GroupID)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Group{}, unusable
+		return Joined{}, unusable
 	}
 	if err != nil {
-		return store.Group{}, err
+		return Joined{}, err
 	}
-	if err := gs.store.AddMember(ctx, store.Membership{GroupID: inv.GroupID, UserID: u.ID, JoinedAt: now}); err != nil {
-		return store.Group{}, err
+	if ok, err := issuerMayInvite(ctx, gs.store, inv); err != nil {
+		return Joined{}, err
+	} else if !ok {
+		return Joined{}, unusable
 	}
-	return gs.store.GroupByID(ctx, inv.GroupID)
+	owner, err := gs.store.UserByID(ctx, g.OwnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Joined{}, unusable
+	}
+	if err != nil {
+		return Joined{}, err
+	}
+	if _, err = gs.store.UseInvite(ctx, code, now); errors.Is(err, store.ErrNotFound) {
+		return Joined{}, unusable
+	} else if err != nil {
+		return Joined{}, err
+	}
+	m := store.Membership{GroupID: g.ID, UserID: u.ID, JoinedAt: now, Sharing: store.Sharing{History: shareHistory}}
+	if err := gs.store.AddMember(ctx, m); err != nil {
+		return Joined{}, err
+	}
+	return Joined{Group: g, OwnerName: owner.Name}, nil
+}
+
+// RemoveMember takes userID out of group id. Those who manage the group
+// may remove anyone; a member may remove only themselves (leaving). The
+// trainer's access ends with the membership.
+func (gs *Groups) RemoveMember(ctx context.Context, by store.User, id, userID string) error {
+	_, manage, _, err := gs.load(ctx, id, by)
+	if err != nil {
+		return err
+	}
+	if !manage && by.ID != userID {
+		return refuse(Forbidden, "only the group's leader may remove a member")
+	}
+	return gs.store.RemoveMember(ctx, id, userID)
+}
+
+// SharingChange is a member's change of what they share; nil fields stay
+// as they are.
+type SharingChange struct {
+	History *bool // what was logged before joining
+	Notes   *bool // session notes
+}
+
+// SetSharing changes what u shares with their trainer in group id. To
+// anyone who is not a member the group does not exist.
+func (gs *Groups) SetSharing(ctx context.Context, u store.User, id string, ch SharingChange) error {
+	ms, err := gs.store.Members(ctx, id)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(ms, func(m store.Membership) bool { return m.UserID == u.ID })
+	if i < 0 {
+		return fmt.Errorf("member %s of %s: %w", u.ID, id, store.ErrNotFound)
+	}
+	s := ms[i].Sharing
+	if ch.History != nil {
+		s.History = *ch.History
+	}
+	if ch.Notes != nil {
+		s.Notes = *ch.Notes
+	}
+	return gs.store.SetSharing(ctx, id, u.ID, s)
 }

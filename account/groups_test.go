@@ -65,14 +65,14 @@ func TestGroupVisibilityAndJoining(t *testing.T) {
 	}
 
 	// Joining: only a usable group code, and a role invite is not spent.
-	_, err = w.groups.Join(ctx, member, "bad")
+	_, err = w.groups.Join(ctx, member, "bad", false)
 	wantFields(t, err, "code")
-	_, err = w.groups.Join(ctx, member, role.Code)
+	_, err = w.groups.Join(ctx, member, role.Code, false)
 	wantFields(t, err, "code")
 	if got, err := w.store.InviteByCode(ctx, role.Code); err != nil || got.Uses != 0 {
 		t.Fatalf("the role invite after a join: %+v, %v", got, err)
 	}
-	joined, err := w.groups.Join(ctx, member, inv.Code)
+	joined, err := w.groups.Join(ctx, member, inv.Code, false)
 	if err != nil || joined.ID != g.ID {
 		t.Fatalf("join: %+v, %v", joined, err)
 	}

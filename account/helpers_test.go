@@ -33,6 +33,7 @@ type world struct {
 	invites  *account.Invites
 	groups   *account.Groups
 	tries    *tries
+	setup    *account.Setup
 }
 
 func newWorld(t *testing.T) *world {
@@ -55,6 +56,7 @@ func newWorld(t *testing.T) *world {
 		sessions: account.NewSessions(st, clk.Now, rnd),
 		invites:  account.NewInvites(st, clk.Now, rnd),
 		groups:   account.NewGroups(st, clk.Now, rnd),
+		setup:    account.NewSetup(st, hash, clk.Now, rnd),
 	}
 }
 
@@ -100,7 +102,8 @@ func (w *world) user(role store.Role, email string) store.User {
 	}
 	code := ""
 	if role != store.RolePatient {
-		inv, err := w.invites.CreateRole(ctx, store.User{ID: "root", Role: store.RoleAdmin}, role)
+		admin := w.user(store.RoleAdmin, "root@example.org") // an invite works while its maker is an admin
+		inv, err := w.invites.CreateRole(ctx, admin, role)
 		if err != nil {
 			w.t.Fatal(err)
 		}

@@ -47,19 +47,22 @@ func validInviteCode(code string) bool {
 	return true
 }
 
-// newInviteCode draws a code uniformly from the alphabet (rejection
-// sampling, so no letter is more likely than another).
-func newInviteCode(r io.Reader) (string, error) {
+// newInviteCode draws an invite code.
+func newInviteCode(r io.Reader) (string, error) { return randomCode(r, inviteCodeLen) }
+
+// randomCode draws size characters uniformly from the invite alphabet
+// (rejection sampling, so no letter is more likely than another).
+func randomCode(r io.Reader, size int) (string, error) {
 	const n = len(inviteAlphabet)
 	limit := 256 - 256%n
-	out := make([]byte, 0, inviteCodeLen)
+	out := make([]byte, 0, size)
 	buf := make([]byte, 16)
-	for len(out) < inviteCodeLen {
+	for len(out) < size {
 		if _, err := io.ReadFull(r, buf); err != nil {
-			return "", fmt.Errorf("random invite code: %w", err)
+			return "", fmt.Errorf("random code: %w", err)
 		}
 		for _, b := range buf {
-			if int(b) < limit && len(out) < inviteCodeLen {
+			if int(b) < limit && len(out) < size {
 				out = append(out, inviteAlphabet[int(b)%n])
 			}
 		}
@@ -147,3 +150,40 @@ func (iv *Invites) Revoke(ctx context.Context, by store.User, code string) error
 }
 
 func errNoInvite() *Error { return refuse(NotFound, "no such invite") }
+
+// issuerStore finds who made an invite and for which group.
+type issuerStore interface {
+	UserByID(ctx context.Context, id string) (store.User, error)
+	GroupByID(ctx context.Context, id string) (store.Group, error)
+}
+
+// issuerMayInvite reports whether the maker of inv may still make it: an
+// admin, or for a group's code the group's leader while still in a leading
+// role, and only while the group is not archived. The codes of a demoted
+// or erased trainer, or of an archived group, stop working at once,
+// without revoking them one by one.
+func issuerMayInvite(ctx context.Context, st issuerStore, inv store.Invite) (bool, error) {
+	by, err := st.UserByID(ctx, inv.CreatedBy)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if inv.GroupID == "" {
+		return by.Role == store.RoleAdmin, nil // only admins make role invites
+	}
+	g, err := st.GroupByID(ctx, inv.GroupID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	leads := by.Role == store.RoleAdmin || g.OwnerID == by.ID && mayLead(by.Role, g.Kind)
+	return err == nil && leads && g.ArchivedAt.IsZero(), err
+}
+
+// ParseInviteCode normalises code and reports whether it has the shape of
+// an invite code (whether it works is another matter).
+func ParseInviteCode(code string) (string, bool) {
+	code = NormalizeInviteCode(code)
+	return code, validInviteCode(code)
+}

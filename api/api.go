@@ -66,6 +66,9 @@ type Config struct {
 	LoginPerIP      Limit                // zero: 20 at once, then one per 3 s
 	LoginPerAccount Limit                // zero: 5 at once, then one per 20 s
 	RateLimitKeys   int                  // buckets kept per limiter; 0: 10,000
+	// Setup is the first-run link's token, when the server opened one
+	// (no admin yet). Nil: POST /api/v1/setup answers 404.
+	Setup *account.Setup
 }
 
 // Body limits: sync pushes may carry up to sync.MaxPushBytes, everything
@@ -74,6 +77,10 @@ const (
 	smallBodyLimit = 64 << 10
 	pushBodyLimit  = sync.MaxPushBytes
 )
+
+// ServerNode is the node id of the server's HLC stamps: the plans a
+// trainer sets carry it.
+const ServerNode = "server"
 
 // PushTimeout is the least time a sync push is given. Servers should
 // allow writes at least this long.
@@ -159,10 +166,15 @@ func New(cfg Config) (*echo.Echo, error) {
 		tok: tok, public: cfg.PublicURL,
 		perIP: newLimiter(cfg.LoginPerIP, cfg.RateLimitKeys, cfg.Now),
 	}
+	staff := &staffHandlers{staff: account.NewStaff(cfg.Store, hash, tries, cfg.Now, cfg.Rand), perIP: auth.perIP}
 	me := &meHandlers{groups: cfg.Store, accounts: accounts}
 	inv := &inviteHandlers{invites: account.NewInvites(cfg.Store, cfg.Now, cfg.Rand), now: cfg.Now}
 	grp := &groupHandlers{groups: account.NewGroups(cfg.Store, cfg.Now, cfg.Rand)}
 	syn := newSyncHandlers(cfg.Store, cfg.Now)
+	cli := &clinicHandlers{
+		clinic: account.NewClinic(cfg.Store, sync.NewClock(ServerNode, cfg.Now), cfg.Now, cfg.Rand),
+		groups: grp.groups, export: cfg.Store,
+	}
 
 	// Each route carries its body limit and deadline, ahead of the
 	// authentication (which reads the store). A push of 500 documents may
@@ -177,6 +189,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.POST("/auth/login", auth.login, small)
 	v1.POST("/auth/refresh", auth.refresh, small)
 	v1.POST("/auth/logout", auth.logout, small)
+	v1.POST("/auth/reset", staff.reset, small)
+	v1.POST("/setup", (&setupHandlers{setup: cfg.Setup, perIP: auth.perIP}).create, small)
 
 	user := authn.require
 	admin := allow(store.RoleAdmin)
@@ -186,15 +200,31 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.GET("/me", me.get, small, user)
 	v1.PATCH("/me", me.patch, small, user)
 	v1.DELETE("/me", auth.erase, small, user)
+	v1.GET("/me/export", cli.exportMe, small, user)
+	v1.GET("/me/audit", cli.audit, small, user)
+	v1.PATCH("/me/groups/:id", cli.patchMembership, small, user)
+	v1.DELETE("/me/groups/:id", cli.leave, small, user)
 
 	v1.POST("/invites", inv.create, small, user, admin)
 	v1.GET("/invites", inv.list, small, user, leader)
 	v1.DELETE("/invites/:code", inv.revoke, small, user, leader)
+	v1.GET("/invites/:code/qr", joinQR(cfg.PublicURL), small)
 
 	v1.POST("/groups", grp.create, small, user, leader)
 	v1.POST("/groups/join", grp.join, small, user, patient)
 	v1.GET("/groups/:id", grp.get, small, user)
+	v1.PATCH("/groups/:id", grp.patch, small, user, leader)
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
+	v1.GET("/groups/:id/progress", cli.progress, small, user)
+	v1.GET("/groups/:id/progress.csv", cli.progressCSV, small, user)
+	v1.GET("/groups/:id/members/:userId", cli.patient, small, user)
+	v1.PUT("/groups/:id/members/:userId/plan", cli.setPlan, small, user)
+	v1.DELETE("/groups/:id/members/:userId", cli.removeMember, small, user)
+
+	v1.GET("/staff", staff.list, small, user, admin)
+	v1.PATCH("/staff/:id", staff.setRole, small, user, admin)
+	v1.DELETE("/staff/:id", staff.remove, small, user, admin)
+	v1.POST("/users/:id/reset-code", staff.issueReset, small, user, allow(store.RoleTrainer, store.RoleAdmin))
 
 	v1.POST("/sync/push", syn.push, push, user)
 	v1.GET("/sync/pull", syn.pull, small, user)

@@ -20,7 +20,14 @@ type createGroupRequest struct {
 }
 
 type joinGroupRequest struct {
-	Code string `json:"code"`
+	Code         string `json:"code"`
+	ShareHistory bool   `json:"shareHistory"`
+}
+
+// joinedJSON is the group a patient joined, naming its leader.
+type joinedJSON struct {
+	groupJSON
+	OwnerName string `json:"ownerName"`
 }
 
 type groupJSON struct {
@@ -29,6 +36,7 @@ type groupJSON struct {
 	Kind            store.GroupKind `json:"kind"`
 	OwnerID         string          `json:"ownerId"`
 	CreatedAt       time.Time       `json:"createdAt"`
+	ArchivedAt      *time.Time      `json:"archivedAt,omitempty"`
 	InviteCode      string          `json:"inviteCode,omitempty"`
 	InviteExpiresAt *time.Time      `json:"inviteExpiresAt,omitempty"`
 	Members         []memberJSON    `json:"members,omitempty"`
@@ -41,7 +49,26 @@ type memberJSON struct {
 }
 
 func toGroupJSON(g store.Group) groupJSON {
-	return groupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, OwnerID: g.OwnerID, CreatedAt: g.CreatedAt}
+	return groupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, OwnerID: g.OwnerID, CreatedAt: g.CreatedAt, ArchivedAt: timeOrNull(g.ArchivedAt)}
+}
+
+// patchGroupRequest is account.GroupChange on the wire.
+type patchGroupRequest struct {
+	Name     *string `json:"name"`
+	Archived *bool   `json:"archived"`
+}
+
+// patch renames, archives or restores a group.
+func (h *groupHandlers) patch(c echo.Context) error {
+	var req patchGroupRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	g, err := h.groups.Update(c.Request().Context(), currentUser(c), c.Param("id"), account.GroupChange(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toGroupJSON(g))
 }
 
 // create makes a group led by the caller, with a first invite code.
@@ -88,9 +115,9 @@ func (h *groupHandlers) join(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	g, err := h.groups.Join(c.Request().Context(), currentUser(c), req.Code)
+	j, err := h.groups.Join(c.Request().Context(), currentUser(c), req.Code, req.ShareHistory)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toGroupJSON(g))
+	return c.JSON(http.StatusOK, joinedJSON{groupJSON: toGroupJSON(j.Group), OwnerName: j.OwnerName})
 }

@@ -48,6 +48,20 @@ type userGroupJSON struct {
 	Kind     store.GroupKind `json:"kind"`
 	Owner    bool            `json:"owner"`
 	JoinedAt time.Time       `json:"joinedAt"`
+	// ShareHistory: a member lets the trainer see what was logged before
+	// joining.
+	ShareHistory bool `json:"shareHistory"`
+	ShareNotes   bool `json:"shareNotes"` // the trainer may read session notes
+	// ArchivedAt is set for an archived group.
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+}
+
+func toUserGroupsJSON(gs []store.UserGroup) []userGroupJSON {
+	out := make([]userGroupJSON, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.Sharing.History, ShareNotes: g.Sharing.Notes, ArchivedAt: timeOrNull(g.ArchivedAt)})
+	}
+	return out
 }
 
 // userGroups lists the groups a user leads or belongs to.
@@ -72,11 +86,7 @@ func (h *meHandlers) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := meResponse{User: toUserJSON(u), Groups: make([]userGroupJSON, 0, len(gs))}
-	for _, g := range gs {
-		out.Groups = append(out.Groups, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt})
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, meResponse{User: toUserJSON(u), Groups: toUserGroupsJSON(gs)})
 }
 
 // patchMeRequest is account.ProfileChange on the wire: absent fields stay

@@ -117,13 +117,14 @@ type Main struct {
 	now  func() time.Time
 	rand io.Reader
 
-	store  store.Store
-	ln     net.Listener
-	srv    *http.Server
-	url    string
-	failed chan error
-	cancel context.CancelFunc // stops the compactor
-	wg     gosync.WaitGroup
+	store    store.Store
+	ln       net.Listener
+	srv      *http.Server
+	url      string
+	setupURL string // the first-run link, when one was opened
+	failed   chan error
+	cancel   context.CancelFunc // stops the compactor
+	wg       gosync.WaitGroup
 }
 
 // NewMain returns a server for cfg; nothing starts until Run.
@@ -153,10 +154,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.store = st
 
+	var setup *account.Setup
+	var setupToken string
 	if m.cfg.AdminEmail != "" {
 		if err := m.ensureAdmin(ctx); err != nil {
 			return fmt.Errorf("first admin: %w", err)
 		}
+	} else if setup, setupToken, err = m.openSetup(ctx); err != nil {
+		return fmt.Errorf("first-run setup: %w", err)
 	}
 
 	reg, err := newRegistry()
@@ -179,6 +184,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Registry:       reg,
 		RequestTimeout: requestTimeout,
 		Push:           pushSvc,
+		Setup:          setup,
 	})
 	if err != nil {
 		return err
@@ -225,6 +231,14 @@ func (m *Main) Run(ctx context.Context) error {
 		attrs = append(attrs, "public_url", m.cfg.PublicURL.String())
 	}
 	m.log.Info("listening: open the url in a browser", attrs...)
+	if setupToken != "" {
+		base := strings.TrimSuffix(m.url, "/")
+		if m.cfg.PublicURL != nil {
+			base = m.cfg.PublicURL.Scheme + "://" + m.cfg.PublicURL.Host
+		}
+		m.setupURL = base + "/setup#" + setupToken
+		m.log.Warn("no admin yet: open this one-time link within an hour to create the first admin", "url", m.setupURL)
+	}
 	return nil
 }
 
@@ -288,6 +302,24 @@ func (m *Main) vapidKeys() (push.Keys, error) {
 		m.log.Info("generated the VAPID key pair", "file", path)
 	}
 	return keys, nil
+}
+
+// SetupURL is the first-run link printed at start, "" when an admin
+// existed or was configured.
+func (m *Main) SetupURL() string { return m.setupURL }
+
+// openSetup opens the first-run link when there is no admin.
+func (m *Main) openSetup(ctx context.Context) (*account.Setup, string, error) {
+	hash, err := account.NewHasher(account.DefaultArgon2(), 1, m.rand)
+	if err != nil {
+		return nil, "", err
+	}
+	setup := account.NewSetup(m.store, hash, m.now, m.rand)
+	token, _, err := setup.Open(ctx)
+	if err != nil || token == "" {
+		return nil, "", err
+	}
+	return setup, token, nil
 }
 
 // ensureAdmin creates the first admin account from ADMIN_EMAIL and

@@ -158,15 +158,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 
 func TestMainRunServesAndCloses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data")
-	cfg, err := parseConfig(nil, env(map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": dir}), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	m := NewMain(cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	m, logs := runMain(t, map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": dir})
 	if !strings.HasPrefix(m.URL(), "http://127.0.0.1:") || strings.HasSuffix(m.URL(), ":0/") {
 		t.Fatalf("url %q", m.URL())
 	}
@@ -336,4 +328,49 @@ func TestCompactorCollectsOldTombstones(t *testing.T) {
 	if r := pull(page.Cursor); r.Status != http.StatusGone {
 		t.Fatalf("pull after compaction: %d %s, want 410", r.Status, r.Body)
 	}
+}
+
+// TestSetupLinkOnlyWithoutAdmin: with no admin and none configured the
+// server prints a setup link; with ADMIN_EMAIL it does not.
+func TestSetupLinkOnlyWithoutAdmin(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"no admin", map[string]string{}, true},
+		{"admin configured", map[string]string{"ADMIN_EMAIL": "admin@example.org", "ADMIN_PASSWORD": "correct horse battery"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir()}
+			for k, v := range tc.env {
+				e[k] = v
+			}
+			m, logs := runMain(t, e)
+			defer m.Close()
+			link := m.SetupURL()
+			if got := link != ""; got != tc.want {
+				t.Fatalf("setup link %q, want one: %v", link, tc.want)
+			}
+			if link != "" && (!strings.HasPrefix(link, m.URL()+"setup#") || !strings.Contains(logs.String(), link)) {
+				t.Errorf("setup link %q under %s, logs:\n%s", link, m.URL(), logs.String())
+			}
+		})
+	}
+}
+
+// runMain starts a server with the settings of environment e, logging JSON
+// into the buffer it returns.
+func runMain(t *testing.T, e map[string]string) (*Main, *bytes.Buffer) {
+	t.Helper()
+	cfg, err := parseConfig(nil, env(e), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := new(bytes.Buffer)
+	m := NewMain(cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return m, logs
 }

@@ -86,6 +86,9 @@ type Group struct {
 	Kind      GroupKind
 	OwnerID   string
 	CreatedAt time.Time
+	// ArchivedAt is when the group was archived, zero while active. An
+	// archived group keeps its members and history; its codes stop working.
+	ArchivedAt time.Time
 }
 
 // Membership ties a patient to a group.
@@ -93,6 +96,25 @@ type Membership struct {
 	GroupID  string
 	UserID   string
 	JoinedAt time.Time
+	Sharing  Sharing
+}
+
+// Sharing is what a member of a treatment group lets its trainer see
+// beyond what was logged from the join on, except notes.
+type Sharing struct {
+	// History: what was logged before the join too.
+	History bool
+	// Notes: the notes of the sessions; off, they are the patient's own.
+	Notes bool
+}
+
+// AuditEntry records one read of a patient's health data by someone else.
+type AuditEntry struct {
+	UserID    string // whose data was read
+	ActorID   string
+	ActorName string // the reader's name at the time, kept if they are erased
+	What      string // what was read, e.g. "group_progress:<group id>"
+	At        time.Time
 }
 
 // UserGroup is a group as seen from one user: the group and how the user
@@ -101,6 +123,7 @@ type UserGroup struct {
 	Group
 	Owner    bool      // the user leads the group
 	JoinedAt time.Time // for members; CreatedAt for the owner
+	Sharing  Sharing   // for members: see Membership
 }
 
 // Invite is a short code that either grants a role (Role set, GroupID empty:
@@ -134,6 +157,16 @@ type RefreshToken struct {
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero until rotated
 	RevokedAt time.Time // zero until revoked
+}
+
+// ResetCode is the stored form of a one-time password-reset code that a
+// trainer or an admin issued for an account: only its hash is kept.
+type ResetCode struct {
+	Hash      string
+	UserID    string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // PushResult is what a sync push reports back.
@@ -183,9 +216,12 @@ type UserStore interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
 	UpdateUser(ctx context.Context, u User) error // replaces every field but ID, Email, CreatedAt
+	// Staff lists the accounts that are not patients, oldest first.
+	Staff(ctx context.Context) ([]User, error)
 	// DeleteUser erases an account: the user, their memberships, refresh
-	// tokens, push subscriptions, reminder settings and claims, and every
-	// document of their sync scope (the scope is the user ID).
+	// tokens, push subscriptions, reminder settings and claims, the audit
+	// entries about them and every document of their sync scope (the scope
+	// is the user ID).
 	// Groups the user leads are kept.
 	DeleteUser(ctx context.Context, id string) error
 }
@@ -194,12 +230,28 @@ type UserStore interface {
 type GroupStore interface {
 	CreateGroup(ctx context.Context, g Group) error
 	GroupByID(ctx context.Context, id string) (Group, error)
+	// UpdateGroup replaces the name and ArchivedAt of a group; ErrNotFound
+	// when there is none.
+	UpdateGroup(ctx context.Context, g Group) error
 	// AddMember is idempotent: joining a group twice keeps the first JoinedAt.
 	AddMember(ctx context.Context, m Membership) error
 	RemoveMember(ctx context.Context, groupID, userID string) error
 	Members(ctx context.Context, groupID string) ([]Membership, error)
 	// UserGroups lists the groups a user leads or belongs to, oldest first.
 	UserGroups(ctx context.Context, userID string) ([]UserGroup, error)
+	// SetSharing changes what a member shares; ErrNotFound when the user
+	// is no member of the group.
+	SetSharing(ctx context.Context, groupID, userID string, s Sharing) error
+}
+
+// AuditStore keeps the log of reads of patients' data by others. Entries
+// are only appended; they go with the account of the patient they are
+// about.
+type AuditStore interface {
+	// AppendAudit records entries durably, all or none, before returning.
+	AppendAudit(ctx context.Context, entries []AuditEntry) error
+	// AuditOf lists the entries about one user, newest first.
+	AuditOf(ctx context.Context, userID string) ([]AuditEntry, error)
 }
 
 // InviteStore keeps invite codes.
@@ -225,6 +277,12 @@ type TokenStore interface {
 	RevokeRefreshToken(ctx context.Context, hash string, now time.Time) error
 	RevokeRefreshFamily(ctx context.Context, family string, now time.Time) error
 	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
+	// CreateResetCode stores a reset code, replacing every earlier code
+	// of the same user.
+	CreateResetCode(ctx context.Context, c ResetCode) error
+	// UseResetCode atomically removes an unexpired code and returns it:
+	// each code works once. ErrNotFound when unknown, used or expired.
+	UseResetCode(ctx context.Context, hash string, now time.Time) (ResetCode, error)
 }
 
 // SyncStore keeps each scope's documents and its change log.
@@ -330,6 +388,7 @@ type Store interface {
 	TokenStore
 	SyncStore
 	PushStore
+	AuditStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	Close() error

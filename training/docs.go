@@ -53,6 +53,35 @@ type Plan struct {
 	Time            string
 }
 
+// PlanSetter is who set the plan when it was not the patient: their
+// trainer. The zero PlanSetter means the patient set it.
+type PlanSetter struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// PlanDoc is the plan document of p as set by by, every field stamped ts:
+// what the server pushes when a trainer sets a patient's plan.
+func PlanDoc(p Plan, by PlanSetter, ts string) (sync.Doc, error) {
+	days := p.Days
+	if days == nil {
+		days = []int{}
+	}
+	values := map[string]any{"sessionsPerWeek": p.SessionsPerWeek, "days": days, "time": p.Time, "setBy": by, "deleted": false}
+	if p.Time == "" {
+		values["time"] = nil
+	}
+	d := sync.Doc{ID: PlanID, Type: TypePlan, Fields: make(map[string]sync.Field, len(values))}
+	for name, v := range values {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return sync.Doc{}, fmt.Errorf("plan: %s: %w", name, err)
+		}
+		d.Fields[name] = sync.Field{Value: b, TS: ts}
+	}
+	return d, nil
+}
+
 // Planned reports whether the patient has a plan at all.
 func (p Plan) Planned() bool { return p.SessionsPerWeek > 0 }
 
@@ -103,24 +132,26 @@ func ReadSession(d sync.Doc) (Session, error) {
 	return s, nil
 }
 
-// ReadPlan reads the plan document; a deleted plan is no plan.
-func ReadPlan(d sync.Doc) (Plan, error) {
+// ReadPlan reads the plan document and who set it; a deleted plan is no
+// plan.
+func ReadPlan(d sync.Doc) (Plan, PlanSetter, error) {
 	if d.Type != TypePlan {
-		return Plan{}, fmt.Errorf("document %q is a %q, not the plan", d.ID, d.Type)
+		return Plan{}, PlanSetter{}, fmt.Errorf("document %q is a %q, not the plan", d.ID, d.Type)
 	}
 	if d.Deleted() {
-		return Plan{}, nil
+		return Plan{}, PlanSetter{}, nil
 	}
 	var p Plan
+	var by PlanSetter
 	for _, f := range []struct {
 		name string
 		into any
-	}{{"sessionsPerWeek", &p.SessionsPerWeek}, {"days", &p.Days}, {"time", &p.Time}} {
+	}{{"sessionsPerWeek", &p.SessionsPerWeek}, {"days", &p.Days}, {"time", &p.Time}, {"setBy", &by}} {
 		if err := readField(d, f.name, f.into); err != nil {
-			return Plan{}, err
+			return Plan{}, PlanSetter{}, err
 		}
 	}
-	return p, nil
+	return p, by, nil
 }
 
 // Measurement is a dated set of body measurements as the server reads it;
@@ -174,11 +205,12 @@ func ReadMeasurement(d sync.Doc) (Measurement, error) {
 
 // Diary is a patient's documents read: every session that is not deleted,
 // ordered by StartedAt, every measurement that is not deleted, ordered by
-// Date, and the plan.
+// Date, and the plan with who set it.
 type Diary struct {
 	Sessions     []Session
 	Measurements []Measurement
 	Plan         Plan
+	PlanBy       PlanSetter
 }
 
 // ReadDiary reads a scope's documents, skipping deleted sessions and
@@ -196,11 +228,11 @@ func ReadDiary(docs []sync.Doc) (Diary, error) {
 				di.Sessions = append(di.Sessions, s)
 			}
 		case TypePlan:
-			p, err := ReadPlan(d)
+			p, by, err := ReadPlan(d)
 			if err != nil {
 				return Diary{}, err
 			}
-			di.Plan = p
+			di.Plan, di.PlanBy = p, by
 		case TypeMeasurement:
 			m, err := ReadMeasurement(d)
 			if err != nil {

@@ -115,9 +115,31 @@ func TestFitnessTrend(t *testing.T) {
 
 func TestReadPlanDeleted(t *testing.T) {
 	ts := synctest.Stamp(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), "d1")
-	p, err := training.ReadPlan(synctest.Doc(t, "plan", "plan", ts, "sessionsPerWeek", 3, "deleted", true))
+	p, _, err := training.ReadPlan(synctest.Doc(t, "plan", "plan", ts, "sessionsPerWeek", 3, "deleted", true))
 	if err != nil || p.Planned() {
 		t.Errorf("deleted plan read as %+v, %v; want no plan", p, err)
+	}
+}
+
+func TestPlanDocReadsBack(t *testing.T) {
+	ts := synctest.Stamp(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), "server")
+	want := training.Plan{SessionsPerWeek: 3, Days: []int{1, 3, 5}, Time: "07:30"}
+	by := training.PlanSetter{ID: "t1", Name: "Kari"}
+	d, err := training.PlanDoc(want, by, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := training.Validate(d); err != nil {
+		t.Fatalf("PlanDoc does not pass the schema: %v", err)
+	}
+	got, gotBy, err := training.ReadPlan(d)
+	if err != nil || got.SessionsPerWeek != 3 || !slices.Equal(got.Days, want.Days) || got.Time != "07:30" || gotBy != by {
+		t.Errorf("PlanDoc read back as %+v by %+v, %v; want %+v by %+v", got, gotBy, err, want, by)
+	}
+	for name, f := range d.Fields {
+		if f.TS != ts {
+			t.Errorf("field %s stamped %s, want %s", name, f.TS, ts)
+		}
 	}
 }
 

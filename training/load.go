@@ -20,22 +20,41 @@ func Load(sessionRPE int, minutes float64) float64 {
 	return float64(sessionRPE) * minutes
 }
 
-// IntensityShare is the share (0–1) of rated intervals with RPE ≥
-// HardRPE, 0 when none is rated. An interval done but not rated says
-// nothing about its intensity, so it does not count.
-func IntensityShare(intervals []Interval) float64 {
-	rated, hard := 0, 0
+// HardHRFraction is the share of HRmax from which a work interval's peak
+// heart rate counts as hard when the patient logged it.
+const HardHRFraction = 0.85
+
+// Hard reports whether the interval was at high intensity — Borg RPE ≥
+// HardRPE, or a peak heart rate of at least 85 % of hrMax — and whether
+// it says anything about its intensity at all: an interval done but
+// neither rated nor measured (or measured with no HRmax to compare to)
+// does not.
+func (iv Interval) Hard(hrMax int) (hard, known bool) {
+	byHR := hrMax > 0 && iv.HRPeak > 0
+	if iv.RPE <= 0 && !byHR {
+		return false, false
+	}
+	return iv.RPE >= HardRPE || byHR && float64(iv.HRPeak) >= HardHRFraction*float64(hrMax), true
+}
+
+// IntensityShare is the share (0–1) of work intervals at high intensity
+// (Interval.Hard) among those that say anything about it, 0 when none
+// does. hrMax is the patient's HRmax (measured or estimated), 0 when
+// unknown.
+func IntensityShare(intervals []Interval, hrMax int) float64 {
+	known, hard := 0, 0
 	for _, iv := range intervals {
-		if iv.RPE <= 0 {
+		h, k := iv.Hard(hrMax)
+		if !k {
 			continue
 		}
-		rated++
-		if iv.RPE >= HardRPE {
+		known++
+		if h {
 			hard++
 		}
 	}
-	if rated == 0 {
+	if known == 0 {
 		return 0
 	}
-	return float64(hard) / float64(rated)
+	return float64(hard) / float64(known)
 }

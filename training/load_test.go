@@ -43,7 +43,7 @@ func TestIntensityShare(t *testing.T) {
 		{"all easy", iv(6, 11), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := training.IntensityShare(tc.in); got != tc.want {
+			if got := training.IntensityShare(tc.in, 0); got != tc.want {
 				t.Errorf("IntensityShare = %g, want %g", got, tc.want)
 			}
 		})

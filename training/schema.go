@@ -45,7 +45,10 @@ const (
 //	  int 0–10; moodBefore, moodAfter int 1–5; note string of at most 2,000
 //	  characters; deleted bool.
 //	plan (id "plan"): sessionsPerWeek int 1–7; days array of unique ints
-//	  1–7 (ISO weekday, Monday = 1); time "HH:MM" (24 h); deleted bool.
+//	  1–7 (ISO weekday, Monday = 1); time "HH:MM" (24 h); setBy
+//	  {id: string of 1–64 characters, name: string of at most 64} or null,
+//	  who set the plan when it was not the patient (their trainer);
+//	  deleted bool.
 //	measurement: date "YYYY-MM-DD"; vo2max number 10–90 (ml/kg/min);
 //	  vo2maxSource "test"|"watch"|"calculator" (a lab or clinic test, a
 //	  watch's estimate, a calculator); restingHr int 25–150; weightKg
@@ -108,6 +111,8 @@ func (Schema) Field(docType, name string) sync.FieldCheck {
 			return checkDays
 		case "time":
 			return checkClockTime
+		case "setBy":
+			return checkSetBy
 		case "deleted":
 			return checkBool
 		}
@@ -140,6 +145,32 @@ func measurementField(name string) sync.FieldCheck {
 		return checkBool
 	}
 	return nil
+}
+
+// MaxSetterLen bounds the id and the name of a plan's setter, in
+// characters.
+const MaxSetterLen = 64
+
+// checkSetBy accepts {"id": string of 1–64 characters, "name": string of
+// at most 64}, no other members.
+func checkSetBy(v json.RawMessage) string {
+	const want = "want an object {id, name}"
+	var m map[string]jsontext.Value
+	if len(v) == 0 || v[0] != '{' || jsonv2.Unmarshal(v, &m) != nil {
+		return want
+	}
+	for k := range m {
+		if k != "id" && k != "name" {
+			return want
+		}
+	}
+	if id, ok := text(json.RawMessage(m["id"])); !ok || id == "" || utf8.RuneCountInString(id) > MaxSetterLen {
+		return fmt.Sprintf("id: want a string of 1–%d characters", MaxSetterLen)
+	}
+	if name, ok := text(json.RawMessage(m["name"])); !ok || utf8.RuneCountInString(name) > MaxSetterLen {
+		return fmt.Sprintf("name: want a string of at most %d characters", MaxSetterLen)
+	}
+	return ""
 }
 
 func checkBool(v json.RawMessage) string {

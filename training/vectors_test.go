@@ -201,9 +201,11 @@ func TestVectorsLoad(t *testing.T) {
 			Load       float64 `json:"load"`
 		} `json:"load"`
 		Intensity []struct {
-			Name  string   `json:"name"`
-			RPE   []*int   `json:"rpe"`
-			Share *float64 `json:"share"`
+			Name   string   `json:"name"`
+			RPE    []*int   `json:"rpe"`
+			HRPeak []int    `json:"hrPeak"` // per interval, 0: not measured; absent: none measured
+			HRMax  int      `json:"hrMax"`
+			Share  *float64 `json:"share"`
 		} `json:"intensity"`
 	}
 	readVectors(t, "load.json", &v)
@@ -215,10 +217,13 @@ func TestVectorsLoad(t *testing.T) {
 	for _, c := range v.Intensity {
 		t.Run(c.Name, func(t *testing.T) {
 			var ivs []training.Interval
-			for _, r := range c.RPE {
+			for i, r := range c.RPE {
 				iv := training.Interval{}
 				if r != nil {
 					iv.RPE = *r
+				}
+				if i < len(c.HRPeak) {
+					iv.HRPeak = c.HRPeak[i]
 				}
 				ivs = append(ivs, iv)
 			}
@@ -226,7 +231,7 @@ func TestVectorsLoad(t *testing.T) {
 			if c.Share != nil {
 				want = *c.Share
 			}
-			if got := training.IntensityShare(ivs); got != want {
+			if got := training.IntensityShare(ivs, c.HRMax); got != want {
 				t.Errorf("IntensityShare = %g, want %g", got, want)
 			}
 		})

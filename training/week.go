@@ -95,3 +95,12 @@ func AdherenceRate(weeks []WeekAdherence) float64 {
 	}
 	return float64(done) / float64(planned)
 }
+
+// ParseWeek reads the ISO form "2026-W09".
+func ParseWeek(s string) (Week, error) {
+	var w Week
+	if _, err := fmt.Sscanf(s, "%04d-W%02d", &w.Year, &w.Week); err != nil || len(s) != 8 || w.Week < 1 || w.Week > 53 {
+		return Week{}, fmt.Errorf("week %q: want the ISO form 2026-W09", s)
+	}
+	return w, nil
+}

@@ -71,7 +71,8 @@ export function createApi({ onSignedOut = () => {} } = {}) {
     let data = null;
     const text = await res.text().catch(() => '');
     if (text) {
-      try { data = JSON.parse(text); } catch { data = null; }
+      // A body that is no JSON (a CSV export) is handed over as text.
+      try { data = JSON.parse(text); } catch { data = res.ok ? text : null; }
     }
     if (!res.ok) {
       // A gateway or the service worker answering for an unreachable server.
@@ -152,6 +153,8 @@ export function createApi({ onSignedOut = () => {} } = {}) {
     async register(body) {
       return raw('POST', '/auth/register', body);
     },
+    /** send calls an endpoint that needs no sign-in (first-run setup, password reset). */
+    send: (method, path, body) => raw(method, path, body),
     async logout() {
       try {
         await raw('POST', '/auth/logout', undefined, { 'X-Requested-With': 'dagbok' });

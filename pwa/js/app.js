@@ -22,15 +22,30 @@ import * as join from './join.js';
 import * as entry from './entry.js';
 import * as body from './body.js';
 import * as report from './report.js';
+import * as clinic from './clinic.js';
+import * as group from './group.js';
+import * as patient from './patient.js';
+import * as setup from './setup.js';
+import * as reset from './reset.js';
 
 // How long after coming back online the app syncs a second time.
 const RESYNC_AFTER_ONLINE_MS = 3000;
 // How often the app syncs while it is open and online.
 const SYNC_EVERY_MS = 60_000;
 
+// staffHome sends trainers, peer leaders and admins to their own home;
+// their own diary stays at /today.
+const staffHome = (state) => (state.user && state.user.role && state.user.role !== 'patient' ? '/clinic' : null);
+
 // name: the body's data-screen where a route has no tab.
 const ROUTES = [
-  { path: /^\/$/, screen: today, tab: 'today' },
+  { path: /^\/$/, screen: today, tab: 'today', redirect: staffHome },
+  { path: /^\/today$/, screen: today, tab: 'today' },
+  { path: /^\/clinic$/, screen: clinic, tab: null, name: 'clinic' },
+  { path: /^\/clinic\/group\/([0-9a-f]{32})$/, screen: group, tab: null, name: 'clinic' },
+  { path: /^\/clinic\/patient\/([0-9a-f]{32})\/([0-9a-f]{32})$/, screen: patient, tab: null, name: 'clinic' },
+  { path: /^\/setup$/, screen: setup, tab: null, name: 'public', public: true },
+  { path: /^\/reset$/, screen: reset, tab: null, name: 'public', public: true },
   { path: /^\/timer$/, screen: timer, tab: null, name: 'timer' },
   { path: /^\/log$/, screen: entry, tab: 'history' },
   { path: /^\/session\/([A-Za-z0-9_-]{1,64})$/, screen: entry, tab: 'history' },

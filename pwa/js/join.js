@@ -22,6 +22,12 @@ export function render(ctx, params) {
   const email = h('input', { type: 'email', autocomplete: 'username', required: true, 'data-testid': 'join-email', value: mode === 'login' ? localStorage.getItem(LAST_EMAIL) || '' : '' });
   const password = h('input', { type: 'password', autocomplete: mode === 'join' ? 'new-password' : 'current-password', required: true, minlength: mode === 'join' ? 8 : undefined, 'data-testid': 'join-password' });
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'join-error', id: 'join-error' });
+  // Joining a treatment group: may its trainer see what was logged before?
+  const share = h('input', { type: 'checkbox', 'data-testid': 'join-share-history', id: 'join-share-history' });
+  const shareField = h('div', { class: 'field check', hidden: mode !== 'login' || !code.value },
+    h('label', { for: 'join-share-history' }, share, ' ', t('join.shareHistory')),
+    h('p', { class: 'hint', text: t('join.shareHistoryHint') }));
+  code.addEventListener('input', () => { shareField.hidden = mode !== 'login' || !code.value.trim(); });
   const submit = h('button', { type: 'submit', class: 'btn primary huge', 'data-testid': 'join-submit', id: 'join-submit', text: mode === 'join' ? t('join.create') : t('join.login') });
 
   const form = h('form', {
@@ -47,7 +53,8 @@ export function render(ctx, params) {
         let notice = '';
         if (mode === 'login' && c) {
           try {
-            await ctx.api.post('/groups/join', { code: c });
+            const g = await ctx.api.post('/groups/join', { code: c, shareHistory: share.checked });
+            notice = g.kind === 'treatment' ? t('join.joinedTreatment', { group: g.name, trainer: g.ownerName }) : t('join.joinedPeer', { group: g.name, leader: g.ownerName });
           } catch (e) {
             notice = e instanceof OfflineError ? t('error.offline') : t('join.signedInBadCode');
           }
@@ -64,6 +71,11 @@ export function render(ctx, params) {
   field('join-email', t('join.email'), email),
   field('join-password', t('join.password'), password, mode === 'join' ? t('join.passwordHint') : null),
   codeField(),
+  mode === 'login' ? shareField : null,
+  mode === 'login' ? h('p', { class: 'small' }, h('a', {
+    href: '/reset', 'data-testid': 'forgot-password', id: 'forgot-password', text: t('join.forgot'),
+    onclick: (ev) => { ev.preventDefault(); ev.stopPropagation(); ctx.navigate('/reset' + (email.value.includes('@') ? '?email=' + encodeURIComponent(email.value.trim()) : '')); },
+  })) : null,
   error,
   submit);
 

@@ -278,6 +278,18 @@ function checkRFC3339(v) {
   return '';
 }
 
+const MAX_SETTER_LEN = 64;
+const codePoints = (s) => [...s].length;
+
+// checkSetBy applies the rule of training/schema.go: {id: string of 1–64
+// characters, name: string of at most 64}, no other members.
+function checkSetBy(v) {
+  if (!isObject(v) || Object.keys(v).some((k) => k !== 'id' && k !== 'name')) return 'want an object {id, name}';
+  if (typeof v.id !== 'string' || v.id === '' || codePoints(v.id) > MAX_SETTER_LEN) return `id: want a string of 1–${MAX_SETTER_LEN} characters`;
+  if (typeof v.name !== 'string' || codePoints(v.name) > MAX_SETTER_LEN) return `name: want a string of at most ${MAX_SETTER_LEN} characters`;
+  return '';
+}
+
 function checker(type, name) {
   if (type === 'session') {
     switch (name) {
@@ -296,6 +308,7 @@ function checker(type, name) {
       case 'sessionsPerWeek': return checkNumber(1, 7, true);
       case 'days': return checkDays;
       case 'time': return checkClockTime;
+      case 'setBy': return checkSetBy;
       case 'deleted': return checkBool;
     }
   } else if (type === 'measurement') {

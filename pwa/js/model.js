@@ -64,6 +64,13 @@ export function sessions(docs) {
     .sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
 }
 
+/** planSetter is who set the plan when it was not the patient ({id, name}, their trainer), else null. */
+export function planSetter(docs) {
+  const d = docs.find((x) => x.id === PLAN_ID && x.type === 'plan');
+  const by = d && !isDeleted(d) ? values(d).setBy : null;
+  return by && typeof by === 'object' ? by : null;
+}
+
 /**
  * measurements returns the live body measurements, oldest first (by date,
  * undated last), as training.ReadDiary orders them.

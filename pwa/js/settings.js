@@ -3,7 +3,7 @@
 // sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
-import { diff, plan as readPlan, PLAN_ID, PLAN_START, sessions as listSessions, measurements as listMeasurements } from './model.js';
+import { diff, plan as readPlan, planSetter, PLAN_ID, PLAN_START, sessions as listSessions, measurements as listMeasurements } from './model.js';
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
@@ -102,6 +102,8 @@ export function render(ctx) {
       const cur = readPlan(ctx.store.get().docs);
       const existing = ctx.store.get().docs.some((d) => d.id === PLAN_ID);
       const changed = existing ? diff(cur, next) : next;
+      // The patient's own change: the plan is no longer the trainer's.
+      if (Object.keys(changed).length && planSetter(ctx.store.get().docs)) changed.setBy = null;
       try {
         if (Object.keys(changed).length) await ctx.save(PLAN_ID, 'plan', changed);
         planMsg.textContent = t('settings.planSaved');
@@ -112,6 +114,7 @@ export function render(ctx) {
   },
   h('h2', { id: 's-plan', text: t('settings.week') }),
   h('p', { class: 'hint', text: t('settings.weekHint') }),
+  planSetter(state.docs) ? h('p', { class: 'hint', 'data-testid': 'plan-set-by', text: t('mygroups.planSetBy', { name: planSetter(state.docs).name }) }) : null,
   field('plan-per-week', t('settings.perWeek'), perWeek),
   h('p', { class: 'label-like', id: 'plan-days-h', text: t('settings.days') }),
   days,
@@ -169,6 +172,8 @@ export function render(ctx) {
       lang),
     groupForm,
     hr ? h('section', { class: 'card', 'aria-labelledby': 's-hr' }, h('h2', { id: 's-hr', text: t('hr.title') }), hr.el) : null,
+    myGroups(ctx),
+    whoSaw(ctx),
     h('section', { class: 'card', 'aria-labelledby': 's-data' },
       h('h2', { id: 's-data', text: t('settings.data') }),
       h('p', { class: 'hint', text: t('settings.exportHint') }),
@@ -322,4 +327,51 @@ async function exportData(ctx) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// myGroups lists the groups the patient belongs to, says plainly what
+// each group's trainer sees, and lets the patient share their history or
+// leave (the trainer's access ends at once).
+function myGroups(ctx) {
+  const { t } = ctx;
+  const list = h('ul', { class: 'list', 'data-testid': 'my-groups' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const fail = (e) => { error.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message }); };
+  const load = () => ctx.api.get('/me').then((me) => {
+    const mine = me.groups.filter((g) => !g.owner);
+    list.replaceChildren(...(mine.length ? mine.map((g) => h('li', { class: 'my-group', 'data-testid': 'my-group' },
+      h('p', {}, h('strong', { text: g.name }), ' · ', t(g.kind === 'treatment' ? 'mygroups.treatment' : 'mygroups.peer')),
+      g.kind === 'treatment' ? h('label', { class: 'check' },
+        h('input', { type: 'checkbox', checked: g.shareHistory, 'data-testid': 'share-history',
+          onchange: (ev) => ctx.api.patch('/me/groups/' + g.id, { shareHistory: ev.target.checked }).catch(fail) }),
+        ' ', t('mygroups.shareHistory')) : null,
+      g.kind === 'treatment' ? h('label', { class: 'check' },
+        h('input', { type: 'checkbox', checked: g.shareNotes, 'data-testid': 'share-notes',
+          onchange: (ev) => ctx.api.patch('/me/groups/' + g.id, { shareNotes: ev.target.checked }).catch(fail) }),
+        ' ', t('mygroups.shareNotes')) : null,
+      h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'leave-group', text: t('mygroups.leave'),
+        onclick: () => confirm(t('mygroups.leaveConfirm', { name: g.name })) && ctx.api.request('DELETE', '/me/groups/' + g.id).then(load, fail) }))) : [h('li', { class: 'muted', text: t('mygroups.none') })]));
+  }, fail);
+  if (ctx.store.get().user) load();
+  return h('section', { class: 'card', 'aria-labelledby': 's-mygroups' },
+    h('h2', { id: 's-mygroups', text: t('mygroups.title') }),
+    h('p', { class: 'hint', 'data-testid': 'trainer-sees', text: t('mygroups.trainerSees') }),
+    list, error);
+}
+
+// whoSaw lists the reads of the patient's data by others, newest first
+// ("Hvem har sett mine data").
+function whoSaw(ctx) {
+  const { t } = ctx;
+  const list = h('ul', { class: 'list small', 'data-testid': 'audit-list' });
+  const what = (w) => t('audit.' + w.split(':')[0]);
+  if (ctx.store.get().user) {
+    ctx.api.get('/me/audit').then((res) => {
+      list.replaceChildren(...(res.audit.length ? res.audit.slice(0, 50).map((a) => h('li', { 'data-testid': 'audit-entry',
+        text: t('audit.entry', { who: a.actorName, what: what(a.what), when: new Date(a.at).toLocaleString(t.lang === 'nb' ? 'nb-NO' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }) }) })) : [h('li', { class: 'muted', text: t('audit.none') })]));
+    }, (e) => { list.replaceChildren(h('li', { class: 'error', text: e instanceof OfflineError ? t('error.offline') : e.message })); });
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 's-audit' },
+    h('h2', { id: 's-audit', text: t('audit.title') }),
+    list);
 }

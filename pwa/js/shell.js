@@ -27,7 +27,8 @@ import { StorageError } from './db.js';
 
 /**
  * createShell returns the shell for routes ({path, screen, tab, public,
- * name}) and tabs ([id, href, i18n key, icon path]). It draws nothing
+ * name, redirect}: redirect(state) may name another path to show instead)
+ * and tabs ([id, href, i18n key, icon path]). It draws nothing
  * until start.
  */
 export function createShell({ store, t, routes, tabs }) {
@@ -74,6 +75,12 @@ export function createShell({ store, t, routes, tabs }) {
       const entry = localStorage.getItem('lastEmail') ? '/login' : '/join';
       history.replaceState(null, '', entry + location.search);
       found = find(entry);
+    }
+    // A route may send some users elsewhere (staff land on their own home).
+    const to = found.r.redirect && found.r.redirect(store.get());
+    if (to) {
+      history.replaceState(null, '', to);
+      found = find(to);
     }
     if (cleanup) cleanup();
     cleanup = null;

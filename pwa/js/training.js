@@ -159,14 +159,26 @@ export function load(sessionRpe, minutes) {
   return sessionRpe * minutes;
 }
 
+/** HARD_HR_FRACTION: the share of HRmax from which a peak heart rate is hard. */
+export const HARD_HR_FRACTION = 0.85;
+
 /**
- * intensityShare is the share (0–1) of rated intervals with RPE ≥ HARD_RPE,
- * given their ratings (null or 0: done but not rated); null when none is
- * rated.
+ * intensityShare is the share (0–1) of work intervals at high intensity —
+ * RPE ≥ HARD_RPE, or peak heart rate ≥ 85 % of hrMax — among those rated
+ * or measured (with an hrMax to compare to), as Go's
+ * training.IntensityShare; null when none is. rpes[i] null or 0: not
+ * rated; hrPeaks[i] 0 or absent: not measured; hrMax 0: unknown.
  */
-export function intensityShare(rpes) {
-  const rated = rpes.filter((r) => r != null && r > 0);
-  return rated.length ? rated.filter((r) => r >= HARD_RPE).length / rated.length : null;
+export function intensityShare(rpes, hrPeaks = [], hrMax = 0) {
+  let known = 0;
+  let hard = 0;
+  rpes.forEach((r, i) => {
+    const hr = hrMax > 0 ? hrPeaks[i] || 0 : 0;
+    if (!(r > 0) && !hr) return;
+    known++;
+    if (r >= HARD_RPE || (hr && hr >= HARD_HR_FRACTION * hrMax)) hard++;
+  });
+  return known ? hard / known : null;
 }
 
 /** CUSTOM_WORK_SECONDS: how long a custom session must last to count. */

@@ -51,7 +51,7 @@ test('ISO week vectors', () => {
 test('load and intensity vectors', () => {
   const v = vectors('load.json');
   for (const c of v.load) assert.equal(T.load(c.sessionRpe, c.minutes), c.load, `${c.sessionRpe} × ${c.minutes}`);
-  for (const c of v.intensity) assert.equal(T.intensityShare(c.rpe), c.share, c.name);
+  for (const c of v.intensity) assert.equal(T.intensityShare(c.rpe, c.hrPeak, c.hrMax), c.share, c.name);
 });
 
 test('completion vectors', () => {

@@ -98,6 +98,8 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		key  string
 	}{
 		{"memberships", s.memberships, "userId"},
+		{"audit entries", s.audit, "userId"},
+		{"reset codes", s.resets, "userId"},
 		{"refresh tokens", s.tokens, "userId"},
 		{"refresh token uses", s.tokenUses, "userId"},
 		{"sync batches", s.batches, "scope"},
@@ -124,16 +126,47 @@ type groupRec struct {
 	Kind      string    `bson:"kind"`
 	OwnerID   string    `bson:"ownerId"`
 	CreatedAt time.Time `bson:"createdAt"`
+	// ArchivedAt is absent (nil) while the group is active.
+	ArchivedAt *time.Time `bson:"archivedAt,omitempty"`
 }
 
 func (r groupRec) group() store.Group {
-	return store.Group{ID: r.ID, Name: r.Name, Kind: store.GroupKind(r.Kind), OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC()}
+	g := store.Group{ID: r.ID, Name: r.Name, Kind: store.GroupKind(r.Kind), OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC()}
+	if r.ArchivedAt != nil {
+		g.ArchivedAt = r.ArchivedAt.UTC()
+	}
+	return g
+}
+
+// UpdateGroup replaces a group's name and ArchivedAt.
+func (s *Store) UpdateGroup(ctx context.Context, g store.Group) error {
+	set := bson.D{{Key: "name", Value: g.Name}}
+	var update bson.D
+	if g.ArchivedAt.IsZero() {
+		update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: eq("archivedAt", "")}}
+	} else {
+		update = bson.D{{Key: "$set", Value: append(set, bson.E{Key: "archivedAt", Value: ms(g.ArchivedAt)})}}
+	}
+	res, err := s.groups.UpdateOne(ctx, eq("_id", g.ID), update)
+	if err != nil {
+		return mapErr("update group", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("mongostore: update group %s: %w", g.ID, store.ErrNotFound)
+	}
+	return nil
 }
 
 type memberRec struct {
-	GroupID  string    `bson:"groupId"`
-	UserID   string    `bson:"userId"`
-	JoinedAt time.Time `bson:"joinedAt"`
+	GroupID      string    `bson:"groupId"`
+	UserID       string    `bson:"userId"`
+	JoinedAt     time.Time `bson:"joinedAt"`
+	ShareHistory bool      `bson:"shareHistory"`
+	ShareNotes   bool      `bson:"shareNotes"`
+}
+
+func (r memberRec) sharing() store.Sharing {
+	return store.Sharing{History: r.ShareHistory, Notes: r.ShareNotes}
 }
 
 // CreateGroup stores a new group; ErrDuplicate when the id is taken.
@@ -162,7 +195,7 @@ func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
 	}
 	_, err := s.memberships.UpdateOne(ctx,
 		bson.D{{Key: "groupId", Value: m.GroupID}, {Key: "userId", Value: m.UserID}},
-		eq("$setOnInsert", eq("joinedAt", ms(m.JoinedAt))),
+		eq("$setOnInsert", bson.D{{Key: "joinedAt", Value: ms(m.JoinedAt)}, {Key: "shareHistory", Value: m.Sharing.History}, {Key: "shareNotes", Value: m.Sharing.Notes}}),
 		options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
 		return nil // a concurrent AddMember inserted it first
@@ -191,7 +224,59 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	}
 	out := make([]store.Membership, len(recs))
 	for i, r := range recs {
-		out[i] = store.Membership{GroupID: r.GroupID, UserID: r.UserID, JoinedAt: r.JoinedAt.UTC()}
+		out[i] = store.Membership{GroupID: r.GroupID, UserID: r.UserID, JoinedAt: r.JoinedAt.UTC(), Sharing: r.sharing()}
+	}
+	return out, nil
+}
+
+// SetSharing changes what a member shares; ErrNotFound when the user is
+// no member of the group.
+func (s *Store) SetSharing(ctx context.Context, groupID, userID string, sh store.Sharing) error {
+	res, err := s.memberships.UpdateOne(ctx,
+		bson.D{{Key: "groupId", Value: groupID}, {Key: "userId", Value: userID}},
+		eq("$set", bson.D{{Key: "shareHistory", Value: sh.History}, {Key: "shareNotes", Value: sh.Notes}}))
+	if err != nil {
+		return mapErr("set sharing", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("mongostore: set sharing of %s in %s: %w", userID, groupID, store.ErrNotFound)
+	}
+	return nil
+}
+
+type auditRec struct {
+	UserID    string    `bson:"userId"`
+	At        time.Time `bson:"at"`
+	ActorID   string    `bson:"actorId"`
+	ActorName string    `bson:"actorName"`
+	What      string    `bson:"what"`
+}
+
+// AppendAudit inserts the entries. Without transactions a failed insert
+// may leave some of them recorded: the caller then shows nothing, so the
+// log holds at worst a read that did not happen, never misses one.
+func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	recs := make([]auditRec, len(entries))
+	for i, e := range entries {
+		recs[i] = auditRec{UserID: e.UserID, At: ms(e.At), ActorID: e.ActorID, ActorName: e.ActorName, What: e.What}
+	}
+	_, err := s.audit.InsertMany(ctx, recs)
+	return mapErr("append audit", err)
+}
+
+// AuditOf lists the entries about a user, newest first.
+func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry, error) {
+	var recs []auditRec
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
+	if err := findAll(ctx, s.audit, eq("userId", userID), opts, &recs); err != nil {
+		return nil, mapErr("audit", err)
+	}
+	out := make([]store.AuditEntry, len(recs))
+	for i, r := range recs {
+		out[i] = store.AuditEntry{UserID: r.UserID, At: r.At.UTC(), ActorID: r.ActorID, ActorName: r.ActorName, What: r.What}
 	}
 	return out, nil
 }
@@ -211,12 +296,12 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 	for _, g := range owned {
 		byID[g.ID] = store.UserGroup{Group: g.group(), Owner: true, JoinedAt: g.CreatedAt.UTC()}
 	}
-	joined := make(map[string]time.Time, len(member))
+	joined := make(map[string]memberRec, len(member))
 	var ids []string
 	for _, m := range member {
 		if _, ok := byID[m.GroupID]; !ok {
 			ids = append(ids, m.GroupID)
-			joined[m.GroupID] = m.JoinedAt.UTC()
+			joined[m.GroupID] = m
 		}
 	}
 	if len(ids) > 0 {
@@ -225,7 +310,8 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 			return nil, mapErr("user groups", err)
 		}
 		for _, g := range groups {
-			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: joined[g.ID]}
+			m := joined[g.ID]
+			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: m.JoinedAt.UTC(), Sharing: m.sharing()}
 		}
 	}
 	out := make([]store.UserGroup, 0, len(byID))
@@ -475,4 +561,57 @@ func findAll(ctx context.Context, coll *mongo.Collection, filter bson.D, opts *o
 		return err
 	}
 	return cur.All(ctx, out)
+}
+
+// Staff lists the accounts that are not patients, oldest first.
+func (s *Store) Staff(ctx context.Context) ([]store.User, error) {
+	var recs []userRec
+	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}})
+	if err := findAll(ctx, s.users, eq("role", eq("$ne", string(store.RolePatient))), opts, &recs); err != nil {
+		return nil, mapErr("staff", err)
+	}
+	out := make([]store.User, len(recs))
+	for i, r := range recs {
+		out[i] = r.user()
+	}
+	return out, nil
+}
+
+type resetRec struct {
+	Hash      string    `bson:"_id"`
+	UserID    string    `bson:"userId"`
+	CreatedBy string    `bson:"createdBy"`
+	CreatedAt time.Time `bson:"createdAt"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// CreateResetCode stores a reset code in place of the user's earlier ones.
+// The earlier ones go first: between the two writes the user has no code,
+// never two.
+func (s *Store) CreateResetCode(ctx context.Context, c store.ResetCode) error {
+	if _, err := s.resets.DeleteMany(ctx, eq("userId", c.UserID)); err != nil {
+		return mapErr("create reset code", err)
+	}
+	_, err := s.resets.InsertOne(ctx, resetRec{Hash: c.Hash, UserID: c.UserID, CreatedBy: c.CreatedBy, CreatedAt: ms(c.CreatedAt), ExpiresAt: ms(c.ExpiresAt)})
+	return mapErr("create reset code", err)
+}
+
+// UseResetCode removes an unexpired code and returns it. The delete is
+// what claims the code: of two concurrent uses only one deletes it.
+func (s *Store) UseResetCode(ctx context.Context, hash string, now time.Time) (store.ResetCode, error) {
+	var r resetRec
+	if err := s.resets.FindOne(ctx, eq("_id", hash)).Decode(&r); err != nil {
+		return store.ResetCode{}, mapErr("use reset code", err)
+	}
+	if !now.Before(r.ExpiresAt) {
+		return store.ResetCode{}, fmt.Errorf("mongostore: reset code expired: %w", store.ErrNotFound)
+	}
+	res, err := s.resets.DeleteOne(ctx, eq("_id", hash))
+	if err != nil {
+		return store.ResetCode{}, mapErr("use reset code", err)
+	}
+	if res.DeletedCount == 0 {
+		return store.ResetCode{}, fmt.Errorf("mongostore: reset code used meanwhile: %w", store.ErrNotFound)
+	}
+	return store.ResetCode{Hash: r.Hash, UserID: r.UserID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
 }

@@ -89,6 +89,8 @@ type Store struct {
 	pushSubs    *mongo.Collection // Web Push subscriptions by endpoint
 	reminderSet *mongo.Collection // reminder settings by user
 	claims      *mongo.Collection // one record per lease taken on a reminder
+	audit       *mongo.Collection // reads of patients' data by others
+	resets      *mongo.Collection // one-time password-reset codes
 }
 
 var _ store.Store = (*Store)(nil)
@@ -159,6 +161,8 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		pushSubs:    db.Collection("push_subscriptions"),
 		reminderSet: db.Collection("reminder_settings"),
 		claims:      db.Collection("reminder_claims"),
+		audit:       db.Collection("audit"),
+		resets:      db.Collection("reset_codes"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -229,6 +233,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.claims, asc("key", "gen"), true},
 		{s.claims, asc("userId"), false},
 		{s.claims, asc("createdAt"), false},
+		{s.audit, asc("userId", "at"), false},
+		{s.resets, asc("userId"), false},
+		{s.users, asc("role", "createdAt"), false},
 	}
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys}

@@ -113,20 +113,27 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 func (s *Store) GroupByID(ctx context.Context, id string) (store.Group, error) {
 	var g store.Group
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, owner_id, created_at FROM grp WHERE id = ?", id).
-		Scan(&g.ID, &g.Name, &g.Kind, &g.OwnerID, &created)
+	var archived int64
+	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, owner_id, created_at, archived_at FROM grp WHERE id = ?", id).
+		Scan(&g.ID, &g.Name, &g.Kind, &g.OwnerID, &created, &archived)
 	if err != nil {
 		return store.Group{}, notFound(err, "group")
 	}
-	g.CreatedAt = fromMS(created)
+	g.CreatedAt, g.ArchivedAt = fromMS(created), fromMS(archived)
 	return g, nil
+}
+
+// UpdateGroup replaces a group's name and ArchivedAt.
+func (s *Store) UpdateGroup(ctx context.Context, g store.Group) error {
+	res, err := s.w.ExecContext(ctx, "UPDATE grp SET name = ?, archived_at = ? WHERE id = ?", g.Name, ms(g.ArchivedAt), g.ID)
+	return affectedOne(res, err, "update group")
 }
 
 // AddMember makes the user a member of the group; joining twice keeps the
 // first JoinedAt. ErrNotFound when the group or the user does not exist.
 func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO membership (group_id, user_id, joined_at) VALUES (?,?,?)
-		ON CONFLICT (group_id, user_id) DO NOTHING`, m.GroupID, m.UserID, ms(m.JoinedAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO membership (group_id, user_id, joined_at, share_history, share_notes) VALUES (?,?,?,?,?)
+		ON CONFLICT (group_id, user_id) DO NOTHING`, m.GroupID, m.UserID, ms(m.JoinedAt), m.Sharing.History, m.Sharing.Notes)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: add member: %w", mapErr(err))
 	}
@@ -141,7 +148,7 @@ func (s *Store) RemoveMember(ctx context.Context, groupID, userID string) error 
 
 // Members lists a group's members, longest-standing first.
 func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT group_id, user_id, joined_at FROM membership
+	rows, err := s.r.QueryContext(ctx, `SELECT group_id, user_id, joined_at, share_history, share_notes FROM membership
 		WHERE group_id = ? ORDER BY joined_at, user_id`, groupID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: members: %w", err)
@@ -151,7 +158,7 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	for rows.Next() {
 		var m store.Membership
 		var joined int64
-		if err := rows.Scan(&m.GroupID, &m.UserID, &joined); err != nil {
+		if err := rows.Scan(&m.GroupID, &m.UserID, &joined, &m.Sharing.History, &m.Sharing.Notes); err != nil {
 			return nil, fmt.Errorf("sqlitestore: members: %w", err)
 		}
 		m.JoinedAt = fromMS(joined)
@@ -163,14 +170,63 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	return out, nil
 }
 
+// SetSharing changes what a member shares; ErrNotFound when the user is
+// no member of the group.
+func (s *Store) SetSharing(ctx context.Context, groupID, userID string, sh store.Sharing) error {
+	res, err := s.w.ExecContext(ctx, "UPDATE membership SET share_history = ?, share_notes = ? WHERE group_id = ? AND user_id = ?",
+		sh.History, sh.Notes, groupID, userID)
+	return affectedOne(res, err, "set sharing")
+}
+
+// AppendAudit records entries in one transaction.
+func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, "INSERT INTO audit (user_id, at, actor_id, actor_name, what) VALUES (?,?,?,?,?)")
+		if err != nil {
+			return fmt.Errorf("sqlitestore: append audit: %w", err)
+		}
+		defer st.Close()
+		for _, e := range entries {
+			if _, err := st.ExecContext(ctx, e.UserID, ms(e.At), e.ActorID, e.ActorName, e.What); err != nil {
+				return fmt.Errorf("sqlitestore: append audit: %w", mapErr(err))
+			}
+		}
+		return nil
+	})
+}
+
+// AuditOf lists the entries about a user, newest first.
+func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT user_id, at, actor_id, actor_name, what FROM audit
+		WHERE user_id = ? ORDER BY at DESC, rowid DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AuditEntry
+	for rows.Next() {
+		var e store.AuditEntry
+		var at int64
+		if err := rows.Scan(&e.UserID, &at, &e.ActorID, &e.ActorName, &e.What); err != nil {
+			return nil, fmt.Errorf("sqlitestore: audit: %w", err)
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: audit: %w", err)
+	}
+	return out, nil
+}
+
 // UserGroups lists the groups the user leads or belongs to, oldest first
 // (by JoinedAt, which is CreatedAt for a group the user leads).
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0, 0, g.archived_at
 		  FROM grp g WHERE g.owner_id = ?1
 		UNION ALL
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history, m.share_notes, g.archived_at
 		  FROM membership m JOIN grp g ON g.id = m.group_id
 		 WHERE m.user_id = ?1 AND g.owner_id <> ?1
 		ORDER BY 7, 1`, userID)
@@ -181,11 +237,11 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 	var out []store.UserGroup
 	for rows.Next() {
 		var ug store.UserGroup
-		var created, joined int64
-		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined); err != nil {
+		var created, joined, archived int64
+		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.Sharing.History, &ug.Sharing.Notes, &archived); err != nil {
 			return nil, fmt.Errorf("sqlitestore: user groups: %w", err)
 		}
-		ug.CreatedAt, ug.JoinedAt = fromMS(created), fromMS(joined)
+		ug.CreatedAt, ug.JoinedAt, ug.ArchivedAt = fromMS(created), fromMS(joined), fromMS(archived)
 		out = append(out, ug)
 	}
 	if err := rows.Err(); err != nil {
@@ -343,4 +399,61 @@ func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, now 
 		return fmt.Errorf("sqlitestore: revoke user refresh tokens: %w", err)
 	}
 	return nil
+}
+
+// Staff lists the accounts that are not patients, oldest first.
+func (s *Store) Staff(ctx context.Context) ([]store.User, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT "+userCols+" FROM users WHERE role <> ? ORDER BY created_at, id", store.RolePatient)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: staff: %w", err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: staff: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: staff: %w", err)
+	}
+	return out, nil
+}
+
+// CreateResetCode stores a reset code in place of the user's earlier ones.
+func (s *Store) CreateResetCode(ctx context.Context, c store.ResetCode) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM reset_code WHERE user_id = ?", c.UserID); err != nil {
+			return fmt.Errorf("sqlitestore: create reset code: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO reset_code (hash, user_id, created_by, created_at, expires_at) VALUES (?,?,?,?,?)",
+			c.Hash, c.UserID, c.CreatedBy, ms(c.CreatedAt), ms(c.ExpiresAt)); err != nil {
+			return fmt.Errorf("sqlitestore: create reset code: %w", mapErr(err))
+		}
+		return nil
+	})
+}
+
+// UseResetCode removes an unexpired code and returns it.
+func (s *Store) UseResetCode(ctx context.Context, hash string, now time.Time) (store.ResetCode, error) {
+	var c store.ResetCode
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var created, expires int64
+		err := tx.QueryRowContext(ctx, "DELETE FROM reset_code WHERE hash = ? RETURNING user_id, created_by, created_at, expires_at", hash).
+			Scan(&c.UserID, &c.CreatedBy, &created, &expires)
+		if err != nil {
+			return notFound(err, "reset code")
+		}
+		c.Hash, c.CreatedAt, c.ExpiresAt = hash, fromMS(created), fromMS(expires)
+		if !now.Before(c.ExpiresAt) {
+			return fmt.Errorf("sqlitestore: reset code expired: %w", store.ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.ResetCode{}, err
+	}
+	return c, nil
 }

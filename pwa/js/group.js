@@ -1,0 +1,137 @@
+// A group page (/clinic/group/<id>): for a treatment group every member on
+// one screen — the last 12 weeks as a strip (met / partly / missed against
+// the member's plan), share of hard work intervals, load trend, last
+// session and the flags a trainer acts on, those who need a call first —
+// then invite codes with their QR code, and the members to remove. A peer
+// group has no health figures: its page lists the members.
+
+import { h, mount, field } from './ui.js';
+import { codeCard, day, problem, strip } from './staffui.js';
+import { percent } from './fmt.js';
+
+/** render draws the group page. */
+export function render(ctx, [id]) {
+  const { t } = ctx;
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'group-error' });
+  const fail = (e) => { error.textContent = problem(t, e); };
+  const title = h('h1', { text: t('app.loading') });
+  const board = h('div', { 'data-testid': 'group-board' });
+  const invite = h('div');
+  const members = h('ul', { class: 'list', 'data-testid': 'group-members' });
+  const manage = h('section', { class: 'card', 'aria-labelledby': 'g-manage' });
+  const codes = h('ul', { class: 'list', 'data-testid': 'group-codes' });
+
+  // loadCodes lists the group's codes that still work, to show or revoke.
+  const loadCodes = () => ctx.api.get('/invites').then((res) => {
+    const open = res.invites.filter((i) => i.groupId === id && i.usable);
+    codes.replaceChildren(...(open.length ? open.map((i) => h('li', { class: 'item-row' },
+      h('span', {}, h('strong', { class: 'mono', text: i.code }), ' · ', t('clinic.expires', { date: day(t, i.expiresAt) })),
+      h('span', { class: 'actions' },
+        h('button', { type: 'button', class: 'btn small', 'data-testid': 'code-show', text: t('clinic.showCode'),
+          onclick: () => invite.replaceChildren(codeCard(t, i.code, i.expiresAt, 'group-invite-card')) }),
+        h('button', { type: 'button', class: 'btn small', 'data-testid': 'code-revoke', text: t('clinic.revoke'),
+          onclick: () => ctx.api.request('DELETE', '/invites/' + i.code).then(() => { invite.replaceChildren(); loadCodes(); }, fail) })))) : [h('li', { class: 'muted', text: t('clinic.noCodes') })]));
+  }, fail);
+
+  mount(
+    h('p', {}, h('a', { href: '/clinic', 'data-testid': 'back-clinic', text: '← ' + t('clinic.title') })),
+    title, error, board,
+    h('section', { class: 'card', 'aria-labelledby': 'g-invite' },
+      h('h2', { id: 'g-invite', text: t('clinic.inviteMembers') }),
+      h('p', { class: 'muted small', text: t('clinic.inviteMembersHint') }),
+      h('button', { type: 'button', class: 'btn primary', 'data-testid': 'group-invite', text: t('clinic.newCode'),
+        onclick: () => ctx.api.post(`/groups/${id}/invite`).then((inv) => { invite.replaceChildren(codeCard(t, inv.code, inv.expiresAt, 'group-invite-card')); loadCodes(); }, fail) }),
+      invite,
+      h('h3', { text: t('clinic.openCodes') }),
+      codes),
+    h('section', { class: 'card', 'aria-labelledby': 'g-members' }, h('h2', { id: 'g-members', text: t('clinic.members') }), members),
+    manage,
+  );
+
+  ctx.api.get('/groups/' + id).then((g) => {
+    title.textContent = g.name;
+    document.title = `${g.name} – ${t('app.name')}`;
+    drawMembers(g);
+    drawManage(g);
+    loadCodes();
+    if (g.kind === 'treatment') loadBoard();
+    else board.replaceChildren(h('p', { class: 'muted', text: t('clinic.peerNoFigures') }));
+  }, fail);
+
+  function drawMembers(g) {
+    const list = g.members || [];
+    members.replaceChildren(...(list.length ? list.map((m) => h('li', { class: 'item-row' },
+      h('span', {}, h('strong', { text: m.name || t('clinic.gone') }), ' · ', t('clinic.joined', { date: day(t, m.joinedAt) })),
+      h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'member-remove', text: t('clinic.removeMember'),
+        onclick: () => confirm(t('clinic.removeMemberConfirm', { name: m.name })) &&
+          ctx.api.request('DELETE', `/groups/${id}/members/${m.userId}`).then(() => ctx.api.get('/groups/' + id).then(drawMembers), fail) }))) : [h('li', { class: 'muted', text: t('clinic.noMembers') })]));
+  }
+
+  // drawManage offers renaming, archiving and restoring the group.
+  function drawManage(g) {
+    const name = h('input', { type: 'text', maxlength: 64, value: g.name, 'data-testid': 'group-rename-name' });
+    const change = (patch) => ctx.api.patch('/groups/' + id, patch).then((next) => {
+      title.textContent = next.name;
+      ctx.api.get('/groups/' + id).then(drawManage, fail);
+    }, fail);
+    manage.replaceChildren(
+      h('h2', { id: 'g-manage', text: t('clinic.manage') }),
+      h('form', { class: 'form', novalidate: true, onsubmit: (ev) => { ev.preventDefault(); if (name.value.trim()) change({ name: name.value.trim() }); } },
+        field('group-rename-name', t('clinic.groupName'), name),
+        h('button', { type: 'submit', class: 'btn', 'data-testid': 'group-rename', text: t('clinic.rename') })),
+      g.archivedAt
+        ? h('p', {}, h('span', { class: 'muted', text: t('clinic.archivedSince', { date: day(t, g.archivedAt) }) + ' ' }),
+          h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-restore', text: t('clinic.restore'), onclick: () => change({ archived: false }) }))
+        : h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'group-archive', text: t('clinic.archive'),
+          onclick: () => confirm(t('clinic.archiveConfirm', { name: g.name })) && change({ archived: true }) }));
+  }
+
+  function loadBoard() {
+    ctx.api.get(`/groups/${id}/progress?weeks=12`).then((p) => {
+      board.replaceChildren(
+        h('div', { class: 'legend small', 'aria-hidden': 'true' },
+          ['met', 'partly', 'missed'].map((s) => h('span', {}, h('i', { class: 'cell ' + s }), ' ', t('clinic.legend.' + s)))),
+        h('p', { class: 'item-row' },
+          h('span', { class: 'muted small', text: t('clinic.weeksShown', { from: p.weeks[0], to: p.weeks[p.weeks.length - 1] }) }),
+          h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-csv', text: t('clinic.csv'), onclick: () => downloadCSV(ctx, id, fail) })),
+        p.members.length ? h('ol', { class: 'board' }, p.members.map((m) => memberRow(t, id, m))) : h('p', { class: 'muted', text: t('clinic.noMembers') }));
+    }, fail);
+  }
+}
+
+// memberRow is one member on the board: name, strip, figures and flags.
+function memberRow(t, groupId, m) {
+  const recent = m.weeks.slice(-4);
+  const shares = m.weeks.filter((w) => w.sessions > 0);
+  const share = shares.length ? shares.reduce((a, w) => a + w.highIntensityShare, 0) / shares.length : null;
+  const max = Math.max(1, ...recent.map((w) => w.load));
+  return h('li', { class: 'card member' + (m.flags.length ? ' flagged' : ''), 'data-testid': 'board-member' },
+    h('div', { class: 'member-head' },
+      h('a', { href: `/clinic/patient/${groupId}/${m.userId}`, 'data-testid': 'patient-link' }, h('strong', { text: m.name })),
+      h('span', { class: 'muted small', text: t('clinic.lastSession', { date: day(t, m.lastSessionAt) }) })),
+    strip(t, m.weeks, 'member-strip'),
+    h('p', { class: 'small figures' },
+      h('span', { text: t('clinic.hardShare', { pct: share === null ? '–' : percent(share) }) }),
+      h('span', { class: 'load', 'aria-label': t('clinic.loadTrend', { loads: recent.map((w) => Math.round(w.load)).join(', ') }) },
+        t('clinic.load') + ' ',
+        // Bars drawn in SVG: the content security policy allows no inline styles.
+        h('svg:svg', { viewBox: '0 0 44 24', width: 44, height: 24, 'aria-hidden': 'true', focusable: 'false' },
+          recent.map((w, i) => {
+            const height = Math.round(2 + 22 * w.load / max);
+            return h('svg:rect', { class: 'bar', x: i * 11, y: 24 - height, width: 8, height, rx: 1 });
+          })))),
+    m.flags.length ? h('ul', { class: 'flags', 'data-testid': 'member-flags' }, m.flags.map((f) => h('li', { 'data-code': f.code, title: f.message, text: t('flag.' + f.code) }))) : null);
+}
+
+// downloadCSV fetches the group's weekly figures as CSV and saves them.
+async function downloadCSV(ctx, id, fail) {
+  try {
+    const text = await ctx.api.request('GET', `/groups/${id}/progress.csv?weeks=12`);
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `gruppe-${id.slice(0, 8)}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } catch (e) { fail(e); }
+}

@@ -1,0 +1,109 @@
+// A patient page (/clinic/patient/<group>/<user>): the patient's weeks,
+// plan and sessions with their intervals, as the trainer may see them
+// (notes only when the patient shares them), the plan form — the trainer's plan goes
+// into the patient's synced plan document, which their phone pulls — and a
+// password-reset code for a patient who forgot theirs.
+
+import { h, mount, field, timeControl } from './ui.js';
+import { day, problem, strip } from './staffui.js';
+import { weekday, percent } from './fmt.js';
+import { intensityShare } from './training.js';
+import { bars } from './charts.js';
+
+/** render draws the patient page. */
+export function render(ctx, [groupId, userId]) {
+  const { t } = ctx;
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'patient-error' });
+  const fail = (e) => { error.textContent = problem(t, e); };
+  const title = h('h1', { text: t('app.loading') });
+  const body = h('div');
+  mount(h('p', {}, h('a', { href: '/clinic/group/' + groupId, 'data-testid': 'back-group', text: '← ' + t('clinic.backToGroup') })), title, error, body);
+
+  const load = () => ctx.api.get(`/groups/${groupId}/members/${userId}?weeks=12`).then(draw, fail);
+  load();
+
+  function draw(p) {
+    title.textContent = p.user.name;
+    document.title = `${p.user.name} – ${t('app.name')}`;
+    body.replaceChildren(
+      h('p', { class: 'muted small', 'data-testid': 'patient-visible', text: p.visibleFrom ? t('clinic.visibleFrom', { date: day(t, p.visibleFrom) }) : t('clinic.visibleAll') }),
+      h('section', { class: 'card', 'aria-labelledby': 'p-weeks' }, h('h2', { id: 'p-weeks', text: t('clinic.weeks') }), strip(t, p.weeks, 'patient-strip')),
+      charts(p.weeks),
+      planForm(p),
+      h('section', { class: 'card', 'aria-labelledby': 'p-sessions' },
+        h('h2', { id: 'p-sessions', text: t('clinic.sessions') }),
+        p.sessions.length ? h('ol', { class: 'list', 'data-testid': 'patient-sessions' }, p.sessions.slice().reverse().map((s) => sessionRow(s, p.user.hrMax))) : h('p', { class: 'muted', text: t('clinic.noSessions') })),
+      resetCard());
+  }
+
+  // charts draws the patient's weeks with the charts of their own Progress
+  // screen: sessions against the plan, share of hard intervals, load.
+  function charts(weeks) {
+    const recent = weeks.slice(-8);
+    const label = (w) => t('progress.weekShort', { n: Number(w.week.slice(-2)) });
+    const planned = recent.length ? recent[recent.length - 1].planned : 0;
+    return h('section', { class: 'card', 'aria-labelledby': 'p-charts' },
+      h('h2', { id: 'p-charts', text: t('progress.title') }),
+      h('div', { class: 'chart-grid' },
+        h('div', {}, h('h3', { text: t('progress.adherence') }),
+          bars(recent.map((w) => ({ label: label(w), value: w.sessions, met: w.planned > 0 && w.sessions >= w.planned })),
+            { title: t('progress.adherence'), target: planned || undefined, testid: 'patient-chart-adherence', ticks: [0, Math.max(planned, ...recent.map((w) => w.sessions), 1)] })),
+        h('div', {}, h('h3', { text: t('progress.intensity') }),
+          bars(recent.map((w) => ({ label: label(w), value: w.sessions ? Math.round(w.highIntensityShare * 100) : null, met: w.highIntensityShare >= 0.75 })),
+            { title: t('progress.intensity'), max: 100, testid: 'patient-chart-intensity', fmt: (v) => v + ' %', ticks: [0, 50, 100] })),
+        h('div', {}, h('h3', { text: t('progress.load') }),
+          bars(recent.map((w) => ({ label: label(w), value: Math.round(w.load) })), { title: t('progress.load'), testid: 'patient-chart-load' }))));
+  }
+
+  function sessionRow(s, hrMax) {
+    const share = intensityShare(s.intervals.map((iv) => iv.rpe), s.intervals.map((iv) => iv.hrPeak), hrMax || 0);
+    return h('li', { class: 'session ' + s.completion, 'data-testid': 'patient-session' },
+      h('p', {}, h('strong', { text: s.startedAt ? day(t, s.startedAt) : t('clinic.noDate') }), ' · ', t('protocol.' + s.protocol), ' · ',
+        t('clinic.completion.' + s.completion), ' · ', `${Math.round(s.durationMin)} ${t('unit.min')}`),
+      h('p', { class: 'small muted' },
+        s.intervals.length ? t('clinic.intervals', { list: s.intervals.map((iv) => [iv.rpe ? 'RPE ' + iv.rpe : null, iv.hrPeak ? iv.hrPeak + ' ' + t('unit.bpm') : null].filter(Boolean).join(' / ') || '–').join(', ') }) : t('clinic.noIntervals'),
+        share !== null ? ' · ' + t('clinic.hardShare', { pct: percent(share) }) : '',
+        s.load !== null ? ' · ' + t('clinic.loadValue', { n: Math.round(s.load) }) : ''),
+      s.note ? h('p', { class: 'small', 'data-testid': 'patient-note', text: t('clinic.note', { note: s.note }) }) : null);
+  }
+
+  function planForm(p) {
+    const plan = p.plan || { sessionsPerWeek: 2, days: [], time: '17:00', setBy: null };
+    const count = h('select', { 'data-testid': 'plan-count' }, [1, 2, 3, 4, 5, 6, 7].map((n) => h('option', { value: n, text: String(n), selected: n === plan.sessionsPerWeek })));
+    const days = [1, 2, 3, 4, 5, 6, 7].map((d) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', value: d, checked: plan.days.includes(d), 'data-testid': 'plan-day-' + d }), ' ', weekday(t, d, 'short')));
+    const time = timeControl(plan.time || '17:00', { testid: 'plan-time', step: 15, hourLabel: t('time.hour'), minuteLabel: t('time.minute') });
+    const status = h('p', { class: 'hint', role: 'status', 'data-testid': 'plan-status',
+      text: p.plan ? (plan.setBy ? t('clinic.planSetBy', { name: plan.setBy.name }) : t('clinic.planByPatient')) : t('clinic.noPlan') });
+    return h('form', {
+      class: 'form card', novalidate: true, 'aria-labelledby': 'p-plan',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        error.textContent = '';
+        const chosen = days.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => Number(i.value));
+        try {
+          await ctx.api.request('PUT', `/groups/${groupId}/members/${userId}/plan`, { sessionsPerWeek: Number(count.value), days: chosen, time: time.value });
+          await load();
+          const s = document.querySelector('[data-testid="plan-status"]');
+          if (s) s.textContent = t('clinic.planSaved');
+        } catch (e) { fail(e); }
+      },
+    },
+    h('h2', { id: 'p-plan', text: t('clinic.plan') }),
+    status,
+    field('plan-count', t('clinic.planCount'), count),
+    h('fieldset', { class: 'plan-days' }, h('legend', { text: t('clinic.planDays') }), days),
+    field('plan-time', t('clinic.planTime'), time),
+    h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'plan-save', text: t('clinic.planSave') }));
+  }
+
+  function resetCard() {
+    const out = h('p', { role: 'status', 'data-testid': 'reset-code' });
+    return h('section', { class: 'card', 'aria-labelledby': 'p-reset' },
+      h('h2', { id: 'p-reset', text: t('clinic.resetTitle') }),
+      h('p', { class: 'muted small', text: t('clinic.resetHint') }),
+      h('button', { type: 'button', class: 'btn', 'data-testid': 'reset-issue', text: t('clinic.resetCode'),
+        onclick: () => ctx.api.post(`/users/${userId}/reset-code`).then((r) => { out.textContent = t('clinic.resetIssued', { code: r.code, date: day(t, r.expiresAt) }); }, fail) }),
+      out);
+  }
+}
