@@ -126,7 +126,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	tok := newTokens(cfg.Secret, issuer, cfg.Now, cfg.Rand)
-	met, err := newMetrics(cfg.Registry)
+	met, err := newMetrics(cfg.Registry, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
