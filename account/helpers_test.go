@@ -52,7 +52,7 @@ func newWorld(t *testing.T) *world {
 	return &world{
 		t: t, store: st, clock: clk, tries: tr,
 		accounts: account.NewAccounts(st, hash, tr, clk.Now, rnd),
-		sessions: account.NewSessions(st, clk.Now, rnd),
+		sessions: account.NewSessions(st, clk.Now, rnd, account.DefaultReuseGrace),
 		invites:  account.NewInvites(st, clk.Now, rnd),
 		groups:   account.NewGroups(st, clk.Now, rnd),
 	}

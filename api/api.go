@@ -62,6 +62,10 @@ type Config struct {
 	LoginPerIP      Limit                // zero: 20 at once, then one per 3 s
 	LoginPerAccount Limit                // zero: 5 at once, then one per 20 s
 	RateLimitKeys   int                  // buckets kept per limiter; 0: 10,000
+	// RefreshGrace is how long a rotated refresh token may be sent again
+	// and continue its login (account.NewSessions); 0: account.DefaultReuseGrace,
+	// negative: never.
+	RefreshGrace time.Duration
 }
 
 // Body limits: sync pushes may carry up to sync.MaxPushBytes, everything
@@ -113,6 +117,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.LoginPerAccount == (Limit{}) {
 		cfg.LoginPerAccount = Limit{Burst: 5, Every: 20 * time.Second}
 	}
+	if cfg.RefreshGrace == 0 {
+		cfg.RefreshGrace = account.DefaultReuseGrace
+	}
 	if cfg.RateLimitKeys == 0 {
 		cfg.RateLimitKeys = 10_000
 	}
@@ -151,7 +158,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	accounts := account.NewAccounts(cfg.Store, hash, tries, cfg.Now, cfg.Rand)
 	authn := &authenticator{tokens: tok, users: cfg.Store}
 	auth := &authHandlers{
-		accounts: accounts, sessions: account.NewSessions(cfg.Store, cfg.Now, cfg.Rand),
+		accounts: accounts, sessions: account.NewSessions(cfg.Store, cfg.Now, cfg.Rand, cfg.RefreshGrace),
 		tok: tok, public: cfg.PublicURL,
 		perIP: newLimiter(cfg.LoginPerIP, cfg.RateLimitKeys, cfg.Now),
 	}

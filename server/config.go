@@ -31,6 +31,7 @@ type Config struct {
 	PushTestEndpoints bool           // allow loopback/private push endpoints (tests only)
 	TrustedProxies    []netip.Prefix // networks whose X-Forwarded-For is believed
 	TombstoneTTL      time.Duration  // how long deleted documents are kept for devices to see
+	RefreshGrace      time.Duration  // how long a rotated refresh token may come back (0: never)
 	LogFormat         string         // auto, text or json
 	BackupTo          string         // "backup FILE": write an online copy of the SQLite database and exit
 }
@@ -91,6 +92,15 @@ func settings() []setting {
 					err = errors.New("must be at least 1h")
 				}
 				c.TombstoneTTL = d
+				return err
+			}},
+		{flag: "refresh-reuse-grace", env: "REFRESH_REUSE_GRACE", def: "30s", help: "how long a just-rotated refresh token may be sent again without signing the device out (0s to 30s)",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err == nil && (d < 0 || d > 30*time.Second) {
+					err = errors.New("must be between 0s and 30s")
+				}
+				c.RefreshGrace = d
 				return err
 			}},
 		{flag: "log-format", env: "LOG_FORMAT", def: "auto", help: "auto (text on a terminal, else JSON), text or json",

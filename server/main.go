@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -172,6 +173,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Web:            pwa.Handler(),
 		Registry:       reg,
 		RequestTimeout: requestTimeout,
+		RefreshGrace:   cmp.Or(m.cfg.RefreshGrace, -1), // 0 means none here, the default in api
 	})
 	if err != nil {
 		return err
