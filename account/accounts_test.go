@@ -139,7 +139,7 @@ func TestSignIn(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w.tries.taken, w.tries.refunds = map[string]int{}, nil
-			u, err := w.accounts.SignIn(ctx, tc.email, tc.password)
+			u, err := w.accounts.SignIn(ctx, tc.email, tc.password, "192.0.2.1")
 			if tc.fields != nil {
 				wantFields(t, err, tc.fields...)
 			} else {
@@ -163,7 +163,7 @@ func TestSignIn(t *testing.T) {
 	t.Run("no tries left", func(t *testing.T) {
 		w.tries.taken, w.tries.limit = map[string]int{"kari@example.org": 1}, 1
 		defer func() { w.tries.limit = 0 }()
-		if _, err := w.accounts.SignIn(ctx, "kari@example.org", pw); !errors.Is(err, errNoTries) {
+		if _, err := w.accounts.SignIn(ctx, "kari@example.org", pw, "192.0.2.1"); !errors.Is(err, errNoTries) {
 			t.Fatalf("error %v, want the tries' own", err)
 		}
 	})
@@ -197,8 +197,11 @@ func TestErase(t *testing.T) {
 	if _, err := w.store.UserByID(ctx, admin.ID); err != nil {
 		t.Fatalf("admin after refusal: %v", err)
 	}
-	if got := w.tries.taken["pat@example.org"]; got != 3 {
-		t.Fatalf("%d tries taken, want one per password checked (3)", got)
+	if got := w.tries.taken["erase "+pat.ID]; got != 3 {
+		t.Fatalf("%d erase tries taken, want one per password checked (3)", got)
+	}
+	if got := w.tries.taken["pat@example.org"]; got != 0 {
+		t.Fatalf("erasing took %d sign-in tries, want none", got)
 	}
 }
 
@@ -272,7 +275,7 @@ func TestEnsureAdmin(t *testing.T) {
 	if created, err := w.accounts.EnsureAdmin(ctx, "root@example.org", "another password"); err != nil || created {
 		t.Fatalf("second start: %v %v", created, err)
 	}
-	if _, err := w.accounts.SignIn(ctx, "root@example.org", pw); err != nil {
+	if _, err := w.accounts.SignIn(ctx, "root@example.org", pw, "192.0.2.1"); err != nil {
 		t.Fatalf("the first password no longer works: %v", err)
 	}
 	for _, tc := range []struct{ email, password, want string }{

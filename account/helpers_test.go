@@ -58,8 +58,8 @@ func newWorld(t *testing.T) *world {
 	}
 }
 
-// tries is account.Tries with a fixed number of tries per key, counting
-// refunds.
+// tries is account.Tries with a fixed number of tries per account (the
+// network is not told apart), counting refunds.
 type tries struct {
 	taken   map[string]int // tries taken and not refunded, by key
 	limit   int            // 0: unlimited
@@ -68,7 +68,7 @@ type tries struct {
 
 var errNoTries = errors.New("no tries left")
 
-func (tr *tries) Take(key string) error {
+func (tr *tries) Take(key, _ string) error {
 	if tr.limit > 0 && tr.taken[key] >= tr.limit {
 		return errNoTries
 	}
@@ -76,7 +76,7 @@ func (tr *tries) Take(key string) error {
 	return nil
 }
 
-func (tr *tries) Refund(key string) {
+func (tr *tries) Refund(key, _ string) {
 	tr.taken[key]--
 	tr.refunds = append(tr.refunds, key)
 }

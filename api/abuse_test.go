@@ -4,12 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
+	gosync "sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/internal/apitest"
 )
 
 // TestMetricsLabelsBounded replays the attack of many made-up method names
@@ -98,4 +104,99 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu <- struct{}{}
 	defer func() { <-w.mu }()
 	return w.buf.Write(p)
+}
+
+// loopbackProxy trusts X-Forwarded-For from loopback, so one test can be
+// many clients.
+func loopbackProxy(c *api.Config) {
+	c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+}
+
+// loginFrom signs in from the client address ip.
+func (e *env) loginFrom(ip, email, password string) *resp {
+	e.t.Helper()
+	return e.do(req{Method: "POST", Path: "/api/v1/auth/login", Header: map[string]string{"X-Forwarded-For": ip},
+		Body: map[string]string{"email": email, "password": password}})
+}
+
+// TestLoginLimiterFlood replays the flood that filled the per-IP limiter:
+// every one of many addresses spends its whole burst on empty sign-ins,
+// and keeps at it. Addresses never seen before still sign in during it.
+func TestLoginLimiterFlood(t *testing.T) {
+	const keys, addresses, burst = 200, 600, 20
+	e := newEnv(t, loopbackProxy, func(c *api.Config) { c.RateLimitKeys = keys })
+	e.register("kari@example.org", testPassword, "Kari", "")
+
+	var sent atomic.Int64
+	stop := make(chan struct{})
+	var wg gosync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			hc := &http.Client{}
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n := (i / burst) % (addresses / 4)
+				ip := fmt.Sprintf("10.%d.%d.%d", w, n/250, n%250)
+				r, err := http.NewRequestWithContext(t.Context(), "POST", e.client.Base+"/api/v1/auth/login", strings.NewReader(""))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				r.Header.Set("X-Forwarded-For", ip)
+				res, err := hc.Do(r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				sent.Add(1)
+			}
+		})
+	}
+	defer func() { close(stop); wg.Wait() }()
+	// Once every address has spent its burst, the limiter is full of
+	// empty buckets.
+	if err := apitest.Poll(t.Context(), 30*time.Second, func() bool { return sent.Load() > addresses*burst }); err != nil {
+		t.Fatalf("flood: %v after %d requests", err, sent.Load())
+	}
+	for i := range 5 {
+		ip := fmt.Sprintf("192.0.2.%d", i+1)
+		if r := e.loginFrom(ip, "kari@example.org", testPassword); r.Status != http.StatusOK {
+			t.Fatalf("a fresh address during the flood (%d requests sent): %d %s", sent.Load(), r.Status, r.Body)
+		}
+	}
+}
+
+// TestOneAddressCannotLockAUserOut: wrong passwords from one address lock
+// that address out of the account, not the account's owner elsewhere;
+// many addresses together meet the account's larger budget, and even then
+// a phone that is signed in stays so.
+func TestOneAddressCannotLockAUserOut(t *testing.T) {
+	e := newEnv(t, loopbackProxy)
+	e.register("kari@example.org", testPassword, "Kari", "")
+	phone := e.login("kari@example.org", testPassword)
+
+	// One wrong try every 4 s from one address, for two hours.
+	for range 1800 {
+		e.loginFrom("203.0.113.66", "kari@example.org", "wrong password")
+		e.clock.Advance(4 * time.Second)
+	}
+	e.loginFrom("203.0.113.66", "kari@example.org", testPassword).ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	if r := e.loginFrom("198.51.100.7", "kari@example.org", testPassword); r.Status != http.StatusOK {
+		t.Fatalf("the owner from her own network: %d %s", r.Status, r.Body)
+	}
+
+	// A hundred networks spend the account's budget.
+	for i := range 101 {
+		e.loginFrom(fmt.Sprintf("203.0.%d.%d", 114+i/200, i%200+1), "kari@example.org", "wrong password")
+	}
+	e.loginFrom("198.51.100.8", "kari@example.org", testPassword).ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	if r := e.refresh(phone.Cookie); r.Status != http.StatusOK {
+		t.Fatalf("the signed-in phone after the lockout: %d %s", r.Status, r.Body)
+	}
 }

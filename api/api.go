@@ -60,8 +60,12 @@ type Config struct {
 	Argon2          account.Argon2Params // zero: account.DefaultArgon2()
 	HashConcurrency int                  // concurrent password hashes; 0: number of CPUs
 	LoginPerIP      Limit                // zero: 20 at once, then one per 3 s
-	LoginPerAccount Limit                // zero: 5 at once, then one per 20 s
-	RateLimitKeys   int                  // buckets kept per limiter; 0: 10,000
+	// Wrong passwords (account.Tries): per account and client network,
+	// and per account from anywhere. The account's budget refills faster
+	// than one network's, so no single network can drain it.
+	LoginPerAccountClient Limit // zero: 5 at once, then one per 2 min
+	LoginPerAccount       Limit // zero: 100 at once, then one per minute
+	RateLimitKeys         int   // buckets kept per limiter; 0: 10,000
 	// RefreshGrace is how long a rotated refresh token may be sent again
 	// and continue its login (account.NewSessions); 0: account.DefaultReuseGrace,
 	// negative: never.
@@ -114,8 +118,11 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.LoginPerIP == (Limit{}) {
 		cfg.LoginPerIP = Limit{Burst: 20, Every: 3 * time.Second}
 	}
+	if cfg.LoginPerAccountClient == (Limit{}) {
+		cfg.LoginPerAccountClient = Limit{Burst: 5, Every: 2 * time.Minute}
+	}
 	if cfg.LoginPerAccount == (Limit{}) {
-		cfg.LoginPerAccount = Limit{Burst: 5, Every: 20 * time.Second}
+		cfg.LoginPerAccount = Limit{Burst: 100, Every: time.Minute}
 	}
 	if cfg.RefreshGrace == 0 {
 		cfg.RefreshGrace = account.DefaultReuseGrace
@@ -154,7 +161,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.GET("/readyz", health.readyz, noStore)
 	e.GET("/metrics", met.handler(), noStore)
 
-	tries := newLimiter(cfg.LoginPerAccount, cfg.RateLimitKeys, cfg.Now)
+	tries := lockout{
+		perClient:  newLimiter(cfg.LoginPerAccountClient, cfg.RateLimitKeys, cfg.Now),
+		perAccount: newLimiter(cfg.LoginPerAccount, cfg.RateLimitKeys, cfg.Now),
+	}
 	accounts := account.NewAccounts(cfg.Store, hash, tries, cfg.Now, cfg.Rand)
 	authn := &authenticator{tokens: tok, users: cfg.Store}
 	auth := &authHandlers{
