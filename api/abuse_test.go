@@ -200,3 +200,50 @@ func TestOneAddressCannotLockAUserOut(t *testing.T) {
 		t.Fatalf("the signed-in phone after the lockout: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestGroupCodeGuessing replays guessing at group codes from one token
+// and from one network: every failed join counts, a malformed code too,
+// per user and per network, and so do registrations with a wrong code.
+// Someone elsewhere still joins with the right code.
+func TestGroupCodeGuessing(t *testing.T) {
+	e := newEnv(t, loopbackProxy)
+	trainer := e.as("trainer", "trainer@example.org")
+	g := e.createGroup(trainer, "Onsdagsgruppa", "treatment")
+	join := func(s session, ip, code string) *resp {
+		return e.do(req{Method: "POST", Path: "/api/v1/groups/join", Token: s.Token,
+			Header: map[string]string{"X-Forwarded-For": ip}, Body: map[string]string{"code": code}})
+	}
+	guesses := []string{"x", "ABCDEFGHJKMN", "ABCD-EFGH-JKMP", "0000", "ZZZZZZZZZZZZ"}
+
+	guesser := e.as("patient", "guesser@example.org")
+	for i := range 10 {
+		join(guesser, "198.51.100.1", guesses[i%len(guesses)]).ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+	}
+	r := join(guesser, "198.51.100.2", g.InviteCode) // the user's budget is spent, wherever they are
+	r.ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+
+	// Another account on the guesser's first network has ten guesses left
+	// there (the network's budget is twenty), and registering with a code
+	// counts too.
+	second := e.as("patient", "second@example.org")
+	for i := range 9 {
+		join(second, "198.51.100.1", guesses[i%len(guesses)]).ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+	}
+	e.do(req{Method: "POST", Path: "/api/v1/auth/register", Header: map[string]string{"X-Forwarded-For": "198.51.100.1"},
+		Body: map[string]string{"email": "third@example.org", "password": testPassword, "name": "T", "inviteCode": "ABCDEFGHJKMN"}}).
+		ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+	join(second, "198.51.100.1", g.InviteCode).ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+
+	honest := e.as("patient", "honest@example.org")
+	if r := join(honest, "203.0.113.9", g.InviteCode); r.Status != http.StatusOK {
+		t.Fatalf("an honest join elsewhere: %d %s", r.Status, r.Body)
+	}
+	// Once the network has waited, the second account joins there too.
+	e.clock.Advance(time.Minute)
+	if r := join(second, "198.51.100.1", g.InviteCode); r.Status != http.StatusOK {
+		t.Fatalf("a join after waiting: %d %s", r.Status, r.Body)
+	}
+}

@@ -65,7 +65,11 @@ type Config struct {
 	// than one network's, so no single network can drain it.
 	LoginPerAccountClient Limit // zero: 5 at once, then one per 2 min
 	LoginPerAccount       Limit // zero: 100 at once, then one per minute
-	RateLimitKeys         int   // buckets kept per limiter; 0: 10,000
+	// Failed attempts at an invite code: joining a group per user, and per
+	// client network joining or registering (docs/security.md has the odds).
+	JoinPerUser    Limit // zero: 10 at once, then one per 10 min
+	JoinPerNetwork Limit // zero: 20 at once, then one per minute
+	RateLimitKeys  int   // buckets kept per limiter; 0: 10,000
 	// RefreshGrace is how long a rotated refresh token may be sent again
 	// and continue its login (account.NewSessions); 0: account.DefaultReuseGrace,
 	// negative: never.
@@ -127,6 +131,12 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.RefreshGrace == 0 {
 		cfg.RefreshGrace = account.DefaultReuseGrace
 	}
+	if cfg.JoinPerUser == (Limit{}) {
+		cfg.JoinPerUser = Limit{Burst: 10, Every: 10 * time.Minute}
+	}
+	if cfg.JoinPerNetwork == (Limit{}) {
+		cfg.JoinPerNetwork = Limit{Burst: 20, Every: time.Minute}
+	}
 	if cfg.RateLimitKeys == 0 {
 		cfg.RateLimitKeys = 10_000
 	}
@@ -185,8 +195,12 @@ func New(cfg Config) (*echo.Echo, error) {
 	push := limits(pushBodyLimit, max(cfg.RequestTimeout, PushTimeout))
 	v1 := e.Group("/api/v1", noStore)
 
+	// Codes can be guessed wherever they are taken: every failure counts.
+	codesPerUser := failures(newLimiter(cfg.JoinPerUser, cfg.RateLimitKeys, cfg.Now), byUser)
+	codesPerNetwork := failures(newLimiter(cfg.JoinPerNetwork, cfg.RateLimitKeys, cfg.Now), byNetwork)
+
 	v1.GET("/openapi.json", serveOpenAPI, small)
-	v1.POST("/auth/register", auth.register, small)
+	v1.POST("/auth/register", auth.register, small, codesPerNetwork)
 	v1.POST("/auth/login", auth.login, small)
 	v1.POST("/auth/refresh", auth.refresh, small)
 	v1.POST("/auth/logout", auth.logout, small)
@@ -205,7 +219,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.DELETE("/invites/:code", inv.revoke, small, user, leader)
 
 	v1.POST("/groups", grp.create, small, user, leader)
-	v1.POST("/groups/join", grp.join, small, user, patient)
+	v1.POST("/groups/join", grp.join, small, codesPerNetwork, user, patient, codesPerUser)
 	v1.GET("/groups/:id", grp.get, small, user)
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
 

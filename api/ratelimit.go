@@ -3,9 +3,12 @@ package api
 import (
 	"container/heap"
 	"math"
+	"net/http"
 	"net/netip"
 	gosync "sync"
 	"time"
+
+	"github.com/labstack/echo/v4"
 )
 
 // Limit is a token bucket: Burst requests at once, refilled at one token
@@ -106,6 +109,32 @@ func (l *limiter) Refund(key string) {
 	b.tokens = math.Min(float64(l.limit.Burst), b.tokens+1)
 	l.fix(b, now)
 }
+
+// failures bounds the failed requests of a route: each request takes a
+// token from l under key(c) and a request that succeeds gives it back, so
+// only failures count — every failed attempt, a malformed one included.
+// It guards what can be guessed (invite codes).
+func failures(l *limiter, key func(echo.Context) string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			k := key(c)
+			if err := l.Take(k); err != nil {
+				return err
+			}
+			err := next(c)
+			if err == nil && c.Response().Status < http.StatusBadRequest {
+				l.Refund(k)
+			}
+			return err
+		}
+	}
+}
+
+// byUser keys a limit by the signed-in user (after authentication).
+func byUser(c echo.Context) string { return currentUser(c).ID }
+
+// byNetwork keys a limit by the client's network (clientKey).
+func byNetwork(c echo.Context) string { return clientKey(c.RealIP()) }
 
 // lockout is account.Tries over two limiters: perClient keyed by account
 // and client network (tight), perAccount keyed by account alone (large).
