@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -326,7 +327,39 @@ func validPassword(p string) error {
 	if utf8.RuneCountInString(p) < minPasswordLen {
 		return fmt.Errorf("at least %d characters", minPasswordLen)
 	}
-	return boundedPassword(p)
+	if err := boundedPassword(p); err != nil {
+		return err
+	}
+	if commonPassword(p) {
+		return errors.New(tooCommon)
+	}
+	return nil
+}
+
+// tooCommon is the reason a common password is refused; the PWA knows it.
+const tooCommon = "too common; choose one that is harder to guess"
+
+// commonPasswords is the list of passwords too common to accept, one a
+// line, # for comments.
+//
+//go:embed common_passwords.txt
+var commonPasswords string
+
+// commonPassword reports whether p is on the list of common passwords
+// (case-insensitively, without surrounding spaces), or is one character
+// over and over ("        ", "aaaaaaaa"). No composition rules: NIST SP
+// 800-63B asks for a check against known passwords instead.
+func commonPassword(p string) bool {
+	p = strings.ToLower(strings.TrimSpace(p))
+	if first, _ := utf8.DecodeRuneInString(p); strings.Trim(p, string(first)) == "" {
+		return true
+	}
+	for line := range strings.Lines(commonPasswords) {
+		if strings.TrimRight(line, "\n") == p {
+			return true
+		}
+	}
+	return false
 }
 
 // boundedPassword is the rule for a password given to be checked: present,

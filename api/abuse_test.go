@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,10 @@ import (
 
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/internal/apitest"
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/store/sqlitestore"
+	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 // TestMetricsLabelsBounded replays the attack of many made-up method names
@@ -245,5 +250,88 @@ func TestGroupCodeGuessing(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	if r := join(second, "198.51.100.1", g.InviteCode); r.Status != http.StatusOK {
 		t.Fatalf("a join after waiting: %d %s", r.Status, r.Body)
+	}
+}
+
+// blockingPushes is the SQLite store with pushes that wait inside the
+// store until released, so a test holds pushes in flight.
+type blockingPushes struct {
+	*sqlitestore.Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingPushes) Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error) {
+	b.entered <- struct{}{}
+	<-b.release
+	return b.Store.Push(ctx, scope, batchID, docs)
+}
+
+// TestPushesInFlightAreBounded replays many concurrent pushes: one user's
+// beyond their bound are refused at once, everyone's beyond the overall
+// bound after a short wait, both with 503 and Retry-After; the pushes
+// that got in finish.
+func TestPushesInFlightAreBounded(t *testing.T) {
+	bp := &blockingPushes{entered: make(chan struct{}), release: make(chan struct{})}
+	e := newEnv(t, func(c *api.Config) {
+		bp.Store = c.Store.(*sqlitestore.Store)
+		c.Store = bp
+		c.PushesPerUser, c.PushesInFlight, c.PushWait = 2, 3, 50*time.Millisecond
+	})
+	a, b, c := e.as("patient", "a@example.org"), e.as("patient", "b@example.org"), e.as("patient", "c@example.org")
+	now := e.clock.Now()
+	doc := func(id string) sync.Doc { return synctest.Session(t, id, synctest.Stamp(now, "phone"), "durationMin", 30) }
+
+	held := make(chan *resp, 3)
+	for i, s := range []session{a, a, b} {
+		go func() { held <- e.push(s, fmt.Sprintf("held-%d", i), doc(fmt.Sprintf("h%d", i))) }()
+		<-bp.entered
+	}
+	for name, s := range map[string]session{"a third push of one user": a, "a push over the overall bound": c} {
+		r := e.push(s, "refused", doc("r"))
+		r.ExpectError(t, http.StatusServiceUnavailable, api.CodeUnavailable)
+		if r.Header.Get("Retry-After") == "" {
+			t.Fatalf("%s: 503 without Retry-After", name)
+		}
+	}
+	close(bp.release)
+	for range 3 {
+		if r := <-held; r.Status != http.StatusOK {
+			t.Fatalf("a push in flight: %d %s", r.Status, r.Body)
+		}
+	}
+}
+
+// TestPushRateAdmitsEightDevicesCatchingUp: with the default limits, one
+// user's eight devices each push 25 batches of 100 documents at once, and
+// every batch is taken.
+func TestPushRateAdmitsEightDevicesCatchingUp(t *testing.T) {
+	e := newEnv(t)
+	s := e.as("patient", "eight@example.org")
+	now := e.clock.Now()
+	var wg gosync.WaitGroup
+	failed := make(chan string, 8*25)
+	for dev := range 8 {
+		wg.Go(func() {
+			node := fmt.Sprintf("dev%d", dev)
+			for batch := range 25 {
+				docs := make([]sync.Doc, 100)
+				for i := range docs {
+					docs[i] = synctest.Session(t, fmt.Sprintf("%s-%d-%d", node, batch, i), synctest.Stamp(now, node), "durationMin", 30)
+				}
+				r, err := e.client.Send(t.Context(), req{Method: "POST", Path: "/api/v1/sync/push", Token: s.Token,
+					Body: sync.PushRequest{BatchID: fmt.Sprintf("%s-%d", node, batch), Docs: docs}})
+				if err != nil {
+					failed <- err.Error()
+				} else if r.Status != http.StatusOK {
+					failed <- fmt.Sprintf("%d %s", r.Status, r.Body)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(failed)
+	for f := range failed {
+		t.Error(f)
 	}
 }

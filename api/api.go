@@ -70,6 +70,14 @@ type Config struct {
 	JoinPerUser    Limit // zero: 10 at once, then one per 10 min
 	JoinPerNetwork Limit // zero: 20 at once, then one per minute
 	RateLimitKeys  int   // buckets kept per limiter; 0: 10,000
+	// Sync pushes: how many run at once per user and overall (a push over
+	// the overall bound waits PushWait for a place, then 503), and how
+	// many one user may send. The defaults admit one user's eight devices
+	// catching up at once (8 pushers × 25 batches).
+	PushesPerUser  int           // at once; 0: 8
+	PushesInFlight int           // at once, everyone; 0: 64
+	PushWait       time.Duration // 0: 2 s
+	PushRate       Limit         // per user; zero: 400 at once, then one per second
 	// RefreshGrace is how long a rotated refresh token may be sent again
 	// and continue its login (account.NewSessions); 0: account.DefaultReuseGrace,
 	// negative: never.
@@ -136,6 +144,18 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 	if cfg.JoinPerNetwork == (Limit{}) {
 		cfg.JoinPerNetwork = Limit{Burst: 20, Every: time.Minute}
+	}
+	if cfg.PushesPerUser == 0 {
+		cfg.PushesPerUser = 8
+	}
+	if cfg.PushesInFlight == 0 {
+		cfg.PushesInFlight = 64
+	}
+	if cfg.PushWait == 0 {
+		cfg.PushWait = 2 * time.Second
+	}
+	if cfg.PushRate == (Limit{}) {
+		cfg.PushRate = Limit{Burst: 400, Every: time.Second}
 	}
 	if cfg.RateLimitKeys == 0 {
 		cfg.RateLimitKeys = 10_000
@@ -223,7 +243,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.GET("/groups/:id", grp.get, small, user)
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
 
-	v1.POST("/sync/push", syn.push, push, user)
+	pushRate := newLimiter(cfg.PushRate, cfg.RateLimitKeys, cfg.Now)
+	pushGuard := newPushGuard(cfg.PushesInFlight, cfg.PushesPerUser, cfg.PushWait)
+	v1.POST("/sync/push", syn.push, push, user, rate(pushRate, byUser), pushGuard.middleware)
 	v1.GET("/sync/pull", syn.pull, small, user)
 
 	v1.Any("/*", notFound)

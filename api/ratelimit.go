@@ -130,6 +130,18 @@ func failures(l *limiter, key func(echo.Context) string) echo.MiddlewareFunc {
 	}
 }
 
+// rate bounds the requests of a route per key(c): each takes a token.
+func rate(l *limiter, key func(echo.Context) string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := l.Take(key(c)); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
 // byUser keys a limit by the signed-in user (after authentication).
 func byUser(c echo.Context) string { return currentUser(c).ID }
 
