@@ -280,7 +280,9 @@ func TestPushesInFlightAreBounded(t *testing.T) {
 	})
 	a, b, c := e.as("patient", "a@example.org"), e.as("patient", "b@example.org"), e.as("patient", "c@example.org")
 	now := e.clock.Now()
-	doc := func(id string) sync.Doc { return synctest.Session(t, id, synctest.Stamp(now, "phone"), "durationMin", 30) }
+	doc := func(id string) sync.Doc {
+		return synctest.Session(t, id, synctest.Stamp(now, "phone"), "durationMin", 30)
+	}
 
 	held := make(chan *resp, 3)
 	for i, s := range []session{a, a, b} {
