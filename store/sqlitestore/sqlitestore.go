@@ -17,7 +17,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -73,6 +75,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	abs, err := filepath.Abs(cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
+	}
+	if err := createPrivate(abs); err != nil {
+		return nil, err
 	}
 	w, err := openPool(ctx, abs, 1, "immediate")
 	if err != nil {
@@ -247,4 +252,32 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// ErrEmptyDatabase: the database file exists but holds nothing, and this
+// start did not create it. SQLite would take it for a new database and the
+// server would start empty, as if every account were gone; more likely the
+// file was truncated or a restore went wrong.
+var ErrEmptyDatabase = errors.New("sqlitestore: the database file is empty (0 bytes) but was not created now; " +
+	"restore it from a backup, or delete it to start a new database")
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist (SQLite gives its -wal and -shm files the same mode), and refuses
+// an existing file of zero length.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("sqlitestore: create %s: %w", path, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	if fi.Mode().IsRegular() && fi.Size() == 0 {
+		return fmt.Errorf("%s: %w", path, ErrEmptyDatabase)
+	}
+	return nil
 }

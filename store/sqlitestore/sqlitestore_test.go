@@ -2,6 +2,7 @@ package sqlitestore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -133,5 +134,45 @@ func TestOpenNotADatabase(t *testing.T) {
 	if s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path}); err == nil {
 		s.Close()
 		t.Fatal("Open of a text file succeeded")
+	}
+}
+
+// A zero-length database this start did not create is refused: SQLite
+// would take it for a new, empty database.
+func TestOpenRefusesAnEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a zero-length file succeeded")
+	}
+	if !errors.Is(err, sqlitestore.ErrEmptyDatabase) {
+		t.Fatalf("error %v, want ErrEmptyDatabase", err)
+	}
+}
+
+// The database and its -wal and -shm files are readable by their owner
+// only: they hold health data and password hashes.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: filepath.Join(dir, "app.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Push(t.Context(), "scope", "b1", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"app.db", "app.db-wal", "app.db-shm"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s has mode %o, want 600", name, perm)
+		}
 	}
 }
