@@ -337,3 +337,56 @@ func TestPushRateAdmitsEightDevicesCatchingUp(t *testing.T) {
 		t.Error(f)
 	}
 }
+
+// TestQuotaStopsOneUserFillingTheDisk replays one fresh patient pushing
+// from four threads as fast as they can: once the user keeps as much as
+// the quota allows, every push is refused with 507 quota_exceeded, what
+// they keep stays within the quota plus the pushes then in flight, and
+// everyone else still writes.
+func TestQuotaStopsOneUserFillingTheDisk(t *testing.T) {
+	quota := api.Quota{Docs: 1_000, Bytes: 1 << 20}
+	e := newEnv(t, func(c *api.Config) { c.Quota = quota })
+	filler := e.as("patient", "filler@example.org")
+	now := e.clock.Now()
+	note := strings.Repeat("x", 2000)
+	var wg gosync.WaitGroup
+	refused := make(chan *resp, 4)
+	for thread := range 4 {
+		wg.Go(func() {
+			for batch := range 100 {
+				docs := make([]sync.Doc, 50)
+				for i := range docs {
+					docs[i] = synctest.Session(t, fmt.Sprintf("t%d-%d-%d", thread, batch, i), synctest.Stamp(now, "filler"), "note", note)
+				}
+				r, err := e.client.Send(t.Context(), req{Method: "POST", Path: "/api/v1/sync/push", Token: filler.Token,
+					Body: sync.PushRequest{BatchID: fmt.Sprintf("t%d-%d", thread, batch), Docs: docs}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if r.Status != http.StatusOK {
+					refused <- r
+					return
+				}
+			}
+			t.Error("a hundred batches taken, none refused")
+		})
+	}
+	wg.Wait()
+	close(refused)
+	for r := range refused {
+		r.ExpectError(t, http.StatusInsufficientStorage, api.CodeQuotaExceeded)
+	}
+	u, err := e.store.Usage(t.Context(), filler.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFlight := int64(4 * 50) // the pushes that may have started below the quota
+	if u.Docs > quota.Docs+inFlight || u.Bytes > quota.Bytes+2*inFlight*int64(len(note)+200) {
+		t.Fatalf("the filler keeps %+v, quota %+v", u, quota)
+	}
+	other := e.as("patient", "other@example.org")
+	if r := e.push(other, "b1", synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "durationMin", 30)); r.Status != http.StatusOK {
+		t.Fatalf("another user's push: %d %s", r.Status, r.Body)
+	}
+}

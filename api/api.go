@@ -78,6 +78,9 @@ type Config struct {
 	PushesInFlight int           // at once, everyone; 0: 64
 	PushWait       time.Duration // 0: 2 s
 	PushRate       Limit         // per user; zero: 400 at once, then one per second
+	// Quota bounds what each user keeps; zero fields: DefaultQuotaDocs,
+	// DefaultQuotaBytes.
+	Quota Quota
 	// RefreshGrace is how long a rotated refresh token may be sent again
 	// and continue its login (account.NewSessions); 0: account.DefaultReuseGrace,
 	// negative: never.
@@ -89,6 +92,14 @@ type Config struct {
 const (
 	smallBodyLimit = 64 << 10
 	pushBodyLimit  = sync.MaxPushBytes
+)
+
+// The default quota is far above honest use: a year of 4x4 is about 150
+// sessions and 300 KB, and one user's eight devices catching up at once
+// (8 × 25 batches of 100 documents) stay well inside it.
+const (
+	DefaultQuotaDocs  = 50_000
+	DefaultQuotaBytes = 128 << 20
 )
 
 // PushTimeout is the least time a sync push is given. Servers should
@@ -157,6 +168,12 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.PushRate == (Limit{}) {
 		cfg.PushRate = Limit{Burst: 400, Every: time.Second}
 	}
+	if cfg.Quota.Docs == 0 {
+		cfg.Quota.Docs = DefaultQuotaDocs
+	}
+	if cfg.Quota.Bytes == 0 {
+		cfg.Quota.Bytes = DefaultQuotaBytes
+	}
 	if cfg.RateLimitKeys == 0 {
 		cfg.RateLimitKeys = 10_000
 	}
@@ -205,7 +222,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	me := &meHandlers{groups: cfg.Store, accounts: accounts}
 	inv := &inviteHandlers{invites: account.NewInvites(cfg.Store, cfg.Now, cfg.Rand), now: cfg.Now}
 	grp := &groupHandlers{groups: account.NewGroups(cfg.Store, cfg.Now, cfg.Rand)}
-	syn := newSyncHandlers(cfg.Store, cfg.Now)
+	syn := newSyncHandlers(cfg.Store, cfg.Now, cfg.Quota)
 
 	// Each route carries its body limit and deadline, ahead of the
 	// authentication (which reads the store). A push of 500 documents may

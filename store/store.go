@@ -252,6 +252,17 @@ type SyncStore interface {
 	Compact(ctx context.Context, scope string, tombstonesBefore time.Time) (CompactResult, error)
 	// Scopes lists every scope that holds documents, for the compactor.
 	Scopes(ctx context.Context) ([]string, error)
+	// Usage reports what a scope keeps, for per-user quotas.
+	Usage(ctx context.Context, scope string) (Usage, error)
+}
+
+// Usage is what one scope keeps: its documents (tombstones included, until
+// collected) and the bytes of their fields, counted once in the documents
+// and once in each change-log entry not yet compacted away. It is measured
+// the same way on every engine, so a quota means the same on each.
+type Usage struct {
+	Docs  int64
+	Bytes int64
 }
 
 // Store is everything the server keeps.

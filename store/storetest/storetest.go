@@ -95,6 +95,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"TombstoneAtHead", testTombstoneAtHead},
 		{"OldDeletionKeptForTTL", testOldDeletionKeptForTTL},
 		{"Scopes", testScopes},
+		{"Usage", testUsage},
 		{"ScopeIsolation", testScopeIsolation},
 		{"ConcurrentPushPull", testConcurrentPushPull},
 		{"PingClose", testPingClose},
