@@ -32,6 +32,8 @@ type Config struct {
 	TrustedProxies    []netip.Prefix // networks whose X-Forwarded-For is believed
 	TombstoneTTL      time.Duration  // how long deleted documents are kept for devices to see
 	RefreshGrace      time.Duration  // how long a rotated refresh token may come back (0: never)
+	QuotaDocs         int64          // documents one user may keep
+	QuotaBytes        int64          // bytes one user may keep (documents and change log)
 	LogFormat         string         // auto, text or json
 	BackupTo          string         // "backup FILE": write an online copy of the SQLite database and exit
 }
@@ -101,6 +103,24 @@ func settings() []setting {
 					err = errors.New("must be between 0s and 30s")
 				}
 				c.RefreshGrace = d
+				return err
+			}},
+		{flag: "user-quota-docs", env: "USER_QUOTA_DOCS", def: "50000", help: "documents one user may keep on the server (a year of training is about 150)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err == nil && n < 1 {
+					err = errors.New("must be at least 1")
+				}
+				c.QuotaDocs = n
+				return err
+			}},
+		{flag: "user-quota-mb", env: "USER_QUOTA_MB", def: "128", help: "MiB one user may keep on the server, change log included (a year of training is about 0.3)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err == nil && (n < 1 || n > 1<<20) {
+					err = errors.New("must be between 1 and 1048576")
+				}
+				c.QuotaBytes = n << 20
 				return err
 			}},
 		{flag: "log-format", env: "LOG_FORMAT", def: "auto", help: "auto (text on a terminal, else JSON), text or json",

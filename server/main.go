@@ -174,6 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Registry:       reg,
 		RequestTimeout: requestTimeout,
 		RefreshGrace:   cmp.Or(m.cfg.RefreshGrace, -1), // 0 means none here, the default in api
+		Quota:          api.Quota{Docs: m.cfg.QuotaDocs, Bytes: m.cfg.QuotaBytes},
 	})
 	if err != nil {
 		return err
