@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -388,5 +389,58 @@ func TestQuotaStopsOneUserFillingTheDisk(t *testing.T) {
 	other := e.as("patient", "other@example.org")
 	if r := e.push(other, "b1", synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "durationMin", 30)); r.Status != http.StatusOK {
 		t.Fatalf("another user's push: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestStorageFull fills the database to the size it may grow to (as a full
+// disk would stop it): writes then answer 507 storage_full, /readyz 503
+// and the metric 1, and every push acknowledged before is still there.
+func TestStorageFull(t *testing.T) {
+	e := newEnv(t, func(c *api.Config) {
+		st, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "small.db"), MaxBytes: 400 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		c.Store = st
+	})
+	s := e.as("patient", "full@example.org")
+	now := e.clock.Now()
+	note := strings.Repeat("y", 1500)
+	acked := 0
+	var last *resp
+	for batch := range 200 {
+		docs := make([]sync.Doc, 20)
+		for i := range docs {
+			docs[i] = synctest.Session(t, fmt.Sprintf("d%d-%d", batch, i), synctest.Stamp(now, "phone"), "note", note)
+		}
+		last = e.push(s, fmt.Sprintf("b%d", batch), docs...)
+		if last.Status != http.StatusOK {
+			break
+		}
+		acked += len(docs)
+	}
+	last.ExpectError(t, http.StatusInsufficientStorage, api.CodeStorageFull)
+	if acked == 0 {
+		t.Fatal("not one push was taken before the store was full")
+	}
+	e.do(req{Method: "GET", Path: "/readyz"}).ExpectError(t, http.StatusServiceUnavailable, api.CodeUnavailable)
+	if body := string(e.do(req{Method: "GET", Path: "/metrics"}).Body); !strings.Contains(body, "dagbok_storage_full 1") {
+		t.Fatalf("metrics do not say the store is full:\n%s", body)
+	}
+	got := 0
+	for cursor := "0"; ; {
+		page, r := e.pull(s, cursor, 1000)
+		if r.Status != http.StatusOK {
+			t.Fatalf("pull: %d %s", r.Status, r.Body)
+		}
+		got += len(page.Docs)
+		if !page.More {
+			break
+		}
+		cursor = page.Cursor
+	}
+	if got != acked {
+		t.Fatalf("%d documents acknowledged, %d pulled back", acked, got)
 	}
 }

@@ -203,7 +203,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(recoverPanics(cfg.Logger))
 	e.Use(securityHeaders(cfg.PublicURL))
 
-	health := &healthHandlers{store: cfg.Store, timeout: cfg.ReadyTimeout}
+	health := &healthHandlers{store: cfg.Store, timeout: cfg.ReadyTimeout, full: met.full.Load}
 	e.GET("/healthz", health.healthz, noStore)
 	e.GET("/readyz", health.readyz, noStore)
 	e.GET("/metrics", met.handler(), noStore)

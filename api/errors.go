@@ -218,6 +218,8 @@ func toError(err error) *Error {
 		return &Error{Code: CodePayloadTooLarge, Message: "request body too large"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: CodeUnavailable, Message: "the server is busy; try again", Cause: err}
+	case errors.Is(err, store.ErrStorageFull):
+		return &Error{Code: CodeStorageFull, Message: "the server's storage is full; nothing was saved, try again later", Cause: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Code: CodeNotFound, Message: "not found"}
 	case errors.Is(err, store.ErrCursorExpired):

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -178,6 +179,10 @@ type metrics struct {
 	log      *slog.Logger
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// full is set while the store is out of room: from a write that
+	// failed with store.ErrStorageFull until one that succeeds.
+	full        atomic.Bool
+	storageFull prometheus.Gauge
 }
 
 func newMetrics(reg *prometheus.Registry, log *slog.Logger) (*metrics, error) {
@@ -193,8 +198,12 @@ func newMetrics(reg *prometheus.Registry, log *slog.Logger) (*metrics, error) {
 			Help:    "HTTP request latency by route template, method and status.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method", "status"}),
+		storageFull: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dagbok_storage_full",
+			Help: "1 while the store has no room for writes (since the last write that failed for it, until one succeeds).",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.latency} {
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.storageFull} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
@@ -209,10 +218,12 @@ func newMetrics(reg *prometheus.Registry, log *slog.Logger) (*metrics, error) {
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		if err := next(c); err != nil {
+		err := next(c)
+		if err != nil {
 			c.Error(err) // write the error now, so its status is counted
 		}
 		elapsed := time.Since(start)
+		m.noteStorage(c.Request().Method, c.Response().Status, err)
 		route := c.Path()
 		if route == "" {
 			route = "unmatched"
@@ -226,6 +237,20 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Int("status", c.Response().Status), slog.Duration("duration", elapsed),
 			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 		return nil
+	}
+}
+
+// noteStorage keeps track of whether the store is full: a write that
+// failed for want of room says it is, a write that succeeded says it is
+// not any more.
+func (m *metrics) noteStorage(method string, status int, err error) {
+	switch {
+	case errors.Is(err, store.ErrStorageFull):
+		m.full.Store(true)
+		m.storageFull.Set(1)
+	case method != http.MethodGet && method != http.MethodHead && status < http.StatusBadRequest && m.full.Load():
+		m.full.Store(false)
+		m.storageFull.Set(0)
 	}
 }
 
@@ -252,6 +277,7 @@ type healthStore interface {
 type healthHandlers struct {
 	store   healthStore
 	timeout time.Duration
+	full    func() bool // the store has no room for writes
 }
 
 // healthz answers while the process runs.
@@ -259,8 +285,12 @@ func (h *healthHandlers) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 only when the store answers a ping in time.
+// readyz answers 200 only when the store answers a ping in time and has
+// room for writes.
 func (h *healthHandlers) readyz(c echo.Context) error {
+	if h.full() {
+		return &Error{Code: CodeUnavailable, Message: "storage full: the store has no room for writes"}
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
 	defer cancel()
 	if err := h.store.Ping(ctx); err != nil {

@@ -34,6 +34,7 @@ type Config struct {
 	RefreshGrace      time.Duration  // how long a rotated refresh token may come back (0: never)
 	QuotaDocs         int64          // documents one user may keep
 	QuotaBytes        int64          // bytes one user may keep (documents and change log)
+	MaxDBBytes        int64          // cap on app.db's size; 0: none
 	LogFormat         string         // auto, text or json
 	BackupTo          string         // "backup FILE": write an online copy of the SQLite database and exit
 }
@@ -121,6 +122,15 @@ func settings() []setting {
 					err = errors.New("must be between 1 and 1048576")
 				}
 				c.QuotaBytes = n << 20
+				return err
+			}},
+		{flag: "max-db-mb", env: "MAX_DB_MB", def: "0", help: "largest size app.db may grow to, in MiB; writes beyond answer 507 storage_full as on a full disk (0: no cap)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err == nil && (n < 0 || n > 1<<30) {
+					err = errors.New("must be between 0 and 1073741824")
+				}
+				c.MaxDBBytes = n << 20
 				return err
 			}},
 		{flag: "log-format", env: "LOG_FORMAT", def: "auto", help: "auto (text on a terminal, else JSON), text or json",

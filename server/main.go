@@ -275,7 +275,7 @@ func (m *Main) openStore(ctx context.Context) (store.Store, string, error) {
 		return st, "mongodb", nil
 	}
 	path := filepath.Join(m.cfg.DataDir, "app.db")
-	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path, Now: m.now})
+	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path, Now: m.now, MaxBytes: m.cfg.MaxDBBytes})
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite store %s: %w", path, err)
 	}

@@ -29,6 +29,10 @@ var (
 	// ErrTokenReused: a refresh token that was already rotated was presented
 	// again. The caller must revoke the token's whole family.
 	ErrTokenReused = errors.New("refresh token reused")
+	// ErrStorageFull: the store has no room for the write (the disk, or
+	// the size the operator allows the database, is full). Nothing of the
+	// write was kept.
+	ErrStorageFull = errors.New("storage full")
 	// ErrCursorExpired: the pull cursor predates collected tombstones; the
 	// client must pull again from the start.
 	ErrCursorExpired = errors.New("cursor expired")

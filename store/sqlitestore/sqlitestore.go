@@ -60,6 +60,10 @@ type Config struct {
 	// applied, when a tombstone was written: the time it ages from); nil
 	// means time.Now.
 	Now func() time.Time
+	// MaxBytes caps the size of the database file (SQLite's
+	// max_page_count); a write that would grow it further fails with
+	// store.ErrStorageFull, as on a full disk. 0: no cap.
+	MaxBytes int64
 }
 
 // Open opens the database file, applies the pending migrations and
@@ -79,7 +83,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := createPrivate(abs); err != nil {
 		return nil, err
 	}
-	w, err := openPool(ctx, abs, 1, "immediate")
+	w, err := openPool(ctx, abs, 1, "immediate", cfg.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +96,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := openPool(ctx, abs, readConns, "deferred")
+	r, err := openPool(ctx, abs, readConns, "deferred", 0)
 	if err != nil {
 		push.close()
 		w.Close()
@@ -119,8 +123,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // dsn builds the driver's connection string: a file URI whose _pragma
 // parameters the driver runs on every new connection of the pool.
-func dsn(abs, txlock string) string {
+func dsn(abs, txlock string, maxBytes int64) string {
 	q := url.Values{}
+	if maxBytes > 0 {
+		// Pages are 4 KiB (SQLite's default page_size, which this store keeps).
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(maxBytes/4096, 1)))
+	}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
@@ -130,8 +138,8 @@ func dsn(abs, txlock string) string {
 	return u.String()
 }
 
-func openPool(ctx context.Context, abs string, conns int, txlock string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", dsn(abs, txlock))
+func openPool(ctx context.Context, abs string, conns int, txlock string, maxBytes int64) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(abs, txlock, maxBytes))
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
 	}
@@ -175,7 +183,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("sqlitestore: backup: %w", err)
 	}
-	db, err := openPool(ctx, s.path, 1, "deferred")
+	db, err := openPool(ctx, s.path, 1, "deferred", 0)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: backup: %w", err)
 	}
@@ -186,10 +194,14 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// mapErr turns constraint violations into the store's sentinel errors.
+// mapErr turns constraint violations and a full disk into the store's
+// sentinel errors.
 func mapErr(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
+		if se.Code()&0xff == sqlite3.SQLITE_FULL {
+			return full(err)
+		}
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: %w", store.ErrDuplicate, err)
@@ -245,13 +257,24 @@ func uninterrupted(ctx context.Context) (context.Context, error) {
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return full(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		return full(err)
+	}
+	return full(tx.Commit())
+}
+
+// full marks err as store.ErrStorageFull when SQLite found no room
+// (SQLITE_FULL: the disk, or the MaxBytes cap), and returns it as it is
+// otherwise.
+func full(err error) error {
+	var se *sqlite.Error
+	if errors.Is(err, store.ErrStorageFull) || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_FULL {
 		return err
 	}
-	return tx.Commit()
+	return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
 }
 
 // ErrEmptyDatabase: the database file exists but holds nothing, and this
