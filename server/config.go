@@ -37,6 +37,7 @@ type Config struct {
 	MaxDBBytes        int64          // cap on app.db's size; 0: none
 	LogFormat         string         // auto, text or json
 	BackupTo          string         // "backup FILE": write an online copy of the SQLite database and exit
+	Check             bool           // "check": run the full integrity check of the SQLite database and exit
 }
 
 // setting describes one configuration value: its flag, environment
@@ -220,6 +221,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		cfg.BackupTo = fs.Arg(1)
 	case fs.Arg(0) == "backup":
 		return cfg, errors.New("usage: dagbok [flags] backup FILE")
+	case fs.Arg(0) == "check" && fs.NArg() == 1:
+		cfg.Check = true
 	default:
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -253,9 +256,10 @@ func (c Config) check() error {
 }
 
 func usage(out io.Writer, ss []setting) {
-	fmt.Fprintf(out, "Usage: dagbok [flags]\n       dagbok [flags] backup FILE\n\n"+
+	fmt.Fprintf(out, "Usage: dagbok [flags]\n       dagbok [flags] backup FILE\n       dagbok [flags] check\n\n"+
 		"Runs the 4x4 training diary: the web app and its API.\n"+
 		"backup writes a consistent copy of the SQLite database to FILE while the server runs.\n"+
+		"check runs SQLite's full integrity check of the database (also while the server runs).\n"+
 		"Every setting can be given as a flag or an environment variable; a flag wins.\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLAG\tENV\tDEFAULT\tMEANING")

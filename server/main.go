@@ -55,6 +55,9 @@ func run(args []string, getenv func(string) string, stderr *os.File) int {
 	if cfg.BackupTo != "" {
 		return backup(cfg, log)
 	}
+	if cfg.Check {
+		return check(cfg, log)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -278,6 +281,12 @@ func (m *Main) openStore(ctx context.Context) (store.Store, string, error) {
 	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path, Now: m.now, MaxBytes: m.cfg.MaxDBBytes})
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite store %s: %w", path, err)
+	}
+	// A damaged page would otherwise be found only by the pull that
+	// touches it, long after the last good backup may have been replaced.
+	if err := st.Check(ctx, true); err != nil {
+		st.Close()
+		return nil, "", fmt.Errorf("SQLite store %s: %w (dagbok check says more; restore app.db from a backup)", path, err)
 	}
 	return st, "sqlite", nil
 }

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
@@ -192,6 +193,54 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("sqlitestore: backup to %s: %w", abs, err)
 	}
 	return nil
+}
+
+// ErrDamaged: SQLite's integrity check found the database damaged.
+var ErrDamaged = errors.New("sqlitestore: the database is damaged")
+
+// Check runs SQLite's integrity check and returns ErrDamaged with what it
+// found (at most 20 problems) when the database is damaged. quick runs
+// quick_check, which skips comparing indexes with their tables: it reads
+// every page once, so a page damaged in the middle of the file is found
+// at start rather than by the pull that touches it. The full check is
+// `dagbok check`'s.
+func (s *Store) Check(ctx context.Context, quick bool) error {
+	pragma := "PRAGMA integrity_check(20)"
+	if quick {
+		pragma = "PRAGMA quick_check(20)"
+	}
+	rows, err := s.r.QueryContext(ctx, pragma)
+	if err != nil {
+		return damaged(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("sqlitestore: check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return damaged(err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrDamaged, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// damaged marks err as ErrDamaged when SQLite found the file corrupt or
+// not a database at all.
+func damaged(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_CORRUPT || se.Code()&0xff == sqlite3.SQLITE_NOTADB) {
+		return fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	return fmt.Errorf("sqlitestore: check: %w", err)
 }
 
 // mapErr turns constraint violations and a full disk into the store's
