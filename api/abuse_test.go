@@ -444,3 +444,29 @@ func TestStorageFull(t *testing.T) {
 		t.Fatalf("%d documents acknowledged, %d pulled back", acked, got)
 	}
 }
+
+// TestPushRate: a user pushing faster than the push rate for longer than
+// its burst gets 429 with Retry-After; other users do not notice.
+func TestPushRate(t *testing.T) {
+	e := newEnv(t, func(c *api.Config) { c.PushRate = api.Limit{Burst: 3, Every: time.Minute} })
+	a, b := e.as("patient", "a@example.org"), e.as("patient", "b@example.org")
+	now := e.clock.Now()
+	doc := synctest.Session(t, "s1", synctest.Stamp(now, "phone"), "durationMin", 30)
+	for i := range 3 {
+		if r := e.push(a, fmt.Sprint("b", i), doc); r.Status != http.StatusOK {
+			t.Fatalf("push %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	r := e.push(a, "b3", doc)
+	r.ExpectError(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+	if r := e.push(b, "b0", doc); r.Status != http.StatusOK {
+		t.Fatalf("another user's push: %d %s", r.Status, r.Body)
+	}
+	e.clock.Advance(time.Minute)
+	if r := e.push(a, "b3", doc); r.Status != http.StatusOK {
+		t.Fatalf("a push after waiting: %d %s", r.Status, r.Body)
+	}
+}

@@ -77,7 +77,7 @@ type Config struct {
 	PushesPerUser  int           // at once; 0: 8
 	PushesInFlight int           // at once, everyone; 0: 64
 	PushWait       time.Duration // 0: 2 s
-	PushRate       Limit         // per user; zero: 400 at once, then one per second
+	PushRate       Limit         // per user; zero: 1,000 at once, then one per second
 	// Quota bounds what each user keeps; zero fields: DefaultQuotaDocs,
 	// DefaultQuotaBytes.
 	Quota Quota
@@ -166,7 +166,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		cfg.PushWait = 2 * time.Second
 	}
 	if cfg.PushRate == (Limit{}) {
-		cfg.PushRate = Limit{Burst: 400, Every: time.Second}
+		cfg.PushRate = Limit{Burst: 1000, Every: time.Second}
 	}
 	if cfg.Quota.Docs == 0 {
 		cfg.Quota.Docs = DefaultQuotaDocs
