@@ -60,12 +60,26 @@ type Accounts struct {
 	tries Tries
 	now   func() time.Time
 	rand  io.Reader
+	// inviteOnly refuses registrations without an invite code.
+	inviteOnly bool
 }
+
+// Option changes a rule of Accounts from its default.
+type Option func(*Accounts)
+
+// InviteOnly refuses registrations without an invite code, for a
+// deployment whose patients all come through a trainer. By default a
+// patient may register alone (docs/security.md says why).
+func InviteOnly() Option { return func(a *Accounts) { a.inviteOnly = true } }
 
 // NewAccounts returns the account rules over st. Passwords are hashed with
 // h; tries (nil: unlimited) bounds the guesses at each account's password.
-func NewAccounts(st AccountStore, h *Hasher, tries Tries, now func() time.Time, rand io.Reader) *Accounts {
-	return &Accounts{store: st, hash: h, tries: tries, now: now, rand: rand}
+func NewAccounts(st AccountStore, h *Hasher, tries Tries, now func() time.Time, rand io.Reader, opts ...Option) *Accounts {
+	a := &Accounts{store: st, hash: h, tries: tries, now: now, rand: rand}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
 
 // Registration is what a new user gives. Without an invite code the
@@ -87,8 +101,11 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (store.User, er
 	name, err := normalizeName(r.Name)
 	f.check("name", err)
 	code := NormalizeInviteCode(r.InviteCode)
-	if r.InviteCode != "" && !validInviteCode(code) {
+	switch {
+	case r.InviteCode != "" && !validInviteCode(code):
 		f.add("inviteCode", "not a valid invite code")
+	case r.InviteCode == "" && a.inviteOnly:
+		f.add("inviteCode", "required: this server registers only with an invite code")
 	}
 	if err := f.err(); err != nil {
 		return store.User{}, err

@@ -103,6 +103,28 @@ func TestRegister(t *testing.T) {
 
 // An invite used up between its check and its use: the new account is
 // deleted again, and the email is free.
+// An invite-only server refuses a registration without a code and takes
+// one with a group's code.
+func TestRegisterInviteOnly(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	trainer := w.user(store.RoleTrainer, "trainer@example.org")
+	_, inv, err := w.groups.Create(ctx, trainer, "Tirsdag", store.GroupTreatment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := account.NewHasher(account.Argon2Params{Memory: 1024, Time: 1, Threads: 1}, 1, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := account.NewAccounts(w.store, hash, nil, w.clock.Now, rand.Reader, account.InviteOnly())
+	_, err = closed.Register(ctx, account.Registration{Email: "alone@example.org", Password: pw, Name: "A"})
+	wantFields(t, err, "inviteCode")
+	if _, err := closed.Register(ctx, account.Registration{Email: "invited@example.org", Password: pw, Name: "I", InviteCode: inv.Code}); err != nil {
+		t.Fatalf("registering with a group's code: %v", err)
+	}
+}
+
 func TestRegisterDeletesTheAccountWhenTheInviteIsGone(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()

@@ -470,3 +470,18 @@ func TestPushRate(t *testing.T) {
 		t.Fatalf("a push after waiting: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestInviteOnlyRegistration: with InviteOnly, a registration without a
+// code is refused naming the field, and one with a group's code is taken.
+func TestInviteOnlyRegistration(t *testing.T) {
+	e := newEnv(t, func(c *api.Config) { c.InviteOnly = true })
+	trainer := e.as("trainer", "trainer@example.org")
+	g := e.createGroup(trainer, "Onsdagsgruppa", "treatment")
+	eb := e.do(req{Method: "POST", Path: "/api/v1/auth/register",
+		Body: map[string]string{"email": "alone@example.org", "password": testPassword, "name": "A"}}).
+		ExpectError(t, http.StatusUnprocessableEntity, api.CodeValidation)
+	if len(eb.Error.Details) != 1 || eb.Error.Details[0].Field != "inviteCode" {
+		t.Fatalf("refusal %+v, want one naming inviteCode", eb.Error)
+	}
+	e.register("invited@example.org", testPassword, "I", g.InviteCode)
+}

@@ -81,6 +81,9 @@ type Config struct {
 	// Quota bounds what each user keeps; zero fields: DefaultQuotaDocs,
 	// DefaultQuotaBytes.
 	Quota Quota
+	// InviteOnly refuses registrations without an invite code
+	// (account.InviteOnly); by default a patient may register alone.
+	InviteOnly bool
 	// RefreshGrace is how long a rotated refresh token may be sent again
 	// and continue its login (account.NewSessions); 0: account.DefaultReuseGrace,
 	// negative: never.
@@ -212,7 +215,11 @@ func New(cfg Config) (*echo.Echo, error) {
 		perClient:  newLimiter(cfg.LoginPerAccountClient, cfg.RateLimitKeys, cfg.Now),
 		perAccount: newLimiter(cfg.LoginPerAccount, cfg.RateLimitKeys, cfg.Now),
 	}
-	accounts := account.NewAccounts(cfg.Store, hash, tries, cfg.Now, cfg.Rand)
+	var rules []account.Option
+	if cfg.InviteOnly {
+		rules = append(rules, account.InviteOnly())
+	}
+	accounts := account.NewAccounts(cfg.Store, hash, tries, cfg.Now, cfg.Rand, rules...)
 	authn := &authenticator{tokens: tok, users: cfg.Store}
 	auth := &authHandlers{
 		accounts: accounts, sessions: account.NewSessions(cfg.Store, cfg.Now, cfg.Rand, cfg.RefreshGrace),

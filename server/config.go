@@ -35,6 +35,7 @@ type Config struct {
 	QuotaDocs         int64          // documents one user may keep
 	QuotaBytes        int64          // bytes one user may keep (documents and change log)
 	MaxDBBytes        int64          // cap on app.db's size; 0: none
+	InviteOnly        bool           // registrations need an invite code
 	LogFormat         string         // auto, text or json
 	BackupTo          string         // "backup FILE": write an online copy of the SQLite database and exit
 	Check             bool           // "check": run the full integrity check of the SQLite database and exit
@@ -133,6 +134,14 @@ func settings() []setting {
 				}
 				c.MaxDBBytes = n << 20
 				return err
+			}},
+		{flag: "registration", env: "REGISTRATION", def: "open", help: `"open": a patient may register without an invite code; "invite": every registration needs one`,
+			set: func(c *Config, v string) error {
+				if v != "open" && v != "invite" {
+					return errors.New(`must be "open" or "invite"`)
+				}
+				c.InviteOnly = v == "invite"
+				return nil
 			}},
 		{flag: "log-format", env: "LOG_FORMAT", def: "auto", help: "auto (text on a terminal, else JSON), text or json",
 			set: func(c *Config, v string) error {

@@ -178,6 +178,7 @@ func (m *Main) Run(ctx context.Context) error {
 		RequestTimeout: requestTimeout,
 		RefreshGrace:   cmp.Or(m.cfg.RefreshGrace, -1), // 0 means none here, the default in api
 		Quota:          api.Quota{Docs: m.cfg.QuotaDocs, Bytes: m.cfg.QuotaBytes},
+		InviteOnly:     m.cfg.InviteOnly,
 	})
 	if err != nil {
 		return err

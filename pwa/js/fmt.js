@@ -69,6 +69,7 @@ const FIELD_MESSAGES = {
 // by the start of the server's reason.
 const REASON_MESSAGES = [
   ['password', 'too common', 'abuse.commonPassword'],
+  ['inviteCode', 'required', 'abuse.inviteRequired'],
 ];
 
 /** fieldMessage returns the message for the first field e names, or ''. */
