@@ -7,14 +7,16 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/training"
 )
 
 // ProfileChange is an edit of one's own profile: nil fields stay as they
-// are; BirthYear and HRMax take 0 to clear.
+// are; BirthYear and HRMax take 0 to clear, Sex "".
 type ProfileChange struct {
 	Name      *string
 	BirthYear *int
 	HRMax     *int
+	Sex       *string // "female", "male" or "" (not given): the reference of fitness age
 	TimeZone  *string
 	Language  *string
 }
@@ -50,6 +52,12 @@ func (a *Accounts) UpdateProfile(ctx context.Context, u store.User, ch ProfileCh
 			f.add("hrMax", fmt.Sprintf("between %d and %d, or 0 to clear", minHRMax, maxHRMax))
 		}
 		u.HRMax = m
+	}
+	if ch.Sex != nil {
+		if s := training.Sex(*ch.Sex); s != "" && !s.Valid() {
+			f.add("sex", `"female", "male", or "" to clear`)
+		}
+		u.Sex = *ch.Sex
 	}
 	if ch.TimeZone != nil {
 		tz := strings.TrimSpace(*ch.TimeZone)

@@ -256,19 +256,23 @@ func TestPatchMe(t *testing.T) {
 	e := newEnv(t)
 	s := e.as("patient", "p@example.org")
 	r := e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: s.Token,
-		Body: map[string]any{"name": "Alias", "birthYear": 1985, "hrMax": 188, "timeZone": "America/New_York", "language": "en"}})
+		Body: map[string]any{"name": "Alias", "birthYear": 1985, "hrMax": 188, "sex": "male", "timeZone": "America/New_York", "language": "en"}})
 	var out struct{ User user }
 	r.Decode(t, &out)
 	u := out.User
-	if r.Status != 200 || u.Name != "Alias" || *u.BirthYear != 1985 || *u.HRMax != 188 || u.TimeZone != "America/New_York" || u.Language != "en" {
+	if r.Status != 200 || u.Name != "Alias" || *u.BirthYear != 1985 || *u.HRMax != 188 || u.Sex == nil || *u.Sex != "male" || u.TimeZone != "America/New_York" || u.Language != "en" {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	e.do(req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).Decode(t, &out)
-	if out.User.Name != "Alias" || out.User.TimeZone != "America/New_York" {
+	if out.User.Name != "Alias" || out.User.TimeZone != "America/New_York" || out.User.Sex == nil || *out.User.Sex != "male" {
 		t.Fatalf("not stored: %+v", out.User)
 	}
+	e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: s.Token, Body: map[string]any{"sex": ""}}).Decode(t, &out)
+	if out.User.Sex != nil {
+		t.Fatalf("sex not cleared: %q", *out.User.Sex)
+	}
 	for field, v := range map[string]any{
-		"timeZone": "Mars/Olympus", "language": "de", "birthYear": 1800, "hrMax": 20, "name": "",
+		"timeZone": "Mars/Olympus", "language": "de", "birthYear": 1800, "hrMax": 20, "name": "", "sex": "other",
 	} {
 		t.Run(field, func(t *testing.T) {
 			eb := e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: s.Token, Body: map[string]any{field: v}}).

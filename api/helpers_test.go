@@ -94,14 +94,15 @@ func (e *env) do(r req) *resp {
 }
 
 type user struct {
-	ID        string `json:"id"`
-	Email     string `json:"email"`
-	Name      string `json:"name"`
-	Role      string `json:"role"`
-	BirthYear *int   `json:"birthYear"`
-	HRMax     *int   `json:"hrMax"`
-	TimeZone  string `json:"timeZone"`
-	Language  string `json:"language"`
+	ID        string  `json:"id"`
+	Email     string  `json:"email"`
+	Name      string  `json:"name"`
+	Role      string  `json:"role"`
+	BirthYear *int    `json:"birthYear"`
+	HRMax     *int    `json:"hrMax"`
+	Sex       *string `json:"sex"`
+	TimeZone  string  `json:"timeZone"`
+	Language  string  `json:"language"`
 }
 
 type session struct {

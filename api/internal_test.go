@@ -221,3 +221,41 @@ func TestPullResponseEncoding(t *testing.T) {
 		})
 	}
 }
+
+// TestRememberedTokens checks that a token Parse remembers is still held
+// to its expiry and issue time on every later request.
+func TestRememberedTokens(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	tok := newTokens(bytes.Repeat([]byte("k"), 32), DefaultIssuer, func() time.Time { return now }, bytes.NewReader(bytes.Repeat([]byte{1}, 64)))
+	raw, err := tok.Issue("u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if sub, err := tok.Parse(raw); err != nil || sub != "u1" {
+			t.Fatalf("parse %d: %q, %v", i, sub, err)
+		}
+	}
+	if _, ok := tok.verified[raw]; !ok {
+		t.Fatal("a checked token is not remembered")
+	}
+	if _, err := tok.Parse(raw[:len(raw)-2] + "AA"); err == nil {
+		t.Error("a token with another signature passes")
+	}
+	start := now
+	for _, c := range []struct {
+		at time.Time
+		ok bool
+	}{
+		{start.Add(AccessTokenTTL + tokenLeeway - time.Second), true},
+		{start.Add(AccessTokenTTL + tokenLeeway), false}, // expired
+		{start.Add(-tokenLeeway), true},                  // clock set back, within the leeway
+		{start.Add(-tokenLeeway - time.Second), false},   // issued in the future
+		{start.Add(time.Minute), true},
+	} {
+		now = c.at
+		if _, err := tok.Parse(raw); (err == nil) != c.ok {
+			t.Errorf("at %v: error %v, want ok %v", c.at.Sub(start), err, c.ok)
+		}
+	}
+}

@@ -18,6 +18,7 @@ type userJSON struct {
 	Role      store.Role `json:"role"`
 	BirthYear *int       `json:"birthYear"` // null when unknown
 	HRMax     *int       `json:"hrMax"`     // null when not measured
+	Sex       *string    `json:"sex"`       // null when not given
 	TimeZone  string     `json:"timeZone"`
 	Language  string     `json:"language"`
 	CreatedAt time.Time  `json:"createdAt"`
@@ -33,6 +34,10 @@ func toUserJSON(u store.User) userJSON {
 	if u.HRMax != 0 {
 		m := u.HRMax
 		out.HRMax = &m
+	}
+	if u.Sex != "" {
+		s := u.Sex
+		out.Sex = &s
 	}
 	return out
 }
@@ -75,11 +80,12 @@ func (h *meHandlers) get(c echo.Context) error {
 }
 
 // patchMeRequest is account.ProfileChange on the wire: absent fields stay
-// as they are; birthYear and hrMax take 0 to clear.
+// as they are; birthYear and hrMax take 0 to clear, sex "".
 type patchMeRequest struct {
 	Name      *string `json:"name"`
 	BirthYear *int    `json:"birthYear"`
 	HRMax     *int    `json:"hrMax"`
+	Sex       *string `json:"sex"`
 	TimeZone  *string `json:"timeZone"`
 	Language  *string `json:"language"`
 }

@@ -79,9 +79,10 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
 	"frame-ancestors 'none'; form-action 'self'"
 
-// permissionsPolicy allows the one powerful feature the PWA uses (keeping
-// the screen on during a session) and denies the rest.
-const permissionsPolicy = "screen-wake-lock=(self), camera=(), microphone=(), geolocation=(), " +
+// permissionsPolicy allows, for the app's own origin only, the powerful
+// features the PWA uses (keeping the screen on during a session, a
+// heart-rate strap over Web Bluetooth) and denies the rest.
+const permissionsPolicy = "screen-wake-lock=(self), bluetooth=(self), camera=(), microphone=(), geolocation=(), " +
 	"payment=(), usb=(), serial=(), hid=(), midi=(), magnetometer=(), gyroscope=(), " +
 	"accelerometer=(), display-capture=(), browsing-topics=()"
 

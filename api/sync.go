@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -188,7 +187,7 @@ func appendPullAnswer(b []byte, page store.PullPage, serverTime int64) ([]byte, 
 	b = append(b, `,"serverTime":`...)
 	b = strconv.AppendInt(b, serverTime, 10)
 	b = append(b, '}')
-	if escapesForHTML(b[start:]) {
+	if sync.NeedsHTMLEscape(b[start:]) {
 		answer, err := jsontext.AppendFormat(nil, b[start:],
 			jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true),
 			jsontext.PreserveRawStrings(true), jsontext.AllowInvalidUTF8(true))
@@ -198,11 +197,4 @@ func appendPullAnswer(b []byte, page store.PullPage, serverTime int64) ([]byte, 
 		b = append(b[:start], answer...)
 	}
 	return append(b, '\n'), nil
-}
-
-// escapesForHTML reports whether b holds a character that JSON escaped
-// for HTML writes as a \u escape: < > & U+2028 U+2029.
-func escapesForHTML(b []byte) bool {
-	return bytes.IndexByte(b, '<') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '&') >= 0 ||
-		bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029"))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	gosync "sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -17,6 +18,10 @@ const (
 	Audience = "dagbok-api"
 	// DefaultIssuer is the iss claim when no public URL is configured.
 	DefaultIssuer = "dagbok"
+	// tokenLeeway is the clock skew allowed on exp and iat.
+	tokenLeeway = 30 * time.Second
+	// verifiedTokens is how many checked tokens Parse remembers.
+	verifiedTokens = 1024
 )
 
 // tokens issues and checks access tokens (JWT, HS256, per RFC 8725: the
@@ -28,19 +33,33 @@ type tokens struct {
 	now    func() time.Time
 	rand   io.Reader
 	parser *jwt.Parser // immutable once built: shared by every request
+
+	// Tokens whose signature and claims have been checked, by their text:
+	// reading a token's JSON costs about as much as the user lookup
+	// (docs/benchmarks.md), and a phone sends the same token for 15
+	// minutes. A remembered token is still held to its exp and iat on
+	// every request. Cleared when full.
+	mu       gosync.Mutex
+	verified map[string]verifiedToken
+}
+
+// verifiedToken is what Parse keeps of a checked token.
+type verifiedToken struct {
+	sub      string
+	exp, iat time.Time
 }
 
 // newTokens returns the token service for secret and issuer, with its
 // parser built once (jwt.Parser is only read after construction).
 func newTokens(secret []byte, issuer string, now func() time.Time, rand io.Reader) *tokens {
-	return &tokens{secret: secret, issuer: issuer, now: now, rand: rand, parser: jwt.NewParser(
+	return &tokens{secret: secret, issuer: issuer, now: now, rand: rand, verified: map[string]verifiedToken{}, parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(issuer),
 		jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(now),
-		jwt.WithLeeway(30*time.Second),
+		jwt.WithLeeway(tokenLeeway),
 	)}
 }
 
@@ -75,6 +94,13 @@ func (t *tokens) Issue(userID string) (string, error) {
 
 // Parse verifies an access token and returns its subject (the user id).
 func (t *tokens) Parse(raw string) (string, error) {
+	t.mu.Lock()
+	v, ok := t.verified[raw]
+	t.mu.Unlock()
+	// The time checks of the parser (jwt v5's validator), again.
+	if now := t.now(); ok && now.Before(v.exp.Add(tokenLeeway)) && !now.Before(v.iat.Add(-tokenLeeway)) {
+		return v.sub, nil
+	}
 	var claims accessClaims
 	_, err := t.parser.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return t.secret, nil })
 	if err != nil {
@@ -82,6 +108,14 @@ func (t *tokens) Parse(raw string) (string, error) {
 	}
 	if claims.Subject == "" || claims.IssuedAt == nil || claims.ID == "" {
 		return "", errors.New("token lacks sub, iat or jti")
+	}
+	if claims.NotBefore == nil { // the tokens Issue makes; others are checked each time
+		t.mu.Lock()
+		if len(t.verified) >= verifiedTokens {
+			clear(t.verified)
+		}
+		t.verified[raw] = verifiedToken{sub: claims.Subject, exp: claims.ExpiresAt.Time, iat: claims.IssuedAt.Time}
+		t.mu.Unlock()
 	}
 	return claims.Subject, nil
 }

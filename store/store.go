@@ -67,6 +67,7 @@ type User struct {
 	Role         Role
 	BirthYear    int    // 0 when unknown
 	HRMax        int    // measured maximal heart rate, 0 when unknown
+	Sex          string // "female" or "male" (the reference of fitness age), "" when not given
 	TimeZone     string // IANA name, e.g. Europe/Oslo
 	Language     string // "nb" or "en"
 	CreatedAt    time.Time

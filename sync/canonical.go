@@ -148,13 +148,21 @@ func (c *canonicalizer) appendObject(dst []byte, dec *jsontext.Decoder, depth in
 			return nil, err
 		}
 		m := member{key: len(c.scratch)}
-		c.scratch = append(c.scratch, unquote(name)...)
-		m.text = len(c.scratch)
-		text, err := appendScalar(c.scratch, name)
-		if err != nil {
-			return nil, err
+		if isCanonicalString(name) {
+			// Its text and its canonical form are the name as sent.
+			c.scratch = append(c.scratch, name[1:len(name)-1]...)
+			m.text = len(c.scratch)
+			c.scratch = append(c.scratch, name...)
+		} else {
+			c.scratch = append(c.scratch, unquote(name)...)
+			m.text = len(c.scratch)
+			text, err := appendScalar(c.scratch, name)
+			if err != nil {
+				return nil, err
+			}
+			c.scratch = text
 		}
-		c.scratch = append(text, ':')
+		c.scratch = append(c.scratch, ':')
 		if kind := dec.PeekKind(); kind == '[' || kind == '{' {
 			// A nested composite uses scratch itself: write it apart.
 			v, err := c.appendNext(nil, dec, depth)
@@ -234,16 +242,31 @@ func isCanonicalInt(v jsontext.Value) bool {
 
 // isCanonicalString reports whether the JSON string v is already in
 // canonical form, as the strings clients send usually are: valid UTF-8
-// without escapes, < > & or U+2028/U+2029.
+// without escapes, < > & or U+2028/U+2029. Its text is then the bytes
+// between the quotes.
+//
+// Most strings of a push are a few ASCII characters (names, stamps, enum
+// values), for which one pass over the bytes costs a third of a search
+// per character class (docs/benchmarks.md); past the first non-ASCII byte
+// the rest is searched.
 func isCanonicalString(v jsontext.Value) bool {
-	return bytes.IndexByte(v, '\\') < 0 && !NeedsHTMLEscape(v) && utf8.Valid(v)
+	for i, c := range v {
+		switch {
+		case c == '\\' || c == '<' || c == '>' || c == '&':
+			return false
+		case c >= utf8.RuneSelf:
+			rest := v[i:]
+			return bytes.IndexByte(rest, '\\') < 0 && !NeedsHTMLEscape(rest) && utf8.Valid(rest)
+		}
+	}
+	return true
 }
 
 // unquote returns the text of a JSON string that a decoder has read: a
 // slice of it when it has no escapes. Lone surrogate escapes and invalid
 // UTF-8 become U+FFFD.
 func unquote(raw jsontext.Value) []byte {
-	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+	if isCanonicalString(raw) {
 		return raw[1 : len(raw)-1]
 	}
 	// The error reports invalid UTF-8, which unquoting has replaced.

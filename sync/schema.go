@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // A Schema says which documents an application keeps: the types, what id
@@ -86,41 +87,45 @@ func validateDoc(d Doc, s Schema, canonical bool) []ValidationError {
 	case reason != "" && len(errs) == 0:
 		errs = append(errs, bad("id", reason))
 	}
-	var buf [16]string // no allocation for the usual handful of fields
-	names := buf[:0]
-	for name := range d.Fields {
-		names = append(names, name)
+	// The fields are checked in the map's order and their problems sorted
+	// by name, so that valid documents, nearly all of them, skip sorting
+	// their names (≈ 4 % of decoding a push: docs/benchmarks.md).
+	type problem struct{ name, reason string }
+	var problems []problem
+	for name, f := range d.Fields {
+		if reason := checkField(s, d.Type, name, f, canonical); reason != "" {
+			problems = append(problems, problem{name, reason})
+		}
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		f := d.Fields[name]
-		check := s.Field(d.Type, name)
-		if check == nil {
-			errs = append(errs, bad(name, fmt.Sprintf("unknown field for a %s document", d.Type)))
-			continue
-		}
-		if _, err := ParseTimestamp(f.TS); err != nil {
-			errs = append(errs, bad(name, "bad timestamp: "+err.Error()))
-			continue
-		}
-		value := f.Value
-		if !canonical {
-			if len(value) == 0 {
-				errs = append(errs, bad(name, "missing value"))
-				continue
-			}
-			var err error
-			if value, err = CanonicalValue(value); err != nil {
-				errs = append(errs, bad(name, "value is not valid JSON: "+err.Error()))
-				continue
-			}
-		}
-		if string(value) == "null" && name != "deleted" {
-			continue // null clears the field
-		}
-		if reason := check(value); reason != "" {
-			errs = append(errs, bad(name, reason))
-		}
+	slices.SortFunc(problems, func(a, b problem) int { return strings.Compare(a.name, b.name) })
+	for _, p := range problems {
+		errs = append(errs, bad(p.name, p.reason))
 	}
 	return errs
+}
+
+// checkField returns the problem of field name of a document of type typ,
+// or "". canonical is validateDoc's.
+func checkField(s Schema, typ, name string, f Field, canonical bool) string {
+	check := s.Field(typ, name)
+	if check == nil {
+		return fmt.Sprintf("unknown field for a %s document", typ)
+	}
+	if _, err := ParseTimestamp(f.TS); err != nil {
+		return "bad timestamp: " + err.Error()
+	}
+	value := f.Value
+	if !canonical {
+		if len(value) == 0 {
+			return "missing value"
+		}
+		var err error
+		if value, err = CanonicalValue(value); err != nil {
+			return "value is not valid JSON: " + err.Error()
+		}
+	}
+	if string(value) == "null" && name != "deleted" {
+		return "" // null clears the field
+	}
+	return check(value)
 }

@@ -261,6 +261,9 @@ type browser struct {
 	name string
 	ctx  context.Context // the first tab; cancelling it stops Chromium
 	gate *gate
+	// initScripts run in every document of the tabs opened later, before
+	// the page's own scripts (e.g. a stand-in for a device API).
+	initScripts []string
 
 	mu      gosync.Mutex
 	offline bool
@@ -553,8 +556,12 @@ func (b *browser) open(path string) *tab {
 			if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "nb-NO"}); err != nil {
 				return err
 			}
-			_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: clockScript})
-			return err
+			for _, src := range append([]string{clockScript}, b.initScripts...) {
+				if _, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+					return err
+				}
+			}
+			return nil
 		}),
 		emulateNetwork(offline),
 	)

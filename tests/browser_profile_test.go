@@ -110,27 +110,7 @@ func TestBrowserExport(t *testing.T) {
 	}
 	download := func() (export, []byte) {
 		t.Helper()
-		dir := t.TempDir()
-		p.do("allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
-			return err
-		}))
-		p.click("export-data")
-		var file string
-		err := apitest.Poll(t.Context(), stepTimeout, func() bool {
-			if m, _ := filepath.Glob(filepath.Join(dir, "4x4-dagbok-*.json")); len(m) == 1 {
-				file = m[0]
-			}
-			return file != ""
-		})
-		if err != nil {
-			t.Fatalf("no export file in %s: %v", dir, err)
-		}
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+		raw := p.exportFile()
 		var data export
 		if err := json.Unmarshal(raw, &data); err != nil {
 			t.Fatalf("the export is not JSON: %v\n%s", err, raw)
@@ -156,4 +136,32 @@ func TestBrowserExport(t *testing.T) {
 	p.waitSynced()
 	check("online", 0)
 	phone.gate.noLeaks(t)
+}
+
+// exportFile taps "download my data" on the Settings screen and returns
+// the file the browser saved.
+func (p *tab) exportFile() []byte {
+	p.t.Helper()
+	dir := p.t.TempDir()
+	p.do("allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+		return err
+	}))
+	p.click("export-data")
+	var file string
+	err := apitest.Poll(p.ctx, stepTimeout, func() bool {
+		if m, _ := filepath.Glob(filepath.Join(dir, "4x4-dagbok-*.json")); len(m) == 1 {
+			file = m[0]
+		}
+		return file != ""
+	})
+	if err != nil {
+		p.t.Fatalf("no export file in %s: %v", dir, err)
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return raw
 }

@@ -61,6 +61,8 @@ type intervalJSON struct {
 	RPE    int `json:"rpe"`
 	HRPeak int `json:"hrPeak"`
 	HRAvg  int `json:"hrAvg"`
+	// InZoneSec comes from a heart-rate sensor: seconds in the target zone.
+	InZoneSec int `json:"inZoneSec"`
 }
 
 // ReadSession reads a session document. The document has passed Schema
@@ -96,7 +98,7 @@ func ReadSession(d sync.Doc) (Session, error) {
 		s.StartedAt = t
 	}
 	for _, iv := range intervals {
-		s.Intervals = append(s.Intervals, Interval{RPE: iv.RPE, HRPeak: iv.HRPeak, HRAvg: iv.HRAvg})
+		s.Intervals = append(s.Intervals, Interval{RPE: iv.RPE, HRPeak: iv.HRPeak, HRAvg: iv.HRAvg, InZoneSec: iv.InZoneSec})
 	}
 	return s, nil
 }
@@ -121,11 +123,62 @@ func ReadPlan(d sync.Doc) (Plan, error) {
 	return p, nil
 }
 
+// Measurement is a dated set of body measurements as the server reads it;
+// a value not measured is 0.
+type Measurement struct {
+	ID           string
+	Date         time.Time // midnight UTC of the day measured; zero when not set
+	VO2Max       float64   // ml/kg/min
+	VO2MaxSource string    // "test", "watch" or "calculator"; "" when not said
+	RestingHR    int
+	WeightKg     float64
+	WaistCm      float64
+	Systolic     int // mmHg
+	Diastolic    int
+	Deleted      bool
+}
+
+// FitnessAge is the measurement's fitness age for a person of sex, and
+// false without a VO2max or a known sex.
+func (m Measurement) FitnessAge(sex Sex) (FitnessAge, bool) {
+	return FitnessAgeOf(sex, m.VO2Max)
+}
+
+// ReadMeasurement reads a measurement document.
+func ReadMeasurement(d sync.Doc) (Measurement, error) {
+	if d.Type != TypeMeasurement {
+		return Measurement{}, fmt.Errorf("document %q is a %q, not a measurement", d.ID, d.Type)
+	}
+	m := Measurement{ID: d.ID, Deleted: d.Deleted()}
+	var date string
+	for _, f := range []struct {
+		name string
+		into any
+	}{
+		{"date", &date}, {"vo2max", &m.VO2Max}, {"vo2maxSource", &m.VO2MaxSource}, {"restingHr", &m.RestingHR},
+		{"weightKg", &m.WeightKg}, {"waistCm", &m.WaistCm}, {"systolic", &m.Systolic}, {"diastolic", &m.Diastolic},
+	} {
+		if err := readField(d, f.name, f.into); err != nil {
+			return Measurement{}, err
+		}
+	}
+	if date != "" {
+		t, err := time.Parse(time.DateOnly, date)
+		if err != nil {
+			return Measurement{}, fmt.Errorf("measurement %q: date: %w", d.ID, err)
+		}
+		m.Date = t
+	}
+	return m, nil
+}
+
 // Diary is a patient's documents read: every session that is not deleted,
-// ordered by StartedAt, and the plan.
+// ordered by StartedAt, every measurement that is not deleted, ordered by
+// Date, and the plan.
 type Diary struct {
-	Sessions []Session
-	Plan     Plan
+	Sessions     []Session
+	Measurements []Measurement
+	Plan         Plan
 }
 
 // ReadDiary reads a scope's documents, skipping deleted sessions and
@@ -148,9 +201,18 @@ func ReadDiary(docs []sync.Doc) (Diary, error) {
 				return Diary{}, err
 			}
 			di.Plan = p
+		case TypeMeasurement:
+			m, err := ReadMeasurement(d)
+			if err != nil {
+				return Diary{}, err
+			}
+			if !m.Deleted {
+				di.Measurements = append(di.Measurements, m)
+			}
 		}
 	}
 	sortSessions(di.Sessions)
+	sortMeasurements(di.Measurements)
 	return di, nil
 }
 
@@ -167,19 +229,29 @@ func readField(d sync.Doc, name string, v any) error {
 	return nil
 }
 
+// sortMeasurements orders measurements by date, undated ones last, ties by
+// ID.
+func sortMeasurements(ms []Measurement) {
+	slices.SortStableFunc(ms, func(a, b Measurement) int { return byTimeThenID(a.Date, b.Date, a.ID, b.ID) })
+}
+
 // sortSessions orders sessions by start, those without a start last, ties
-// by ID, so every reader sees the same order.
+// by ID.
 func sortSessions(ss []Session) {
-	slices.SortStableFunc(ss, func(a, b Session) int {
-		switch {
-		case a.StartedAt.IsZero() != b.StartedAt.IsZero():
-			if a.StartedAt.IsZero() {
-				return 1
-			}
-			return -1
-		case !a.StartedAt.Equal(b.StartedAt):
-			return a.StartedAt.Compare(b.StartedAt)
+	slices.SortStableFunc(ss, func(a, b Session) int { return byTimeThenID(a.StartedAt, b.StartedAt, a.ID, b.ID) })
+}
+
+// byTimeThenID compares two documents by a time, zero times last, ties by
+// ID, so every reader sees the same order.
+func byTimeThenID(a, b time.Time, aID, bID string) int {
+	switch {
+	case a.IsZero() != b.IsZero():
+		if a.IsZero() {
+			return 1
 		}
-		return strings.Compare(a.ID, b.ID)
-	})
+		return -1
+	case !a.Equal(b):
+		return a.Compare(b)
+	}
+	return strings.Compare(aID, bID)
 }

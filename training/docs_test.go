@@ -14,13 +14,18 @@ func TestReadDiary(t *testing.T) {
 	ts := synctest.Stamp(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), "d1")
 	docs := []sync.Doc{
 		synctest.Session(t, "late", ts, "protocol", "3x3", "startedAt", "2026-03-04T17:30:00+01:00",
-			"durationMin", 30, "intervals", []map[string]int{{"rpe": 15, "hrPeak": 170}, {"hrAvg": 150}},
+			"durationMin", 30, "intervals", []map[string]int{{"rpe": 15, "hrPeak": 170}, {"hrAvg": 150, "inZoneSec": 95}},
 			"sessionRpe", 0, "moodBefore", 2, "moodAfter", 4, "note", "godt"),
 		synctest.Session(t, "early", ts, "startedAt", "2026-03-02T07:00:00Z", "durationMin", 1, "sessionRpe", nil),
 		synctest.Session(t, "undated", ts, "durationMin", 40),
 		synctest.Tombstone(t, "gone", ts),
 		synctest.Doc(t, "plan", "plan", ts, "sessionsPerWeek", 2, "days", []int{1, 4}, "time", "17:00"),
-		synctest.Doc(t, "measurement", "m1", ts, "weight", 80),
+		synctest.Doc(t, "measurement", "m2", ts, "date", "2026-05-01", "vo2max", 38.5, "vo2maxSource", "watch",
+			"restingHr", 62, "weightKg", 80.4, "waistCm", 94, "systolic", 128, "diastolic", 82),
+		synctest.Doc(t, "measurement", "m1", ts, "date", "2026-02-01", "weightKg", 82),
+		synctest.Doc(t, "measurement", "m0", ts, "vo2max", 30),
+		synctest.Doc(t, "measurement", "mx", ts, "vo2max", 30, "deleted", true),
+		synctest.Doc(t, "medal", "x", ts, "weight", 80),
 	}
 	di, err := training.ReadDiary(docs)
 	if err != nil {
@@ -41,7 +46,7 @@ func TestReadDiary(t *testing.T) {
 		t.Errorf("a session without a rating has a load")
 	}
 	if late.Protocol != "3x3" || len(late.Intervals) != 2 || late.Intervals[0] != (training.Interval{RPE: 15, HRPeak: 170}) ||
-		late.Intervals[1] != (training.Interval{HRAvg: 150}) || *late.SessionRPE != 0 || *late.MoodBefore != 2 ||
+		late.Intervals[1] != (training.Interval{HRAvg: 150, InZoneSec: 95}) || *late.SessionRPE != 0 || *late.MoodBefore != 2 ||
 		*late.MoodAfter != 4 || late.Note != "godt" || !late.StartedAt.Equal(time.Date(2026, 3, 4, 16, 30, 0, 0, time.UTC)) {
 		t.Errorf("late = %+v", late)
 	}
@@ -56,6 +61,55 @@ func TestReadDiary(t *testing.T) {
 	}
 	if !di.Plan.Planned() || di.Plan.SessionsPerWeek != 2 || !slices.Equal(di.Plan.Days, []int{1, 4}) || di.Plan.Time != "17:00" {
 		t.Errorf("plan = %+v", di.Plan)
+	}
+	ids = ids[:0]
+	for _, m := range di.Measurements {
+		ids = append(ids, m.ID)
+	}
+	if want := []string{"m1", "m2", "m0"}; !slices.Equal(ids, want) {
+		t.Fatalf("measurements %v, want %v (by date, undated last, deleted left out)", ids, want)
+	}
+	want := training.Measurement{ID: "m2", Date: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), VO2Max: 38.5,
+		VO2MaxSource: "watch", RestingHR: 62, WeightKg: 80.4, WaistCm: 94, Systolic: 128, Diastolic: 82}
+	if got := di.Measurements[1]; got != want {
+		t.Errorf("measurement = %+v, want %+v", got, want)
+	}
+}
+
+func TestReadMeasurementRefusesBadValues(t *testing.T) {
+	ts := synctest.Stamp(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), "d1")
+	for name, d := range map[string]sync.Doc{
+		"wrong type": synctest.Session(t, "s", ts),
+		"text vo2":   synctest.Doc(t, "measurement", "m", ts, "vo2max", "high"),
+		"bad date":   synctest.Doc(t, "measurement", "m", ts, "date", "1. mai"),
+	} {
+		if _, err := training.ReadMeasurement(d); err == nil {
+			t.Errorf("%s: read without an error", name)
+		}
+	}
+}
+
+// TestFitnessTrend: the trainer's page and the patient's see the same
+// points: one per measurement with a VO2max, with the real age that year.
+func TestFitnessTrend(t *testing.T) {
+	ms := []training.Measurement{
+		{ID: "a", Date: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC), VO2Max: 31},
+		{ID: "b", Date: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), WeightKg: 80},
+		{ID: "c", Date: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), VO2Max: 36},
+	}
+	got := training.FitnessTrend(ms, training.Female, 1970)
+	want := []training.FitnessPoint{
+		{Date: ms[0].Date, FitnessAge: training.FitnessAge{Years: 65}, Age: 55},
+		{Date: ms[2].Date, FitnessAge: training.FitnessAge{Years: 50}, Age: 56},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("FitnessTrend = %+v, want %+v", got, want)
+	}
+	if got := training.FitnessTrend(ms, "", 1970); got != nil {
+		t.Errorf("without a sex: %+v, want none", got)
+	}
+	if got := training.FitnessTrend(ms, training.Male, 0); len(got) != 2 || got[0].Age != 0 {
+		t.Errorf("without a birth year: %+v, want ages 0", got)
 	}
 }
 

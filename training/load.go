@@ -10,6 +10,8 @@ type Interval struct {
 	RPE    int
 	HRPeak int
 	HRAvg  int
+	// InZoneSec is the time a heart-rate sensor counted in the work zone.
+	InZoneSec int
 }
 
 // Load is Foster's session load: session RPE (CR10, 0–10) × duration in

@@ -18,6 +18,8 @@ import (
 const (
 	TypeSession = "session"
 	TypePlan    = "plan"
+	// TypeMeasurement is a dated set of body measurements.
+	TypeMeasurement = "measurement"
 )
 
 // PlanID is the id of the singleton plan document of a scope.
@@ -28,20 +30,28 @@ const (
 	MaxIntervals   = 20
 	MaxNoteLen     = 2000 // Unicode code points
 	MaxDurationMin = 300
+	MaxInZoneSec   = 3600 // an interval's time in zone: an hour is plenty
 )
 
-// Schema is the sync.Schema of a patient's documents: sessions and the
-// plan. Every field is optional, each a last-writer-wins register; a JSON
+// Schema is the sync.Schema of a patient's documents: sessions, the
+// plan and measurements. Every field is optional, each a last-writer-wins register; a JSON
 // null clears any field but "deleted".
 //
 //	session: protocol "4x4"|"3x3"|"tabata"|"custom"; startedAt RFC 3339
 //	  string; durationMin number 0–300; intervals array of at most 20
-//	  {rpe?: int 6–20, hrPeak?: int 40–240, hrAvg?: int 40–240}, in order
-//	  (an interval done but not rated has no rpe); sessionRpe
+//	  {rpe?: int 6–20, hrPeak?: int 40–240, hrAvg?: int 40–240, inZoneSec?:
+//	  int 0–3600 (from a heart-rate sensor)}, in order (an interval done but
+//	  not rated has no rpe); sessionRpe
 //	  int 0–10; moodBefore, moodAfter int 1–5; note string of at most 2,000
 //	  characters; deleted bool.
 //	plan (id "plan"): sessionsPerWeek int 1–7; days array of unique ints
 //	  1–7 (ISO weekday, Monday = 1); time "HH:MM" (24 h); deleted bool.
+//	measurement: date "YYYY-MM-DD"; vo2max number 10–90 (ml/kg/min);
+//	  vo2maxSource "test"|"watch"|"calculator" (a lab or clinic test, a
+//	  watch's estimate, a calculator); restingHr int 25–150; weightKg
+//	  number 20–400; waistCm number 40–250; systolic int 60–260 and
+//	  diastolic int 30–160 (mmHg); deleted bool. Written by the patient or
+//	  their trainer.
 //
 // pwa/js/merge.js applies the same rules; both pass the vectors in
 // testdata/validate.json.
@@ -52,10 +62,11 @@ func Validate(d sync.Doc) error {
 	return sync.Validate(d, Schema{})
 }
 
-// CheckType knows sessions, and the plan, whose id is always PlanID.
+// CheckType knows sessions, measurements, and the plan, whose id is always
+// PlanID.
 func (Schema) CheckType(id, docType string) (reason string, known bool) {
 	switch docType {
-	case TypeSession:
+	case TypeSession, TypeMeasurement:
 		return "", true
 	case TypePlan:
 		if id != PlanID {
@@ -100,6 +111,33 @@ func (Schema) Field(docType, name string) sync.FieldCheck {
 		case "deleted":
 			return checkBool
 		}
+	case TypeMeasurement:
+		return measurementField(name)
+	}
+	return nil
+}
+
+// measurementField returns the check of a measurement's field, or nil.
+func measurementField(name string) sync.FieldCheck {
+	switch name {
+	case "date":
+		return checkDate
+	case "vo2max":
+		return checkVO2Max
+	case "vo2maxSource":
+		return checkVO2MaxSource
+	case "restingHr":
+		return checkRestingHR
+	case "weightKg":
+		return checkWeight
+	case "waistCm":
+		return checkWaist
+	case "systolic":
+		return checkSystolic
+	case "diastolic":
+		return checkDiastolic
+	case "deleted":
+		return checkBool
 	}
 	return nil
 }
@@ -124,6 +162,11 @@ func number(v []byte) (float64, bool) {
 	if len(v) == 0 || v[0] != '-' && (v[0] < '0' || v[0] > '9') {
 		return 0, false
 	}
+	// Most numbers are small integers, which Atoi reads in a fraction of
+	// ParseFloat's time (docs/benchmarks.md).
+	if n, err := strconv.Atoi(string(v)); err == nil && len(v) <= 15 {
+		return float64(n), true
+	}
 	f, err := strconv.ParseFloat(string(v), 64)
 	return f, err == nil
 }
@@ -146,6 +189,20 @@ func checkDuration(v json.RawMessage) string        { return numberReason(v, 0, 
 func checkSessionRPE(v json.RawMessage) string      { return numberReason(v, 0, 10, true) }
 func checkMood(v json.RawMessage) string            { return numberReason(v, 1, 5, true) }
 func checkSessionsPerWeek(v json.RawMessage) string { return numberReason(v, 1, 7, true) }
+func checkVO2Max(v json.RawMessage) string          { return numberReason(v, 10, 90, false) }
+func checkRestingHR(v json.RawMessage) string       { return numberReason(v, 25, 150, true) }
+func checkWeight(v json.RawMessage) string          { return numberReason(v, 20, 400, false) }
+func checkWaist(v json.RawMessage) string           { return numberReason(v, 40, 250, false) }
+func checkSystolic(v json.RawMessage) string        { return numberReason(v, 60, 260, true) }
+func checkDiastolic(v json.RawMessage) string       { return numberReason(v, 30, 160, true) }
+
+func checkVO2MaxSource(v json.RawMessage) string {
+	switch string(v) {
+	case `"test"`, `"watch"`, `"calculator"`:
+		return ""
+	}
+	return "want one of test, watch, calculator"
+}
 
 func numberReason(v []byte, lo, hi float64, integer bool) string {
 	f, ok := number(v)
@@ -244,6 +301,8 @@ func checkInterval(i int, dec *jsontext.Decoder) string {
 			name, lo, hi = "hrPeak", 40, 240
 		case `"hrAvg"`:
 			name, lo, hi = "hrAvg", 40, 240
+		case `"inZoneSec"`:
+			name, lo, hi = "inZoneSec", 0, MaxInZoneSec
 		default:
 			unquoted, _ := jsontext.AppendUnquote(nil, key)
 			problem = fmt.Sprintf("interval %d: unknown key %.80q", i, unquoted) // a long key cut short
@@ -284,6 +343,19 @@ func checkClockTime(v json.RawMessage) string {
 	s, ok := text(v)
 	if !ok || len(s) != 5 || s[2] != ':' || !digits(s[:2]) || !digits(s[3:]) || atoi(s[:2]) > 23 || atoi(s[3:]) > 59 {
 		return `want "HH:MM" (24 h)`
+	}
+	return ""
+}
+
+// checkDate accepts a calendar date "YYYY-MM-DD" from 1900 to 9999.
+func checkDate(v json.RawMessage) string {
+	s, ok := text(v)
+	if !ok || len(s) != 10 || !digits(s[0:4]) || s[4] != '-' || !digits(s[5:7]) || s[7] != '-' || !digits(s[8:10]) {
+		return `want a date "YYYY-MM-DD"`
+	}
+	year, month, day := atoi(s[0:4]), atoi(s[5:7]), atoi(s[8:10])
+	if year < 1900 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
+		return `want a date "YYYY-MM-DD"`
 	}
 	return ""
 }

@@ -128,6 +128,8 @@ func FuzzFieldChecks(f *testing.F) {
 	fields := map[string][]string{
 		training.TypeSession: {"protocol", "startedAt", "durationMin", "intervals", "sessionRpe", "moodBefore", "note", "deleted"},
 		training.TypePlan:    {"sessionsPerWeek", "days", "time", "deleted"},
+		training.TypeMeasurement: {"date", "vo2max", "vo2maxSource", "restingHr", "weightKg", "waistCm",
+			"systolic", "diastolic", "deleted"},
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		for docType, names := range fields {

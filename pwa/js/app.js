@@ -19,6 +19,7 @@ import * as progress from './progress.js';
 import * as settings from './settings.js';
 import * as join from './join.js';
 import * as entry from './entry.js';
+import * as body from './body.js';
 
 // How long after coming back online the app syncs a second time.
 const RESYNC_AFTER_ONLINE_MS = 3000;
@@ -33,6 +34,7 @@ const ROUTES = [
   { path: /^\/session\/([A-Za-z0-9_-]{1,64})$/, screen: entry, tab: 'history' },
   { path: /^\/history$/, screen: historyScreen, tab: 'history' },
   { path: /^\/progress$/, screen: progress, tab: 'progress' },
+  { path: /^\/body$/, screen: body, tab: 'progress' },
   { path: /^\/settings$/, screen: settings, tab: 'settings' },
   { path: /^\/(join|login)$/, screen: join, tab: null, name: 'public', public: true },
 ];

@@ -103,6 +103,17 @@ export class Store {
     return done(tx);
   }
 
+  /**
+   * metaByPrefix returns {key: value} of the metadata whose string key
+   * starts with prefix (e.g. the heart-rate traces, "hrtrace:").
+   */
+  async metaByPrefix(prefix) {
+    const store = this.tx('meta').objectStore('meta');
+    const range = IDBKeyRange.bound(prefix, prefix + '\uffff');
+    const [keys, values] = await Promise.all([req(store.getAllKeys(range)), req(store.getAll(range))]);
+    return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+  }
+
   /** allDocs returns every stored document. */
   async allDocs() {
     return req(this.tx('docs').objectStore('docs').getAll());

@@ -99,8 +99,11 @@ export function render(ctx, params) {
       // Each row keeps its place: one with a heart rate and no rating
       // is an interval done but not rated.
       const intervals = [];
-      for (const r of rows) {
-        const iv = r.rpe.value ? { rpe: Number(r.rpe.value) } : {};
+      for (const [i, r] of rows.entries()) {
+        // What the form does not show (a sensor's average and time in zone) stays.
+        const { hrAvg, inZoneSec } = (prev.intervals && prev.intervals[i]) || {};
+        const iv = { ...(hrAvg != null && { hrAvg }), ...(inZoneSec != null && { inZoneSec }) };
+        if (r.rpe.value) iv.rpe = Number(r.rpe.value);
         const hv = wholeNumber(r.hr, 40, 240);
         if (Number.isNaN(hv)) {
           fail(r.hr, 'entry.badHr');

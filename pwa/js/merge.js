@@ -220,6 +220,7 @@ function checkIntervals(v) {
       let r;
       if (k === 'rpe') r = numberReason(it[k], 6, 20, true);
       else if (k === 'hrPeak' || k === 'hrAvg') r = numberReason(it[k], 40, 240, true);
+      else if (k === 'inZoneSec') r = numberReason(it[k], 0, 3600, true);
       else return `interval ${i}: unknown key "${k}"`;
       if (r) return `interval ${i}: ${k}: ${r}`;
     }
@@ -245,6 +246,16 @@ function checkClockTime(v) {
   const ok = typeof v === 'string' && v.length === 5 && v[2] === ':' && digits(v.slice(0, 2)) &&
     digits(v.slice(3)) && +v.slice(0, 2) <= 23 && +v.slice(3) <= 59;
   return ok ? '' : 'want "HH:MM" (24 h)';
+}
+
+const SOURCES = ['test', 'watch', 'calculator'];
+const checkSource = (v) => (SOURCES.includes(v) ? '' : 'want one of test, watch, calculator');
+
+// checkDate accepts a calendar date "YYYY-MM-DD" from 1900 to 9999.
+function checkDate(v) {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+  const ok = m && +m[1] >= 1900 && +m[2] >= 1 && +m[2] <= 12 && +m[3] >= 1 && +m[3] <= daysIn(+m[1], +m[2]);
+  return ok ? '' : 'want a date "YYYY-MM-DD"';
 }
 
 function daysIn(year, month) {
@@ -287,6 +298,18 @@ function checker(type, name) {
       case 'time': return checkClockTime;
       case 'deleted': return checkBool;
     }
+  } else if (type === 'measurement') {
+    switch (name) {
+      case 'date': return checkDate;
+      case 'vo2max': return checkNumber(10, 90, false);
+      case 'vo2maxSource': return checkSource;
+      case 'restingHr': return checkNumber(25, 150, true);
+      case 'weightKg': return checkNumber(20, 400, false);
+      case 'waistCm': return checkNumber(40, 250, false);
+      case 'systolic': return checkNumber(60, 260, true);
+      case 'diastolic': return checkNumber(30, 160, true);
+      case 'deleted': return checkBool;
+    }
   }
   return null;
 }
@@ -302,7 +325,7 @@ export function validateAll(doc) {
   const bad = (field, reason) => errs.push(new ValidationError(id, field, reason));
   if (!doc || !isNodeId(doc.id)) bad('id', "bad document id: want 1–64 characters of A–Z, a–z, 0–9, '_' or '-'");
   const type = doc && doc.type;
-  if (type !== 'session' && type !== 'plan') {
+  if (type !== 'session' && type !== 'plan' && type !== 'measurement') {
     bad('type', `unknown document type "${type}"`);
     return errs;
   }

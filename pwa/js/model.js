@@ -1,7 +1,7 @@
 // Document helpers: turn screen values into stamped partial documents
 // (changes) and stored documents back into plain objects.
 
-import { isDeleted, MAX_INTERVALS } from './merge.js';
+import { isDeleted, MAX_INTERVALS, compareCodePoints } from './merge.js';
 
 /** SESSION_FIELDS are the fields a session document may carry. */
 export const SESSION_FIELDS = ['protocol', 'startedAt', 'durationMin', 'intervals', 'sessionRpe', 'moodBefore', 'moodAfter', 'note', 'deleted'];
@@ -58,6 +58,17 @@ export function sessions(docs) {
     .filter((d) => d.type === 'session' && !isDeleted(d) && d.fields.startedAt)
     .map(values)
     .sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
+}
+
+/**
+ * measurements returns the live body measurements, oldest first (by date,
+ * undated last), as training.ReadDiary orders them.
+ */
+export function measurements(docs) {
+  return docs
+    .filter((d) => d.type === 'measurement' && !isDeleted(d))
+    .map(values)
+    .sort((a, b) => (a.date ? 0 : 1) - (b.date ? 0 : 1) || compareCodePoints(String(a.date), String(b.date)) || compareCodePoints(a.id, b.id));
 }
 
 /** plan returns the user's week plan (defaults filled in). */

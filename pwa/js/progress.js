@@ -19,8 +19,10 @@ export function render(ctx) {
   const { t } = ctx;
   const tz = ctx.profile().timeZone;
   const all = listSessions(ctx.store.get().docs);
+  const bodyLink = h('a', { class: 'card link-card', href: '/body', 'data-testid': 'body-link' },
+    h('strong', { text: t('body.link') }), h('span', { class: 'hint', text: t('body.linkHint') }));
   if (!all.length) {
-    mount(h('h1', { text: t('progress.title') }),
+    mount(h('h1', { text: t('progress.title') }), bodyLink,
       h('p', { class: 'empty', 'data-testid': 'progress-empty', text: t('progress.empty') }),
       h('a', { class: 'btn primary huge', href: '/timer?protocol=4x4', text: t('today.start4x4') }));
     return;
@@ -40,6 +42,7 @@ export function render(ctx) {
 
   mount(
     h('h1', { text: t('progress.title') }),
+    bodyLink,
     h('section', { class: 'card', 'aria-labelledby': 'p-adh' },
       h('h2', { id: 'p-adh', text: t('progress.adherence') }),
       h('p', { class: 'lead', 'data-testid': 'progress-adherence' },

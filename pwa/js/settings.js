@@ -2,10 +2,11 @@
 // "plan" document), language, data export, sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
-import { diff, plan as readPlan, PLAN_ID, sessions as listSessions } from './model.js';
+import { diff, plan as readPlan, PLAN_ID, sessions as listSessions, measurements as listMeasurements } from './model.js';
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
+import { heartPanel } from './hrpanel.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -19,6 +20,9 @@ export function render(ctx) {
   const name = h('input', { type: 'text', autocomplete: 'nickname', maxlength: 80, value: profile.name || '', 'data-testid': 'profile-name' });
   const birthYear = h('input', { type: 'number', inputmode: 'numeric', min: 1900, max: new Date().getFullYear(), value: profile.birthYear || '', 'data-testid': 'profile-birth-year' });
   const hrmax = h('input', { type: 'number', inputmode: 'numeric', min: 100, max: 240, value: profile.hrMax || '', 'data-testid': 'profile-hrmax' });
+  const sex = h('select', { 'data-testid': 'profile-sex' },
+    [['', 'settings.sexNone'], ['female', 'settings.sexFemale'], ['male', 'settings.sexMale']]
+      .map(([v, key]) => h('option', { value: v, text: t(key), selected: (profile.sex || '') === v })));
   const zones = ZONES.includes(profile.timeZone) ? ZONES : [profile.timeZone, ...ZONES];
   const tz = h('select', { 'data-testid': 'profile-timezone' }, zones.map((z) => h('option', { value: z, text: z.replace('_', ' '), selected: z === profile.timeZone })));
   const hrMaxHint = (p) => {
@@ -49,11 +53,12 @@ export function render(ctx) {
         // The server takes 0 to clear a number.
         birthYear: birthYear.value === '' ? 0 : Number(birthYear.value),
         hrMax: hrmax.value === '' ? 0 : Number(hrmax.value),
+        sex: sex.value,
         timeZone: tz.value,
       };
       // Against the profile as it is now: an earlier save on this screen counts.
       const now = ctx.profile();
-      const cur = { name: now.name || '', birthYear: now.birthYear || 0, hrMax: now.hrMax || 0, timeZone: now.timeZone };
+      const cur = { name: now.name || '', birthYear: now.birthYear || 0, hrMax: now.hrMax || 0, sex: now.sex || '', timeZone: now.timeZone };
       const patch = diff(cur, next);
       if (!Object.keys(patch).length) return;
       await ctx.updateProfile(patch);
@@ -66,6 +71,7 @@ export function render(ctx) {
   field('profile-name', t('settings.name'), name, t('settings.nameHint')),
   field('profile-birth-year', t('settings.birthYear'), birthYear),
   field('profile-hrmax', t('settings.hrMax'), hrmax, hrMaxHint(profile)),
+  field('profile-sex', t('settings.sex'), sex, t('settings.sexHint')),
   field('profile-timezone', t('settings.timeZone'), tz),
   profileError,
   profileMsg,
@@ -120,6 +126,9 @@ export function render(ctx) {
     },
   }, h('option', { value: 'nb', text: 'Norsk bokmål', selected: t.lang === 'nb' }), h('option', { value: 'en', text: 'English', selected: t.lang === 'en' }));
 
+  // Heart-rate strap (where the browser has Web Bluetooth) ---------------
+  const hr = heartPanel(ctx, () => null, { settings: true });
+
   // Group ------------------------------------------------------------------
   const code = h('input', { type: 'text', autocapitalize: 'characters', autocomplete: 'off', maxlength: 16, 'data-testid': 'group-code' });
   const groupMsg = h('p', { class: 'hint', role: 'status', 'data-testid': 'group-status' });
@@ -156,6 +165,7 @@ export function render(ctx) {
       h('h2', {}, h('label', { for: 'language', id: 's-lang', text: t('settings.language') })),
       lang),
     groupForm,
+    hr ? h('section', { class: 'card', 'aria-labelledby': 's-hr' }, h('h2', { id: 's-hr', text: t('hr.title') }), hr.el) : null,
     h('section', { class: 'card', 'aria-labelledby': 's-data' },
       h('h2', { id: 's-data', text: t('settings.data') }),
       h('p', { class: 'hint', text: t('settings.exportHint') }),
@@ -177,11 +187,15 @@ export function render(ctx) {
   if (location.hash === '#plan') document.getElementById('plan')?.scrollIntoView();
   // A profile saved offline reaches the server later, on this screen too
   // (with the server's profile; a refusal comes without, and a toast).
-  return ctx.store.subscribe((s, patch) => {
+  const unsubscribe = ctx.store.subscribe((s, patch) => {
     if ('pendingProfile' in patch && !s.pendingProfile && profileMsg.textContent === t('settings.profilePending')) {
       profileMsg.textContent = 'profile' in patch ? t('settings.saved') : '';
     }
   });
+  return () => {
+    unsubscribe();
+    if (hr) hr.close();
+  };
 }
 
 /**
@@ -286,6 +300,9 @@ async function exportData(ctx) {
     profile: ctx.profile(),
     sessions: listSessions(state.docs),
     plan: readPlan(state.docs),
+    measurements: listMeasurements(state.docs),
+    // Heart-rate traces stay on the phone (the server has only summaries).
+    heartRateTraces: await ctx.db.metaByPrefix('hrtrace:'),
     documents: state.docs,
     unsynced: await ctx.db.outbox(),
   };

@@ -10,6 +10,7 @@ import * as T from './timerlogic.js';
 import { TIMED_PROTOCOLS, hrMax, phaseZone } from './training.js';
 import { intervalList } from './model.js';
 import { clock, protocolName, ratings } from './fmt.js';
+import { heartPanel } from './hrpanel.js';
 
 const KEY = 'inprogress';
 
@@ -19,6 +20,8 @@ export function render(ctx) {
   const params = new URLSearchParams(location.search);
   const view = { tick: 0, wake: null, audio: null, lastKey: '', lastIndex: -1, state: null, els: {}, closed: false, picker: null };
   mount(h('p', { class: 'loading', text: t('app.loading') }));
+  // A heart-rate sensor, where the browser can have one (null otherwise).
+  view.hr = heartPanel(ctx, () => view.state);
 
   db.getMeta(KEY).then((saved) => {
     if (view.closed) return;
@@ -39,6 +42,7 @@ export function render(ctx) {
   document.addEventListener('pointerdown', unlockAudio);
   return () => {
     view.closed = true;
+    if (view.hr) view.hr.close();
     clearInterval(view.tick);
     delete document.body.dataset.phase;
     document.removeEventListener('visibilitychange', onVisible);
@@ -80,6 +84,7 @@ function drawSetup(ctx, view, protocol) {
     h('section', { class: 'card' },
       h('h2', { class: 'label', id: 'mood-before-h', text: t('timer.moodBefore') }),
       moodRow),
+    view.hr ? h('section', { class: 'card' }, h('h2', { class: 'label', text: t('hr.title') }), view.hr.el) : null,
     h('button', {
       type: 'button', class: 'btn primary huge', 'data-testid': 'timer-begin', id: 'timer-begin', text: t('timer.begin'),
       onclick: async () => {
@@ -125,7 +130,7 @@ function drawRun(ctx, view) {
   });
   els.root = h('section', { class: 'runner', 'data-testid': 'timer-running', id: 'timer-running', 'aria-label': protocolName(t, s.protocol) },
     h('h1', { class: 'runner-type', text: protocolName(t, s.protocol) }),
-    els.phase, els.count, els.band, els.bar, els.next, els.live,
+    els.phase, els.count, els.band, view.hr && view.hr.el, els.bar, els.next, els.live,
     h('div', { class: 'controls' }, els.pause, els.skip, els.finish),
     els.cancel);
   view.els = els;
@@ -184,6 +189,7 @@ function paint(ctx, view) {
     : t('timer.bandUnknown');
   // Without a band the line is a hint, not a number to read at arm's length.
   els.band.classList.toggle('band-hint', !band);
+  if (view.hr) view.hr.paint(pos, band, ph.kind === 'work');
   const list = T.phases(s.protocol);
   const nxt = list[pos.index + 1];
   if (s.pausedAt) els.next.textContent = t('timer.paused');
@@ -226,10 +232,14 @@ function showPicker(ctx, view, slot) {
   const { t } = ctx;
   const hr = h('input', { type: 'number', inputmode: 'numeric', min: 40, max: 240, id: 'hr-peak', 'data-testid': 'hr-peak', placeholder: t('rpe.hrPlaceholder'), 'aria-describedby': 'hr-error' });
   const hrError = h('p', { class: 'error', role: 'alert', id: 'hr-error', 'data-testid': 'hr-error' });
+  // A sensor's sums of the interval fill it in; the peak stays editable.
+  const sensed = view.hr ? view.hr.interval(slot) : {};
+  if (sensed.hrPeak) hr.value = String(sensed.hrPeak);
   // choose records the rating (rpe null: skipped) with the heart rate
   // typed, if any; a heart rate out of range is shown, not dropped.
   const choose = (rpe) => {
-    const rating = rpe == null ? {} : { rpe };
+    const { hrPeak, ...rest } = sensed;
+    const rating = rpe == null ? rest : { ...rest, rpe };
     const v = wholeNumber(hr, 40, 240);
     if (Number.isNaN(v)) {
       hrError.textContent = t('entry.badHr');
@@ -333,7 +343,8 @@ function drawFinish(ctx, view) {
       onclick: async (ev) => {
         ev.currentTarget.disabled = true;
         try {
-          await saveSession(ctx, view.state);
+          const saved = await saveSession(ctx, view.state);
+          if (view.hr) await view.hr.keep(saved.id);
           await ctx.db.setMeta(KEY, undefined);
           ctx.navigate('/', true, t('finish.saved'));
         } catch (e) {

@@ -197,3 +197,32 @@ export function completion(protocolName, workDone, minutes) {
 export function counts(c) {
   return c === 'partial' || c === 'complete';
 }
+
+// Mean VO2max (ml/kg/min) of healthy Norwegians by age group 20–29, 30–39,
+// … 70+, whose middles are 25, 35, … 75 years: the HUNT3 Fitness Study
+// (Loe et al., PLOS ONE 2013). The twin of training/fitness.go.
+const FITNESS_REFERENCE = {
+  female: [43, 40, 38, 34, 31, 27],
+  male: [54, 49, 47, 42, 39, 34],
+};
+export const FITNESS_AGE_MIN = 25;
+export const FITNESS_AGE_MAX = 75;
+
+/**
+ * fitnessAge returns {years, beyond}: the age at which the mean VO2max of
+ * healthy Norwegians of that sex equals vo2max, interpolated between the
+ * groups' middles and clamped to 25–75; beyond is true outside the
+ * reference (years 25 then reads "under 25", 75 "over 75"). null when the
+ * sex is unknown or vo2max is not a positive number.
+ */
+export function fitnessAge(sex, vo2max) {
+  const ref = Object.hasOwn(FITNESS_REFERENCE, sex) ? FITNESS_REFERENCE[sex] : null;
+  if (!ref || !(typeof vo2max === 'number' && vo2max > 0)) return null;
+  const last = ref.length - 1;
+  if (vo2max >= ref[0]) return { years: FITNESS_AGE_MIN, beyond: vo2max > ref[0] };
+  if (vo2max <= ref[last]) return { years: FITNESS_AGE_MAX, beyond: vo2max < ref[last] };
+  let i = 0;
+  while (vo2max < ref[i + 1]) i++;
+  const frac = (ref[i] - vo2max) / (ref[i] - ref[i + 1]);
+  return { years: FITNESS_AGE_MIN + 10 * (i + frac), beyond: false };
+}

@@ -62,3 +62,22 @@ test('completion vectors', () => {
     assert.equal(T.counts(got), c.counts, c.name);
   }
 });
+
+test('fitness age vectors', () => {
+  const v = vectors('fitness_age.json');
+  assert.ok(v.length >= 12);
+  for (const c of v) {
+    const got = T.fitnessAge(c.sex, c.vo2max);
+    assert.ok(got && Math.abs(got.years - c.fitnessAge) < 1e-9, `${c.sex} ${c.vo2max}: ${JSON.stringify(got)}, want ${c.fitnessAge}`);
+  }
+});
+
+test('fitness age beyond the reference and unknown', () => {
+  assert.deepEqual(T.fitnessAge('female', 43.1), { years: 25, beyond: true });
+  assert.deepEqual(T.fitnessAge('female', 43), { years: 25, beyond: false });
+  assert.deepEqual(T.fitnessAge('male', 33.9), { years: 75, beyond: true });
+  assert.deepEqual(T.fitnessAge('male', 34), { years: 75, beyond: false });
+  for (const [sex, vo2] of [['', 40], [undefined, 40], ['toString', 40], ['male', 0], ['female', NaN], ['female', '40']]) {
+    assert.equal(T.fitnessAge(sex, vo2), null, `${sex} ${vo2}`);
+  }
+});

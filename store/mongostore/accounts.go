@@ -24,6 +24,7 @@ type userRec struct {
 	Role         string    `bson:"role"`
 	BirthYear    int       `bson:"birthYear"`
 	HRMax        int       `bson:"hrMax"`
+	Sex          string    `bson:"sex"`
 	TimeZone     string    `bson:"timeZone"`
 	Language     string    `bson:"language"`
 	CreatedAt    time.Time `bson:"createdAt"`
@@ -32,14 +33,14 @@ type userRec struct {
 
 func (r userRec) user() store.User {
 	return store.User{ID: r.ID, Email: r.Email, PasswordHash: r.PasswordHash, Name: r.Name, Role: store.Role(r.Role),
-		BirthYear: r.BirthYear, HRMax: r.HRMax, TimeZone: r.TimeZone, Language: r.Language,
+		BirthYear: r.BirthYear, HRMax: r.HRMax, Sex: r.Sex, TimeZone: r.TimeZone, Language: r.Language,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 // CreateUser stores a new account; ErrDuplicate when the id or email is taken.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	_, err := s.users.InsertOne(ctx, userRec{ID: u.ID, Email: u.Email, PasswordHash: u.PasswordHash, Name: u.Name,
-		Role: string(u.Role), BirthYear: u.BirthYear, HRMax: u.HRMax, TimeZone: u.TimeZone, Language: u.Language,
+		Role: string(u.Role), BirthYear: u.BirthYear, HRMax: u.HRMax, Sex: u.Sex, TimeZone: u.TimeZone, Language: u.Language,
 		CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)})
 	return mapErr("create user", err)
 }
@@ -70,6 +71,7 @@ func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
 		{Key: "role", Value: string(u.Role)},
 		{Key: "birthYear", Value: u.BirthYear},
 		{Key: "hrMax", Value: u.HRMax},
+		{Key: "sex", Value: u.Sex},
 		{Key: "timeZone", Value: u.TimeZone},
 		{Key: "language", Value: u.Language},
 		{Key: "updatedAt", Value: ms(u.UpdatedAt)},

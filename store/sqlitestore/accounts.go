@@ -13,21 +13,21 @@ import (
 // userByIDSQL reads an account by ID; the store prepares it once.
 const userByIDSQL = "SELECT " + userCols + " FROM users WHERE id = ?"
 
-const userCols = "id, email, password_hash, name, role, birth_year, hr_max, time_zone, language, created_at, updated_at"
+const userCols = "id, email, password_hash, name, role, birth_year, hr_max, sex, time_zone, language, created_at, updated_at"
 
 func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
 	var u store.User
 	var created, updated int64
 	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Name, &u.Role, &u.BirthYear, &u.HRMax,
-		&u.TimeZone, &u.Language, &created, &updated)
+		&u.Sex, &u.TimeZone, &u.Language, &created, &updated)
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 	return u, err
 }
 
 // CreateUser adds an account; ErrDuplicate when the id or email is taken.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO users ("+userCols+") VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		u.ID, u.Email, u.PasswordHash, u.Name, u.Role, u.BirthYear, u.HRMax, u.TimeZone, u.Language,
+	_, err := s.w.ExecContext(ctx, "INSERT INTO users ("+userCols+") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+		u.ID, u.Email, u.PasswordHash, u.Name, u.Role, u.BirthYear, u.HRMax, u.Sex, u.TimeZone, u.Language,
 		ms(u.CreatedAt), ms(u.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlitestore: create user: %w", mapErr(err))
@@ -61,8 +61,8 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, erro
 // UpdateUser replaces every field of the account but ID, Email and CreatedAt.
 func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET password_hash = ?, name = ?, role = ?, birth_year = ?,
-		hr_max = ?, time_zone = ?, language = ?, updated_at = ? WHERE id = ?`,
-		u.PasswordHash, u.Name, u.Role, u.BirthYear, u.HRMax, u.TimeZone, u.Language, ms(u.UpdatedAt), u.ID)
+		hr_max = ?, sex = ?, time_zone = ?, language = ?, updated_at = ? WHERE id = ?`,
+		u.PasswordHash, u.Name, u.Role, u.BirthYear, u.HRMax, u.Sex, u.TimeZone, u.Language, ms(u.UpdatedAt), u.ID)
 	return affectedOne(res, err, "update user")
 }
 

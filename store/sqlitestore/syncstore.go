@@ -38,7 +38,7 @@ const (
 	// compaction has recorded one) and the log after a cursor in one
 	// statement, so both come from the same snapshot. ?3 is the page size
 	// plus one, to tell whether more follows.
-	pullSQL = `SELECT 0, horizon, NULL, NULL, NULL FROM sync_scope WHERE scope = ?1
+	pullSQL = `SELECT 0, horizon, '', NULL, NULL FROM sync_scope WHERE scope = ?1
 		UNION ALL
 		SELECT seq, 0, id, type, fields FROM sync_log WHERE scope = ?1 AND seq > ?2
 		ORDER BY 1 LIMIT ?3 + 1`
@@ -404,12 +404,12 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	// Sized for a usual page so as not to grow.
 	docs := make([]store.StoredDoc, 0, min(max(limit, 0), 256))
 	var typ string // the type of the entry before, which most entries share
-	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id, t, fields []byte) {
+	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id string, t, fields []byte) {
 		if string(t) != typ {
 			typ = string(t)
 		}
-		// Fresh copies: the page keeps them.
-		docs = append(docs, store.StoredDoc{ID: string(id), Type: typ, Fields: bytes.Clone(fields)})
+		// A fresh copy: the page keeps it.
+		docs = append(docs, store.StoredDoc{ID: id, Type: typ, Fields: bytes.Clone(fields)})
 	})
 	if err != nil {
 		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
@@ -438,10 +438,12 @@ func newestOnly(docs []store.StoredDoc) []store.StoredDoc {
 
 // pullLog runs pullSQL and passes each log entry after cursor, at most
 // limit of them, to entry in log order; the slices are valid only during
-// the call. It returns the cursor after the entries passed and whether
+// the call. The id is the driver's own string, which no later row
+// overwrites: scanned as bytes and made a string, it was copied twice
+// (docs/benchmarks.md). It returns the cursor after the entries passed and whether
 // more follow, or ErrCursorExpired when cursor predates the scope's
 // horizon.
-func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit int, entry func(id, typ, fields []byte)) (next int64, more bool, err error) {
+func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit int, entry func(id string, typ, fields []byte)) (next int64, more bool, err error) {
 	switch {
 	case limit <= 0:
 		limit = sync.DefaultPullLimit
@@ -459,7 +461,8 @@ func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit i
 	}
 	defer rows.Close()
 	next, n := cursor, 0
-	var id, typ, fields sql.RawBytes
+	var id string
+	var typ, fields sql.RawBytes
 	for rows.Next() {
 		var key, horizon int64
 		if err := rows.Scan(&key, &horizon, &id, &typ, &fields); err != nil {

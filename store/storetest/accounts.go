@@ -27,14 +27,14 @@ func mustCreateUser(t *testing.T, s store.Store, u store.User) {
 
 func equalUser(a, b store.User) bool {
 	return a.ID == b.ID && a.Email == b.Email && a.PasswordHash == b.PasswordHash && a.Name == b.Name &&
-		a.Role == b.Role && a.BirthYear == b.BirthYear && a.HRMax == b.HRMax && a.TimeZone == b.TimeZone &&
+		a.Role == b.Role && a.BirthYear == b.BirthYear && a.HRMax == b.HRMax && a.Sex == b.Sex && a.TimeZone == b.TimeZone &&
 		a.Language == b.Language && a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
 }
 
 func testUsers(t *testing.T, h harness) {
 	s := h.fresh(t)
 	u := user("u1", store.RolePatient)
-	u.BirthYear, u.HRMax = 1984, 187
+	u.BirthYear, u.HRMax, u.Sex = 1984, 187, "female"
 	mustCreateUser(t, s, u)
 
 	for name, get := range map[string]func() (store.User, error){
@@ -54,7 +54,7 @@ func testUsers(t *testing.T, h harness) {
 	upd.Email = "changed@example.org" // must be ignored
 	upd.CreatedAt = at(time.Hour)     // must be ignored
 	upd.PasswordHash, upd.Name, upd.Role = "$argon2id$new", "Ny", store.RoleTrainer
-	upd.BirthYear, upd.HRMax, upd.TimeZone, upd.Language = 1990, 0, "UTC", "en"
+	upd.BirthYear, upd.HRMax, upd.Sex, upd.TimeZone, upd.Language = 1990, 0, "", "UTC", "en"
 	upd.UpdatedAt = at(2 * time.Hour)
 	if err := s.UpdateUser(ctx(t), upd); err != nil {
 		t.Fatalf("UpdateUser: %v", err)
