@@ -90,6 +90,10 @@ type Registration struct {
 	Password   string
 	Name       string
 	InviteCode string
+	// Language is the language the person used to register ("nb" or "en");
+	// empty means DefaultLanguage. It is kept, so that every device they
+	// sign in on speaks it.
+	Language string
 }
 
 // Register creates an account. Every invalid field is reported at once.
@@ -106,6 +110,12 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (store.User, er
 		f.add("inviteCode", "not a valid invite code")
 	case r.InviteCode == "" && a.inviteOnly:
 		f.add("inviteCode", "required: this server registers only with an invite code")
+	}
+	lang := r.Language
+	if lang == "" {
+		lang = DefaultLanguage
+	} else if !validLanguage(lang) {
+		f.add("language", `"nb" or "en"`)
 	}
 	if err := f.err(); err != nil {
 		return store.User{}, err
@@ -125,7 +135,7 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (store.User, er
 	}
 	now := a.now().UTC()
 	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: name, Role: store.RolePatient,
-		TimeZone: DefaultTimeZone, Language: DefaultLanguage, CreatedAt: now, UpdatedAt: now}
+		TimeZone: DefaultTimeZone, Language: lang, CreatedAt: now, UpdatedAt: now}
 	return a.create(ctx, u, code, now)
 }
 

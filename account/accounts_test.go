@@ -44,6 +44,7 @@ func TestRegister(t *testing.T) {
 		fields []string
 		role   store.Role
 		group  string
+		lang   string
 	}{
 		{name: "patient", reg: reg("  Kari@Example.ORG ", ""), role: store.RolePatient},
 		{name: "every field wrong", reg: account.Registration{Email: "no", Password: "short", Name: " ", InviteCode: "0000"},
@@ -66,6 +67,9 @@ func TestRegister(t *testing.T) {
 		{name: "revoked invite", reg: reg("rev@example.org", revoked.Code), code: account.Invalid, fields: []string{"inviteCode"}},
 		{name: "unknown invite", reg: reg("unk@example.org", "ABCDEFGH"), code: account.Invalid, fields: []string{"inviteCode"}},
 		{name: "group invite", reg: reg("member@example.org", groupInv.Code), role: store.RolePatient, group: group.ID},
+		{name: "in English", reg: account.Registration{Email: "en@example.org", Password: pw, Name: "Kari", Language: "en"}, role: store.RolePatient, lang: "en"},
+		{name: "unknown language", reg: account.Registration{Email: "sv@example.org", Password: pw, Name: "Kari", Language: "sv"},
+			code: account.Invalid, fields: []string{"language"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,8 +83,12 @@ func TestRegister(t *testing.T) {
 				return
 			}
 			stored, err := w.store.UserByID(ctx, u.ID)
+			lang := tc.lang
+			if lang == "" {
+				lang = account.DefaultLanguage
+			}
 			if err != nil || stored.Role != tc.role || stored.TimeZone != account.DefaultTimeZone ||
-				stored.Language != account.DefaultLanguage || !stored.CreatedAt.Equal(t0) {
+				stored.Language != lang || !stored.CreatedAt.Equal(t0) {
 				t.Fatalf("stored %+v, %v", stored, err)
 			}
 			gs, err := w.store.UserGroups(ctx, u.ID)

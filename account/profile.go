@@ -67,7 +67,7 @@ func (a *Accounts) UpdateProfile(ctx context.Context, u store.User, ch ProfileCh
 		u.TimeZone = tz
 	}
 	if ch.Language != nil {
-		if *ch.Language != "nb" && *ch.Language != "en" {
+		if !validLanguage(*ch.Language) {
 			f.add("language", `"nb" or "en"`)
 		}
 		u.Language = *ch.Language
@@ -89,4 +89,9 @@ func validTimeZone(tz string) bool {
 	}
 	_, err := time.LoadLocation(tz)
 	return err == nil
+}
+
+// validLanguage reports whether the app speaks lang.
+func validLanguage(lang string) bool {
+	return lang == "nb" || lang == "en"
 }

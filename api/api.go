@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hit4x4/dagbok/account"
+	"github.com/hit4x4/dagbok/push"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -49,6 +50,9 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// when finding the client IP. Empty: the direct peer address is used.
 	TrustedProxies []netip.Prefix
+	// Push is the Web Push service behind /api/v1/push. Nil: those
+	// routes answer 404.
+	Push *push.Service
 	// Web serves every path outside the API (the PWA). Nil: 404.
 	Web http.Handler
 	// Registry receives the HTTP metrics and is served at /metrics. Nil: a
@@ -271,6 +275,19 @@ func New(cfg Config) (*echo.Echo, error) {
 	pushGuard := newPushGuard(cfg.PushesInFlight, cfg.PushesPerUser, cfg.PushWait)
 	v1.POST("/sync/push", syn.push, push, user, rate(pushRate, byUser), pushGuard.middleware)
 	v1.GET("/sync/pull", syn.pull, small, user)
+
+	if cfg.Push != nil {
+		ph := &pushHandlers{push: cfg.Push}
+		v1.GET("/push/vapid-public-key", ph.vapidKey, small)
+		v1.GET("/push/subscriptions", ph.subscriptions, small, user)
+		v1.POST("/push/subscriptions", ph.subscribe, small, user)
+		v1.DELETE("/push/subscriptions", ph.unsubscribe, small, user)
+		// The test reminder posts to push services; one every few seconds
+		// is plenty for a person and bounds what a script can make us send.
+		v1.POST("/push/test", ph.test, small, user, limitPerUser(newLimiter(Limit{Burst: 3, Every: 10 * time.Second}, cfg.RateLimitKeys, cfg.Now)))
+		v1.GET("/push/settings", ph.getSettings, small, user)
+		v1.PUT("/push/settings", ph.putSettings, small, user)
+	}
 
 	v1.Any("/*", notFound)
 	e.Any("/api/*", notFound, noStore)

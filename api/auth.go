@@ -42,6 +42,7 @@ type registerRequest struct {
 	Password   string `json:"password"`
 	Name       string `json:"name"`
 	InviteCode string `json:"inviteCode"`
+	Language   string `json:"language"`
 }
 
 type loginRequest struct {

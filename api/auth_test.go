@@ -24,6 +24,17 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 	e.do(req{Method: "POST", Path: "/api/v1/auth/register",
 		Body: map[string]string{"email": "KARI@example.org", "password": "another pw 123", "name": "K"}}).
 		ExpectError(t, http.StatusConflict, api.CodeEmailTaken)
+	// The language the person registered in is kept.
+	r := e.do(req{Method: "POST", Path: "/api/v1/auth/register",
+		Body: map[string]string{"email": "emma@example.org", "password": "long enough pw", "name": "Emma", "language": "en"}})
+	var en struct{ User struct{ Language string } }
+	if r.Status != http.StatusCreated {
+		t.Fatalf("register in English: %d %s", r.Status, r.Body)
+	}
+	r.Decode(t, &en)
+	if en.User.Language != "en" {
+		t.Fatalf("registered in English, the account's language is %q", en.User.Language)
+	}
 
 	s := e.login("kari@EXAMPLE.org", "long enough pw")
 	c := s.Cookie
@@ -35,7 +46,7 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 	}
 
 	// Rotation: each refresh gives a new token; the old one is spent.
-	r := e.refresh(c)
+	r = e.refresh(c)
 	if r.Status != http.StatusOK {
 		t.Fatalf("refresh: %d %s", r.Status, r.Body)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/hit4x4/dagbok/account"
+	"github.com/hit4x4/dagbok/push"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
 )
@@ -195,7 +196,10 @@ func toError(err error) *Error {
 	var derr *sync.DecodeError
 	var he *echo.HTTPError
 	var mbe *http.MaxBytesError
+	var perr *push.InvalidError
 	switch {
+	case errors.As(err, &perr):
+		return &Error{Code: CodeValidation, Message: perr.Error(), Details: []Detail{{Field: perr.Field, Reason: perr.Reason}}}
 	case errors.As(err, &skew):
 		return &Error{Code: CodeClockSkew, Message: "device clock is ahead of the server; correct it and stamp again",
 			ServerTime: skew.ServerTime.UnixMilli(), Cause: err}

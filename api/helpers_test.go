@@ -63,6 +63,7 @@ func newEnv(t *testing.T, configure ...func(*api.Config)) *env {
 			io.WriteString(w, "<!doctype html><title>app</title>")
 		}),
 	}
+	cfg.Push = testPushService(t, cfg, nil)
 	for _, f := range configure {
 		f(&cfg)
 	}

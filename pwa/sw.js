@@ -3,12 +3,14 @@
 // cache-first, never touches /api/, and answers navigations with the cached
 // index.html when offline. A new version waits until the page says so.
 // It is a module worker: Background Sync with no page open runs the app's
-// own sync modules here.
+// own sync modules here. It shows the reminders the server pushes and
+// opens the app on the timer when one is tapped (js/notify.js).
 
 import { openDB } from './js/db.js';
 import { createApi } from './js/api.js';
 import { createSync } from './js/sync.js';
 import { openClock } from './js/clock.js';
+import { showPush, openApp, subscribe, TIMER_PATH } from './js/notify.js';
 
 const SYNC_TAG = 'dagbok-sync';
 const VERSION = '__VERSION__';
@@ -108,3 +110,32 @@ async function backgroundSync() {
     db.db.close();
   }
 }
+
+// A reminder from the server.
+self.addEventListener('push', (event) => {
+  event.waitUntil(showPush(self.registration, event.data));
+});
+
+// A tap on the reminder or on "Start nå" opens the app on the timer;
+// "Senere" only closes it.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  if (event.action === 'later') return;
+  const path = (event.notification.data && event.notification.data.path) || TIMER_PATH;
+  event.waitUntil(openApp(self.clients, self.location.origin, path));
+});
+
+// The browser replaced the subscription (it expired or was rotated): give
+// the new one to the server, if someone is signed in on this device.
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    const db = await openDB();
+    const api = createApi();
+    try {
+      if (await db.getMeta('user')) await subscribe(api, self.registration);
+    } finally {
+      api.close();
+      db.db.close();
+    }
+  })());
+});

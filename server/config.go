@@ -12,19 +12,25 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/hit4x4/dagbok/push"
 )
 
 // Config is every setting of the server, read once at start from flags and
 // environment variables. A flag given on the command line wins over the
 // environment variable of the same setting, which wins over the default.
 type Config struct {
-	Addr              string         // listen address
-	DataDir           string         // SQLite database, signing key, VAPID keys
-	MongoURI          string         // use MongoDB instead of SQLite when set
-	MongoDB           string         // MongoDB database name
-	JWTSecret         string         // access-token signing secret
-	JWTSecretFile     string         // where the generated secret is kept
-	VAPIDSubject      string         // contact for Web Push (mailto: or https:)
+	Addr              string // listen address
+	DataDir           string // SQLite database, signing key, VAPID keys
+	MongoURI          string // use MongoDB instead of SQLite when set
+	MongoDB           string // MongoDB database name
+	JWTSecret         string // access-token signing secret
+	JWTSecretFile     string // where the generated secret is kept
+	VAPIDSubject      string // contact for Web Push (mailto: or https:)
+	VAPIDPublicKey    string // VAPID key pair from config; empty: kept in VAPIDKeyFile
+	VAPIDPrivateKey   string
+	VAPIDKeyFile      string         // where the generated VAPID key pair is kept
+	PushHosts         []string       // push services subscriptions may point at
 	PublicURL         *url.URL       // the origin users open; nil: each request's own host
 	AdminEmail        string         // first admin account
 	AdminPassword     string         // its password
@@ -68,6 +74,26 @@ func settings() []setting {
 			set: str(func(c *Config) *string { return &c.JWTSecretFile })},
 		{flag: "vapid-subject", env: "VAPID_SUBJECT", help: "contact for Web Push (mailto:… or https://…)",
 			set: str(func(c *Config) *string { return &c.VAPIDSubject })},
+		{flag: "vapid-public-key", env: "VAPID_PUBLIC_KEY", help: "VAPID public key, base64url (default: generated into VAPID_KEY_FILE)",
+			set: str(func(c *Config) *string { return &c.VAPIDPublicKey })},
+		{flag: "vapid-private-key", env: "VAPID_PRIVATE_KEY", help: "VAPID private key, base64url; give both keys or neither",
+			set: str(func(c *Config) *string { return &c.VAPIDPrivateKey })},
+		{flag: "vapid-key-file", env: "VAPID_KEY_FILE", def: "DATA_DIR/vapid.json", help: "file holding the generated VAPID key pair; created (mode 0600) when missing",
+			set: str(func(c *Config) *string { return &c.VAPIDKeyFile })},
+		{flag: "push-hosts", env: "PUSH_HOSTS", def: strings.Join(push.DefaultHosts(), ","),
+			help: "comma-separated push service hosts (and their subdomains) subscriptions may point at",
+			set: func(c *Config, v string) error {
+				c.PushHosts = nil
+				for h := range strings.SplitSeq(v, ",") {
+					if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+						c.PushHosts = append(c.PushHosts, h)
+					}
+				}
+				if len(c.PushHosts) == 0 {
+					return errors.New("name at least one host")
+				}
+				return nil
+			}},
 		{flag: "public-url", env: "PUBLIC_URL", help: "origin users open, e.g. https://dagbok.example (token issuer, allowed origin, Secure cookies, HSTS)",
 			set: func(c *Config, v string) error {
 				u, err := parsePublicURL(v)
@@ -237,7 +263,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	}
 	for _, s := range ss {
 		v := values[s.flag]
-		if s.flag == "jwt-secret-file" && v == s.def {
+		if (s.flag == "jwt-secret-file" || s.flag == "vapid-key-file") && v == s.def {
 			v = "" // derived from the data folder below
 		}
 		if err := s.set(&cfg, v); err != nil {
@@ -257,6 +283,12 @@ func (c Config) check() error {
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		return errors.New("JWT_SECRET must be at least 32 bytes")
+	}
+	if (c.VAPIDPublicKey == "") != (c.VAPIDPrivateKey == "") {
+		return errors.New("set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither")
+	}
+	if s := c.VAPIDSubject; s != "" && !strings.HasPrefix(s, "mailto:") && !strings.HasPrefix(s, "https://") {
+		return errors.New("VAPID_SUBJECT must be mailto:address or an https:// URL")
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither")
@@ -280,6 +312,6 @@ func usage(out io.Writer, ss []setting) {
 		fmt.Fprintf(tw, "-%s\t%s\t%s\t%s\n", s.flag, s.env, def, s.help)
 	}
 	tw.Flush()
-	fmt.Fprintln(out, "\nSecrets (JWT_SECRET, ADMIN_PASSWORD, MONGODB_URI) are better given as environment\n"+
+	fmt.Fprintln(out, "\nSecrets (JWT_SECRET, VAPID_PRIVATE_KEY, ADMIN_PASSWORD, MONGODB_URI) are better given as environment\n"+
 		"variables: flags are visible to other users in the process list.")
 }

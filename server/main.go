@@ -31,6 +31,7 @@ import (
 
 	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/api"
+	"github.com/hit4x4/dagbok/push"
 	"github.com/hit4x4/dagbok/pwa"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/store/mongostore"
@@ -109,6 +110,7 @@ const (
 	shutdownTimeout   = 10 * time.Second
 	compactInterval   = time.Hour
 	compactFirstRun   = time.Minute
+	reminderInterval  = time.Minute
 )
 
 // Main is the running server: store, HTTP server, background compactor.
@@ -165,6 +167,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pushSvc, scheduler, err := m.push(reg)
+	if err != nil {
+		return err
+	}
 	handler, err := api.New(api.Config{
 		Store:          st,
 		Secret:         secret,
@@ -179,6 +185,7 @@ func (m *Main) Run(ctx context.Context) error {
 		RefreshGrace:   cmp.Or(m.cfg.RefreshGrace, -1), // 0 means none here, the default in api
 		Quota:          api.Quota{Docs: m.cfg.QuotaDocs, Bytes: m.cfg.QuotaBytes},
 		InviteOnly:     m.cfg.InviteOnly,
+		Push:           pushSvc,
 	})
 	if err != nil {
 		return err
@@ -214,6 +221,11 @@ func (m *Main) Run(ctx context.Context) error {
 		defer m.wg.Done()
 		m.compactLoop(cctx)
 	}()
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		scheduler.Run(cctx, reminderInterval)
+	}()
 
 	attrs := []any{"url", m.url, "store", kind}
 	if m.cfg.PublicURL != nil {
@@ -221,6 +233,68 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.log.Info("listening: open the url in a browser", attrs...)
 	return nil
+}
+
+// push sets up Web Push: the VAPID keys (from config, or generated once
+// into the data folder), the sender with its endpoint guard, the service
+// behind the API's push routes, and the reminder scheduler.
+func (m *Main) push(reg *prometheus.Registry) (*push.Service, *push.Scheduler, error) {
+	keys, err := m.vapidKeys()
+	if err != nil {
+		return nil, nil, err
+	}
+	subject := m.cfg.VAPIDSubject
+	if subject == "" {
+		subject = "mailto:postmaster@localhost"
+		if u := m.cfg.PublicURL; u != nil && u.Scheme == "https" {
+			subject = u.Scheme + "://" + u.Host
+		}
+		m.log.Warn("VAPID_SUBJECT is not set; push services may refuse reminders without a contact", "subject", subject)
+	}
+	guard := push.Guard{Hosts: m.cfg.PushHosts, Loopback: m.cfg.PushTestEndpoints}
+	if guard.Loopback {
+		m.log.Warn("PUSH_TEST_ENDPOINTS is on: push endpoints on loopback are accepted; never use it in production")
+	}
+	sender, err := push.NewSender(push.SenderConfig{Keys: keys, Subject: subject, Guard: guard, Now: m.now})
+	if err != nil {
+		return nil, nil, err
+	}
+	metrics, err := push.NewMetrics(reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	owner := make([]byte, 8)
+	if _, err := io.ReadFull(m.rand, owner); err != nil {
+		return nil, nil, err
+	}
+	host, _ := os.Hostname()
+	kinds := push.DefaultKinds()
+	scheduler, err := push.NewScheduler(push.SchedulerConfig{Store: m.store, Sender: sender, Kinds: kinds,
+		Owner: host + "/" + hex.EncodeToString(owner), Now: m.now, Log: m.log, Metrics: metrics})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := push.NewService(m.store, sender, guard, push.Names(kinds), m.now, metrics)
+	return svc, scheduler, nil
+}
+
+// vapidKeys are the configured key pair, or the one kept in the key file.
+func (m *Main) vapidKeys() (push.Keys, error) {
+	if m.cfg.VAPIDPrivateKey != "" {
+		return push.ParseKeys(m.cfg.VAPIDPublicKey, m.cfg.VAPIDPrivateKey)
+	}
+	path := m.cfg.VAPIDKeyFile
+	if path == "" {
+		path = filepath.Join(m.cfg.DataDir, "vapid.json")
+	}
+	keys, created, err := push.LoadOrCreateKeys(path, m.rand)
+	if err != nil {
+		return push.Keys{}, err
+	}
+	if created {
+		m.log.Info("generated the VAPID key pair", "file", path)
+	}
+	return keys, nil
 }
 
 // ensureAdmin creates the first admin account from ADMIN_EMAIL and

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hit4x4/dagbok/api"
 	"github.com/hit4x4/dagbok/internal/apitest"
+	"github.com/hit4x4/dagbok/push"
 	"github.com/hit4x4/dagbok/sync"
 )
 
@@ -76,6 +77,20 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad proxies", env: map[string]string{"TRUSTED_PROXIES": "everyone"}, fail: "TRUSTED_PROXIES"},
 		{name: "bad log format", env: map[string]string{"LOG_FORMAT": "xml"}, fail: "LOG_FORMAT"},
 		{name: "stray argument", args: []string{"serve"}, fail: "unexpected argument"},
+		{name: "push defaults", check: func(t *testing.T, c Config) {
+			if c.VAPIDKeyFile != "" || c.VAPIDPublicKey != "" || len(c.PushHosts) != 5 || c.PushHosts[0] != "fcm.googleapis.com" {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "push hosts", env: map[string]string{"PUSH_HOSTS": " Push.Example.org, ,fcm.googleapis.com", "VAPID_SUBJECT": "mailto:drift@example.org"},
+			check: func(t *testing.T, c Config) {
+				if !slices.Equal(c.PushHosts, []string{"push.example.org", "fcm.googleapis.com"}) || c.VAPIDSubject != "mailto:drift@example.org" {
+					t.Fatalf("%+v", c)
+				}
+			}},
+		{name: "one VAPID key", env: map[string]string{"VAPID_PUBLIC_KEY": "BExx"}, fail: "VAPID_PRIVATE_KEY"},
+		{name: "bad VAPID subject", env: map[string]string{"VAPID_SUBJECT": "drift@example.org"}, fail: "VAPID_SUBJECT"},
+		{name: "no push hosts", env: map[string]string{"PUSH_HOSTS": " , "}, fail: "PUSH_HOSTS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,6 +180,19 @@ func TestMainRunServesAndCloses(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, "jwt.key"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("signing key: %v %v", fi, err)
+	}
+	// The VAPID pair is generated into the data folder and served.
+	keys, created, err := push.LoadOrCreateKeys(filepath.Join(dir, "vapid.json"), nil)
+	if err != nil || created {
+		t.Fatalf("VAPID keys: %v, created now %v", err, created)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "vapid.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("VAPID key file: %v %v", fi, err)
+	}
+	var vapid struct{ PublicKey string }
+	c.Must(t, apitest.Request{Method: http.MethodGet, Path: "/api/v1/push/vapid-public-key"}, http.StatusOK, &vapid)
+	if vapid.PublicKey != keys.Public {
+		t.Errorf("served VAPID key %q, kept %q", vapid.PublicKey, keys.Public)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)

@@ -188,7 +188,8 @@ type UserStore interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	UpdateUser(ctx context.Context, u User) error // replaces every field but ID, Email, CreatedAt
 	// DeleteUser erases an account: the user, their memberships, refresh
-	// tokens and every document of their sync scope (the scope is the user ID).
+	// tokens, push subscriptions, reminder settings and claims, and every
+	// document of their sync scope (the scope is the user ID).
 	// Groups the user leads are kept.
 	DeleteUser(ctx context.Context, id string) error
 }
@@ -270,6 +271,72 @@ type Usage struct {
 	Bytes int64
 }
 
+// Subscription is one browser's Web Push subscription. The endpoint is
+// the push service's URL for that browser and is unique: a browser that
+// signs in as another user moves its subscription to that user.
+type Subscription struct {
+	Endpoint  string
+	UserID    string
+	P256dh    string // the browser's public key, base64url
+	Auth      string // the browser's authentication secret, base64url
+	CreatedAt time.Time
+}
+
+// ReminderSettings are a user's choices about reminders. A user who never
+// chose has none stored (ErrNotFound); the push package supplies defaults.
+type ReminderSettings struct {
+	UserID      string
+	Off         []string // reminder kinds turned off
+	LeadMinutes int      // how long before a planned session its reminder comes
+	QuietStart  int      // quiet hours, minutes after local midnight; start == end: none
+	QuietEnd    int
+}
+
+// ReminderClaim is the right to send one reminder. Key names the reminder
+// (user, kind, slot and week) and is claimed by one scheduler instance at
+// a time, until LeaseUntil; a finished claim is never handed out again.
+type ReminderClaim struct {
+	Key        string
+	UserID     string
+	Owner      string // the scheduler instance holding the lease
+	Gen        int    // counts the leases taken on the key
+	LeaseUntil time.Time
+	CreatedAt  time.Time
+}
+
+// PushStore keeps Web Push subscriptions, reminder settings and the claims
+// that keep several scheduler instances from sending a reminder twice.
+// Erasing a user (DeleteUser) removes all three.
+type PushStore interface {
+	// SaveSubscription adds a subscription or replaces the one with the
+	// same endpoint.
+	SaveSubscription(ctx context.Context, s Subscription) error
+	// DeleteSubscription removes one of the user's subscriptions;
+	// ErrNotFound when the user has none with that endpoint.
+	DeleteSubscription(ctx context.Context, userID, endpoint string) error
+	// Subscriptions lists a user's subscriptions, oldest first.
+	Subscriptions(ctx context.Context, userID string) ([]Subscription, error)
+	// SubscribedUsers lists every user with a subscription, ordered by ID.
+	SubscribedUsers(ctx context.Context) ([]string, error)
+	ReminderSettings(ctx context.Context, userID string) (ReminderSettings, error)
+	SaveReminderSettings(ctx context.Context, s ReminderSettings) error
+	// ClaimReminders takes, for each claim, the lease on its Key for its
+	// Owner until its LeaseUntil, where the key was never claimed, or its
+	// last lease ran out before now and it was not finished. It returns
+	// the claims won (with their Gen), in the order given; a key another
+	// instance holds, or that is finished, is left out. Two instances
+	// racing for a key never both win it. Batches let a scheduler claim
+	// thousands of reminders in a few writes.
+	ClaimReminders(ctx context.Context, cs []ReminderClaim, now time.Time) ([]ReminderClaim, error)
+	// FinishReminders marks claimed reminders sent (or given up): they are
+	// never claimed again. A lease taken over since still finishes its
+	// key: the slow send went through.
+	FinishReminders(ctx context.Context, cs []ReminderClaim, at time.Time) error
+	// DeleteClaimsBefore removes claims created before t (the scheduler
+	// keeps them only as long as a reminder could still be sent).
+	DeleteClaimsBefore(ctx context.Context, t time.Time) error
+}
+
 // Store is everything the server keeps.
 type Store interface {
 	UserStore
@@ -277,6 +344,7 @@ type Store interface {
 	InviteStore
 	TokenStore
 	SyncStore
+	PushStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -384,7 +384,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	p.close()
 	p = phone.open("/login")
 	p.waitVisible("join-email")
-	p.typeInto("join-email", email)
+	p.setValue("join-email", email)
 	selfCheck(t, p)
 	check("login")
 	p.typeInto("join-password", testPassword)

@@ -73,7 +73,7 @@ func TestBrowserEraseAccount(t *testing.T) {
 	// The password signs in no more.
 	p.do("opening the sign-in screen", chromedp.Navigate(phone.gate.URL+"/login"))
 	p.waitVisible("join-email")
-	p.typeInto("join-email", email)
+	p.setValue("join-email", email)
 	p.typeInto("join-password", testPassword)
 	p.click("join-submit") // 4
 	p.waitJS("the sign-in to be refused", `document.querySelector('[data-testid=join-error]')?.textContent.trim()`)

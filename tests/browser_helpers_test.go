@@ -281,9 +281,17 @@ type worker struct {
 }
 
 // newBrowser starts Chromium headless with a fresh profile in t.TempDir()
-// and a 390×844 phone-sized window, talking to the server through a gate of
-// its own; it is stopped in t.Cleanup.
+// and a 390×844 phone-sized window, set to Norwegian (navigator.languages
+// nb-NO, nb), talking to the server through a gate of its own; it is
+// stopped in t.Cleanup.
 func newBrowser(t *testing.T, name, backend string) *browser {
+	t.Helper()
+	return newBrowserIn(t, name, backend, "nb-NO,nb")
+}
+
+// newBrowserIn is newBrowser for a phone set to other languages, given as
+// an Accept-Language list (e.g. "en-US,en").
+func newBrowserIn(t *testing.T, name, backend, languages string) *browser {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests do not run in -short mode")
@@ -305,6 +313,7 @@ func newBrowser(t *testing.T, name, backend string) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.WindowSize(390, 844),
+		chromedp.Flag("accept-lang", languages),
 		// A phone in Norway: the app's default time zone is Europe/Oslo
 		// (each tab also gets the nb-NO locale).
 		chromedp.Env("TZ=Europe/Oslo"),

@@ -107,6 +107,12 @@ func TestBrowserExport(t *testing.T) {
 		} `json:"sessions"`
 		Documents []storedDoc `json:"documents"`
 		Unsynced  []any       `json:"unsynced"`
+		Reminders *struct {
+			Settings struct {
+				LeadMinutes int `json:"leadMinutes"`
+			} `json:"settings"`
+			Subscriptions []any `json:"subscriptions"`
+		} `json:"reminders"`
 	}
 	download := func() (export, []byte) {
 		t.Helper()
@@ -117,7 +123,7 @@ func TestBrowserExport(t *testing.T) {
 		}
 		return data, raw
 	}
-	check := func(when string, unsynced int) {
+	check := func(when string, unsynced int) export {
 		t.Helper()
 		data, raw := download()
 		var notes []string
@@ -130,11 +136,15 @@ func TestBrowserExport(t *testing.T) {
 			t.Errorf("%s, the export holds user %q, groups %v, %d documents, %d unsynced changes and sessions %q; want the account, both sessions and %d unsent changes:\n%s",
 				when, data.User.Email, data.Groups, len(data.Documents), len(data.Unsynced), notes, unsynced, raw)
 		}
+		return data
 	}
 	check("offline", 1)
 	phone.setOffline(false)
 	p.waitSynced()
-	check("online", 0)
+	// Online, the server's part comes along: reminder settings and devices.
+	if r := check("online", 0).Reminders; r == nil || r.Settings.LeadMinutes != 60 || r.Subscriptions == nil {
+		t.Errorf("the export online holds reminders %+v, want the settings and the (empty) list of devices", r)
+	}
 	phone.gate.noLeaks(t)
 }
 

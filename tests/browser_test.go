@@ -243,7 +243,7 @@ func sameDoc(t *testing.T, local storedDoc, remote sync.Doc) {
 func (p *tab) login(email string) {
 	p.t.Helper()
 	p.waitVisible("join-email")
-	p.typeInto("join-email", email)
+	p.setValue("join-email", email)
 	p.typeInto("join-password", testPassword)
 	p.click("join-submit")
 	p.waitVisible("week-progress")

@@ -32,7 +32,7 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
     setTranslator(next);
   }
 
-  /** refreshProfile reads the profile from the server, and its language. */
+  /** refreshProfile reads the profile from the server, and speaks its language. */
   async function refreshProfile() {
     try {
       const res = await api.get('/me');
@@ -40,8 +40,11 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
       if (!user) return;
       await db.setMeta('profile', user);
       store.set({ profile: user });
-      const pl = user.language;
-      if (pl && pl !== t().lang && !(await db.getMeta('lang'))) await setLang(pl);
+      // The account's language wins over the device's: it is the one the
+      // person registered in or last chose in Settings (a change not yet
+      // sent included).
+      const pl = (store.get().pendingProfile || {}).language || user.language;
+      if (pl && pl !== t().lang) await setLang(pl);
     } catch { /* offline or signed out: keep the cached profile */ }
   }
 
@@ -105,8 +108,11 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
      * With erase (the account is gone), the device forgets its clock and
      * local storage too; only the chosen language stays, so the goodbye is
      * in it. The service worker's caches hold the app itself, no user data.
+     * Reminders stop coming to this device: its push subscription is
+     * ended here and, while the session still holds, on the server.
      */
     async signOut({ erase = false } = {}) {
+      if (!erase) await stopReminders(api);
       try { await api.logout(); } catch { /* offline, or erased: the cookie expires or is gone */ }
       await forget({ keepNode: !erase });
       if (erase) {
@@ -118,4 +124,20 @@ export function createAccount({ db, store, api, node, syncNow, t, setTranslator 
       store.set(signedOut());
     },
   };
+}
+
+/**
+ * stopReminders ends this browser's push subscription, on the server when
+ * it answers (an erased account's go with it) and in the browser in any
+ * case, so the next person signing in here gets none of these reminders.
+ */
+async function stopReminders(api) {
+  if (!('serviceWorker' in navigator)) return;
+  try {
+    const reg = await navigator.serviceWorker.getRegistration();
+    const sub = reg && reg.pushManager && (await reg.pushManager.getSubscription());
+    if (!sub) return;
+    try { await api.request('DELETE', '/push/subscriptions', { endpoint: sub.endpoint }); } catch { /* offline or gone: the endpoint dies below */ }
+    await sub.unsubscribe();
+  } catch { /* no worker or push here: nothing to stop */ }
 }

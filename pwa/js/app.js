@@ -12,6 +12,7 @@ import { createShell, showStorageError } from './shell.js';
 import { createData, setSync } from './data.js';
 import { createAccount } from './account.js';
 import { registerWorker } from './worker.js';
+import { renew } from './notify.js';
 import * as today from './today.js';
 import * as timer from './timer.js';
 import * as historyScreen from './history.js';
@@ -20,6 +21,7 @@ import * as settings from './settings.js';
 import * as join from './join.js';
 import * as entry from './entry.js';
 import * as body from './body.js';
+import * as report from './report.js';
 
 // How long after coming back online the app syncs a second time.
 const RESYNC_AFTER_ONLINE_MS = 3000;
@@ -36,6 +38,7 @@ const ROUTES = [
   { path: /^\/progress$/, screen: progress, tab: 'progress' },
   { path: /^\/body$/, screen: body, tab: 'progress' },
   { path: /^\/settings$/, screen: settings, tab: 'settings' },
+  { path: /^\/report$/, screen: report, tab: 'settings' },
   { path: /^\/(join|login)$/, screen: join, tab: null, name: 'public', public: true },
 ];
 
@@ -51,10 +54,10 @@ async function main() {
   try {
     db = await openDB();
   } catch (e) {
-    showStorageError(await loadI18n(detectLang(localStorage.getItem('lang'))), e);
+    showStorageError(await loadI18n(detectLang(localStorage.getItem('lang'), navigator.languages)), e);
     return;
   }
-  const t = await loadI18n(detectLang((await db.getMeta('lang')) || localStorage.getItem('lang')));
+  const t = await loadI18n(detectLang((await db.getMeta('lang')) || localStorage.getItem('lang'), navigator.languages));
   document.documentElement.lang = t.lang;
 
   const store = createStore({
@@ -97,13 +100,18 @@ async function main() {
     },
   }, { onRetry: data.syncNow });
   keepInSync(store, data.syncNow);
-  registerWorker({ onSync: data.syncNow, offer: (apply) => shell.offerUpdate(apply) });
+  registerWorker({ onSync: data.syncNow, onNavigate: (path) => shell.navigate(path), offer: (apply) => shell.offerUpdate(apply) });
 
   if (store.get().user) {
     const c = await data.counts().catch(() => ({ pending: 0, rejected: [] }));
     setSync(store, { ...c, state: c.pending ? 'pending' : store.get().sync.state });
     account.refreshProfile();
     data.syncNow();
+    // Reminders on: hand the server this browser's subscription again, so
+    // one the browser rotated or the server dropped heals itself.
+    if ('serviceWorker' in navigator && 'Notification' in window) {
+      navigator.serviceWorker.ready.then((reg) => renew(api, reg, Notification.permission)).catch(() => {});
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { svg } from './ui.js';
 
 const W = 320;
 const H = 160;
-const PAD = { l: 30, r: 8, t: 12, b: 26 };
+const PAD = { l: 36, r: 8, t: 14, b: 30 };
 
 function frame(title, desc, testid) {
   const id = 'c' + Math.random().toString(36).slice(2, 8);
@@ -86,9 +86,12 @@ export function line(points, { title, testid, min, max, fmt = String }) {
     }
   });
   if (d) el.insertBefore(svg('path', { d, class: 'line' }), el.querySelector('circle'));
-  const every = Math.ceil(points.length / 6);
+  // At most four dates fit a phone's width; the last one is always named,
+  // and one too close before it is left out.
+  const every = Math.ceil(points.length / 4);
+  const last = points.length - 1;
   points.forEach((p, i) => {
-    if (i % every !== 0 && i !== points.length - 1) return;
+    if (i !== last && (i % every !== 0 || last - i < every)) return;
     const x = PAD.l + (points.length > 1 ? step * i : iw / 2);
     el.append(svg('text', { x, y: H - 8, class: 'tick', 'text-anchor': anchor(x) }, p.label));
   });

@@ -10,6 +10,7 @@ import { diff, intervalList, values as readValues } from './model.js';
 import { isDeleted } from './merge.js';
 import { localParts, zonedTime, PROTOCOLS } from './training.js';
 import { ratingSlots } from './timerlogic.js';
+import { rpeWords } from './fmt.js';
 
 /** render draws the session form; params[0] is the id when editing. */
 export function render(ctx, params) {
@@ -46,7 +47,11 @@ export function render(ctx, params) {
     if (i >= 20) return;
     const rpe = h('select', { id: `entry-rpe-${i}`, 'data-testid': `entry-rpe-${i}`, 'aria-label': t('entry.intervalRpe', { n: i + 1 }) },
       h('option', { value: '', text: '–' }),
-      Array.from({ length: 15 }, (_, k) => h('option', { value: k + 6, text: String(k + 6), selected: iv.rpe === k + 6 })));
+      Array.from({ length: 15 }, (_, k) => {
+        const n = k + 6;
+        const words = rpeWords(t, n);
+        return h('option', { value: n, text: words ? `${n} – ${words}` : String(n), selected: iv.rpe === n });
+      }));
     const hr = h('input', { type: 'number', inputmode: 'numeric', min: 40, max: 240, id: `entry-hr-${i}`, 'data-testid': `entry-hr-${i}`, 'aria-label': t('entry.intervalHr', { n: i + 1 }), placeholder: t('entry.hrShort'), value: iv.hrPeak ?? '' });
     rows.push({ rpe, hr });
     rowsBox.append(h('div', { class: 'interval-row' }, h('span', { class: 'ivn', text: t('entry.interval', { n: i + 1 }) }), rpe, hr));

@@ -24,6 +24,16 @@ export function shortDate(t, iso, timeZone) {
   }
 }
 
+/** dateWithYear formats a date as "14. sep. 2026" (for a printed page). */
+export function dateWithYear(t, ms, timeZone) {
+  const opts = { day: 'numeric', month: 'short', year: 'numeric' };
+  try {
+    return new Intl.DateTimeFormat(t.locale, { ...opts, timeZone }).format(new Date(ms));
+  } catch {
+    return new Intl.DateTimeFormat(t.locale, opts).format(new Date(ms));
+  }
+}
+
 /** weekday names ISO weekday n (1 = Monday). */
 export function weekday(t, n, style = 'long') {
   // 2024-01-01 was a Monday.
@@ -39,6 +49,16 @@ export function clock(ms) {
 /** protocolName returns the display name of a protocol. */
 export function protocolName(t, p) {
   return t('protocol.' + (p || 'custom'));
+}
+
+/**
+ * rpeWords returns the words for a Borg rating (6–20), or '' for one the
+ * scale leaves without words; the timer and the manual form say the same.
+ */
+export function rpeWords(t, n) {
+  const key = 'rpe.word.' + n;
+  const words = t(key);
+  return words === key ? '' : words;
 }
 
 /**

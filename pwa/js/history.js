@@ -2,6 +2,7 @@
 
 import { h, mount } from './ui.js';
 import { sessions as listSessions } from './model.js';
+import { completionOf } from './stats.js';
 import { dateTime, protocolName, ratings } from './fmt.js';
 import { deleteWithUndo } from './actions.js';
 
@@ -20,10 +21,13 @@ export function render(ctx) {
       s.sessionRpe != null ? t('facts.sessionRpe', { n: s.sessionRpe }) : null,
       rated ? t('facts.intervals', { list: rated }) : null,
     ].filter(Boolean).join(' — ');
+    // Partial and too short sessions are shown as such, never hidden.
+    const c = completionOf(s);
     return h('li', { class: 'session-item', 'data-testid': 'session-item', 'data-id': s.id },
       h('a', { class: 'item-main', href: '/session/' + s.id, 'data-testid': 'session-edit-' + s.id, 'aria-label': t('history.editOne', { when: dateTime(t, s.startedAt, tz) }) },
         h('span', { class: 'strong', text: protocolName(t, s.protocol) }),
         h('span', { class: 'when', text: dateTime(t, s.startedAt, tz) }),
+        c === 'complete' ? null : h('span', { class: 'completion completion-' + c, 'data-testid': 'session-completion', text: t('completion.' + c) }),
         facts ? h('span', { class: 'muted small', text: facts }) : null,
         s.note ? h('span', { class: 'note', 'data-testid': 'session-note-text', text: s.note }) : null),
       h('button', {

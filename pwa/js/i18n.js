@@ -34,10 +34,14 @@ async function fetchDict(lang) {
 }
 
 /**
- * detectLang picks the language the user chose, else bokmål: the app is
- * Norwegian first, whatever language the phone itself is set to (the join
- * and sign-in screens offer English with one tap).
+ * detectLang picks the language the user chose on this device; else the
+ * browser's: English when it asks for English and for no Norwegian (nb, nn
+ * or no), bokmål otherwise. Once signed in, the account's language wins
+ * (account.js).
  */
-export function detectLang(saved) {
-  return LANGS.includes(saved) ? saved : 'nb';
+export function detectLang(saved, preferred = []) {
+  if (LANGS.includes(saved)) return saved;
+  const base = preferred.map((l) => String(l).toLowerCase().split('-')[0]);
+  if (base.some((l) => l === 'nb' || l === 'nn' || l === 'no')) return 'nb';
+  return base.includes('en') ? 'en' : 'nb';
 }

@@ -1,10 +1,16 @@
 // Join and sign in. /join (optionally ?code=ABCD2345 from the trainer's
 // link) creates an account, alias allowed; /login signs in, and joins the
-// group when a code is given.
+// group when a code is given. Sign-in asks for the e-mail (the one this
+// device last used filled in) and the password first; the invite code is
+// shown on request, or at once when a link brings one.
 
 import { h, mount, field } from './ui.js';
 import { ApiError, OfflineError } from './api.js';
 import { fieldMessage } from './fmt.js';
+
+// LAST_EMAIL is the local storage key of the e-mail this device last
+// signed in with (forgotten when the account is erased).
+const LAST_EMAIL = 'lastEmail';
 
 /** render draws the join or login form. */
 export function render(ctx, params) {
@@ -13,7 +19,7 @@ export function render(ctx, params) {
   const mode = params[0] === 'login' ? 'login' : 'join';
   const code = h('input', { type: 'text', autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', maxlength: 16, value: (q.get('code') || '').toUpperCase(), 'data-testid': 'join-code' });
   const name = h('input', { type: 'text', autocomplete: 'nickname', maxlength: 80, required: true, 'data-testid': 'join-name' });
-  const email = h('input', { type: 'email', autocomplete: 'username', required: true, 'data-testid': 'join-email' });
+  const email = h('input', { type: 'email', autocomplete: 'username', required: true, 'data-testid': 'join-email', value: mode === 'login' ? localStorage.getItem(LAST_EMAIL) || '' : '' });
   const password = h('input', { type: 'password', autocomplete: mode === 'join' ? 'new-password' : 'current-password', required: true, minlength: mode === 'join' ? 8 : undefined, 'data-testid': 'join-password' });
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'join-error', id: 'join-error' });
   const submit = h('button', { type: 'submit', class: 'btn primary huge', 'data-testid': 'join-submit', id: 'join-submit', text: mode === 'join' ? t('join.create') : t('join.login') });
@@ -31,11 +37,12 @@ export function render(ctx, params) {
       submit.disabled = true;
       try {
         if (mode === 'join') {
-          const body = { email: email.value.trim(), password: password.value, name: name.value.trim() };
+          const body = { email: email.value.trim(), password: password.value, name: name.value.trim(), language: t.lang };
           if (c) body.inviteCode = c;
           await ctx.api.register(body);
         }
         const res = await ctx.api.login(email.value.trim(), password.value);
+        localStorage.setItem(LAST_EMAIL, email.value.trim());
         // Signed in, a code that does not work is said on Today.
         let notice = '';
         if (mode === 'login' && c) {
@@ -53,12 +60,31 @@ export function render(ctx, params) {
       }
     },
   },
-  field('join-code', t('join.code'), code, mode === 'join' ? t('join.codeHint') : t('join.codeHintLogin')),
   mode === 'join' ? field('join-name', t('join.name'), name, t('join.nameHint')) : null,
   field('join-email', t('join.email'), email),
   field('join-password', t('join.password'), password, mode === 'join' ? t('join.passwordHint') : null),
+  codeField(),
   error,
   submit);
+
+  // codeField: the invite code, secondary: on sign-in behind a button
+  // unless a link brought one.
+  function codeField() {
+    const f = field('join-code', t('join.code'), code, mode === 'join' ? t('join.codeHint') : t('join.codeHintLogin'));
+    if (mode === 'join' || code.value) return f;
+    f.hidden = true;
+    f.id = 'join-code-field';
+    const show = h('button', {
+      type: 'button', class: 'btn ghost small', 'data-testid': 'join-show-code', id: 'join-show-code', 'aria-expanded': 'false', 'aria-controls': 'join-code-field',
+      text: t('join.haveCode'),
+      onclick: () => {
+        f.hidden = false;
+        show.remove();
+        code.focus();
+      },
+    });
+    return h('div', {}, show, f);
+  }
 
   function fail(msg, el) {
     error.textContent = msg;
@@ -86,6 +112,7 @@ export function render(ctx, params) {
     other,
     h('p', { class: 'muted small center', text: t('join.privacy') }),
   );
+  if (mode === 'login' && email.value) password.focus({ preventScroll: true });
 }
 
 function message(t, e) {

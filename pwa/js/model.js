@@ -9,8 +9,12 @@ export const SESSION_FIELDS = ['protocol', 'startedAt', 'durationMin', 'interval
 /** PLAN_ID is the id of the singleton plan document. */
 export const PLAN_ID = 'plan';
 
-/** DEFAULT_PLAN applies until the user saves their own week. */
-export const DEFAULT_PLAN = { sessionsPerWeek: 2, days: [1, 4], time: '17:00' };
+/**
+ * PLAN_START is what the plan form offers before there is a plan; it is
+ * never taken for one: until the patient (or their trainer) sets a plan,
+ * the app has none.
+ */
+export const PLAN_START = { sessionsPerWeek: 2, days: [], time: '' };
 
 /**
  * change builds a partial document with every given field stamped by
@@ -71,13 +75,16 @@ export function measurements(docs) {
     .sort((a, b) => (a.date ? 0 : 1) - (b.date ? 0 : 1) || compareCodePoints(String(a.date), String(b.date)) || compareCodePoints(a.id, b.id));
 }
 
-/** plan returns the user's week plan (defaults filled in). */
+/**
+ * plan returns the week plan as the patient or their trainer set it, or
+ * null when there is none; sessionsPerWeek is null when it does not say.
+ */
 export function plan(docs) {
   const d = docs.find((x) => x.id === PLAN_ID && x.type === 'plan');
-  if (!d || isDeleted(d)) return { ...DEFAULT_PLAN };
+  if (!d || isDeleted(d)) return null;
   const v = values(d);
   return {
-    sessionsPerWeek: v.sessionsPerWeek ?? DEFAULT_PLAN.sessionsPerWeek,
+    sessionsPerWeek: v.sessionsPerWeek ?? null,
     days: Array.isArray(v.days) ? v.days : [],
     time: v.time ?? '',
   };

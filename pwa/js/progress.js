@@ -28,12 +28,13 @@ export function render(ctx) {
     return;
   }
   const plan = readPlan(ctx.store.get().docs);
+  const target = (plan && plan.sessionsPerWeek) || null;
   const weeks = lastWeeks(WEEKS, Date.now(), tz);
-  const rows = weekly(all, weeks, plan.sessionsPerWeek, tz);
+  const rows = weekly(all, weeks, target, tz);
   const label = (w) => t('progress.weekShort', { n: Number(w.slice(-2)) });
   // Judge only whole weeks since the first session; this week is still open.
   const firstWeek = weekOf(Date.parse(all[all.length - 1].startedAt), tz);
-  const judged = rows.slice(0, -1).filter((r) => r.week >= firstWeek);
+  const judged = target ? rows.slice(0, -1).filter((r) => r.week >= firstWeek) : [];
   const met = judged.filter((r) => r.count >= r.target).length;
   const thisWeek = rows[rows.length - 1];
   const recent = all.filter((s) => Date.parse(s.startedAt) > Date.now() - 28 * 86400000);
@@ -46,9 +47,11 @@ export function render(ctx) {
     h('section', { class: 'card', 'aria-labelledby': 'p-adh' },
       h('h2', { id: 'p-adh', text: t('progress.adherence') }),
       h('p', { class: 'lead', 'data-testid': 'progress-adherence' },
-        t('progress.thisWeek', { done: thisWeek.count, target: plan.sessionsPerWeek }),
+        target ? t('progress.thisWeek', { done: thisWeek.count, target }) : t('progress.thisWeekNoPlan', { n: thisWeek.count }),
+        thisWeek.partial ? ' ' + t('progress.partial', { n: thisWeek.partial }) : '',
         judged.length ? ' ' + t('progress.adherenceText', { met, weeks: judged.length, n: judged.length }) : ''),
-      bars(rows.map((r) => ({ label: label(r.week), value: r.count, met: r.count >= r.target })), { title: t('progress.adherence'), target: plan.sessionsPerWeek, testid: 'chart-adherence', ticks: ticksFor(Math.max(plan.sessionsPerWeek, ...rows.map((r) => r.count))) })),
+      bars(rows.map((r) => ({ label: label(r.week), value: r.count, met: target != null && r.count >= target })), { title: t('progress.adherence'), target, testid: 'chart-adherence', ticks: ticksFor(Math.max(target || 0, ...rows.map((r) => r.count))) }),
+      h('p', { class: 'hint', text: t('progress.countsHint') })),
     h('section', { class: 'card', 'aria-labelledby': 'p-int' },
       h('h2', { id: 'p-int', text: t('progress.intensity') }),
       h('p', { class: 'lead', 'data-testid': 'progress-intensity', text: share == null ? t('progress.intensityNone') : t('progress.intensityText', { pct: percent(share) }) }),

@@ -1,12 +1,14 @@
 // Settings: profile (PATCH /me, queued while offline), my week (the synced
-// "plan" document), language, data export, sign-out, erasing the account.
+// "plan" document), reminders (reminders.js), language, data export,
+// sign-out, erasing the account.
 
 import { h, mount, field, timeControl, wholeNumber } from './ui.js';
-import { diff, plan as readPlan, PLAN_ID, sessions as listSessions, measurements as listMeasurements } from './model.js';
+import { diff, plan as readPlan, PLAN_ID, PLAN_START, sessions as listSessions, measurements as listMeasurements } from './model.js';
 import { weekday, fieldMessage } from './fmt.js';
 import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
 import { heartPanel } from './hrpanel.js';
+import { remindersSection } from './reminders.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -78,9 +80,9 @@ export function render(ctx) {
   h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'profile-save', id: 'profile-save', text: t('settings.save') }));
 
   // My week --------------------------------------------------------------
-  const plan = readPlan(state.docs);
+  const plan = readPlan(state.docs) || PLAN_START;
   const perWeek = h('select', { 'data-testid': 'plan-per-week' },
-    [1, 2, 3, 4, 5, 6, 7].map((n) => h('option', { value: n, text: String(n), selected: n === plan.sessionsPerWeek })));
+    [1, 2, 3, 4, 5, 6, 7].map((n) => h('option', { value: n, text: String(n), selected: n === (plan.sessionsPerWeek ?? PLAN_START.sessionsPerWeek) })));
   const days = h('div', { class: 'days', role: 'group', 'aria-labelledby': 'plan-days-h' },
     [1, 2, 3, 4, 5, 6, 7].map((d) => h('label', { class: 'day' },
       h('input', { type: 'checkbox', value: d, checked: plan.days.includes(d), 'data-testid': 'plan-day-' + d, id: 'plan-day-' + d }),
@@ -161,6 +163,7 @@ export function render(ctx) {
     h('h1', { text: t('settings.title') }),
     profileForm,
     planForm,
+    remindersSection(ctx),
     h('section', { class: 'card', 'aria-labelledby': 's-lang' },
       h('h2', {}, h('label', { for: 'language', id: 's-lang', text: t('settings.language') })),
       lang),
@@ -170,6 +173,8 @@ export function render(ctx) {
       h('h2', { id: 's-data', text: t('settings.data') }),
       h('p', { class: 'hint', text: t('settings.exportHint') }),
       h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'export-data', id: 'export-data', text: t('settings.export'), onclick: () => exportData(ctx) }),
+      h('p', { class: 'hint', text: t('report.hint') }),
+      h('a', { class: 'btn secondary', href: '/report', role: 'button', 'data-testid': 'open-report', id: 'open-report', text: t('report.open') }),
       h('button', {
         type: 'button', class: 'btn danger apart', 'data-testid': 'sign-out', id: 'sign-out', text: t('settings.signOut'),
         onclick: async () => {
@@ -287,8 +292,11 @@ function eraseError(t, e) {
 async function exportData(ctx) {
   const state = ctx.store.get();
   let server = null;
+  let reminders = null;
   try {
     server = await ctx.api.get('/me');
+    const [settings, { subscriptions }] = await Promise.all([ctx.api.get('/push/settings'), ctx.api.get('/push/subscriptions')]);
+    reminders = { settings, subscriptions };
   } catch (e) {
     if (!(e instanceof OfflineError || e instanceof ApiError)) throw e;
   }
@@ -303,6 +311,7 @@ async function exportData(ctx) {
     measurements: listMeasurements(state.docs),
     // Heart-rate traces stay on the phone (the server has only summaries).
     heartRateTraces: await ctx.db.metaByPrefix('hrtrace:'),
+    reminders,
     documents: state.docs,
     unsynced: await ctx.db.outbox(),
   };

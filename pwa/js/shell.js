@@ -70,8 +70,10 @@ export function createShell({ store, t, routes, tabs }) {
       found = find('/');
     }
     if (!found.r.public && !store.get().user) {
-      history.replaceState(null, '', '/join' + location.search);
-      found = find('/join');
+      // A device that was signed in before offers sign-in first.
+      const entry = localStorage.getItem('lastEmail') ? '/login' : '/join';
+      history.replaceState(null, '', entry + location.search);
+      found = find(entry);
     }
     if (cleanup) cleanup();
     cleanup = null;
@@ -213,6 +215,11 @@ export function createShell({ store, t, routes, tabs }) {
       window.addEventListener('popstate', () => { leave(); route(); });
       renderChrome();
       route();
+    },
+
+    /** navigate shows another screen from outside one (a tapped reminder). */
+    navigate(path) {
+      navigate(path);
     },
 
     /** setTranslator switches the language and draws everything again. */

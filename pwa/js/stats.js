@@ -2,7 +2,7 @@
 // plan, intensity, training load and heart-rate trend, and the next planned
 // slot. The rules themselves (ISO weeks, load, intensity) are training.js's.
 
-import { weekOf, localParts, load, intensityShare as shareOf } from './training.js';
+import { weekOf, localParts, load, intensityShare as shareOf, completion, counts } from './training.js';
 
 /** lastWeeks returns the keys of the n ISO weeks ending with now's. */
 export function lastWeeks(n, now, timeZone) {
@@ -19,6 +19,15 @@ export function sessionTime(s) {
   return Date.parse(s.startedAt);
 }
 
+/**
+ * completionOf judges a stored session as training.CompletionOf does:
+ * 'none' (shown, counts toward nothing), 'partial' or 'complete'. Every
+ * logged interval is a work interval done, rated or not.
+ */
+export function completionOf(s) {
+  return completion(s.protocol, (s.intervals || []).length, s.durationMin ?? 0);
+}
+
 /** sessionLoad is a session's load (null when its RPE or length is unknown). */
 export function sessionLoad(s) {
   if (s.sessionRpe == null || s.durationMin == null) return null;
@@ -30,16 +39,22 @@ function ratings(sessions) {
   return sessions.flatMap((s) => (s.intervals || []).map((iv) => (iv ? iv.rpe ?? null : null)));
 }
 
-/** weekly returns per-week figures for the given weeks. */
+/**
+ * weekly returns per-week figures for the given weeks, of the sessions
+ * that count (completionOf); partial is how many of count were partial.
+ * target may be null (no plan).
+ */
 export function weekly(sessions, weeks, target, timeZone) {
-  const rows = weeks.map((w) => ({ week: w, count: 0, unrated: 0, target, load: 0, sessions: [], hr: [] }));
+  const rows = weeks.map((w) => ({ week: w, count: 0, partial: 0, unrated: 0, target, load: 0, sessions: [], hr: [] }));
   const byWeek = Object.fromEntries(rows.map((r) => [r.week, r]));
   for (const s of sessions) {
     const t = sessionTime(s);
     if (Number.isNaN(t)) continue;
     const r = byWeek[weekOf(t, timeZone)];
-    if (!r) continue;
+    const c = completionOf(s);
+    if (!r || !counts(c)) continue;
     r.count++;
+    if (c === 'partial') r.partial++;
     r.sessions.push(s);
     const l = sessionLoad(s);
     if (l == null) r.unrated++;
@@ -48,7 +63,7 @@ export function weekly(sessions, weeks, target, timeZone) {
   }
   return rows.map(({ sessions: list, ...r }) => ({
     ...r,
-    adherence: r.target ? Math.min(1, r.count / r.target) : 0,
+    adherence: r.target ? Math.min(1, r.count / r.target) : null,
     intensity: intensityShare(list),
     hrPeak: r.hr.length ? Math.round(r.hr.reduce((a, b) => a + b, 0) / r.hr.length) : null,
   }));

@@ -9,7 +9,7 @@ import { uuid } from './uuid.js';
 import * as T from './timerlogic.js';
 import { TIMED_PROTOCOLS, hrMax, phaseZone } from './training.js';
 import { intervalList } from './model.js';
-import { clock, protocolName, ratings } from './fmt.js';
+import { clock, protocolName, ratings, rpeWords } from './fmt.js';
 import { heartPanel } from './hrpanel.js';
 
 const KEY = 'inprogress';
@@ -119,7 +119,22 @@ function drawRun(ctx, view) {
   for (const seg of els.bar.children) seg.style.flexGrow = seg.dataset.flex;
   els.pause = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-pause', id: 'timer-pause', onclick: () => togglePause(ctx, view) });
   els.skip = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-skip', id: 'timer-skip', onclick: () => update(ctx, view, T.skip(view.state, Date.now())) });
-  els.finish = h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-finish', id: 'timer-finish', text: t('timer.finishNow'), onclick: () => toFinish(ctx, view) });
+  els.later = h('button', { type: 'button', class: 'btn control later', hidden: true, 'data-testid': 'rpe-later', id: 'rpe-later', onclick: () => reopenPicker(ctx, view) });
+  // Ending is set apart from the other controls and asks first: a mis-tap
+  // must not end a workout.
+  els.end = h('div', { class: 'end-area' });
+  const askEnd = () => {
+    els.end.replaceChildren(h('div', { class: 'end-ask', role: 'group', 'aria-labelledby': 'end-ask-h' },
+      h('p', { id: 'end-ask-h', class: 'strong', text: t('timer.finishAsk', { n: T.durationMin(view.state, Date.now()) }) }),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn control', 'data-testid': 'timer-finish-keep', id: 'timer-finish-keep', text: t('timer.finishKeep'), onclick: endButton }),
+        h('button', { type: 'button', class: 'btn control end', 'data-testid': 'timer-finish-confirm', id: 'timer-finish-confirm', text: t('timer.finishConfirm'), onclick: () => toFinish(ctx, view) }))));
+    els.end.querySelector('button').focus();
+  };
+  function endButton() {
+    els.end.replaceChildren(h('button', { type: 'button', class: 'btn end', 'data-testid': 'timer-finish', id: 'timer-finish', text: t('timer.finishNow'), onclick: askEnd }));
+  }
+  endButton();
   els.cancel = h('button', {
     type: 'button', class: 'btn ghost', 'data-testid': 'timer-cancel', id: 'timer-cancel', text: t('timer.cancel'),
     onclick: async () => {
@@ -129,10 +144,16 @@ function drawRun(ctx, view) {
     },
   });
   els.root = h('section', { class: 'runner', 'data-testid': 'timer-running', id: 'timer-running', 'aria-label': protocolName(t, s.protocol) },
-    h('h1', { class: 'runner-type', text: protocolName(t, s.protocol) }),
-    els.phase, els.count, els.band, view.hr && view.hr.el, els.bar, els.next, els.live,
-    h('div', { class: 'controls' }, els.pause, els.skip, els.finish),
-    els.cancel);
+    // Two halves, one above the other on a phone held upright, side by
+    // side when it is turned: the clock, and what to do.
+    h('div', { class: 'runner-clock' },
+      h('h1', { class: 'runner-type', text: protocolName(t, s.protocol) }),
+      els.phase, els.count, els.band, view.hr && view.hr.el),
+    h('div', { class: 'runner-side' },
+      els.bar, els.next, els.live, els.later,
+      h('div', { class: 'controls' }, els.pause, els.skip),
+      els.end,
+      els.cancel));
   view.els = els;
   view.lastIndex = -1;
   mount(els.root);
@@ -220,15 +241,34 @@ function paint(ctx, view) {
   }
   view.lastIndex = pos.index;
 
+  // The exertion sheet is asked between work intervals. Left open, it
+  // gives way when the next one starts (it would hide the countdown and
+  // the target), and can be opened again from the runner.
   const due = T.dueRating(s, now);
-  if (due >= 0 && !view.picker) showPicker(ctx, view, due);
+  if (due >= 0 && !view.picker && ph.kind !== 'work') showPicker(ctx, view, due, pos.index);
+  if (view.picker && view.pickerIndex !== pos.index) {
+    view.picker.hidden = ph.kind === 'work';
+    if (!view.picker.hidden) view.pickerIndex = pos.index;
+  }
+  els.later.hidden = !(due >= 0 && (!view.picker || view.picker.hidden));
+  if (!els.later.hidden) els.later.textContent = T.asksOnce(s.protocol) ? t('rpe.laterOnce') : t('rpe.later', { n: (view.picker ? view.pickerSlot : due) + 1 });
   // The sheet covers the big countdown: it keeps its own line of it.
   if (view.picker && view.pickerClock) view.pickerClock.textContent = `${phaseLabel(t, s, ph)} · ${clock(pos.remainingMs)}`;
 }
 
 // ---- exertion picker after a work interval ---------------------------------
 
-function showPicker(ctx, view, slot) {
+// reopenPicker shows the exertion sheet that gave way to a work interval,
+// or the one due, on the patient's tap.
+function reopenPicker(ctx, view) {
+  const pos = T.position(view.state, Date.now());
+  if (view.picker) view.picker.hidden = false;
+  else showPicker(ctx, view, T.dueRating(view.state, Date.now()), pos.index);
+  view.pickerIndex = pos.index;
+  view.els.later.hidden = true;
+}
+
+function showPicker(ctx, view, slot, index) {
   const { t } = ctx;
   const hr = h('input', { type: 'number', inputmode: 'numeric', min: 40, max: 240, id: 'hr-peak', 'data-testid': 'hr-peak', placeholder: t('rpe.hrPlaceholder'), 'aria-describedby': 'hr-error' });
   const hrError = h('p', { class: 'error', role: 'alert', id: 'hr-error', 'data-testid': 'hr-error' });
@@ -254,12 +294,12 @@ function showPicker(ctx, view, slot) {
   };
   const buttons = [];
   for (let n = 6; n <= 20; n++) {
-    const words = t('rpe.word.' + n);
+    const words = rpeWords(t, n);
     buttons.push(h('button', {
       type: 'button', class: 'rpe-btn rpe-' + band(n), 'data-testid': 'rpe-' + n, id: 'rpe-' + n,
-      'aria-label': words && words !== 'rpe.word.' + n ? `${n}: ${words}` : String(n),
+      'aria-label': words ? `${n}: ${words}` : String(n),
       onclick: () => choose(n),
-    }, h('span', { class: 'n', text: String(n) }), words && words !== 'rpe.word.' + n ? h('span', { class: 'w', text: words }) : null));
+    }, h('span', { class: 'n', text: String(n) }), words ? h('span', { class: 'w', text: words }) : null));
   }
   const title = T.asksOnce(view.state.protocol) ? t('rpe.titleOnce') : t('rpe.title', { n: slot + 1 });
   view.pickerClock = h('p', { class: 'sheet-clock', 'data-testid': 'rpe-clock', id: 'rpe-clock', 'aria-hidden': 'true' });
@@ -271,6 +311,8 @@ function showPicker(ctx, view, slot) {
     hrError,
     h('div', { class: 'rpe-grid' }, buttons),
     h('button', { type: 'button', class: 'btn ghost sheet-skip', 'data-testid': 'rpe-skip', id: 'rpe-skip', text: t('rpe.skip'), onclick: () => choose(null) }));
+  view.pickerSlot = slot;
+  view.pickerIndex = index;
   document.getElementById('main').append(view.picker);
   view.picker.querySelector('button').focus({ preventScroll: true });
 }
@@ -295,7 +337,8 @@ async function toFinish(ctx, view) {
   const now = Date.now();
   if (!view.state.finishing) {
     const s = view.state.pausedAt ? view.state : T.pause(view.state, now);
-    view.state = { ...s, finishing: true, durationMin: T.durationMin(s, now), sessionRpe: null, moodAfter: null, note: '' };
+    // wasRunning: going back to the timer resumes it.
+    view.state = { ...s, finishing: true, wasRunning: !view.state.pausedAt, durationMin: T.durationMin(s, now), sessionRpe: null, moodAfter: null, note: '' };
     beep(view, 990, 0.6);
     vibrate([300, 100, 300, 100, 300]);
     await persist(ctx, view);
@@ -328,6 +371,19 @@ function drawFinish(ctx, view) {
     h('h1', { text: t('finish.title') }),
     h('p', { class: 'lead', text: t('finish.lead', { min: s.durationMin, n: s.durationMin }) }),
     rated ? h('p', { class: 'muted', text: t('finish.rated', { list: rated }) }) : null,
+    // Ended before the protocol's end (on purpose or not): the timer can
+    // go on, offered first, where a mis-tap is noticed.
+    T.position(s, s.pausedAt).done ? null : h('section', { class: 'card early' },
+      h('p', { text: t('finish.early') }),
+      h('button', {
+        type: 'button', class: 'btn secondary', 'data-testid': 'finish-back', id: 'finish-back', text: t('finish.backToTimer'),
+        onclick: async () => {
+          const { finishing, wasRunning, durationMin, sessionRpe, moodAfter, note, ...run } = view.state;
+          view.state = wasRunning ? T.resume(run, Date.now()) : run;
+          await persist(ctx, view);
+          drawRun(ctx, view);
+        },
+      })),
     h('section', { class: 'card' },
       h('h2', { class: 'label', id: 'srpe-h', text: t('finish.sessionRpe') }),
       h('div', { class: 'scale', role: 'radiogroup', 'aria-labelledby': 'srpe-h' }, rpeButtons)),

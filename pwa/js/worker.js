@@ -3,13 +3,15 @@
 
 /**
  * registerWorker registers sw.js. onSync runs when the worker asks the page
- * to sync; offer(apply) shows that a new version waits, and apply switches
- * to it (the page reloads).
+ * to sync; onNavigate(path) when a tapped reminder should show a screen;
+ * offer(apply) shows that a new version waits, and apply switches to it
+ * (the page reloads).
  */
-export function registerWorker({ onSync, offer }) {
+export function registerWorker({ onSync, onNavigate, offer }) {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (ev) => {
     if (ev.data && ev.data.type === 'sync') onSync();
+    if (ev.data && ev.data.type === 'navigate' && typeof ev.data.path === 'string' && ev.data.path.startsWith('/')) onNavigate(ev.data.path);
   });
   // Reload when the user asked for the new version (not when the very
   // first worker claims this page).

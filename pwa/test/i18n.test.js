@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LANGS, translator } from '../js/i18n.js';
+import { LANGS, translator, detectLang } from '../js/i18n.js';
 
 const dicts = Object.fromEntries(LANGS.map((l) => [l, JSON.parse(readFileSync(new URL(`../i18n/${l}.json`, import.meta.url)))]));
 const placeholders = (s) => new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
@@ -39,4 +39,22 @@ test('t picks the singular form for exactly one', () => {
   assert.equal(t('progress.loadText', { n: 1 }), 'Denne uka har du samlet 1 treningspoeng.');
   assert.equal(translator(dicts.en)('progress.loadText', { n: 1 }), 'This week you have collected 1 training point.');
   assert.equal(t('no.such.key'), 'no.such.key');
+});
+
+test('the language: the device\'s choice, else English only for a browser that asks for no Norwegian', () => {
+  const cases = [
+    [undefined, ['en-US'], 'en'],
+    [undefined, ['en-GB', 'nb-NO'], 'nb'],
+    [undefined, ['en', 'nn'], 'nb'],
+    [undefined, ['no', 'en'], 'nb'],
+    [undefined, ['de-DE'], 'nb'],
+    [undefined, ['de-DE', 'en'], 'en'],
+    [undefined, [], 'nb'],
+    ['nb', ['en-US'], 'nb'],
+    ['en', ['nb-NO'], 'en'],
+    ['sv', ['nb-NO'], 'nb'],
+  ];
+  for (const [saved, preferred, want] of cases) {
+    assert.equal(detectLang(saved, preferred), want, `${saved} ${preferred}`);
+  }
 });

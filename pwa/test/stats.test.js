@@ -33,3 +33,14 @@ test('next planned slot', () => {
   assert.deepEqual(({ ...S.nextSlot(plan, sunday, 'Europe/Oslo', { nextWeek: true }), ms: 0 }), { wd: 1, time: '17:00', inDays: 1, nextWeek: true, ms: 0 });
   assert.equal(S.nextSlot({ days: [4] }, now, 'Europe/Oslo', { nextWeek: true }).inDays, 10);
 });
+
+test('only sessions that count are counted, partial ones as partial', () => {
+  const sessions = [
+    { protocol: '4x4', startedAt: '2026-03-03T16:00:00Z', durationMin: 1 },
+    { protocol: '4x4', startedAt: '2026-03-04T16:00:00Z', durationMin: 24, intervals: [{ rpe: 15 }, {}] },
+    { protocol: '4x4', startedAt: '2026-03-05T16:00:00Z', durationMin: 38 },
+  ];
+  assert.deepEqual(sessions.map(S.completionOf), ['none', 'partial', 'complete']);
+  const [row] = S.weekly(sessions, ['2026-W10'], null, 'Europe/Oslo');
+  assert.deepEqual([row.count, row.partial, row.adherence], [2, 1, null]);
+});

@@ -104,6 +104,9 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		{"sync documents", s.docs, "scope"},
 		{"sync log", s.log, "scope"},
 		{"sync compaction marks", s.horizons, "scope"},
+		{"push subscriptions", s.pushSubs, "userId"},
+		{"reminder settings", s.reminderSet, "_id"},
+		{"reminder claims", s.claims, "userId"},
 		{"user", s.users, "_id"},
 	}
 	s.heads.forget(id)

@@ -86,6 +86,9 @@ type Store struct {
 	heads       *headCache        // the last log head seen per scope
 	tokenUses   *mongo.Collection // one record per used refresh token
 	inviteUses  *mongo.Collection // one record per use of an invite
+	pushSubs    *mongo.Collection // Web Push subscriptions by endpoint
+	reminderSet *mongo.Collection // reminder settings by user
+	claims      *mongo.Collection // one record per lease taken on a reminder
 }
 
 var _ store.Store = (*Store)(nil)
@@ -153,6 +156,9 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		heads:       newHeadCache(),
 		tokenUses:   db.Collection("refresh_token_uses"),
 		inviteUses:  db.Collection("invite_uses"),
+		pushSubs:    db.Collection("push_subscriptions"),
+		reminderSet: db.Collection("reminder_settings"),
+		claims:      db.Collection("reminder_claims"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -219,6 +225,10 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.horizons, asc("scope"), false},
 		{s.tokenUses, asc("userId"), false},
 		{s.inviteUses, asc("code"), false},
+		{s.pushSubs, asc("userId", "createdAt"), false},
+		{s.claims, asc("key", "gen"), true},
+		{s.claims, asc("userId"), false},
+		{s.claims, asc("createdAt"), false},
 	}
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys}

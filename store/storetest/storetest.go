@@ -98,6 +98,12 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Usage", testUsage},
 		{"ScopeIsolation", testScopeIsolation},
 		{"ConcurrentPushPull", testConcurrentPushPull},
+		{"Subscriptions", testSubscriptions},
+		{"ReminderSettings", testReminderSettings},
+		{"ReminderClaims", testReminderClaims},
+		{"ReminderClaimRace", testReminderClaimRace},
+		{"ReminderClaimBatch", testReminderClaimBatch},
+		{"DeleteUserPush", testDeleteUserPush},
 		{"PingClose", testPingClose},
 	}
 	for _, tc := range tests {
