@@ -5,9 +5,10 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/dagbok ./server \
- && mkdir -p /out/data
+ && mkdir -p /out/data && chmod 0700 /out/data
 
 # Runtime stage: alpine for busybox wget (the health check), running as a non-root user.
+# /data (mode 0700, like the database files' 0600) is the dagbok user's alone.
 FROM alpine:3.22
 RUN adduser -D -H -u 10001 dagbok
 COPY --from=build /out/dagbok /usr/local/bin/dagbok

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -42,12 +43,16 @@ type AccountStore interface {
 	AddMember(ctx context.Context, m store.Membership) error
 }
 
-// Tries counts password guesses per account (the key is the normalised
-// email). Take returns the error to answer with when the account has no
-// tries left; Refund gives back a try that guessed right.
+// Tries counts password guesses, following OWASP's authentication cheat
+// sheet: a tight budget per account and client network, so one address
+// cannot lock a user out from everywhere, and a much larger one per
+// account from anywhere, so a botnet still meets a bound. account is the
+// normalised email at sign-in; network is the client's address or /64.
+// Take returns the error to answer with when either budget is spent;
+// Refund gives back a try that guessed right, so only failures count.
 type Tries interface {
-	Take(key string) error
-	Refund(key string)
+	Take(account, network string) error
+	Refund(account, network string)
 }
 
 // Accounts registers, signs in, edits and erases accounts.
@@ -57,12 +62,26 @@ type Accounts struct {
 	tries Tries
 	now   func() time.Time
 	rand  io.Reader
+	// inviteOnly refuses registrations without an invite code.
+	inviteOnly bool
 }
+
+// Option changes a rule of Accounts from its default.
+type Option func(*Accounts)
+
+// InviteOnly refuses registrations without an invite code, for a
+// deployment whose patients all come through a trainer. By default a
+// patient may register alone (docs/security.md says why).
+func InviteOnly() Option { return func(a *Accounts) { a.inviteOnly = true } }
 
 // NewAccounts returns the account rules over st. Passwords are hashed with
 // h; tries (nil: unlimited) bounds the guesses at each account's password.
-func NewAccounts(st AccountStore, h *Hasher, tries Tries, now func() time.Time, rand io.Reader) *Accounts {
-	return &Accounts{store: st, hash: h, tries: tries, now: now, rand: rand}
+func NewAccounts(st AccountStore, h *Hasher, tries Tries, now func() time.Time, rand io.Reader, opts ...Option) *Accounts {
+	a := &Accounts{store: st, hash: h, tries: tries, now: now, rand: rand}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
 
 // Registration is what a new user gives. Without an invite code the
@@ -88,8 +107,11 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (store.User, er
 	name, err := normalizeName(r.Name)
 	f.check("name", err)
 	code := NormalizeInviteCode(r.InviteCode)
-	if r.InviteCode != "" && !validInviteCode(code) {
+	switch {
+	case r.InviteCode != "" && !validInviteCode(code):
 		f.add("inviteCode", "not a valid invite code")
+	case r.InviteCode == "" && a.inviteOnly:
+		f.add("inviteCode", "required: this server registers only with an invite code")
 	}
 	lang := r.Language
 	if lang == "" {
@@ -183,12 +205,14 @@ func grantOf(inv store.Invite) (role store.Role, group string) {
 	return store.RolePatient, inv.GroupID
 }
 
-// SignIn checks email and password and returns the account. An unknown
-// email and a wrong password give the same answer after the same work (a
-// dummy hash is verified). Each attempt takes one of the account's tries;
-// a right password gives it back, so signing in on a second phone costs
-// nothing.
-func (a *Accounts) SignIn(ctx context.Context, email, password string) (store.User, error) {
+// SignIn checks email and password, sent from the client network, and
+// returns the account. An unknown email and a wrong password give the same
+// answer after the same work (a dummy hash is verified). Each attempt
+// takes one of the account's tries from that network; a right password
+// gives it back, so signing in on a second phone costs nothing. A device
+// that is signed in needs no password to stay so (its refresh token does
+// not touch these budgets): strangers spending them never sign it out.
+func (a *Accounts) SignIn(ctx context.Context, email, password, network string) (store.User, error) {
 	var f fields
 	if strings.TrimSpace(email) == "" {
 		f.add("email", "required")
@@ -201,7 +225,7 @@ func (a *Accounts) SignIn(ctx context.Context, email, password string) (store.Us
 	if emailErr != nil {
 		normal = strings.ToLower(strings.TrimSpace(email))
 	}
-	if err := a.take(normal); err != nil {
+	if err := a.take(normal, network); err != nil {
 		return store.User{}, err
 	}
 	var u store.User
@@ -220,15 +244,18 @@ func (a *Accounts) SignIn(ctx context.Context, email, password string) (store.Us
 		return store.User{}, refuse(BadCredentials, "wrong email or password")
 	}
 	if a.tries != nil {
-		a.tries.Refund(normal)
+		a.tries.Refund(normal, network)
 	}
 	return u, nil
 }
 
 // Erase deletes u's account for good: the user, their memberships, refresh
 // tokens and every document they synced. The password is asked again (a
-// borrowed unlocked phone must not be enough) and checked like a sign-in,
-// with the same tries, so erasing gives no extra guesses. Admin accounts
+// borrowed unlocked phone must not be enough) and counted in a budget of
+// its own, keyed by the signed-in account: only the holder of its access
+// token can spend it, so strangers guessing at the sign-in never block an
+// erasure, and the borrowed phone gets no more guesses than a sign-in
+// from one network would. Admin accounts
 // are refused: the store cannot tell cheaply whether another admin exists,
 // and the last one must not vanish.
 func (a *Accounts) Erase(ctx context.Context, u store.User, password string) error {
@@ -238,7 +265,7 @@ func (a *Accounts) Erase(ctx context.Context, u store.User, password string) err
 	if u.Role == store.RoleAdmin {
 		return refuse(Conflict, "an admin account cannot be erased here; ask the server's operator")
 	}
-	if err := a.take(u.Email); err != nil {
+	if err := a.take("erase "+u.ID, "signed in"); err != nil {
 		return err
 	}
 	ok, err := a.verify(ctx, u.PasswordHash, password)
@@ -254,12 +281,12 @@ func (a *Accounts) Erase(ctx context.Context, u store.User, password string) err
 	return nil
 }
 
-// take spends one of the account's tries.
-func (a *Accounts) take(key string) error {
+// take spends one of the account's tries from network.
+func (a *Accounts) take(account, network string) error {
 	if a.tries == nil {
 		return nil
 	}
-	return a.tries.Take(key)
+	return a.tries.Take(account, network)
 }
 
 // verify checks password against a stored hash; an unreadable hash is a
@@ -334,7 +361,39 @@ func validPassword(p string) error {
 	if utf8.RuneCountInString(p) < minPasswordLen {
 		return fmt.Errorf("at least %d characters", minPasswordLen)
 	}
-	return boundedPassword(p)
+	if err := boundedPassword(p); err != nil {
+		return err
+	}
+	if commonPassword(p) {
+		return errors.New(tooCommon)
+	}
+	return nil
+}
+
+// tooCommon is the reason a common password is refused; the PWA knows it.
+const tooCommon = "too common; choose one that is harder to guess"
+
+// commonPasswords is the list of passwords too common to accept, one a
+// line, # for comments.
+//
+//go:embed common_passwords.txt
+var commonPasswords string
+
+// commonPassword reports whether p is on the list of common passwords
+// (case-insensitively, without surrounding spaces), or is one character
+// over and over ("        ", "aaaaaaaa"). No composition rules: NIST SP
+// 800-63B asks for a check against known passwords instead.
+func commonPassword(p string) bool {
+	p = strings.ToLower(strings.TrimSpace(p))
+	if first, _ := utf8.DecodeRuneInString(p); strings.Trim(p, string(first)) == "" {
+		return true
+	}
+	for line := range strings.Lines(commonPasswords) {
+		if strings.TrimRight(line, "\n") == p {
+			return true
+		}
+	}
+	return false
 }
 
 // boundedPassword is the rule for a password given to be checked: present,

@@ -52,6 +52,16 @@ func TestRegister(t *testing.T) {
 		{name: "control character in name", reg: account.Registration{Email: "c@example.org", Password: pw, Name: "a\x07b"},
 			code: account.Invalid, fields: []string{"name"}},
 		{name: "email taken", reg: reg("Taken@example.org", ""), code: account.EmailTaken},
+		{name: "common password", reg: account.Registration{Email: "c1@example.org", Password: "12345678", Name: "C"},
+			code: account.Invalid, fields: []string{"password"}},
+		{name: "common password, any case", reg: account.Registration{Email: "c2@example.org", Password: " PassWord ", Name: "C"},
+			code: account.Invalid, fields: []string{"password"}},
+		{name: "common Norwegian password", reg: account.Registration{Email: "c3@example.org", Password: "Passord123", Name: "C"},
+			code: account.Invalid, fields: []string{"password"}},
+		{name: "eight spaces", reg: account.Registration{Email: "c4@example.org", Password: "        ", Name: "C"},
+			code: account.Invalid, fields: []string{"password"}},
+		{name: "one letter over and over", reg: account.Registration{Email: "c5@example.org", Password: "zzzzzzzzzz", Name: "C"},
+			code: account.Invalid, fields: []string{"password"}},
 		{name: "role invite", reg: reg("new-trainer@example.org", strings.ToLower(role.Code)), role: store.RoleTrainer},
 		{name: "role invite used up", reg: reg("late@example.org", role.Code), code: account.Invalid, fields: []string{"inviteCode"}},
 		{name: "revoked invite", reg: reg("rev@example.org", revoked.Code), code: account.Invalid, fields: []string{"inviteCode"}},
@@ -101,6 +111,28 @@ func TestRegister(t *testing.T) {
 
 // An invite used up between its check and its use: the new account is
 // deleted again, and the email is free.
+// An invite-only server refuses a registration without a code and takes
+// one with a group's code.
+func TestRegisterInviteOnly(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	trainer := w.user(store.RoleTrainer, "trainer@example.org")
+	_, inv, err := w.groups.Create(ctx, trainer, "Tirsdag", store.GroupTreatment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := account.NewHasher(account.Argon2Params{Memory: 1024, Time: 1, Threads: 1}, 1, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := account.NewAccounts(w.store, hash, nil, w.clock.Now, rand.Reader, account.InviteOnly())
+	_, err = closed.Register(ctx, account.Registration{Email: "alone@example.org", Password: pw, Name: "A"})
+	wantFields(t, err, "inviteCode")
+	if _, err := closed.Register(ctx, account.Registration{Email: "invited@example.org", Password: pw, Name: "I", InviteCode: inv.Code}); err != nil {
+		t.Fatalf("registering with a group's code: %v", err)
+	}
+}
+
 func TestRegisterDeletesTheAccountWhenTheInviteIsGone(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
@@ -147,7 +179,7 @@ func TestSignIn(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w.tries.taken, w.tries.refunds = map[string]int{}, nil
-			u, err := w.accounts.SignIn(ctx, tc.email, tc.password)
+			u, err := w.accounts.SignIn(ctx, tc.email, tc.password, "192.0.2.1")
 			if tc.fields != nil {
 				wantFields(t, err, tc.fields...)
 			} else {
@@ -171,7 +203,7 @@ func TestSignIn(t *testing.T) {
 	t.Run("no tries left", func(t *testing.T) {
 		w.tries.taken, w.tries.limit = map[string]int{"kari@example.org": 1}, 1
 		defer func() { w.tries.limit = 0 }()
-		if _, err := w.accounts.SignIn(ctx, "kari@example.org", pw); !errors.Is(err, errNoTries) {
+		if _, err := w.accounts.SignIn(ctx, "kari@example.org", pw, "192.0.2.1"); !errors.Is(err, errNoTries) {
 			t.Fatalf("error %v, want the tries' own", err)
 		}
 	})
@@ -205,8 +237,11 @@ func TestErase(t *testing.T) {
 	if _, err := w.store.UserByID(ctx, admin.ID); err != nil {
 		t.Fatalf("admin after refusal: %v", err)
 	}
-	if got := w.tries.taken["pat@example.org"]; got != 3 {
-		t.Fatalf("%d tries taken, want one per password checked (3)", got)
+	if got := w.tries.taken["erase "+pat.ID]; got != 3 {
+		t.Fatalf("%d erase tries taken, want one per password checked (3)", got)
+	}
+	if got := w.tries.taken["pat@example.org"]; got != 0 {
+		t.Fatalf("erasing took %d sign-in tries, want none", got)
 	}
 }
 
@@ -283,7 +318,7 @@ func TestEnsureAdmin(t *testing.T) {
 	if created, err := w.accounts.EnsureAdmin(ctx, "root@example.org", "another password"); err != nil || created {
 		t.Fatalf("second start: %v %v", created, err)
 	}
-	if _, err := w.accounts.SignIn(ctx, "root@example.org", pw); err != nil {
+	if _, err := w.accounts.SignIn(ctx, "root@example.org", pw, "192.0.2.1"); err != nil {
 		t.Fatalf("the first password no longer works: %v", err)
 	}
 	for _, tc := range []struct{ email, password, want string }{

@@ -53,15 +53,15 @@ func newWorld(t *testing.T) *world {
 	return &world{
 		t: t, store: st, clock: clk, tries: tr,
 		accounts: account.NewAccounts(st, hash, tr, clk.Now, rnd),
-		sessions: account.NewSessions(st, clk.Now, rnd),
+		sessions: account.NewSessions(st, clk.Now, rnd, account.DefaultReuseGrace),
 		invites:  account.NewInvites(st, clk.Now, rnd),
 		groups:   account.NewGroups(st, clk.Now, rnd),
 		setup:    account.NewSetup(st, hash, clk.Now, rnd),
 	}
 }
 
-// tries is account.Tries with a fixed number of tries per key, counting
-// refunds.
+// tries is account.Tries with a fixed number of tries per account (the
+// network is not told apart), counting refunds.
 type tries struct {
 	taken   map[string]int // tries taken and not refunded, by key
 	limit   int            // 0: unlimited
@@ -70,7 +70,7 @@ type tries struct {
 
 var errNoTries = errors.New("no tries left")
 
-func (tr *tries) Take(key string) error {
+func (tr *tries) Take(key, _ string) error {
 	if tr.limit > 0 && tr.taken[key] >= tr.limit {
 		return errNoTries
 	}
@@ -78,7 +78,7 @@ func (tr *tries) Take(key string) error {
 	return nil
 }
 
-func (tr *tries) Refund(key string) {
+func (tr *tries) Refund(key, _ string) {
 	tr.taken[key]--
 	tr.refunds = append(tr.refunds, key)
 }

@@ -11,11 +11,13 @@ import (
 	"github.com/hit4x4/dagbok/store"
 )
 
-// Invite codes are 8 characters from an alphabet without look-alikes
-// (no 0/O, 1/I/L): easy to read aloud and type on a phone.
+// Invite codes are 12 characters from an alphabet without look-alikes
+// (no 0/O, 1/I/L): easy to read aloud and type on a phone, and with the
+// join rate limits (api) too many to guess: docs/security.md works out
+// the odds.
 const (
 	inviteAlphabet  = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-	inviteCodeLen   = 8
+	inviteCodeLen   = 12
 	RoleInviteTTL   = 7 * 24 * time.Hour
 	GroupInviteTTL  = 30 * 24 * time.Hour
 	inviteAttempts  = 5

@@ -13,7 +13,7 @@ func TestInviteCodes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !validInviteCode(c) || strings.ContainsAny(c, "0O1IL") {
+		if len(c) != 12 || !validInviteCode(c) || strings.ContainsAny(c, "0O1IL") {
 			t.Fatalf("bad code %q", c)
 		}
 		seen[c] = true

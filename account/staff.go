@@ -220,8 +220,8 @@ func errResetRefused() *Error {
 
 // Reset sets a new password with a reset code, and signs the account out
 // everywhere (every refresh token is revoked). Guesses count against the
-// account's tries, as at sign-in.
-func (s *Staff) Reset(ctx context.Context, email, code, password string) (store.User, error) {
+// account's tries from the client's network, as at sign-in.
+func (s *Staff) Reset(ctx context.Context, email, code, password, network string) (store.User, error) {
 	var f fields
 	normal, err := NormalizeEmail(email)
 	f.check("email", err)
@@ -234,7 +234,7 @@ func (s *Staff) Reset(ctx context.Context, email, code, password string) (store.
 		return store.User{}, err
 	}
 	if s.tries != nil {
-		if err := s.tries.Take(normal); err != nil {
+		if err := s.tries.Take(normal, network); err != nil {
 			return store.User{}, err
 		}
 	}
@@ -264,7 +264,7 @@ func (s *Staff) Reset(ctx context.Context, email, code, password string) (store.
 		return store.User{}, err
 	}
 	if s.tries != nil {
-		s.tries.Refund(normal)
+		s.tries.Refund(normal, network)
 	}
 	return u, nil
 }

@@ -64,8 +64,34 @@ type Config struct {
 	Argon2          account.Argon2Params // zero: account.DefaultArgon2()
 	HashConcurrency int                  // concurrent password hashes; 0: number of CPUs
 	LoginPerIP      Limit                // zero: 20 at once, then one per 3 s
-	LoginPerAccount Limit                // zero: 5 at once, then one per 20 s
-	RateLimitKeys   int                  // buckets kept per limiter; 0: 10,000
+	// Wrong passwords (account.Tries): per account and client network,
+	// and per account from anywhere. The account's budget refills faster
+	// than one network's, so no single network can drain it.
+	LoginPerAccountClient Limit // zero: 5 at once, then one per 2 min
+	LoginPerAccount       Limit // zero: 100 at once, then one per minute
+	// Failed attempts at an invite code: joining a group per user, and per
+	// client network joining or registering (docs/security.md has the odds).
+	JoinPerUser    Limit // zero: 10 at once, then one per 10 min
+	JoinPerNetwork Limit // zero: 20 at once, then one per minute
+	RateLimitKeys  int   // buckets kept per limiter; 0: 10,000
+	// Sync pushes: how many run at once per user and overall (a push over
+	// the overall bound waits PushWait for a place, then 503), and how
+	// many one user may send. The defaults admit one user's eight devices
+	// catching up at once (8 pushers × 25 batches).
+	PushesPerUser  int           // at once; 0: 8
+	PushesInFlight int           // at once, everyone; 0: 64
+	PushWait       time.Duration // 0: 2 s
+	PushRate       Limit         // per user; zero: 1,000 at once, then one per second
+	// Quota bounds what each user keeps; zero fields: DefaultQuotaDocs,
+	// DefaultQuotaBytes.
+	Quota Quota
+	// InviteOnly refuses registrations without an invite code
+	// (account.InviteOnly); by default a patient may register alone.
+	InviteOnly bool
+	// RefreshGrace is how long a rotated refresh token may be sent again
+	// and continue its login (account.NewSessions); 0: account.DefaultReuseGrace,
+	// negative: never.
+	RefreshGrace time.Duration
 	// Setup is the first-run link's token, when the server opened one
 	// (no admin yet). Nil: POST /api/v1/setup answers 404.
 	Setup *account.Setup
@@ -81,6 +107,14 @@ const (
 // ServerNode is the node id of the server's HLC stamps: the plans a
 // trainer sets carry it.
 const ServerNode = "server"
+
+// The default quota is far above honest use: a year of 4x4 is about 150
+// sessions and 300 KB, and one user's eight devices catching up at once
+// (8 × 25 batches of 100 documents) stay well inside it.
+const (
+	DefaultQuotaDocs  = 50_000
+	DefaultQuotaBytes = 128 << 20
+)
 
 // PushTimeout is the least time a sync push is given. Servers should
 // allow writes at least this long.
@@ -121,8 +155,38 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.LoginPerIP == (Limit{}) {
 		cfg.LoginPerIP = Limit{Burst: 20, Every: 3 * time.Second}
 	}
+	if cfg.LoginPerAccountClient == (Limit{}) {
+		cfg.LoginPerAccountClient = Limit{Burst: 5, Every: 2 * time.Minute}
+	}
 	if cfg.LoginPerAccount == (Limit{}) {
-		cfg.LoginPerAccount = Limit{Burst: 5, Every: 20 * time.Second}
+		cfg.LoginPerAccount = Limit{Burst: 100, Every: time.Minute}
+	}
+	if cfg.RefreshGrace == 0 {
+		cfg.RefreshGrace = account.DefaultReuseGrace
+	}
+	if cfg.JoinPerUser == (Limit{}) {
+		cfg.JoinPerUser = Limit{Burst: 10, Every: 10 * time.Minute}
+	}
+	if cfg.JoinPerNetwork == (Limit{}) {
+		cfg.JoinPerNetwork = Limit{Burst: 20, Every: time.Minute}
+	}
+	if cfg.PushesPerUser == 0 {
+		cfg.PushesPerUser = 8
+	}
+	if cfg.PushesInFlight == 0 {
+		cfg.PushesInFlight = 64
+	}
+	if cfg.PushWait == 0 {
+		cfg.PushWait = 2 * time.Second
+	}
+	if cfg.PushRate == (Limit{}) {
+		cfg.PushRate = Limit{Burst: 1000, Every: time.Second}
+	}
+	if cfg.Quota.Docs == 0 {
+		cfg.Quota.Docs = DefaultQuotaDocs
+	}
+	if cfg.Quota.Bytes == 0 {
+		cfg.Quota.Bytes = DefaultQuotaBytes
 	}
 	if cfg.RateLimitKeys == 0 {
 		cfg.RateLimitKeys = 10_000
@@ -137,7 +201,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	tok := newTokens(cfg.Secret, issuer, cfg.Now, cfg.Rand)
-	met, err := newMetrics(cfg.Registry)
+	met, err := newMetrics(cfg.Registry, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -153,16 +217,23 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(recoverPanics(cfg.Logger))
 	e.Use(securityHeaders(cfg.PublicURL))
 
-	health := &healthHandlers{store: cfg.Store, timeout: cfg.ReadyTimeout}
+	health := &healthHandlers{store: cfg.Store, timeout: cfg.ReadyTimeout, full: met.full.Load}
 	e.GET("/healthz", health.healthz, noStore)
 	e.GET("/readyz", health.readyz, noStore)
 	e.GET("/metrics", met.handler(), noStore)
 
-	tries := newLimiter(cfg.LoginPerAccount, cfg.RateLimitKeys, cfg.Now)
-	accounts := account.NewAccounts(cfg.Store, hash, tries, cfg.Now, cfg.Rand)
+	tries := lockout{
+		perClient:  newLimiter(cfg.LoginPerAccountClient, cfg.RateLimitKeys, cfg.Now),
+		perAccount: newLimiter(cfg.LoginPerAccount, cfg.RateLimitKeys, cfg.Now),
+	}
+	var rules []account.Option
+	if cfg.InviteOnly {
+		rules = append(rules, account.InviteOnly())
+	}
+	accounts := account.NewAccounts(cfg.Store, hash, tries, cfg.Now, cfg.Rand, rules...)
 	authn := &authenticator{tokens: tok, users: cfg.Store}
 	auth := &authHandlers{
-		accounts: accounts, sessions: account.NewSessions(cfg.Store, cfg.Now, cfg.Rand),
+		accounts: accounts, sessions: account.NewSessions(cfg.Store, cfg.Now, cfg.Rand, cfg.RefreshGrace),
 		tok: tok, public: cfg.PublicURL,
 		perIP: newLimiter(cfg.LoginPerIP, cfg.RateLimitKeys, cfg.Now),
 	}
@@ -170,7 +241,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	me := &meHandlers{groups: cfg.Store, accounts: accounts}
 	inv := &inviteHandlers{invites: account.NewInvites(cfg.Store, cfg.Now, cfg.Rand), now: cfg.Now}
 	grp := &groupHandlers{groups: account.NewGroups(cfg.Store, cfg.Now, cfg.Rand)}
-	syn := newSyncHandlers(cfg.Store, cfg.Now)
+	syn := newSyncHandlers(cfg.Store, cfg.Now, cfg.Quota)
 	cli := &clinicHandlers{
 		clinic: account.NewClinic(cfg.Store, sync.NewClock(ServerNode, cfg.Now), cfg.Now, cfg.Rand),
 		groups: grp.groups, export: cfg.Store,
@@ -184,8 +255,12 @@ func New(cfg Config) (*echo.Echo, error) {
 	push := limits(pushBodyLimit, max(cfg.RequestTimeout, PushTimeout))
 	v1 := e.Group("/api/v1", noStore)
 
+	// Codes can be guessed wherever they are taken: every failure counts.
+	codesPerUser := failures(newLimiter(cfg.JoinPerUser, cfg.RateLimitKeys, cfg.Now), byUser)
+	codesPerNetwork := failures(newLimiter(cfg.JoinPerNetwork, cfg.RateLimitKeys, cfg.Now), byNetwork)
+
 	v1.GET("/openapi.json", serveOpenAPI, small)
-	v1.POST("/auth/register", auth.register, small)
+	v1.POST("/auth/register", auth.register, small, codesPerNetwork)
 	v1.POST("/auth/login", auth.login, small)
 	v1.POST("/auth/refresh", auth.refresh, small)
 	v1.POST("/auth/logout", auth.logout, small)
@@ -211,7 +286,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.GET("/invites/:code/qr", joinQR(cfg.PublicURL), small)
 
 	v1.POST("/groups", grp.create, small, user, leader)
-	v1.POST("/groups/join", grp.join, small, user, patient)
+	v1.POST("/groups/join", grp.join, small, codesPerNetwork, user, patient, codesPerUser)
 	v1.GET("/groups/:id", grp.get, small, user)
 	v1.PATCH("/groups/:id", grp.patch, small, user, leader)
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
@@ -226,7 +301,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.DELETE("/staff/:id", staff.remove, small, user, admin)
 	v1.POST("/users/:id/reset-code", staff.issueReset, small, user, allow(store.RoleTrainer, store.RoleAdmin))
 
-	v1.POST("/sync/push", syn.push, push, user)
+	pushRate := newLimiter(cfg.PushRate, cfg.RateLimitKeys, cfg.Now)
+	pushGuard := newPushGuard(cfg.PushesInFlight, cfg.PushesPerUser, cfg.PushWait)
+	v1.POST("/sync/push", syn.push, push, user, rate(pushRate, byUser), pushGuard.middleware)
 	v1.GET("/sync/pull", syn.pull, small, user)
 
 	if cfg.Push != nil {

@@ -80,7 +80,8 @@ func (h *authHandlers) register(c echo.Context) error {
 // login signs in and starts a session: a refresh token in the cookie, an
 // access token in the answer.
 func (h *authHandlers) login(c echo.Context) error {
-	if err := h.perIP.Take("login " + clientKey(c.RealIP())); err != nil {
+	network := clientKey(c.RealIP())
+	if err := h.perIP.Take("login " + network); err != nil {
 		return err
 	}
 	var req loginRequest
@@ -88,7 +89,7 @@ func (h *authHandlers) login(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := h.accounts.SignIn(ctx, req.Email, req.Password)
+	u, err := h.accounts.SignIn(ctx, req.Email, req.Password, network)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,8 @@ const (
 	CodeUnsupportedMedia   = "unsupported_media_type"
 	CodeRateLimited        = "rate_limited"
 	CodeUnavailable        = "unavailable"
+	CodeQuotaExceeded      = "quota_exceeded" // the user keeps as much as the server allows one user
+	CodeStorageFull        = "storage_full"   // the server's disk is full
 	CodeInternal           = "internal"
 )
 
@@ -70,6 +72,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case CodeQuotaExceeded, CodeStorageFull:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -218,6 +222,8 @@ func toError(err error) *Error {
 		return &Error{Code: CodePayloadTooLarge, Message: "request body too large"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: CodeUnavailable, Message: "the server is busy; try again", Cause: err}
+	case errors.Is(err, store.ErrStorageFull):
+		return &Error{Code: CodeStorageFull, Message: "the server's storage is full; nothing was saved, try again later", Cause: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Code: CodeNotFound, Message: "not found"}
 	case errors.Is(err, store.ErrCursorExpired):
@@ -261,8 +267,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		status := statusOf(e.Code)
 		if status >= 500 {
 			level := slog.LevelError
-			if status == http.StatusServiceUnavailable {
-				level = slog.LevelWarn // the store or a deadline; not a bug here
+			if status == http.StatusServiceUnavailable || status == http.StatusInsufficientStorage {
+				level = slog.LevelWarn // the store, a deadline, a full disk or quota; not a bug here
 			}
 			log.Log(c.Request().Context(), level, "request failed",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),

@@ -45,7 +45,7 @@ func (e *env) roleInvite(admin session, role string) string {
 		ExpiresAt time.Time `json:"expiresAt"`
 	}
 	r.Decode(e.t, &inv)
-	if len(inv.Code) != 8 || strings.ContainsAny(inv.Code, "0O1lI") || inv.Role != role ||
+	if len(inv.Code) != 12 || strings.ContainsAny(inv.Code, "0O1lI") || inv.Role != role ||
 		!inv.ExpiresAt.Equal(e.clock.Now().Add(account.RoleInviteTTL)) {
 		e.t.Fatalf("invite %+v", inv)
 	}
@@ -176,7 +176,7 @@ func TestGroups(t *testing.T) {
 	trainer := e.as("trainer", "trainer@example.org")
 	other := e.as("trainer", "other@example.org")
 	g := e.createGroup(trainer, "Onsdagsgruppa", "treatment")
-	if g.Kind != "treatment" || g.OwnerID != trainer.User.ID || len(g.InviteCode) != 8 {
+	if g.Kind != "treatment" || g.OwnerID != trainer.User.ID || len(g.InviteCode) != 12 {
 		t.Fatalf("group %+v", g)
 	}
 

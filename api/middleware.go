@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -169,16 +170,26 @@ func allow(roles ...store.Role) echo.MiddlewareFunc {
 }
 
 // metrics counts requests and their latency by route template, method and
-// status.
+// status. Every label comes from a bounded set, so no request can add
+// series without end: the route is a declared template (a catch-all like
+// /api/v1/* for paths no route matched, "unmatched" when not even that),
+// a method outside HTTP's standard ones is "other", and a status is one of
+// the few the server writes.
 type metrics struct {
 	reg      *prometheus.Registry
+	log      *slog.Logger
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// full is set while the store is out of room: from a write that
+	// failed with store.ErrStorageFull until one that succeeds.
+	full        atomic.Bool
+	storageFull prometheus.Gauge
 }
 
-func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, log *slog.Logger) (*metrics, error) {
 	m := &metrics{
 		reg: reg,
+		log: log,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "http_requests_total",
 			Help: "HTTP requests by route template, method and status.",
@@ -188,8 +199,12 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Help:    "HTTP request latency by route template, method and status.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method", "status"}),
+		storageFull: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dagbok_storage_full",
+			Help: "1 while the store has no room for writes (since the last write that failed for it, until one succeeds).",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.latency} {
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.storageFull} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
@@ -197,21 +212,58 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 	return m, nil
 }
 
+// middleware counts the request and writes its one access-log line:
+// method, route template, status, duration and request id. Never a body,
+// a query, a token or an e-mail address: the route template is logged,
+// not the path.
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		if err := next(c); err != nil {
+		err := next(c)
+		if err != nil {
 			c.Error(err) // write the error now, so its status is counted
 		}
+		elapsed := time.Since(start)
+		m.noteStorage(c.Request().Method, c.Response().Status, err)
 		route := c.Path()
 		if route == "" {
 			route = "unmatched"
 		}
+		method := methodLabel(c.Request().Method)
 		status := strconv.Itoa(c.Response().Status)
-		m.requests.WithLabelValues(route, c.Request().Method, status).Inc()
-		m.latency.WithLabelValues(route, c.Request().Method, status).Observe(time.Since(start).Seconds())
+		m.requests.WithLabelValues(route, method, status).Inc()
+		m.latency.WithLabelValues(route, method, status).Observe(elapsed.Seconds())
+		m.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			slog.String("method", method), slog.String("route", route),
+			slog.Int("status", c.Response().Status), slog.Duration("duration", elapsed),
+			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 		return nil
 	}
+}
+
+// noteStorage keeps track of whether the store is full: a write that
+// failed for want of room says it is, a write that succeeded says it is
+// not any more.
+func (m *metrics) noteStorage(method string, status int, err error) {
+	switch {
+	case errors.Is(err, store.ErrStorageFull):
+		m.full.Store(true)
+		m.storageFull.Set(1)
+	case method != http.MethodGet && method != http.MethodHead && status < http.StatusBadRequest && m.full.Load():
+		m.full.Store(false)
+		m.storageFull.Set(0)
+	}
+}
+
+// methodLabel is the request method when it is one of HTTP's standard
+// methods, "other" otherwise.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 func (m *metrics) handler() echo.HandlerFunc {
@@ -226,6 +278,7 @@ type healthStore interface {
 type healthHandlers struct {
 	store   healthStore
 	timeout time.Duration
+	full    func() bool // the store has no room for writes
 }
 
 // healthz answers while the process runs.
@@ -233,8 +286,12 @@ func (h *healthHandlers) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 only when the store answers a ping in time.
+// readyz answers 200 only when the store answers a ping in time and has
+// room for writes.
 func (h *healthHandlers) readyz(c echo.Context) error {
+	if h.full() {
+		return &Error{Code: CodeUnavailable, Message: "storage full: the store has no room for writes"}
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
 	defer cancel()
 	if err := h.store.Ping(ctx); err != nil {

@@ -3,9 +3,12 @@ package api
 import (
 	"container/heap"
 	"math"
+	"net/http"
 	"net/netip"
 	gosync "sync"
 	"time"
+
+	"github.com/labstack/echo/v4"
 )
 
 // Limit is a token bucket: Burst requests at once, refilled at one token
@@ -24,11 +27,13 @@ type bucket struct {
 }
 
 // limiter keeps one token bucket per key (an IP, an email) in memory. The
-// map is bounded: a new key may take the place of a bucket that has
-// refilled completely (forgetting it changes nothing), never of one that
-// is still counting attempts, or an attacker could wipe a victim's bucket
-// by sending many keys. When every bucket is still counting, a new key is
-// refused until the first one has refilled: the limiter fails closed.
+// map is bounded: when it is full, a new key takes the place of the bucket
+// that will be full again soonest — the one whose forgetting loses the
+// least, a bucket that has refilled completely losing nothing. A full
+// limiter never refuses a new key: a flood of addresses must not lock
+// every newcomer out. To wipe a bucket that is still counting, an attacker
+// must first make every other bucket emptier than it, at the cost of a
+// whole burst per key.
 //
 // The buckets sit in a min-heap by the time they are full again, so each
 // call costs O(log n) under the mutex, whatever the number of keys.
@@ -46,9 +51,8 @@ func newLimiter(l Limit, maxKeys int, now func() time.Time) *limiter {
 	return &limiter{limit: l, max: maxKeys, now: now, buckets: make(map[string]*bucket)}
 }
 
-// Allow takes a token for key. When none is left, or key is new and no
-// room can be made for it, it returns false and how long until the next
-// try can succeed.
+// Allow takes a token for key. When none is left it returns false and how
+// long until the next try can succeed.
 func (l *limiter) Allow(key string) (bool, time.Duration) {
 	if l == nil || l.limit.Burst <= 0 {
 		return true, 0
@@ -59,12 +63,8 @@ func (l *limiter) Allow(key string) (bool, time.Duration) {
 	b, ok := l.buckets[key]
 	if !ok {
 		if len(l.buckets) >= l.max {
-			oldest := l.byFull[0]
-			if oldest.fullAt.After(now) {
-				return false, max(oldest.fullAt.Sub(now), time.Nanosecond)
-			}
-			heap.Pop(&l.byFull)
-			delete(l.buckets, oldest.key)
+			shed := heap.Pop(&l.byFull).(*bucket)
+			delete(l.buckets, shed.key)
 		}
 		b = &bucket{key: key, tokens: float64(l.limit.Burst), last: now}
 		l.buckets[key] = b
@@ -83,8 +83,6 @@ func (l *limiter) Allow(key string) (bool, time.Duration) {
 }
 
 // Take takes a token from l for key, or fails with 429 and Retry-After.
-// With Refund it makes a limiter the account.Tries that count guesses at
-// an account's password.
 func (l *limiter) Take(key string) error {
 	ok, wait := l.Allow(key)
 	if ok {
@@ -110,6 +108,65 @@ func (l *limiter) Refund(key string) {
 	l.refill(b, now)
 	b.tokens = math.Min(float64(l.limit.Burst), b.tokens+1)
 	l.fix(b, now)
+}
+
+// failures bounds the failed requests of a route: each request takes a
+// token from l under key(c) and a request that succeeds gives it back, so
+// only failures count — every failed attempt, a malformed one included.
+// It guards what can be guessed (invite codes).
+func failures(l *limiter, key func(echo.Context) string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			k := key(c)
+			if err := l.Take(k); err != nil {
+				return err
+			}
+			err := next(c)
+			if err == nil && c.Response().Status < http.StatusBadRequest {
+				l.Refund(k)
+			}
+			return err
+		}
+	}
+}
+
+// rate bounds the requests of a route per key(c): each takes a token.
+func rate(l *limiter, key func(echo.Context) string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := l.Take(key(c)); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
+// byUser keys a limit by the signed-in user (after authentication).
+func byUser(c echo.Context) string { return currentUser(c).ID }
+
+// byNetwork keys a limit by the client's network (clientKey).
+func byNetwork(c echo.Context) string { return clientKey(c.RealIP()) }
+
+// lockout is account.Tries over two limiters: perClient keyed by account
+// and client network (tight), perAccount keyed by account alone (large).
+type lockout struct {
+	perClient, perAccount *limiter
+}
+
+// Take spends a try from both budgets; the client's is asked first, so a
+// network that spent its own does not wear down the account's.
+func (l lockout) Take(account, network string) error {
+	if err := l.perClient.Take(account + " " + network); err != nil {
+		return err
+	}
+	return l.perAccount.Take(account)
+}
+
+// Refund gives the try back to both budgets.
+func (l lockout) Refund(account, network string) {
+	l.perClient.Refund(account + " " + network)
+	l.perAccount.Refund(account)
 }
 
 // fix sets when b is full again and its place in the heap.

@@ -93,7 +93,7 @@ func (h *staffHandlers) reset(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if _, err := h.staff.Reset(c.Request().Context(), req.Email, req.Code, req.Password); err != nil {
+	if _, err := h.staff.Reset(c.Request().Context(), req.Email, req.Code, req.Password, clientKey(c.RealIP())); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

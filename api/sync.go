@@ -19,6 +19,16 @@ import (
 type syncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error)
 	Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error)
+	Usage(ctx context.Context, scope string) (store.Usage, error)
+}
+
+// Quota bounds what one user keeps on the server (store.Usage), so that no
+// account can fill the disk for everyone. A push is refused while the user
+// is at or over either bound; one that starts below may end a little over
+// (by at most the pushes a user may have in flight).
+type Quota struct {
+	Docs  int64 // documents, tombstones included until collected
+	Bytes int64 // bytes of fields in documents and change log
 }
 
 // syncHandlers serve the push/pull protocol. The scope is always the
@@ -26,6 +36,7 @@ type syncStore interface {
 type syncHandlers struct {
 	store syncStore
 	now   func() time.Time
+	quota Quota
 	// bufs keeps buffers for pull answers: a page of a year of sessions is
 	// about 100 kB, and growing a fresh one for every pull costs copies
 	// and page faults. Unlike a sync.Pool, which the garbage collector
@@ -41,9 +52,9 @@ const (
 	maxPooledBuf = 1 << 20
 )
 
-// newSyncHandlers returns the sync endpoints on s.
-func newSyncHandlers(s syncStore, now func() time.Time) *syncHandlers {
-	return &syncHandlers{store: s, now: now, bufs: make(chan []byte, pullBuffers)}
+// newSyncHandlers returns the sync endpoints on s, each user within quota.
+func newSyncHandlers(s syncStore, now func() time.Time, quota Quota) *syncHandlers {
+	return &syncHandlers{store: s, now: now, quota: quota, bufs: make(chan []byte, pullBuffers)}
 }
 
 // push decodes and validates a batch (sync.DecodePushRequest lists every
@@ -62,11 +73,29 @@ func (h *syncHandlers) push(c echo.Context) error {
 	if err := sync.CheckSkew(req.Docs, now); err != nil {
 		return err
 	}
-	res, err := h.store.Push(c.Request().Context(), currentUser(c).ID, req.BatchID, req.Docs)
+	ctx, scope := c.Request().Context(), currentUser(c).ID
+	if err := h.withinQuota(ctx, scope); err != nil {
+		return err
+	}
+	res, err := h.store.Push(ctx, scope, req.BatchID, req.Docs)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, sync.PushResponse{Applied: res.Applied, ServerTime: h.now().UnixMilli()})
+}
+
+// withinQuota refuses a push while the scope is at or over its quota.
+func (h *syncHandlers) withinQuota(ctx context.Context, scope string) error {
+	u, err := h.store.Usage(ctx, scope)
+	if err != nil {
+		return err
+	}
+	if u.Docs >= h.quota.Docs || u.Bytes >= h.quota.Bytes {
+		return &Error{Code: CodeQuotaExceeded, Message: fmt.Sprintf(
+			"your storage on this server is full (%d documents, %d bytes; at most %d and %d); nothing was saved",
+			u.Docs, u.Bytes, h.quota.Docs, h.quota.Bytes)}
+	}
+	return nil
 }
 
 // pull returns the next page of the user's change log after cursor.

@@ -25,7 +25,7 @@ const (
 )
 
 // tokens issues and checks access tokens (JWT, HS256, per RFC 8725: the
-// algorithm is pinned and iss, aud, exp, iat and sub are required).
+// algorithm is pinned and iss, aud, exp, iat, sub and jti are required).
 // Refresh tokens are the account package's (account.Sessions).
 type tokens struct {
 	secret []byte
@@ -106,8 +106,8 @@ func (t *tokens) Parse(raw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if claims.Subject == "" || claims.IssuedAt == nil {
-		return "", errors.New("token lacks sub or iat")
+	if claims.Subject == "" || claims.IssuedAt == nil || claims.ID == "" {
+		return "", errors.New("token lacks sub, iat or jti")
 	}
 	if claims.NotBefore == nil { // the tokens Issue makes; others are checked each time
 		t.mu.Lock()

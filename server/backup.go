@@ -48,3 +48,32 @@ func backup(cfg Config, log *slog.Logger) int {
 	log.Info("backup written", "file", cfg.BackupTo)
 	return 0
 }
+
+// check runs the full integrity check of the SQLite database in the data
+// folder and returns the exit code: 0 sound, 1 damaged or unreadable. It
+// runs beside a serving server (it only reads).
+func check(cfg Config, log *slog.Logger) int {
+	if cfg.MongoURI != "" {
+		log.Error("check reads the SQLite store; with MONGODB_URI set, use MongoDB's own validate command")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	db := filepath.Join(cfg.DataDir, "app.db")
+	if _, err := os.Stat(db); err != nil {
+		log.Error("no database to check", "file", db, "err", err)
+		return 1
+	}
+	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: db})
+	if err != nil {
+		log.Error("opening the database", "file", db, "err", err)
+		return 1
+	}
+	defer st.Close()
+	if err := st.Check(ctx, false); err != nil {
+		log.Error("the database failed its integrity check; restore it from a backup", "file", db, "err", err)
+		return 1
+	}
+	log.Info("the database is sound", "file", db)
+	return 0
+}

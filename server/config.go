@@ -37,8 +37,14 @@ type Config struct {
 	PushTestEndpoints bool           // allow loopback/private push endpoints (tests only)
 	TrustedProxies    []netip.Prefix // networks whose X-Forwarded-For is believed
 	TombstoneTTL      time.Duration  // how long deleted documents are kept for devices to see
+	RefreshGrace      time.Duration  // how long a rotated refresh token may come back (0: never)
+	QuotaDocs         int64          // documents one user may keep
+	QuotaBytes        int64          // bytes one user may keep (documents and change log)
+	MaxDBBytes        int64          // cap on app.db's size; 0: none
+	InviteOnly        bool           // registrations need an invite code
 	LogFormat         string         // auto, text or json
 	BackupTo          string         // "backup FILE": write an online copy of the SQLite database and exit
+	Check             bool           // "check": run the full integrity check of the SQLite database and exit
 }
 
 // setting describes one configuration value: its flag, environment
@@ -118,6 +124,50 @@ func settings() []setting {
 				}
 				c.TombstoneTTL = d
 				return err
+			}},
+		{flag: "refresh-reuse-grace", env: "REFRESH_REUSE_GRACE", def: "30s", help: "how long a just-rotated refresh token may be sent again without signing the device out (0s to 30s)",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err == nil && (d < 0 || d > 30*time.Second) {
+					err = errors.New("must be between 0s and 30s")
+				}
+				c.RefreshGrace = d
+				return err
+			}},
+		{flag: "user-quota-docs", env: "USER_QUOTA_DOCS", def: "50000", help: "documents one user may keep on the server (a year of training is about 150)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err == nil && n < 1 {
+					err = errors.New("must be at least 1")
+				}
+				c.QuotaDocs = n
+				return err
+			}},
+		{flag: "user-quota-mb", env: "USER_QUOTA_MB", def: "128", help: "MiB one user may keep on the server, change log included (a year of training is about 0.3)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err == nil && (n < 1 || n > 1<<20) {
+					err = errors.New("must be between 1 and 1048576")
+				}
+				c.QuotaBytes = n << 20
+				return err
+			}},
+		{flag: "max-db-mb", env: "MAX_DB_MB", def: "0", help: "largest size app.db may grow to, in MiB; writes beyond answer 507 storage_full as on a full disk (0: no cap)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err == nil && (n < 0 || n > 1<<30) {
+					err = errors.New("must be between 0 and 1073741824")
+				}
+				c.MaxDBBytes = n << 20
+				return err
+			}},
+		{flag: "registration", env: "REGISTRATION", def: "open", help: `"open": a patient may register without an invite code; "invite": every registration needs one`,
+			set: func(c *Config, v string) error {
+				if v != "open" && v != "invite" {
+					return errors.New(`must be "open" or "invite"`)
+				}
+				c.InviteOnly = v == "invite"
+				return nil
 			}},
 		{flag: "log-format", env: "LOG_FORMAT", def: "auto", help: "auto (text on a terminal, else JSON), text or json",
 			set: func(c *Config, v string) error {
@@ -206,6 +256,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		cfg.BackupTo = fs.Arg(1)
 	case fs.Arg(0) == "backup":
 		return cfg, errors.New("usage: dagbok [flags] backup FILE")
+	case fs.Arg(0) == "check" && fs.NArg() == 1:
+		cfg.Check = true
 	default:
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -245,9 +297,10 @@ func (c Config) check() error {
 }
 
 func usage(out io.Writer, ss []setting) {
-	fmt.Fprintf(out, "Usage: dagbok [flags]\n       dagbok [flags] backup FILE\n\n"+
+	fmt.Fprintf(out, "Usage: dagbok [flags]\n       dagbok [flags] backup FILE\n       dagbok [flags] check\n\n"+
 		"Runs the 4x4 training diary: the web app and its API.\n"+
 		"backup writes a consistent copy of the SQLite database to FILE while the server runs.\n"+
+		"check runs SQLite's full integrity check of the database (also while the server runs).\n"+
 		"Every setting can be given as a flag or an environment variable; a flag wins.\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLAG\tENV\tDEFAULT\tMEANING")

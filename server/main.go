@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -54,6 +55,9 @@ func run(args []string, getenv func(string) string, stderr *os.File) int {
 	log := newLogger(cfg.LogFormat, stderr)
 	if cfg.BackupTo != "" {
 		return backup(cfg, log)
+	}
+	if cfg.Check {
+		return check(cfg, log)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -183,6 +187,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Web:            pwa.Handler(),
 		Registry:       reg,
 		RequestTimeout: requestTimeout,
+		RefreshGrace:   cmp.Or(m.cfg.RefreshGrace, -1), // 0 means none here, the default in api
+		Quota:          api.Quota{Docs: m.cfg.QuotaDocs, Bytes: m.cfg.QuotaBytes},
+		InviteOnly:     m.cfg.InviteOnly,
 		Push:           pushSvc,
 		Setup:          setup,
 	})
@@ -378,9 +385,15 @@ func (m *Main) openStore(ctx context.Context) (store.Store, string, error) {
 		return st, "mongodb", nil
 	}
 	path := filepath.Join(m.cfg.DataDir, "app.db")
-	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path, Now: m.now})
+	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path, Now: m.now, MaxBytes: m.cfg.MaxDBBytes})
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite store %s: %w", path, err)
+	}
+	// A damaged page would otherwise be found only by the pull that
+	// touches it, long after the last good backup may have been replaced.
+	if err := st.Check(ctx, true); err != nil {
+		st.Close()
+		return nil, "", fmt.Errorf("SQLite store %s: %w (dagbok check says more; restore app.db from a backup)", path, err)
 	}
 	return st, "sqlite", nil
 }

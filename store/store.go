@@ -29,6 +29,10 @@ var (
 	// ErrTokenReused: a refresh token that was already rotated was presented
 	// again. The caller must revoke the token's whole family.
 	ErrTokenReused = errors.New("refresh token reused")
+	// ErrStorageFull: the store has no room for the write (the disk, or
+	// the size the operator allows the database, is full). Nothing of the
+	// write was kept.
+	ErrStorageFull = errors.New("storage full")
 	// ErrCursorExpired: the pull cursor predates collected tombstones; the
 	// client must pull again from the start.
 	ErrCursorExpired = errors.New("cursor expired")
@@ -312,6 +316,17 @@ type SyncStore interface {
 	Compact(ctx context.Context, scope string, tombstonesBefore time.Time) (CompactResult, error)
 	// Scopes lists every scope that holds documents, for the compactor.
 	Scopes(ctx context.Context) ([]string, error)
+	// Usage reports what a scope keeps, for per-user quotas.
+	Usage(ctx context.Context, scope string) (Usage, error)
+}
+
+// Usage is what one scope keeps: its documents (tombstones included, until
+// collected) and the bytes of their fields, counted once in the documents
+// and once in each change-log entry not yet compacted away. It is measured
+// the same way on every engine, so a quota means the same on each.
+type Usage struct {
+	Docs  int64
+	Bytes int64
 }
 
 // Subscription is one browser's Web Push subscription. The endpoint is

@@ -9,6 +9,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -89,6 +90,9 @@ type gate struct {
 	leaks        []string
 	updateChecks int
 	apiLog       []string // API calls and their status (with the body of errors), for failure reports
+
+	loseRefresh bool // refresh requests reach the server, their answers never the browser
+	lostRefresh int  // how many answers were lost so
 }
 
 // sentBody is the context key under which the gate keeps a request's body
@@ -164,6 +168,25 @@ func newGate(t *testing.T, backend string) *gate {
 			http.Error(w, "offline", http.StatusBadGateway)
 			return
 		}
+		g.mu.Lock()
+		lose := g.loseRefresh && r.URL.Path == "/api/v1/auth/refresh"
+		g.mu.Unlock()
+		if lose {
+			// The server answers; the connection drops before the
+			// browser reads a byte of it, as on a weak network.
+			proxy.ServeHTTP(httptest.NewRecorder(), r)
+			g.mu.Lock()
+			g.lostRefresh++
+			g.mu.Unlock()
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+			http.Error(w, "lost", http.StatusBadGateway)
+			return
+		}
 		if r.Method == http.MethodPatch || r.URL.Path == "/api/v1/sync/push" {
 			// Keep what was sent (its start) for the failure report.
 			body, err := io.ReadAll(r.Body)
@@ -197,6 +220,21 @@ func (g *gate) setOffline(offline bool) {
 	g.mu.Lock()
 	g.offline = offline
 	g.mu.Unlock()
+}
+
+// loseRefreshAnswers makes every refresh reach the server while its
+// answer is lost on the way back (lose), or lets them through again.
+func (g *gate) loseRefreshAnswers(lose bool) {
+	g.mu.Lock()
+	g.loseRefresh = lose
+	g.mu.Unlock()
+}
+
+// refreshesLost is how many refresh answers the gate has lost.
+func (g *gate) refreshesLost() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.lostRefresh
 }
 
 // noLeaks fails the test if a request of the page or of its service worker

@@ -7,7 +7,8 @@ import (
 
 // TestBrowserSignInMessages: what the server refuses at sign-up and
 // sign-in is said in the app's words: an email it does not take, an invite
-// code that does not work (at sign-up, and after signing in with one), and
+// code that does not work (at sign-up, and after signing in with one), a
+// password too common to take, and
 // too many wrong passwords, with how long to wait.
 func TestBrowserSignInMessages(t *testing.T) {
 	srv := startServer(t)
@@ -29,7 +30,9 @@ func TestBrowserSignInMessages(t *testing.T) {
 		}
 	}
 	errorAfter("Sjekk e-postadressen", "join-name", "Per", "join-email", "per@", "join-password", testPassword)
-	errorAfter("Invitasjonskoden virker ikke", "join-email", "ny@example.no", "join-code", "BADCODE9")
+	errorAfter("Det passordet er for vanlig", "join-email", "ny@example.no", "join-password", "Passord123")
+	p.setValue("join-password", testPassword)
+	errorAfter("Invitasjonskoden virker ikke", "join-code", "BADCODE9")
 
 	p.click("goto-login")
 	p.waitVisible("join-email")

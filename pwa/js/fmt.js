@@ -85,8 +85,17 @@ const FIELD_MESSAGES = {
   code: 'join.badCode',
 };
 
+// REASON_MESSAGES says it for a field refused for a reason of its own,
+// by the start of the server's reason.
+const REASON_MESSAGES = [
+  ['password', 'too common', 'abuse.commonPassword'],
+  ['inviteCode', 'required', 'abuse.inviteRequired'],
+];
+
 /** fieldMessage returns the message for the first field e names, or ''. */
 export function fieldMessage(t, e) {
-  const key = (e.details || []).map((d) => FIELD_MESSAGES[d && d.field]).find(Boolean);
+  const key = (e.details || []).map((d) => d && (
+    REASON_MESSAGES.find(([field, reason]) => d.field === field && String(d.reason || '').startsWith(reason))?.[2]
+    || FIELD_MESSAGES[d.field])).find(Boolean);
   return key ? t(key) : '';
 }

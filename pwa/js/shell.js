@@ -175,7 +175,15 @@ export function createShell({ store, t, routes, tabs }) {
       error: ['error', 'sync.error'],
       signedout: ['error', 'sync.signedOut'],
     };
-    const [kind, key] = map[s.state] || map.idle;
+    // A refusal the user can understand is said in the app's words.
+    const byCode = {
+      quota_exceeded: 'abuse.quotaExceeded',
+      storage_full: 'abuse.storageFull',
+      rate_limited: 'abuse.slowDown',
+      unavailable: 'abuse.slowDown',
+    };
+    const [kind, stateKey] = map[s.state] || map.idle;
+    const key = (s.state === 'error' && s.error && byCode[s.error.code]) || stateKey;
     el.dataset.state = s.state;
     el.className = 'sync sync-' + kind;
     const kids = [h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { 'data-testid': 'sync-text', text: t(key) })];

@@ -36,6 +36,9 @@ type docRec struct {
 	Rev    int64         `bson:"rev"`
 	Type   string        `bson:"type"`
 	Fields string        `bson:"fields"` // store.EncodeFields
+	// Size is len(Fields), summed for Usage (zero in records written
+	// before it was kept).
+	Size int64 `bson:"size,omitempty"`
 	// WrittenAt is the server time of the write (ms); zero in records
 	// written before it was kept. A tombstone ages from it (see Compact).
 	WrittenAt time.Time `bson:"writtenAt,omitempty"`
@@ -56,6 +59,7 @@ type logRec struct {
 	ID     string `bson:"id"`
 	Type   string `bson:"type"`
 	Fields string `bson:"fields"`
+	Size   int64  `bson:"size,omitempty"` // len(Fields), as in docRec
 	// WrittenAt is the server time (ms) of the push that logged this
 	// state; zero in entries written before it was kept.
 	WrittenAt time.Time `bson:"writtenAt,omitempty"`
@@ -237,12 +241,13 @@ func (s *Store) writeDocs(ctx context.Context, scope string, incoming []sync.Doc
 			if err != nil {
 				return nil, fmt.Errorf("mongostore: push: document %s: %w", merged.ID, err)
 			}
-			states[i] = logRec{Scope: scope, ID: merged.ID, Type: merged.Type, Fields: string(fields), WrittenAt: now}
+			states[i] = logRec{Scope: scope, ID: merged.ID, Type: merged.Type, Fields: string(fields), Size: int64(len(fields)), WrittenAt: now}
 			if exists && !cur.rec.Gone && states[i].Fields == cur.rec.Fields && states[i].Type == cur.rec.Type {
 				continue // nothing new for this document
 			}
 			writes = append(writes, i)
-			recs = append(recs, docRec{Scope: scope, ID: merged.ID, Rev: cur.rec.Rev + 1, Type: merged.Type, Fields: states[i].Fields, WrittenAt: now})
+			recs = append(recs, docRec{Scope: scope, ID: merged.ID, Rev: cur.rec.Rev + 1, Type: merged.Type, Fields: states[i].Fields,
+				Size: states[i].Size, WrittenAt: now})
 		}
 		var retry []int
 		var superseded []bson.ObjectID
@@ -872,4 +877,50 @@ func (s *Store) Scopes(ctx context.Context) ([]string, error) {
 		scopes[i] = r.Scope
 	}
 	return scopes, nil
+}
+
+// Usage counts the scope's documents (by id, past the revisions that
+// replaced collected tombstones) and sums the sizes kept with every
+// document revision and log entry. Records written before sizes were kept
+// count as empty.
+func (s *Store) Usage(ctx context.Context, scope string) (store.Usage, error) {
+	live := eq("$match", bson.D{{Key: "scope", Value: scope}, {Key: "gone", Value: eq("$ne", true)}})
+	var u store.Usage
+	var ids []struct {
+		N int64 `bson:"n"`
+	}
+	if err := aggregate(ctx, s.docs, bson.A{live, eq("$group", eq("_id", "$id")), eq("$count", "n")}, &ids); err != nil {
+		return store.Usage{}, mapErr("usage", err)
+	}
+	if len(ids) > 0 {
+		u.Docs = ids[0].N
+	}
+	sum := eq("$group", bson.D{{Key: "_id", Value: nil}, {Key: "bytes", Value: eq("$sum", "$size")}})
+	for _, q := range []struct {
+		coll     *mongo.Collection
+		pipeline bson.A
+	}{
+		{s.docs, bson.A{live, sum}},
+		{s.log, bson.A{eq("$match", eq("scope", scope)), sum}},
+	} {
+		var rows []struct {
+			Bytes int64 `bson:"bytes"`
+		}
+		if err := aggregate(ctx, q.coll, q.pipeline, &rows); err != nil {
+			return store.Usage{}, mapErr("usage", err)
+		}
+		if len(rows) > 0 {
+			u.Bytes += rows[0].Bytes
+		}
+	}
+	return u, nil
+}
+
+// aggregate runs pipeline on coll and decodes every result into out.
+func aggregate(ctx context.Context, coll *mongo.Collection, pipeline bson.A, out any) error {
+	cur, err := coll.Aggregate(ctx, pipeline)
+	if err != nil {
+		return err
+	}
+	return cur.All(ctx, out)
 }

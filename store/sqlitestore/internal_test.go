@@ -110,7 +110,7 @@ func TestMigrateNewerDatabase(t *testing.T) {
 }
 
 func TestMigrateSteps(t *testing.T) {
-	db, err := openPool(context.Background(), filepath.Join(t.TempDir(), "m.db"), 1, "immediate")
+	db, err := openPool(context.Background(), filepath.Join(t.TempDir(), "m.db"), 1, "immediate", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

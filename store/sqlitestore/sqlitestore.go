@@ -17,8 +17,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
@@ -58,6 +61,10 @@ type Config struct {
 	// applied, when a tombstone was written: the time it ages from); nil
 	// means time.Now.
 	Now func() time.Time
+	// MaxBytes caps the size of the database file (SQLite's
+	// max_page_count); a write that would grow it further fails with
+	// store.ErrStorageFull, as on a full disk. 0: no cap.
+	MaxBytes int64
 }
 
 // Open opens the database file, applies the pending migrations and
@@ -74,7 +81,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
-	w, err := openPool(ctx, abs, 1, "immediate")
+	if err := createPrivate(abs); err != nil {
+		return nil, err
+	}
+	w, err := openPool(ctx, abs, 1, "immediate", cfg.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +97,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := openPool(ctx, abs, readConns, "deferred")
+	r, err := openPool(ctx, abs, readConns, "deferred", 0)
 	if err != nil {
 		push.close()
 		w.Close()
@@ -114,8 +124,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // dsn builds the driver's connection string: a file URI whose _pragma
 // parameters the driver runs on every new connection of the pool.
-func dsn(abs, txlock string) string {
+func dsn(abs, txlock string, maxBytes int64) string {
 	q := url.Values{}
+	if maxBytes > 0 {
+		// Pages are 4 KiB (SQLite's default page_size, which this store keeps).
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(maxBytes/4096, 1)))
+	}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
@@ -125,8 +139,8 @@ func dsn(abs, txlock string) string {
 	return u.String()
 }
 
-func openPool(ctx context.Context, abs string, conns int, txlock string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", dsn(abs, txlock))
+func openPool(ctx context.Context, abs string, conns int, txlock string, maxBytes int64) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(abs, txlock, maxBytes))
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", abs, err)
 	}
@@ -170,7 +184,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("sqlitestore: backup: %w", err)
 	}
-	db, err := openPool(ctx, s.path, 1, "deferred")
+	db, err := openPool(ctx, s.path, 1, "deferred", 0)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: backup: %w", err)
 	}
@@ -181,10 +195,62 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// mapErr turns constraint violations into the store's sentinel errors.
+// ErrDamaged: SQLite's integrity check found the database damaged.
+var ErrDamaged = errors.New("sqlitestore: the database is damaged")
+
+// Check runs SQLite's integrity check and returns ErrDamaged with what it
+// found (at most 20 problems) when the database is damaged. quick runs
+// quick_check, which skips comparing indexes with their tables: it reads
+// every page once, so a page damaged in the middle of the file is found
+// at start rather than by the pull that touches it. The full check is
+// `dagbok check`'s.
+func (s *Store) Check(ctx context.Context, quick bool) error {
+	pragma := "PRAGMA integrity_check(20)"
+	if quick {
+		pragma = "PRAGMA quick_check(20)"
+	}
+	rows, err := s.r.QueryContext(ctx, pragma)
+	if err != nil {
+		return damaged(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("sqlitestore: check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return damaged(err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrDamaged, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// damaged marks err as ErrDamaged when SQLite found the file corrupt or
+// not a database at all.
+func damaged(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_CORRUPT || se.Code()&0xff == sqlite3.SQLITE_NOTADB) {
+		return fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	return fmt.Errorf("sqlitestore: check: %w", err)
+}
+
+// mapErr turns constraint violations and a full disk into the store's
+// sentinel errors.
 func mapErr(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
+		if se.Code()&0xff == sqlite3.SQLITE_FULL {
+			return full(err)
+		}
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: %w", store.ErrDuplicate, err)
@@ -240,11 +306,50 @@ func uninterrupted(ctx context.Context) (context.Context, error) {
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return full(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		return full(err)
+	}
+	return full(tx.Commit())
+}
+
+// full marks err as store.ErrStorageFull when SQLite found no room
+// (SQLITE_FULL: the disk, or the MaxBytes cap), and returns it as it is
+// otherwise.
+func full(err error) error {
+	var se *sqlite.Error
+	if errors.Is(err, store.ErrStorageFull) || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_FULL {
 		return err
 	}
-	return tx.Commit()
+	return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
+}
+
+// ErrEmptyDatabase: the database file exists but holds nothing, and this
+// start did not create it. SQLite would take it for a new database and the
+// server would start empty, as if every account were gone; more likely the
+// file was truncated or a restore went wrong.
+var ErrEmptyDatabase = errors.New("sqlitestore: the database file is empty (0 bytes) but was not created now; " +
+	"restore it from a backup, or delete it to start a new database")
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist (SQLite gives its -wal and -shm files the same mode), and refuses
+// an existing file of zero length.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("sqlitestore: create %s: %w", path, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	if fi.Mode().IsRegular() && fi.Size() == 0 {
+		return fmt.Errorf("%s: %w", path, ErrEmptyDatabase)
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package sqlitestore_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"github.com/hit4x4/dagbok/store/sqlitestore"
 	"github.com/hit4x4/dagbok/store/storetest"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/sync/synctest"
 )
 
 // open opens a store on a new file in the test's temporary folder, on the
@@ -133,5 +136,100 @@ func TestOpenNotADatabase(t *testing.T) {
 	if s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path}); err == nil {
 		s.Close()
 		t.Fatal("Open of a text file succeeded")
+	}
+}
+
+// A zero-length database this start did not create is refused: SQLite
+// would take it for a new, empty database.
+func TestOpenRefusesAnEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a zero-length file succeeded")
+	}
+	if !errors.Is(err, sqlitestore.ErrEmptyDatabase) {
+		t.Fatalf("error %v, want ErrEmptyDatabase", err)
+	}
+}
+
+// The database and its -wal and -shm files are readable by their owner
+// only: they hold health data and password hashes.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: filepath.Join(dir, "app.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Push(t.Context(), "scope", "b1", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"app.db", "app.db-wal", "app.db-shm"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s has mode %o, want 600", name, perm)
+		}
+	}
+}
+
+// A page damaged in the middle of the file is found by the quick check
+// (which the server runs at start) and by the full one, without a pull
+// having to touch it.
+func TestCheckFindsADamagedPage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.db")
+	s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := range 20 {
+		docs := make([]sync.Doc, 50)
+		for i := range docs {
+			docs[i] = synctest.Session(t, fmt.Sprintf("d%d-%d", b, i), synctest.Stamp(time.Unix(1e9, 0), "n"), "note", fmt.Sprintf("%0500d", i))
+		}
+		if _, err := s.Push(t.Context(), "p1", fmt.Sprint("b", b), docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, quick := range []bool{true, false} {
+		if err := s.Check(t.Context(), quick); err != nil {
+			t.Fatalf("Check(quick %v) of a sound database: %v", quick, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := fi.Size() / 4096 / 2
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 4096), page*4096); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	for _, quick := range []bool{true, false} {
+		if err := s.Check(t.Context(), quick); !errors.Is(err, sqlitestore.ErrDamaged) {
+			t.Fatalf("Check(quick %v) of page %d of %d overwritten: %v", quick, page, fi.Size()/4096, err)
+		}
 	}
 }

@@ -598,3 +598,18 @@ func (s *Store) Scopes(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Usage counts the scope's documents and the bytes of their fields in the
+// documents and the change log. length() of a blob reads its size from the
+// record header, not its content.
+func (s *Store) Usage(ctx context.Context, scope string) (store.Usage, error) {
+	var u store.Usage
+	err := s.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM sync_doc WHERE scope = ?1),
+		(SELECT coalesce(sum(length(fields)), 0) FROM sync_doc WHERE scope = ?1) +
+		(SELECT coalesce(sum(length(fields)), 0) FROM sync_log WHERE scope = ?1)`, scope).Scan(&u.Docs, &u.Bytes)
+	if err != nil {
+		return store.Usage{}, fmt.Errorf("sqlitestore: usage: %w", err)
+	}
+	return u, nil
+}

@@ -100,6 +100,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"TombstoneAtHead", testTombstoneAtHead},
 		{"OldDeletionKeptForTTL", testOldDeletionKeptForTTL},
 		{"Scopes", testScopes},
+		{"Usage", testUsage},
 		{"ScopeIsolation", testScopeIsolation},
 		{"ConcurrentPushPull", testConcurrentPushPull},
 		{"Subscriptions", testSubscriptions},

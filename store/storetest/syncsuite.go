@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -532,6 +533,54 @@ func testScopes(t *testing.T, h harness) {
 	}
 	if fmt.Sprint(scopes) != "[p1 p2 p3]" {
 		t.Errorf("Scopes = %v, want [p1 p2 p3]", scopes)
+	}
+}
+
+// testUsage: a scope's usage counts its documents, tombstones included,
+// and the bytes of their fields in the documents and in the change log;
+// other scopes count apart.
+func testUsage(t *testing.T, h harness) {
+	s := h.fresh(t)
+	c := ctx(t)
+	usage := func(scope string) store.Usage {
+		t.Helper()
+		u, err := s.Usage(c, scope)
+		if err != nil {
+			t.Fatalf("Usage(%s): %v", scope, err)
+		}
+		return u
+	}
+	if u := usage("p1"); u != (store.Usage{}) {
+		t.Errorf("Usage of an empty scope = %+v", u)
+	}
+	docs := []sync.Doc{
+		synctest.Session(t, "s1", stamp(0, 0, "d"), "note", "first"),
+		synctest.Session(t, "s2", stamp(0, 0, "d"), "note", "second", "durationMin", 40),
+		synctest.Tombstone(t, "s3", stamp(0, 0, "d")),
+	}
+	mustPush(t, s, "p1", "b1", docs...)
+	mustPush(t, s, "p2", "b1", synctest.Session(t, "s1", stamp(0, 0, "d"), "note", "other scope"))
+	var size int64
+	for _, d := range docs {
+		b, err := json.Marshal(d.Fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size += int64(len(b))
+	}
+	first := usage("p1")
+	// Each document's fields are kept twice: as the document and as its
+	// log entry. Engines store them compactly or not: allow a little.
+	if first.Docs != 3 || first.Bytes < size || first.Bytes > 4*size {
+		t.Errorf("Usage after 3 documents of %d bytes = %+v, want 3 documents and about %d bytes", size, first, 2*size)
+	}
+	mustPush(t, s, "p1", "b2", synctest.Session(t, "s1", stamp(time.Minute, 0, "d"), "note", "changed"))
+	second := usage("p1")
+	if second.Docs != 3 || second.Bytes <= first.Bytes {
+		t.Errorf("Usage after a change = %+v, want 3 documents and more than %d bytes (the log grew)", second, first.Bytes)
+	}
+	if u := usage("p2"); u.Docs != 1 {
+		t.Errorf("Usage of another scope = %+v, want 1 document", u)
 	}
 }
 
