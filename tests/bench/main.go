@@ -99,7 +99,7 @@ func run(out, log io.Writer, z scenario.Sizes, rounds int, asJSON bool) error {
 		start := time.Now()
 		res := testing.Benchmark(c.Run)
 		if res.N == 0 {
-			return fmt.Errorf("%s failed", c.Name)
+			return fmt.Errorf("%s failed; %s says why", c.Name, c.GoTest)
 		}
 		r := Result{Name: c.Name, Value: res.Extra[c.Unit], Unit: c.Unit, Baseline: res.Extra["raw-"+c.Unit],
 			Ratio: res.Extra[c.Ratio], Target: c.Target}
