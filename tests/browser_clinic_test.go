@@ -130,6 +130,11 @@ func TestBrowserClinicJourney(t *testing.T) {
 	tr.screenshot("clinic-patient-tablet")
 	eval[bool](tr, `(document.querySelector('[data-testid=patient-chart-adherence]').scrollIntoView(), true)`)
 	tr.screenshot("clinic-patient-charts-tablet")
+	// The patient has given no sex: the fitness age card says what is missing.
+	tr.waitJS("the fitness card", `!!document.getElementById('p-fitness')`)
+	if got := eval[string](tr, `document.getElementById('p-fitness').parentElement.textContent`); !strings.Contains(got, "kjønn") {
+		t.Errorf("the fitness card says %q, want the missing sex named", got)
+	}
 	// The same staff screens on a phone.
 	tr.viewport(390, 844, true)
 	tr.screenshot("clinic-patient-phone")
@@ -158,4 +163,22 @@ func TestBrowserClinicJourney(t *testing.T) {
 	p.waitVisible("my-group")
 	eval[bool](p, `(document.querySelector('[data-testid=my-groups]').scrollIntoView(), true)`)
 	p.screenshot("clinic-patient-settings-phone")
+}
+
+// TestBrowserClinicIsStaffOnly: a patient who opens a clinic address lands
+// on Today with the tab bar, not on a staff form the server would refuse.
+func TestBrowserClinicIsStaffOnly(t *testing.T) {
+	srv := startServer(t)
+	_, phone, _ := newPhone(t, srv, "pasient@example.no")
+	for _, path := range []string{"/clinic", "/clinic/group/0123456789abcdef0123456789abcdef"} {
+		p := phone.open(path)
+		p.waitVisible("week-progress")
+		if got := eval[string](p, `location.pathname`); got != "/" {
+			t.Errorf("%s took the patient to %s, want /", path, got)
+		}
+		if eval[bool](p, `!!document.querySelector('[data-testid=group-create]')`) {
+			t.Errorf("%s offers the patient the new-group form", path)
+		}
+		p.close()
+	}
 }
