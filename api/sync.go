@@ -36,7 +36,7 @@ type Quota struct {
 type syncHandlers struct {
 	store syncStore
 	now   func() time.Time
-	quota Quota
+	usage *usageCache
 	// bufs keeps buffers for pull answers: a page of a year of sessions is
 	// about 100 kB, and growing a fresh one for every pull costs copies
 	// and page faults. Unlike a sync.Pool, which the garbage collector
@@ -54,7 +54,7 @@ const (
 
 // newSyncHandlers returns the sync endpoints on s, each user within quota.
 func newSyncHandlers(s syncStore, now func() time.Time, quota Quota) *syncHandlers {
-	return &syncHandlers{store: s, now: now, quota: quota, bufs: make(chan []byte, pullBuffers)}
+	return &syncHandlers{store: s, now: now, usage: newUsageCache(s.Usage, quota, now), bufs: make(chan []byte, pullBuffers)}
 }
 
 // push decodes and validates a batch (sync.DecodePushRequest lists every
@@ -74,28 +74,15 @@ func (h *syncHandlers) push(c echo.Context) error {
 		return err
 	}
 	ctx, scope := c.Request().Context(), currentUser(c).ID
-	if err := h.withinQuota(ctx, scope); err != nil {
+	if err := h.usage.check(ctx, scope); err != nil {
 		return err
 	}
 	res, err := h.store.Push(ctx, scope, req.BatchID, req.Docs)
 	if err != nil {
 		return err
 	}
+	h.usage.charge(scope, len(req.Docs), len(data))
 	return c.JSON(http.StatusOK, sync.PushResponse{Applied: res.Applied, ServerTime: h.now().UnixMilli()})
-}
-
-// withinQuota refuses a push while the scope is at or over its quota.
-func (h *syncHandlers) withinQuota(ctx context.Context, scope string) error {
-	u, err := h.store.Usage(ctx, scope)
-	if err != nil {
-		return err
-	}
-	if u.Docs >= h.quota.Docs || u.Bytes >= h.quota.Bytes {
-		return &Error{Code: CodeQuotaExceeded, Message: fmt.Sprintf(
-			"your storage on this server is full (%d documents, %d bytes; at most %d and %d); nothing was saved",
-			u.Docs, u.Bytes, h.quota.Docs, h.quota.Bytes)}
-	}
-	return nil
 }
 
 // pull returns the next page of the user's change log after cursor.
