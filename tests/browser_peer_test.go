@@ -34,7 +34,14 @@ func TestBrowserPeerGroupJourney(t *testing.T) {
 
 	// The leader sets the session on their group page, on a tablet.
 	leaderB := newBrowser(t, "leader", srv.URL)
-	leaderB.signIn("likeperson@example.no").close()
+	leaderB.install()
+	in := leaderB.open("/login")
+	in.waitVisible("join-email")
+	in.setValue("join-email", "likeperson@example.no")
+	in.typeInto("join-password", testPassword)
+	in.click("join-submit")
+	in.waitJS("the staff home", `location.pathname === '/clinic' && document.querySelector('[data-testid=back-clinic], h1')`)
+	in.close()
 	l := leaderB.open("/clinic/group/" + group.ID)
 	l.viewport(1024, 768, false)
 	l.waitVisible("schedule-save")
