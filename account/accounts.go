@@ -127,17 +127,12 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (store.User, er
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return store.User{}, err
 	}
-	hash, err := a.hash.Hash(ctx, r.Password)
-	if err != nil {
-		return store.User{}, err
-	}
-	id, err := newID(a.rand)
-	if err != nil {
-		return store.User{}, err
-	}
 	now := a.now().UTC()
-	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: name, Role: store.RolePatient,
-		TimeZone: DefaultTimeZone, Language: lang, CreatedAt: now, UpdatedAt: now}
+	u, err := newUser(ctx, a.hash, a.rand, now, newAccount{Email: email, Password: r.Password, Name: name,
+		Role: store.RolePatient, Language: lang})
+	if err != nil {
+		return store.User{}, err
+	}
 	return a.create(ctx, u, code, now)
 }
 
@@ -315,17 +310,11 @@ func (a *Accounts) EnsureAdmin(ctx context.Context, email, password string) (boo
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	hash, err := a.hash.Hash(ctx, password)
+	u, err := newUser(ctx, a.hash, a.rand, a.now().UTC(), newAccount{Email: email, Password: password, Name: "Admin",
+		Role: store.RoleAdmin, Language: DefaultLanguage})
 	if err != nil {
 		return false, err
 	}
-	id, err := newID(a.rand)
-	if err != nil {
-		return false, err
-	}
-	now := a.now().UTC()
-	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: "Admin", Role: store.RoleAdmin,
-		TimeZone: DefaultTimeZone, Language: DefaultLanguage, CreatedAt: now, UpdatedAt: now}
 	if err := a.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return false, nil
@@ -333,6 +322,28 @@ func (a *Accounts) EnsureAdmin(ctx context.Context, email, password string) (boo
 		return false, err
 	}
 	return true, nil
+}
+
+// newAccount is what a new account is made of; the rest has defaults.
+type newAccount struct {
+	Email, Password, Name string
+	Role                  store.Role
+	Language              string
+}
+
+// newUser builds the record of a new account made at now: a fresh ID, the
+// password hashed, the default time zone. It stores nothing.
+func newUser(ctx context.Context, h *Hasher, rand io.Reader, now time.Time, n newAccount) (store.User, error) {
+	hash, err := h.Hash(ctx, n.Password)
+	if err != nil {
+		return store.User{}, err
+	}
+	id, err := newID(rand)
+	if err != nil {
+		return store.User{}, err
+	}
+	return store.User{ID: id, Email: n.Email, PasswordHash: hash, Name: n.Name, Role: n.Role,
+		TimeZone: DefaultTimeZone, Language: n.Language, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // NormalizeEmail trims and lower-cases an email address and checks its

@@ -137,6 +137,12 @@ func (c *Clinic) read(ctx context.Context, m store.Membership) (patientView, err
 		v.diary.Sessions = slices.DeleteFunc(v.diary.Sessions, func(s training.Session) bool {
 			return s.StartedAt.Before(m.JoinedAt)
 		})
+		// A measurement is dated by its day: one taken on the day of the
+		// join is the patient's first in the group.
+		joinDay := time.Date(m.JoinedAt.Year(), m.JoinedAt.Month(), m.JoinedAt.Day(), 0, 0, 0, 0, time.UTC)
+		v.diary.Measurements = slices.DeleteFunc(v.diary.Measurements, func(ms training.Measurement) bool {
+			return ms.Date.Before(joinDay)
+		})
 	}
 	v.hrMax, _ = training.HRMax(u.HRMax, u.BirthYear, c.now())
 	return v, nil
@@ -208,6 +214,10 @@ type Patient struct {
 	PlanBy   training.PlanSetter
 	Weeks    []training.WeekFigures
 	HRMax    int
+	// Fitness is the fitness age of each measurement with a VO2max, as
+	// the patient sees it (training.FitnessTrend); nil when the profile
+	// names no sex, which the reference needs.
+	Fitness []training.FitnessPoint
 }
 
 // member returns the membership of userID in group id, for those who may
@@ -247,6 +257,7 @@ func (c *Clinic) Patient(ctx context.Context, by store.User, groupID, userID str
 		User: v.user, JoinedAt: m.JoinedAt, Since: v.since,
 		Sessions: v.diary.Sessions, Plan: v.diary.Plan, PlanBy: v.diary.PlanBy,
 		Weeks: training.Weekly(v.diary.Sessions, v.diary.Plan, v.loc, v.hrMax, ws), HRMax: v.hrMax,
+		Fitness: training.FitnessTrend(v.diary.Measurements, training.Sex(v.user.Sex), v.user.BirthYear),
 	}, nil
 }
 

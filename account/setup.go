@@ -104,17 +104,11 @@ func (s *Setup) CreateAdmin(ctx context.Context, token string, r Registration) (
 	} else if ok || !s.claim(token) {
 		return store.User{}, refused
 	}
-	hash, err := s.hash.Hash(ctx, r.Password)
+	u, err := newUser(ctx, s.hash, s.rand, s.now().UTC(), newAccount{Email: email, Password: r.Password, Name: name,
+		Role: store.RoleAdmin, Language: DefaultLanguage})
 	if err != nil {
 		return store.User{}, err
 	}
-	id, err := newID(s.rand)
-	if err != nil {
-		return store.User{}, err
-	}
-	now := s.now().UTC()
-	u := store.User{ID: id, Email: email, PasswordHash: hash, Name: name, Role: store.RoleAdmin,
-		TimeZone: DefaultTimeZone, Language: DefaultLanguage, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return store.User{}, err
 	}

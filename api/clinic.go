@@ -145,6 +145,30 @@ type patientResponse struct {
 	Plan        *planJSON     `json:"plan"`        // null: no plan
 	Weeks       []weekJSON    `json:"weeks"`
 	Sessions    []sessionJSON `json:"sessions"`
+	Fitness     fitnessJSON   `json:"fitness"`
+}
+
+// fitnessJSON is the patient's fitness age over time. Without a sex in
+// the profile there is no reference to read it from: sexKnown says so.
+type fitnessJSON struct {
+	SexKnown bool               `json:"sexKnown"`
+	Points   []fitnessPointJSON `json:"points"`
+}
+
+type fitnessPointJSON struct {
+	Date       string  `json:"date"` // YYYY-MM-DD
+	FitnessAge float64 `json:"fitnessAge"`
+	Beyond     bool    `json:"beyond"` // 25 reads "under 25", 75 "over 75"
+	Age        *int    `json:"age"`    // null when the birth year is not known
+}
+
+func toFitnessJSON(sex string, points []training.FitnessPoint) fitnessJSON {
+	out := fitnessJSON{SexKnown: training.Sex(sex).Valid(), Points: make([]fitnessPointJSON, len(points))}
+	for i, p := range points {
+		out.Points[i] = fitnessPointJSON{Date: p.Date.Format(time.DateOnly), FitnessAge: p.FitnessAge.Years,
+			Beyond: p.FitnessAge.Beyond, Age: positive(p.Age)}
+	}
+	return out
 }
 
 func positive(n int) *int {
@@ -198,6 +222,7 @@ func (h *clinicHandlers) patient(c echo.Context) error {
 		User:     patientJSON{ID: p.User.ID, Name: p.User.Name, TimeZone: p.User.TimeZone, HRMax: positive(p.HRMax)},
 		JoinedAt: p.JoinedAt, VisibleFrom: timeOrNull(p.Since), Plan: toPlanJSON(p.Plan, p.PlanBy),
 		Weeks: toWeeksJSON(p.Weeks), Sessions: make([]sessionJSON, len(p.Sessions)),
+		Fitness: toFitnessJSON(p.User.Sex, p.Fitness),
 	}
 	for i, s := range p.Sessions {
 		out.Sessions[i] = toSessionJSON(s)

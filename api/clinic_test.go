@@ -397,3 +397,54 @@ func TestArchivedGroupsCodesStop(t *testing.T) {
 		t.Errorf("restored group's code: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestPatientPageFitnessAge: the trainer sees the fitness age of the
+// measurements the patient shares (from the join on, as with sessions),
+// and is told when the profile names no sex to read it by.
+func TestPatientPageFitnessAge(t *testing.T) {
+	c := newClinic(t)
+	e := c.e
+	now := e.clock.Now()
+	ts := synctest.Stamp(now, "phone")
+	if r := e.push(c.patientA, "m",
+		synctest.Doc(t, "measurement", "m-before", ts, "date", c.joinedA.AddDate(0, 0, -30).Format(time.DateOnly), "vo2max", 30),
+		synctest.Doc(t, "measurement", "m-after", ts, "date", now.Format(time.DateOnly), "vo2max", 40),
+		synctest.Doc(t, "measurement", "m-weight", ts, "date", now.Format(time.DateOnly), "weightKg", 80)); r.Status != http.StatusOK {
+		t.Fatalf("push: %d %s", r.Status, r.Body)
+	}
+	type page struct {
+		Fitness struct {
+			SexKnown bool
+			Points   []struct {
+				Date       string
+				FitnessAge float64
+				Beyond     bool
+				Age        *int
+			}
+		}
+	}
+	path := fmt.Sprintf("/api/v1/groups/%s/members/%s", c.groupA, c.patientA.User.ID)
+	var p page
+	e.client.Must(t, req{Method: "GET", Path: path, Token: c.trainerA.Token}, http.StatusOK, &p)
+	if p.Fitness.SexKnown || len(p.Fitness.Points) != 0 {
+		t.Fatalf("without a sex: %+v, want sexKnown false and no points", p.Fitness)
+	}
+	e.client.Must(t, req{Method: "PATCH", Path: "/api/v1/me", Token: c.patientA.Token,
+		Body: map[string]any{"sex": "female", "birthYear": 1976}}, http.StatusOK, nil)
+	p = page{}
+	e.client.Must(t, req{Method: "GET", Path: path, Token: c.trainerA.Token}, http.StatusOK, &p)
+	// Women's reference: 40 ml/kg/min is the mean at 35 (30–39).
+	if !p.Fitness.SexKnown || len(p.Fitness.Points) != 1 || p.Fitness.Points[0].Date != now.Format(time.DateOnly) ||
+		p.Fitness.Points[0].FitnessAge != 35 || p.Fitness.Points[0].Beyond || p.Fitness.Points[0].Age == nil ||
+		*p.Fitness.Points[0].Age != now.Year()-1976 {
+		t.Errorf("fitness = %+v, want the one measurement since the join: fitness age 35 at age %d", p.Fitness, now.Year()-1976)
+	}
+	// With the history shared, the earlier measurement shows too.
+	e.client.Must(t, req{Method: "PATCH", Path: "/api/v1/me/groups/" + c.groupA, Token: c.patientA.Token,
+		Body: map[string]bool{"shareHistory": true}}, http.StatusNoContent, nil)
+	p = page{}
+	e.client.Must(t, req{Method: "GET", Path: path, Token: c.trainerA.Token}, http.StatusOK, &p)
+	if len(p.Fitness.Points) != 2 || p.Fitness.Points[0].FitnessAge <= p.Fitness.Points[1].FitnessAge {
+		t.Errorf("fitness with history shared = %+v, want the older, lower VO2max first with the higher fitness age", p.Fitness)
+	}
+}

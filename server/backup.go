@@ -30,14 +30,8 @@ func backup(cfg Config, log *slog.Logger) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	db := filepath.Join(cfg.DataDir, "app.db")
-	if _, err := os.Stat(db); err != nil {
-		log.Error("no database to back up", "file", db, "err", err)
-		return 1
-	}
-	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: db})
-	if err != nil {
-		log.Error("opening the database", "file", db, "err", err)
+	st, _, ok := openExisting(ctx, cfg, log)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
@@ -59,14 +53,8 @@ func check(cfg Config, log *slog.Logger) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	db := filepath.Join(cfg.DataDir, "app.db")
-	if _, err := os.Stat(db); err != nil {
-		log.Error("no database to check", "file", db, "err", err)
-		return 1
-	}
-	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: db})
-	if err != nil {
-		log.Error("opening the database", "file", db, "err", err)
+	st, db, ok := openExisting(ctx, cfg, log)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
@@ -76,4 +64,21 @@ func check(cfg Config, log *slog.Logger) int {
 	}
 	log.Info("the database is sound", "file", db)
 	return 0
+}
+
+// openExisting opens the SQLite database in the data folder for the
+// commands that work on one; it never creates one. ok is false, with the
+// reason logged, when there is none or it does not open.
+func openExisting(ctx context.Context, cfg Config, log *slog.Logger) (st *sqlitestore.Store, db string, ok bool) {
+	db = filepath.Join(cfg.DataDir, "app.db")
+	if _, err := os.Stat(db); err != nil {
+		log.Error("no database in the data folder", "file", db, "err", err)
+		return nil, db, false
+	}
+	st, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: db})
+	if err != nil {
+		log.Error("opening the database", "file", db, "err", err)
+		return nil, db, false
+	}
+	return st, db, true
 }

@@ -130,6 +130,11 @@ func TestBrowserClinicJourney(t *testing.T) {
 	tr.screenshot("clinic-patient-tablet")
 	eval[bool](tr, `(document.querySelector('[data-testid=patient-chart-adherence]').scrollIntoView(), true)`)
 	tr.screenshot("clinic-patient-charts-tablet")
+	// The patient has given no sex: the fitness age card says what is missing.
+	tr.waitJS("the fitness card", `!!document.getElementById('p-fitness')`)
+	if got := eval[string](tr, `document.getElementById('p-fitness').parentElement.textContent`); !strings.Contains(got, "kjønn") {
+		t.Errorf("the fitness card says %q, want the missing sex named", got)
+	}
 	// The same staff screens on a phone.
 	tr.viewport(390, 844, true)
 	tr.screenshot("clinic-patient-phone")

@@ -29,6 +29,7 @@ export function render(ctx, [groupId, userId]) {
       h('p', { class: 'muted small', 'data-testid': 'patient-visible', text: p.visibleFrom ? t('clinic.visibleFrom', { date: day(t, p.visibleFrom) }) : t('clinic.visibleAll') }),
       h('section', { class: 'card', 'aria-labelledby': 'p-weeks' }, h('h2', { id: 'p-weeks', text: t('clinic.weeks') }), strip(t, p.weeks, 'patient-strip')),
       charts(p.weeks),
+      fitness(p.fitness),
       planForm(p),
       h('section', { class: 'card', 'aria-labelledby': 'p-sessions' },
         h('h2', { id: 'p-sessions', text: t('clinic.sessions') }),
@@ -53,6 +54,31 @@ export function render(ctx, [groupId, userId]) {
             { title: t('progress.intensity'), max: 100, testid: 'patient-chart-intensity', fmt: (v) => v + ' %', ticks: [0, 50, 100] })),
         h('div', {}, h('h3', { text: t('progress.load') }),
           bars(recent.map((w) => ({ label: label(w), value: Math.round(w.load) })), { title: t('progress.load'), testid: 'patient-chart-load' }))));
+  }
+
+  // fitness draws the patient's fitness age over time, as their Body
+  // screen does: the change since the first measurement first.
+  function fitness(f) {
+    const years = (pt) => {
+      const n = Math.round(pt.fitnessAge);
+      if (pt.beyond) return n <= 25 ? t('body.under', { n: 25 }) : t('body.over', { n: 75 });
+      return String(n);
+    };
+    let content;
+    if (!f.sexKnown) content = [h('p', { class: 'muted', text: t('clinic.fitnessNoSex') })];
+    else if (!f.points.length) content = [h('p', { class: 'muted', text: t('clinic.fitnessNone') })];
+    else {
+      const first = f.points[0];
+      const last = f.points[f.points.length - 1];
+      const change = Math.round(last.fitnessAge) - Math.round(first.fitnessAge);
+      content = [
+        f.points.length > 1 ? h('p', { 'data-testid': 'patient-fitness-change', text: t('clinic.fitnessChange', { n: change > 0 ? '+' + change : String(change) }) }) : null,
+        h('ol', { class: 'list', 'data-testid': 'patient-fitness' }, f.points.slice().reverse().map((pt) => h('li', {
+          text: pt.age !== null ? t('clinic.fitnessPointAge', { date: day(t, pt.date), fitness: years(pt), age: pt.age }) : t('clinic.fitnessPoint', { date: day(t, pt.date), fitness: years(pt) }),
+        }))),
+      ];
+    }
+    return h('section', { class: 'card', 'aria-labelledby': 'p-fitness' }, h('h2', { id: 'p-fitness', text: t('clinic.fitness') }), ...content);
   }
 
   function sessionRow(s, hrMax) {
