@@ -90,12 +90,26 @@ func TestBrowserPeerGroupJourney(t *testing.T) {
 	p = phone.open("/group/" + group.ID)
 	p.waitJS("the member counted", `document.querySelector('[data-testid=peer-coming]')?.textContent.startsWith('1')`)
 	p.screenshot("peer-member-phone")
+	readable(t, p, "the member's group page")
 
 	l.close()
 	l = leaderB.open("/clinic/group/" + group.ID)
 	l.viewport(1024, 768, false)
 	l.waitJS("who is coming", `document.querySelector('[data-testid=leader-coming]')?.textContent.includes('Test')`)
 	l.screenshot("peer-leader-coming-tablet")
+	readable(t, l, "the leader's group page")
 	l.viewport(390, 844, true)
 	l.screenshot("peer-leader-phone")
+}
+
+// readable checks a screen's text contrast and semantics (labels, names,
+// headings) with the accessibility test's own checks.
+func readable(t *testing.T, p *tab, screen string) {
+	t.Helper()
+	for _, f := range eval[contrastResult](p, contrastJS).Failures {
+		t.Errorf("%s: contrast: %s", screen, f)
+	}
+	for _, problem := range eval[[]string](p, semanticsJS) {
+		t.Errorf("%s: %s", screen, problem)
+	}
 }
