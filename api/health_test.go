@@ -68,7 +68,7 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("%s: CSP allows inline code: %q", path, csp)
 		}
 		pp := h.Get("Permissions-Policy")
-		if !strings.Contains(pp, "screen-wake-lock=(self)") || !strings.Contains(pp, "bluetooth=(self)") || !strings.Contains(pp, "camera=()") || !strings.Contains(pp, "geolocation=()") {
+		if !strings.Contains(pp, "screen-wake-lock=(self)") || strings.Contains(pp, "bluetooth") || !strings.Contains(pp, "camera=()") || !strings.Contains(pp, "geolocation=()") {
 			t.Errorf("%s: Permissions-Policy %q", path, pp)
 		}
 		if got := h.Get("Strict-Transport-Security") != ""; got != hsts {

@@ -80,9 +80,11 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"frame-ancestors 'none'; form-action 'self'"
 
 // permissionsPolicy allows, for the app's own origin only, the powerful
-// features the PWA uses (keeping the screen on during a session, a
-// heart-rate strap over Web Bluetooth) and denies the rest.
-const permissionsPolicy = "screen-wake-lock=(self), bluetooth=(self), camera=(), microphone=(), geolocation=(), " +
+// features the PWA uses (keeping the screen on during a session) and denies
+// the rest. Web Bluetooth (the heart-rate strap) is left out: its default is
+// already the app's own origin only, and Chromium, which does not know the
+// feature in this header, logs an error for it on every page.
+const permissionsPolicy = "screen-wake-lock=(self), camera=(), microphone=(), geolocation=(), " +
 	"payment=(), usb=(), serial=(), hid=(), midi=(), magnetometer=(), gyroscope=(), " +
 	"accelerometer=(), display-capture=(), browsing-topics=()"
 

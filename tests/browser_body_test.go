@@ -24,6 +24,15 @@ func TestBrowserFitnessAge(t *testing.T) {
 	if got := p.text("fitness-age-missing"); !strings.Contains(got, "kvinne eller mann") {
 		t.Errorf("without a sex the body screen says %q, want what is missing", got)
 	}
+	// Its two buttons, stacked on a phone, keep apart.
+	gap := eval[float64](p, `(() => {
+		const [a, b] = [...document.querySelector('[data-testid=fitness-actions]').children].map((e) => e.getBoundingClientRect());
+		return b.top >= a.bottom - 1 ? b.top - a.bottom : b.left - a.right;
+	})()`)
+	if gap < 8 {
+		t.Errorf("the fitness-age card's buttons are %.0f px apart, want 8 or more", gap)
+	}
+	p.screenshot("fitness-age-missing")
 
 	p.click("nav-settings")
 	p.waitVisible("profile-save")

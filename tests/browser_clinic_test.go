@@ -164,3 +164,21 @@ func TestBrowserClinicJourney(t *testing.T) {
 	eval[bool](p, `(document.querySelector('[data-testid=my-groups]').scrollIntoView(), true)`)
 	p.screenshot("clinic-patient-settings-phone")
 }
+
+// TestBrowserClinicIsStaffOnly: a patient who opens a clinic address lands
+// on Today with the tab bar, not on a staff form the server would refuse.
+func TestBrowserClinicIsStaffOnly(t *testing.T) {
+	srv := startServer(t)
+	_, phone, _ := newPhone(t, srv, "pasient@example.no")
+	for _, path := range []string{"/clinic", "/clinic/group/0123456789abcdef0123456789abcdef"} {
+		p := phone.open(path)
+		p.waitVisible("week-progress")
+		if got := eval[string](p, `location.pathname`); got != "/" {
+			t.Errorf("%s took the patient to %s, want /", path, got)
+		}
+		if eval[bool](p, `!!document.querySelector('[data-testid=group-create]')`) {
+			t.Errorf("%s offers the patient the new-group form", path)
+		}
+		p.close()
+	}
+}

@@ -195,7 +195,9 @@ func TestBrowserHeartRateSensor(t *testing.T) {
 
 // TestBrowserNoBluetooth: where the browser has no Web Bluetooth (iOS
 // Safari, Firefox; headless Chromium without the stub) no sensor is
-// offered and the sheet's heart-rate field is empty as before.
+// offered and the sheet's heart-rate field is empty as before, and the
+// app's headers cost no error in the console (Chromium does not know
+// "bluetooth" in a Permissions-Policy).
 func TestBrowserNoBluetooth(t *testing.T) {
 	srv := startServer(t)
 	_, _, p := newPhone(t, srv, "una@example.no")
@@ -206,5 +208,12 @@ func TestBrowserNoBluetooth(t *testing.T) {
 	}
 	if eval[bool](p, `!!document.querySelector('[data-testid=hr-panel]')`) {
 		t.Error("a heart-rate sensor is offered without Web Bluetooth")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.logs {
+		if strings.Contains(l, "Permissions-Policy") {
+			t.Errorf("the console says %q", l)
+		}
 	}
 }

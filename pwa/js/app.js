@@ -39,13 +39,17 @@ const SYNC_EVERY_MS = 60_000;
 // their own diary stays at /today.
 const staffHome = (state) => (state.user && state.user.role && state.user.role !== 'patient' ? '/clinic' : null);
 
+// staffOnly sends a patient who opens a clinic address (an old bookmark, a
+// link a trainer shared) to Today: the clinic's forms answer them only 403.
+const staffOnly = (state) => (state.user && state.user.role === 'patient' ? '/' : null);
+
 // name: the body's data-screen where a route has no tab.
 const ROUTES = [
   { path: /^\/$/, screen: today, tab: 'today', redirect: staffHome },
   { path: /^\/today$/, screen: today, tab: 'today' },
-  { path: /^\/clinic$/, screen: clinic, tab: null, name: 'clinic' },
-  { path: /^\/clinic\/group\/([0-9a-f]{32})$/, screen: group, tab: null, name: 'clinic' },
-  { path: /^\/clinic\/patient\/([0-9a-f]{32})\/([0-9a-f]{32})$/, screen: patient, tab: null, name: 'clinic' },
+  { path: /^\/clinic$/, screen: clinic, tab: null, name: 'clinic', redirect: staffOnly },
+  { path: /^\/clinic\/group\/([0-9a-f]{32})$/, screen: group, tab: null, name: 'clinic', redirect: staffOnly },
+  { path: /^\/clinic\/patient\/([0-9a-f]{32})\/([0-9a-f]{32})$/, screen: patient, tab: null, name: 'clinic', redirect: staffOnly },
   { path: /^\/group\/([0-9a-f]{32})$/, screen: peergroup, tab: 'settings' },
   { path: /^\/setup$/, screen: setup, tab: null, name: 'public', public: true },
   { path: /^\/reset$/, screen: reset, tab: null, name: 'public', public: true },

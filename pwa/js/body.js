@@ -56,10 +56,13 @@ function fitnessCard(ctx, all) {
     return card;
   }
   const profile = ctx.profile();
+  // The card's buttons share one wrapping row, so stacked on a phone they
+  // keep a gap between them.
+  const actions = h('div', { class: 'card-actions', 'data-testid': 'fitness-actions' });
   const withVO2 = all.filter((m) => typeof m.vo2max === 'number');
   if (!profile.sex) {
-    card.append(h('p', { class: 'lead', 'data-testid': 'fitness-age-missing', text: t('body.needSex') }),
-      h('a', { class: 'btn secondary', href: '/settings', text: t('body.toSettings') }));
+    card.append(h('p', { class: 'lead', 'data-testid': 'fitness-age-missing', text: t('body.needSex') }));
+    actions.append(h('a', { class: 'btn secondary', href: '/settings', text: t('body.toSettings') }));
   } else if (!withVO2.length) {
     card.append(h('p', { class: 'lead', 'data-testid': 'fitness-age-missing', text: t('body.needVO2') }));
   } else {
@@ -82,8 +85,9 @@ function fitnessCard(ctx, all) {
     }
     card.append(h('p', { class: 'hint', text: t('body.reference') }));
   }
-  card.append(h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'fitness-hide', text: t('body.hide'),
+  actions.append(h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'fitness-hide', text: t('body.hide'),
     onclick: () => { localStorage.setItem(HIDDEN_KEY, '1'); render(ctx); } }));
+  card.append(actions);
   return card;
 }
 

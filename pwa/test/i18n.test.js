@@ -58,3 +58,12 @@ test('the language: the device\'s choice, else English only for a browser that a
     assert.equal(detectLang(saved, preferred), want, `${saved} ${preferred}`);
   }
 });
+
+test('bokmål calls the settings screen by the name its tab has', () => {
+  // "Innstillinger" capitalised is the app's own screen, which the tab bar
+  // and its title call Oppsett; the browser's settings stay lowercase.
+  assert.equal(dicts.nb['nav.settings'], 'Oppsett');
+  for (const [key, nb] of Object.entries(dicts.nb)) {
+    assert.ok(!/\bInnstillinger\b|\btil innstillinger\b/i.test(nb) || /nettleserens innstillinger/.test(nb), `${key}: ${nb}`);
+  }
+});
