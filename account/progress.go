@@ -292,7 +292,7 @@ func (c *Clinic) SetPlan(ctx context.Context, by store.User, groupID, userID str
 		return training.Plan{}, err
 	}
 	if err := training.Validate(doc); err != nil {
-		return training.Plan{}, planInvalid(err)
+		return training.Plan{}, schemaInvalid(err)
 	}
 	batch, err := newID(c.rand)
 	if err != nil {
@@ -304,8 +304,38 @@ func (c *Clinic) SetPlan(ctx context.Context, by store.User, groupID, userID str
 	return p, nil
 }
 
-// planInvalid reports the plan's rejected fields as account fields.
-func planInvalid(err error) error {
+// AddMeasurement writes a new body measurement into member userID's
+// synced documents as by, their trainer, enters it (a test at the clinic,
+// say): through the CRDT like a phone's change, so it reaches the phone
+// by its next pull. values are the measurement's fields as the schema
+// names them; it returns the new document's id.
+func (c *Clinic) AddMeasurement(ctx context.Context, by store.User, groupID, userID string, values map[string]any) (string, error) {
+	m, err := c.member(ctx, by, groupID, userID)
+	if err != nil {
+		return "", err
+	}
+	if len(values) == 0 {
+		return "", invalid("date", "a measurement needs at least one value")
+	}
+	id, err := newID(c.rand)
+	if err != nil {
+		return "", err
+	}
+	doc, err := training.MeasurementDoc(id, values, c.clock.Now().String())
+	if err != nil {
+		return "", err
+	}
+	if err := training.Validate(doc); err != nil {
+		return "", schemaInvalid(err)
+	}
+	if _, err := c.store.Push(ctx, m.UserID, "measurement-"+id, []sync.Doc{doc}); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// schemaInvalid reports a document's rejected fields as account fields.
+func schemaInvalid(err error) error {
 	var errs sync.ValidationErrors
 	if !errors.As(err, &errs) {
 		return err

@@ -296,6 +296,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.GET("/groups/:id/progress.csv", cli.progressCSV, small, user)
 	v1.GET("/groups/:id/members/:userId", cli.patient, small, user)
 	v1.PUT("/groups/:id/members/:userId/plan", cli.setPlan, small, user)
+	v1.POST("/groups/:id/members/:userId/measurements", cli.addMeasurement, small, user)
 	v1.DELETE("/groups/:id/members/:userId", cli.removeMember, small, user)
 
 	v1.GET("/staff", staff.list, small, user, admin)

@@ -133,6 +133,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/api/v1/groups/{gB}/members/{A}", want: only(ok, notFound)},
 		{method: "PUT", path: "/api/v1/groups/{gA}/members/{A}/plan", body: body(map[string]any{"sessionsPerWeek": 2, "days": []int{1, 4}, "time": "17:00"}),
 			want: only(ok, notFound, trainerA, admin)},
+		{method: "POST", path: "/api/v1/groups/{gA}/members/{A}/measurements", body: body(map[string]any{"date": "2026-03-01", "vo2max": 40}),
+			want: only(created, notFound, trainerA, admin)},
 		{method: "DELETE", path: "/api/v1/groups/{gA}/members/{A}", want: only(none, notFound, trainerA, admin, patientA), fresh: true},
 		{method: "POST", path: "/api/v1/auth/reset", body: func(actor string) any {
 			return map[string]string{"email": strings.ReplaceAll(actor, " ", "-") + "@nobody.example.org", "code": "ABCD-EFGH-JKMN", "password": "a new long password"}

@@ -250,6 +250,57 @@ func (h *clinicHandlers) setPlan(c echo.Context) error {
 	return c.JSON(http.StatusOK, toPlanJSON(p, training.PlanSetter{ID: by.ID, Name: by.Name}))
 }
 
+// measurementRequest is a body measurement as a trainer enters it; absent
+// fields are left out of the document.
+type measurementRequest struct {
+	Date         *string  `json:"date"`
+	VO2Max       *float64 `json:"vo2max"`
+	VO2MaxSource *string  `json:"vo2maxSource"`
+	RestingHR    *int     `json:"restingHr"`
+	WeightKg     *float64 `json:"weightKg"`
+	WaistCm      *float64 `json:"waistCm"`
+	Systolic     *int     `json:"systolic"`
+	Diastolic    *int     `json:"diastolic"`
+}
+
+// values are the fields given, by their names in the schema.
+func (r measurementRequest) values() map[string]any {
+	out := map[string]any{}
+	given(out, "date", r.Date)
+	given(out, "vo2max", r.VO2Max)
+	given(out, "vo2maxSource", r.VO2MaxSource)
+	given(out, "restingHr", r.RestingHR)
+	given(out, "weightKg", r.WeightKg)
+	given(out, "waistCm", r.WaistCm)
+	given(out, "systolic", r.Systolic)
+	given(out, "diastolic", r.Diastolic)
+	return out
+}
+
+// given sets out[name] to *v when the request carried the field.
+func given[T any](out map[string]any, name string, v *T) {
+	if v != nil {
+		out[name] = *v
+	}
+}
+
+type idJSON struct {
+	ID string `json:"id"`
+}
+
+// addMeasurement writes a measurement the patient's trainer enters.
+func (h *clinicHandlers) addMeasurement(c echo.Context) error {
+	var req measurementRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	id, err := h.clinic.AddMeasurement(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("userId"), req.values())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, idJSON{ID: id})
+}
+
 // removeMember takes a member out of a group (its leader or an admin).
 func (h *clinicHandlers) removeMember(c echo.Context) error {
 	if err := h.groups.RemoveMember(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("userId")); err != nil {

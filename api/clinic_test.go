@@ -448,3 +448,40 @@ func TestPatientPageFitnessAge(t *testing.T) {
 		t.Errorf("fitness with history shared = %+v, want the older, lower VO2max first with the higher fitness age", p.Fitness)
 	}
 }
+
+// TestTrainerEntersMeasurement: a measurement the trainer enters (a test
+// at the clinic) is written into the patient's synced documents, reaches
+// the phone by its next pull and shows in the fitness age; values the
+// schema refuses are named.
+func TestTrainerEntersMeasurement(t *testing.T) {
+	c := newClinic(t)
+	e := c.e
+	path := fmt.Sprintf("/api/v1/groups/%s/members/%s/measurements", c.groupA, c.patientA.User.ID)
+	e.do(req{Method: "POST", Path: path, Token: c.trainerA.Token, Body: map[string]any{"date": "2026-03-01", "vo2max": 95, "restingHr": 10}}).
+		ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
+	e.do(req{Method: "POST", Path: path, Token: c.trainerA.Token, Body: map[string]any{}}).
+		ExpectError(t, http.StatusUnprocessableEntity, "validation_failed")
+	var created struct{ ID string }
+	e.client.Must(t, req{Method: "POST", Path: path, Token: c.trainerA.Token,
+		Body: map[string]any{"date": e.clock.Now().Format(time.DateOnly), "vo2max": 40, "vo2maxSource": "test", "weightKg": 81.5}}, http.StatusCreated, &created)
+	page, _ := e.pull(c.patientA, "", 0)
+	var found bool
+	for _, d := range page.Docs {
+		if d.ID == created.ID {
+			found = d.Type == "measurement" && string(d.Fields["vo2max"].Value) == "40" && string(d.Fields["vo2maxSource"].Value) == `"test"`
+		}
+	}
+	if !found {
+		t.Fatalf("the phone's pull has no measurement %s with the trainer's values: %+v", created.ID, page.Docs)
+	}
+	e.client.Must(t, req{Method: "PATCH", Path: "/api/v1/me", Token: c.patientA.Token, Body: map[string]any{"sex": "female"}}, http.StatusOK, nil)
+	var p struct {
+		Fitness struct {
+			Points []struct{ FitnessAge float64 }
+		}
+	}
+	e.client.Must(t, req{Method: "GET", Path: fmt.Sprintf("/api/v1/groups/%s/members/%s", c.groupA, c.patientA.User.ID), Token: c.trainerA.Token}, http.StatusOK, &p)
+	if len(p.Fitness.Points) != 1 || p.Fitness.Points[0].FitnessAge != 35 {
+		t.Errorf("fitness after the trainer's measurement = %+v, want one point at 35", p.Fitness)
+	}
+}

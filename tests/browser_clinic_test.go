@@ -135,6 +135,13 @@ func TestBrowserClinicJourney(t *testing.T) {
 	if got := eval[string](tr, `document.getElementById('p-fitness').parentElement.textContent`); !strings.Contains(got, "kjønn") {
 		t.Errorf("the fitness card says %q, want the missing sex named", got)
 	}
+	// The trainer enters a test taken at the clinic; the server writes it
+	// into the patient's diary.
+	tr.click("m-open")
+	tr.typeInto("m-vo2max", "38")
+	tr.typeInto("m-weight", "82.5")
+	tr.click("m-save")
+	tr.waitJS("the saved measurement", `document.querySelector('[data-testid=m-status]') && document.querySelector('[data-testid=m-status]').textContent.includes('lagret')`)
 	// The same staff screens on a phone.
 	tr.viewport(390, 844, true)
 	tr.screenshot("clinic-patient-phone")

@@ -72,14 +72,34 @@ func PlanDoc(p Plan, by PlanSetter, ts string) (sync.Doc, error) {
 		values["time"] = nil
 	}
 	d := sync.Doc{ID: PlanID, Type: TypePlan, Fields: make(map[string]sync.Field, len(values))}
+	if err := setFields(&d, values, ts); err != nil {
+		return sync.Doc{}, err
+	}
+	return d, nil
+}
+
+// MeasurementDoc is a new measurement document with the given values
+// (field name → value, as the schema names them), every field stamped ts:
+// how the server writes a measurement a trainer enters.
+func MeasurementDoc(id string, values map[string]any, ts string) (sync.Doc, error) {
+	d := sync.Doc{ID: id, Type: TypeMeasurement, Fields: make(map[string]sync.Field, len(values))}
+	if err := setFields(&d, values, ts); err != nil {
+		return sync.Doc{}, err
+	}
+	return d, nil
+}
+
+// setFields writes values into d's registers in their canonical form, each
+// stamped ts.
+func setFields(d *sync.Doc, values map[string]any, ts string) error {
 	for name, v := range values {
-		b, err := json.Marshal(v)
+		b, err := sync.EncodeValue(v)
 		if err != nil {
-			return sync.Doc{}, fmt.Errorf("plan: %s: %w", name, err)
+			return fmt.Errorf("%s: %s: %w", d.Type, name, err)
 		}
 		d.Fields[name] = sync.Field{Value: b, TS: ts}
 	}
-	return d, nil
+	return nil
 }
 
 // Planned reports whether the patient has a plan at all.

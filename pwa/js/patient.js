@@ -78,7 +78,45 @@ export function render(ctx, [groupId, userId]) {
         }))),
       ];
     }
-    return h('section', { class: 'card', 'aria-labelledby': 'p-fitness' }, h('h2', { id: 'p-fitness', text: t('clinic.fitness') }), ...content);
+    return h('section', { class: 'card', 'aria-labelledby': 'p-fitness' }, h('h2', { id: 'p-fitness', text: t('clinic.fitness') }), ...content, measurementForm());
+  }
+
+  // measurementForm enters a measurement taken at the clinic; the server
+  // writes it into the patient's diary, and their phone gets it.
+  function measurementForm() {
+    const num = (testid, step) => h('input', { type: 'number', inputmode: 'decimal', step: step || 'any', 'data-testid': testid });
+    const date = h('input', { type: 'date', value: new Date().toISOString().slice(0, 10), 'data-testid': 'm-date' });
+    const source = h('select', { 'data-testid': 'm-source' }, ['test', 'watch', 'calculator'].map((v) => h('option', { value: v, text: t('body.source.' + v) })));
+    const inputs = { vo2max: num('m-vo2max'), restingHr: num('m-resting', '1'), weightKg: num('m-weight'), waistCm: num('m-waist'), systolic: num('m-systolic', '1'), diastolic: num('m-diastolic', '1') };
+    const status = h('p', { class: 'hint', role: 'status', 'data-testid': 'm-status' });
+    return h('details', { class: 'measure-add' },
+      h('summary', { 'data-testid': 'm-open', text: t('clinic.measurementAdd') }),
+      h('form', {
+        class: 'form', novalidate: true,
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          error.textContent = '';
+          const body = {};
+          if (date.value) body.date = date.value;
+          for (const [k, el] of Object.entries(inputs)) if (el.value !== '') body[k] = Number(el.value);
+          if (body.vo2max !== undefined) body.vo2maxSource = source.value;
+          try {
+            await ctx.api.post(`/groups/${groupId}/members/${userId}/measurements`, body);
+            status.textContent = t('clinic.measurementSaved');
+            load();
+          } catch (e) { fail(e); }
+        },
+      },
+      field('m-date-f', t('body.f.date'), date),
+      field('m-vo2max-f', t('body.f.vo2max'), inputs.vo2max),
+      field('m-source-f', t('body.f.vo2maxSource'), source),
+      field('m-resting-f', t('body.f.restingHr'), inputs.restingHr),
+      field('m-weight-f', t('body.f.weightKg'), inputs.weightKg),
+      field('m-waist-f', t('body.f.waistCm'), inputs.waistCm),
+      field('m-systolic-f', t('body.f.systolic'), inputs.systolic),
+      field('m-diastolic-f', t('body.f.diastolic'), inputs.diastolic),
+      h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'm-save', text: t('clinic.measurementSave') }),
+      status));
   }
 
   function sessionRow(s, hrMax) {
