@@ -24,6 +24,10 @@ type GroupStore interface {
 	InviteByCode(ctx context.Context, code string) (store.Invite, error)
 	UseInvite(ctx context.Context, code string, now time.Time) (store.Invite, error)
 	UserByID(ctx context.Context, id string) (store.User, error) // members' names
+	SetSchedule(ctx context.Context, s store.Schedule) error
+	ScheduleOf(ctx context.Context, groupID string) (store.Schedule, error)
+	SetRSVP(ctx context.Context, r store.RSVP) error
+	RSVPs(ctx context.Context, groupID, date string) ([]store.RSVP, error)
 }
 
 // Groups creates groups, says who may see and lead them, and lets
@@ -96,6 +100,11 @@ type GroupView struct {
 	// Members is set for those who manage the group (its leader, an
 	// admin), nil for a member.
 	Members []Member
+	// Schedule is a peer group's weekly session, nil when none is set.
+	Schedule *store.Schedule
+	// Next is the next weekly session, nil without a schedule or when
+	// the group is archived.
+	Next *Session
 }
 
 // Member is one member of a group, by display name.
@@ -133,10 +142,17 @@ func (gs *Groups) load(ctx context.Context, id string, u store.User) (g store.Gr
 // see the members.
 func (gs *Groups) Get(ctx context.Context, u store.User, id string) (GroupView, error) {
 	g, manage, members, err := gs.load(ctx, id, u)
-	if err != nil || !manage {
-		return GroupView{Group: g}, err
+	if err != nil {
+		return GroupView{}, err
 	}
-	out := GroupView{Group: g, Members: make([]Member, 0, len(members))}
+	out := GroupView{Group: g}
+	if err := gs.withSession(ctx, u, &out); err != nil {
+		return GroupView{}, err
+	}
+	if !manage {
+		return out, nil
+	}
+	out.Members = make([]Member, 0, len(members))
 	for _, m := range members {
 		name := ""
 		if mu, err := gs.store.UserByID(ctx, m.UserID); err == nil {

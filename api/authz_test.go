@@ -118,6 +118,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			trainerA: ok, admin: ok, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}},
 		{method: "POST", path: "/api/v1/groups/{gA}/invite", want: statuses{others: notFound, by: map[string]int{
 			trainerA: created, admin: created, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}},
+		{method: "GET", path: "/api/v1/groups/{gPeer}", want: only(ok, notFound, peerLeader, peerMember, admin)},
+		{method: "PUT", path: "/api/v1/groups/{gPeer}/schedule", body: body(peerSchedule), want: statuses{others: notFound, by: map[string]int{
+			peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
+		{method: "PUT", path: "/api/v1/groups/{gA}/schedule", body: body(peerSchedule), want: statuses{others: notFound, by: map[string]int{
+			trainerA: http.StatusConflict, anonymous: http.StatusUnauthorized, patientA: forbidden, admin: forbidden}}},
+		{method: "PUT", path: "/api/v1/groups/{gPeer}/rsvp", body: body(map[string]any{"date": peerNextDate, "coming": true}), want: statuses{others: notFound, by: map[string]int{
+			peerMember: ok, anonymous: http.StatusUnauthorized, peerLeader: forbidden, admin: forbidden}}},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress.csv", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gPeer}/progress", want: only(ok, notFound)},

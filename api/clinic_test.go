@@ -95,8 +95,19 @@ func newClinic(t *testing.T, configure ...func(*api.Config)) *clinic {
 	if r := e.do(req{Method: "PATCH", Path: "/api/v1/me", Token: c.patientA.Token, Body: map[string]any{"hrMax": 200}}); r.Status != http.StatusOK {
 		t.Fatalf("hrMax: %d %s", r.Status, r.Body)
 	}
+	if r := e.do(req{Method: "PUT", Path: "/api/v1/groups/" + c.peerGroup + "/schedule", Token: c.peerLeader.Token,
+		Body: peerSchedule}); r.Status != http.StatusOK {
+		t.Fatalf("schedule: %d %s", r.Status, r.Body)
+	}
 	return c
 }
+
+// peerSchedule is the peer group's weekly session in the clinic: on
+// Wednesdays, so its next one is peerNextDate (the clinic's clock stands
+// on Tuesday 3 March 2026).
+var peerSchedule = map[string]any{"weekday": 3, "time": "18:00", "place": "Inngangen til parken", "note": "Ta med vann"}
+
+const peerNextDate = "2026-03-04"
 
 type progressBody struct {
 	Group   struct{ ID string }

@@ -31,15 +31,17 @@ type joinedJSON struct {
 }
 
 type groupJSON struct {
-	ID              string          `json:"id"`
-	Name            string          `json:"name"`
-	Kind            store.GroupKind `json:"kind"`
-	OwnerID         string          `json:"ownerId"`
-	CreatedAt       time.Time       `json:"createdAt"`
-	ArchivedAt      *time.Time      `json:"archivedAt,omitempty"`
-	InviteCode      string          `json:"inviteCode,omitempty"`
-	InviteExpiresAt *time.Time      `json:"inviteExpiresAt,omitempty"`
-	Members         []memberJSON    `json:"members,omitempty"`
+	ID              string            `json:"id"`
+	Name            string            `json:"name"`
+	Kind            store.GroupKind   `json:"kind"`
+	OwnerID         string            `json:"ownerId"`
+	CreatedAt       time.Time         `json:"createdAt"`
+	ArchivedAt      *time.Time        `json:"archivedAt,omitempty"`
+	InviteCode      string            `json:"inviteCode,omitempty"`
+	InviteExpiresAt *time.Time        `json:"inviteExpiresAt,omitempty"`
+	Members         []memberJSON      `json:"members,omitempty"`
+	Schedule        *scheduleJSON     `json:"schedule,omitempty"`
+	NextSession     *groupSessionJSON `json:"nextSession,omitempty"`
 }
 
 type memberJSON struct {
@@ -94,6 +96,12 @@ func (h *groupHandlers) get(c echo.Context) error {
 		return err
 	}
 	out := toGroupJSON(v.Group)
+	if v.Schedule != nil {
+		out.Schedule = toScheduleJSON(*v.Schedule)
+	}
+	if v.Next != nil {
+		out.NextSession = toGroupSessionJSON(v.Next)
+	}
 	for _, m := range v.Members {
 		out.Members = append(out.Members, memberJSON{UserID: m.UserID, Name: m.Name, JoinedAt: m.JoinedAt})
 	}
@@ -120,4 +128,78 @@ func (h *groupHandlers) join(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, joinedJSON{groupJSON: toGroupJSON(j.Group), OwnerName: j.OwnerName})
+}
+
+// scheduleJSON is a peer group's weekly session on the wire.
+type scheduleJSON struct {
+	Weekday  int    `json:"weekday"`
+	Time     string `json:"time"`
+	Place    string `json:"place"`
+	Note     string `json:"note"`
+	TimeZone string `json:"timeZone"`
+}
+
+func toScheduleJSON(s store.Schedule) *scheduleJSON {
+	return &scheduleJSON{Weekday: s.Weekday, Time: s.Time, Place: s.Place, Note: s.Note, TimeZone: s.TimeZone}
+}
+
+// groupSessionJSON is the next weekly session: when, where, and who is coming
+// by name — never anything about their training.
+type groupSessionJSON struct {
+	Date      string    `json:"date"`
+	Time      string    `json:"time"`
+	Start     time.Time `json:"start"`
+	Place     string    `json:"place"`
+	Note      string    `json:"note"`
+	Coming    int       `json:"coming"`
+	ComingWho []string  `json:"comingNames"`
+	MyAnswer  *bool     `json:"myAnswer"`
+}
+
+func toGroupSessionJSON(s *account.Session) *groupSessionJSON {
+	return &groupSessionJSON{Date: s.Date, Time: s.Start.Format("15:04"), Start: s.Start.UTC(), Place: s.Place, Note: s.Note,
+		Coming: len(s.Coming), ComingWho: s.Coming, MyAnswer: s.Answer}
+}
+
+type scheduleRequest struct {
+	Weekday int    `json:"weekday"`
+	Time    string `json:"time"`
+	Place   string `json:"place"`
+	Note    string `json:"note"`
+}
+
+// setSchedule sets a peer group's weekly session (its peer leader).
+func (h *groupHandlers) setSchedule(c echo.Context) error {
+	var req scheduleRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	s, err := h.groups.SetSchedule(c.Request().Context(), currentUser(c), c.Param("id"), account.ScheduleInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toScheduleJSON(s))
+}
+
+type rsvpRequest struct {
+	Date   string `json:"date"`
+	Coming *bool  `json:"coming"`
+}
+
+// rsvp records a member's "coming" or "not this time" for the next
+// session and returns it as it now stands.
+func (h *groupHandlers) rsvp(c echo.Context) error {
+	var req rsvpRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Coming == nil {
+		return &account.Error{Code: account.Invalid, Message: "coming is required",
+			Fields: []account.FieldError{{Field: "coming", Reason: "required"}}}
+	}
+	s, err := h.groups.RSVP(c.Request().Context(), currentUser(c), c.Param("id"), req.Date, *req.Coming)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toGroupSessionJSON(s))
 }

@@ -130,6 +130,30 @@ type UserGroup struct {
 	Sharing  Sharing   // for members: see Membership
 }
 
+// Schedule is a peer group's weekly group session. Weekday is ISO (1 =
+// Monday … 7 = Sunday), Time "HH:MM" in TimeZone (an IANA name, the
+// leader's when the schedule was set), so the session keeps its wall-clock
+// time across daylight-saving changes.
+type Schedule struct {
+	GroupID   string
+	Weekday   int
+	Time      string
+	Place     string
+	Note      string
+	TimeZone  string
+	UpdatedAt time.Time
+}
+
+// RSVP is a member's answer for the group session on Date ("YYYY-MM-DD"
+// in the schedule's time zone): coming or not this time.
+type RSVP struct {
+	GroupID string
+	UserID  string
+	Date    string
+	Coming  bool
+	At      time.Time
+}
+
 // Invite is a short code that either grants a role (Role set, GroupID empty:
 // an admin inviting a trainer or peer leader) or joins a group (GroupID set,
 // the new account is a patient).
@@ -243,6 +267,14 @@ type GroupStore interface {
 	Members(ctx context.Context, groupID string) ([]Membership, error)
 	// UserGroups lists the groups a user leads or belongs to, oldest first.
 	UserGroups(ctx context.Context, userID string) ([]UserGroup, error)
+	// SetSchedule creates or replaces the weekly session of a group.
+	SetSchedule(ctx context.Context, s Schedule) error
+	// ScheduleOf returns a group's weekly session; ErrNotFound when none is set.
+	ScheduleOf(ctx context.Context, groupID string) (Schedule, error)
+	// SetRSVP creates or replaces a member's answer for one date.
+	SetRSVP(ctx context.Context, r RSVP) error
+	// RSVPs lists the answers for one date of a group, oldest first.
+	RSVPs(ctx context.Context, groupID, date string) ([]RSVP, error)
 	// SetSharing changes what a member shares; ErrNotFound when the user
 	// is no member of the group.
 	SetSharing(ctx context.Context, groupID, userID string, s Sharing) error

@@ -24,6 +24,8 @@ import * as body from './body.js';
 import * as report from './report.js';
 import * as clinic from './clinic.js';
 import * as group from './group.js';
+import * as peergroup from './peergroup.js';
+import * as rsvp from './rsvp.js';
 import * as patient from './patient.js';
 import * as setup from './setup.js';
 import * as reset from './reset.js';
@@ -48,6 +50,7 @@ const ROUTES = [
   { path: /^\/clinic$/, screen: clinic, tab: null, name: 'clinic', redirect: staffOnly },
   { path: /^\/clinic\/group\/([0-9a-f]{32})$/, screen: group, tab: null, name: 'clinic', redirect: staffOnly },
   { path: /^\/clinic\/patient\/([0-9a-f]{32})\/([0-9a-f]{32})$/, screen: patient, tab: null, name: 'clinic', redirect: staffOnly },
+  { path: /^\/group\/([0-9a-f]{32})$/, screen: peergroup, tab: 'settings' },
   { path: /^\/setup$/, screen: setup, tab: null, name: 'public', public: true },
   { path: /^\/reset$/, screen: reset, tab: null, name: 'public', public: true },
   { path: /^\/timer$/, screen: timer, tab: null, name: 'timer' },
@@ -96,8 +99,8 @@ async function main() {
   const data = createData({
     db, store, api, clock,
     version: document.getElementById('main').dataset.version,
-    // The profile saved offline goes out with every sync.
-    beforeSync: () => account.flushProfile(),
+    // The profile and group-session answers saved offline go out with every sync.
+    beforeSync: () => Promise.all([account.flushProfile(), rsvp.flush(db, api)]),
     storageError: (e) => shell.showStorageError(e),
   });
   const account = createAccount({

@@ -5,9 +5,9 @@
 // then invite codes with their QR code, and the members to remove. A peer
 // group has no health figures: its page lists the members.
 
-import { h, mount, field } from './ui.js';
+import { h, mount, field, timeControl } from './ui.js';
 import { codeCard, day, problem, strip } from './staffui.js';
-import { percent } from './fmt.js';
+import { dateTime, percent, weekday } from './fmt.js';
 
 /** render draws the group page. */
 export function render(ctx, [id]) {
@@ -55,7 +55,7 @@ export function render(ctx, [id]) {
     drawManage(g);
     loadCodes();
     if (g.kind === 'treatment') loadBoard();
-    else board.replaceChildren(h('p', { class: 'muted', text: t('clinic.peerNoFigures') }));
+    else drawSession(g);
   }, fail);
 
   function drawMembers(g) {
@@ -84,6 +84,37 @@ export function render(ctx, [id]) {
           h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-restore', text: t('clinic.restore'), onclick: () => change({ archived: false }) }))
         : h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'group-archive', text: t('clinic.archive'),
           onclick: () => confirm(t('clinic.archiveConfirm', { name: g.name })) && change({ archived: true }) }));
+  }
+
+  // drawSession is a peer group's weekly session: the form that sets it,
+  // and who is coming to the next one. No training figures.
+  function drawSession(g) {
+    const sc = g.schedule || { weekday: 3, time: '18:00', place: '', note: '' };
+    const day = h('select', { 'data-testid': 'schedule-weekday' },
+      [1, 2, 3, 4, 5, 6, 7].map((n) => h('option', { value: n, selected: n === sc.weekday, text: weekday(t, n) })));
+    const time = timeControl(sc.time, { testid: 'schedule-time', step: 5, hourLabel: t('time.hour'), minuteLabel: t('time.minute') });
+    const place = h('input', { type: 'text', maxlength: 120, value: sc.place, 'data-testid': 'schedule-place' });
+    const note = h('textarea', { maxlength: 280, rows: 2, 'data-testid': 'schedule-note' });
+    note.value = sc.note;
+    const s = g.nextSession;
+    board.replaceChildren(
+      h('p', { class: 'muted small', text: t('clinic.peerNoFigures') }),
+      s ? h('section', { class: 'card', 'aria-labelledby': 'g-next', 'data-testid': 'leader-next' },
+        h('h2', { id: 'g-next', text: t('peer.next') }),
+        h('p', {}, h('strong', { text: dateTime(t, s.start, sc.timeZone) }), s.place ? ' · ' + s.place : ''),
+        h('p', { 'data-testid': 'leader-coming', text: s.comingNames.length ? t('peer.whoComing', { n: s.coming, names: s.comingNames.join(', ') }) : t('peer.nobodyYet') })) : null,
+      h('section', { class: 'card', 'aria-labelledby': 'g-schedule' },
+        h('h2', { id: 'g-schedule', text: t('peer.schedule') }),
+        h('form', { class: 'form', novalidate: true, onsubmit: (ev) => {
+          ev.preventDefault();
+          ctx.api.request('PUT', `/groups/${id}/schedule`, { weekday: Number(day.value), time: time.value, place: place.value, note: note.value })
+            .then(() => ctx.api.get('/groups/' + id).then(drawSession), fail);
+        } },
+        field('schedule-weekday', t('peer.weekday'), day),
+        field('schedule-time', t('peer.time'), time),
+        field('schedule-place', t('peer.placeLabel'), place),
+        field('schedule-note', t('peer.noteLabel'), note, t('peer.noteHint')),
+        h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'schedule-save', text: t('peer.save') }))));
   }
 
   function loadBoard() {

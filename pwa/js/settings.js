@@ -341,6 +341,7 @@ function myGroups(ctx) {
     const mine = me.groups.filter((g) => !g.owner);
     list.replaceChildren(...(mine.length ? mine.map((g) => h('li', { class: 'my-group', 'data-testid': 'my-group' },
       h('p', {}, h('strong', { text: g.name }), ' · ', t(g.kind === 'treatment' ? 'mygroups.treatment' : 'mygroups.peer')),
+      g.kind === 'peer' ? h('p', {}, h('a', { href: '/group/' + g.id, class: 'btn small', 'data-testid': 'peer-open', text: t('peer.open') })) : null,
       g.kind === 'treatment' ? h('label', { class: 'check' },
         h('input', { type: 'checkbox', checked: g.shareHistory, 'data-testid': 'share-history',
           onchange: (ev) => ctx.api.patch('/me/groups/' + g.id, { shareHistory: ev.target.checked }).catch(fail) }),

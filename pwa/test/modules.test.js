@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
-const SCREENS = ['today.js', 'timer.js', 'entry.js', 'history.js', 'progress.js', 'settings.js', 'join.js', 'body.js', 'report.js', 'clinic.js', 'group.js', 'patient.js', 'setup.js', 'reset.js'].map((f) => 'js/' + f);
+const SCREENS = ['today.js', 'timer.js', 'entry.js', 'history.js', 'progress.js', 'settings.js', 'join.js', 'body.js', 'report.js', 'clinic.js', 'group.js', 'patient.js', 'setup.js', 'reset.js', 'peergroup.js'].map((f) => 'js/' + f);
 
 /** imports returns the files a module imports, relative to pwa/. */
 function imports(file) {

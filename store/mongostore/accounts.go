@@ -100,6 +100,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		{"memberships", s.memberships, "userId"},
 		{"audit entries", s.audit, "userId"},
 		{"reset codes", s.resets, "userId"},
+		{"group session answers", s.rsvps, "userId"},
 		{"refresh tokens", s.tokens, "userId"},
 		{"refresh token uses", s.tokenUses, "userId"},
 		{"sync batches", s.batches, "scope"},

@@ -91,6 +91,8 @@ type Store struct {
 	claims      *mongo.Collection // one record per lease taken on a reminder
 	audit       *mongo.Collection // reads of patients' data by others
 	resets      *mongo.Collection // one-time password-reset codes
+	schedules   *mongo.Collection // peer groups' weekly sessions, _id = group id
+	rsvps       *mongo.Collection // members' answers for a session date
 }
 
 var _ store.Store = (*Store)(nil)
@@ -163,6 +165,8 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		claims:      db.Collection("reminder_claims"),
 		audit:       db.Collection("audit"),
 		resets:      db.Collection("reset_codes"),
+		schedules:   db.Collection("group_schedules"),
+		rsvps:       db.Collection("group_rsvps"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -235,6 +239,8 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.claims, asc("createdAt"), false},
 		{s.audit, asc("userId", "at"), false},
 		{s.resets, asc("userId"), false},
+		{s.rsvps, asc("groupId", "date", "at"), false},
+		{s.rsvps, asc("userId"), false},
 		{s.users, asc("role", "createdAt"), false},
 	}
 	for _, ix := range indexes {

@@ -76,6 +76,8 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Memberships", testMemberships},
 		{"UserGroups", testUserGroups},
 		{"Sharing", testSharing},
+		{"Schedule", testSchedule},
+		{"RSVPs", testRSVPs},
 		{"Audit", testAudit},
 		{"Staff", testStaff},
 		{"UpdateGroup", testUpdateGroup},

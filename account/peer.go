@@ -1,0 +1,202 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/training"
+)
+
+// Limits of a weekly group session's texts, in characters.
+const (
+	maxPlaceLen = 120
+	maxNoteLen  = 280
+)
+
+// ScheduleInput is a peer leader's weekly group session: ISO weekday
+// (1 = Monday … 7 = Sunday), "HH:MM", where, and a short note.
+type ScheduleInput struct {
+	Weekday int
+	Time    string
+	Place   string
+	Note    string
+}
+
+// Session is the next weekly group session as a member or the leader
+// sees it: when and where, and who said they are coming — by their chosen
+// names, nothing else about them.
+type Session struct {
+	Start  time.Time // in the schedule's time zone
+	Date   string    // "YYYY-MM-DD" on the group's calendar: the key of an answer
+	Place  string
+	Note   string
+	Coming []string // names of those coming, in the order they answered
+	// Answer is the reader's own answer for this date, nil when not given.
+	Answer *bool
+}
+
+// plainText trims s and checks it is at most max printable characters
+// (empty allowed).
+func plainText(s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
+		return "", fmt.Errorf("at most %d characters", max)
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return "", errors.New("control characters are not allowed")
+		}
+	}
+	return s, nil
+}
+
+// leads reports whether u is the peer leader of g now (an admin manages
+// a group but does not lead its sessions).
+func leads(u store.User, g store.Group) bool {
+	return g.OwnerID == u.ID && mayLead(u.Role, g.Kind)
+}
+
+// SetSchedule sets the weekly session of peer group id. Only its peer
+// leader may; the time is kept in the leader's time zone, so the session
+// stays at the same wall-clock time across daylight-saving changes.
+func (gs *Groups) SetSchedule(ctx context.Context, by store.User, id string, in ScheduleInput) (store.Schedule, error) {
+	g, _, _, err := gs.load(ctx, id, by)
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	if !leads(by, g) {
+		return store.Schedule{}, refuse(Forbidden, "only the group's peer leader may set its session")
+	}
+	if g.Kind != store.GroupPeer {
+		return store.Schedule{}, refuse(Conflict, "only peer groups have a weekly group session")
+	}
+	if !g.ArchivedAt.IsZero() {
+		return store.Schedule{}, refuse(Conflict, "the group is archived")
+	}
+	var f fields
+	if in.Weekday < 1 || in.Weekday > 7 {
+		f.add("weekday", "1 (Monday) to 7 (Sunday)")
+	}
+	if _, _, err := training.ParseClock(in.Time); err != nil {
+		f.add("time", "HH:MM, 00:00 to 23:59")
+	}
+	place, err := plainText(in.Place, maxPlaceLen)
+	f.check("place", err)
+	note, err := plainText(in.Note, maxNoteLen)
+	f.check("note", err)
+	if err := f.err(); err != nil {
+		return store.Schedule{}, err
+	}
+	sc := store.Schedule{GroupID: g.ID, Weekday: in.Weekday, Time: in.Time, Place: place, Note: note,
+		TimeZone: location(by.TimeZone).String(), UpdatedAt: gs.now().UTC()}
+	if err := gs.store.SetSchedule(ctx, sc); err != nil {
+		return store.Schedule{}, err
+	}
+	return sc, nil
+}
+
+// next returns the next session of schedule sc as reader sees it.
+func (gs *Groups) next(ctx context.Context, reader store.User, sc store.Schedule) (*Session, error) {
+	start, err := training.NextSession(gs.now(), location(sc.TimeZone), sc.Weekday, sc.Time)
+	if err != nil {
+		return nil, fmt.Errorf("next session of %s: %w", sc.GroupID, err)
+	}
+	s := &Session{Start: start, Date: start.Format(time.DateOnly), Place: sc.Place, Note: sc.Note, Coming: []string{}}
+	answers, err := gs.store.RSVPs(ctx, sc.GroupID, s.Date)
+	if err != nil {
+		return nil, err
+	}
+	members, err := gs.store.Members(ctx, sc.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	in := make(map[string]bool, len(members))
+	for _, m := range members {
+		in[m.UserID] = true
+	}
+	for _, a := range answers {
+		if !in[a.UserID] { // left the group since
+			continue
+		}
+		if a.UserID == reader.ID {
+			s.Answer = &a.Coming
+		}
+		if !a.Coming {
+			continue
+		}
+		u, err := gs.store.UserByID(ctx, a.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.Coming = append(s.Coming, u.Name)
+	}
+	return s, nil
+}
+
+// withSession adds the schedule and the next session of a peer group to
+// v; an archived group has no next session.
+func (gs *Groups) withSession(ctx context.Context, u store.User, v *GroupView) error {
+	if v.Kind != store.GroupPeer {
+		return nil
+	}
+	sc, err := gs.store.ScheduleOf(ctx, v.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.Schedule = &sc
+	if !v.ArchivedAt.IsZero() {
+		return nil
+	}
+	v.Next, err = gs.next(ctx, u, sc)
+	return err
+}
+
+// RSVP records u's answer for the session on date: coming or not this
+// time. Only members answer; date must be the next session's, so an
+// answer queued offline and sent after the session has passed is refused
+// (Conflict) instead of landing on next week's.
+func (gs *Groups) RSVP(ctx context.Context, u store.User, id, date string, coming bool) (*Session, error) {
+	g, manage, _, err := gs.load(ctx, id, u)
+	if err != nil {
+		return nil, err
+	}
+	if manage { // the leader or an admin
+		return nil, refuse(Forbidden, "only members answer for a group session")
+	}
+	if g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero() {
+		return nil, refuse(Conflict, "the group has no group sessions")
+	}
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return nil, invalid("date", "YYYY-MM-DD")
+	}
+	sc, err := gs.store.ScheduleOf(ctx, g.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse(Conflict, "the group has no group session yet")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := gs.next(ctx, u, sc)
+	if err != nil {
+		return nil, err
+	}
+	if s.Date != date {
+		return nil, refuse(Conflict, "that is not the next group session")
+	}
+	if err := gs.store.SetRSVP(ctx, store.RSVP{GroupID: g.ID, UserID: u.ID, Date: date, Coming: coming, At: gs.now().UTC()}); err != nil {
+		return nil, err
+	}
+	return gs.next(ctx, u, sc)
+}
