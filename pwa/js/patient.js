@@ -4,7 +4,7 @@
 // into the patient's synced plan document, which their phone pulls — and a
 // password-reset code for a patient who forgot theirs.
 
-import { h, mount, field, timeControl } from './ui.js';
+import { h, mount, field, timeControl, notice } from './ui.js';
 import { day, problem, strip } from './staffui.js';
 import { weekday, percent } from './fmt.js';
 import { intensityShare } from './training.js';
@@ -88,7 +88,6 @@ export function render(ctx, [groupId, userId]) {
     const date = h('input', { type: 'date', value: new Date().toISOString().slice(0, 10), 'data-testid': 'm-date' });
     const source = h('select', { 'data-testid': 'm-source' }, ['test', 'watch', 'calculator'].map((v) => h('option', { value: v, text: t('body.source.' + v) })));
     const inputs = { vo2max: num('m-vo2max'), restingHr: num('m-resting', '1'), weightKg: num('m-weight'), waistCm: num('m-waist'), systolic: num('m-systolic', '1'), diastolic: num('m-diastolic', '1') };
-    const status = h('p', { class: 'hint', role: 'status', 'data-testid': 'm-status' });
     return h('details', { class: 'measure-add' },
       h('summary', { 'data-testid': 'm-open', text: t('clinic.measurementAdd') }),
       h('form', {
@@ -102,8 +101,10 @@ export function render(ctx, [groupId, userId]) {
           if (body.vo2max !== undefined) body.vo2maxSource = source.value;
           try {
             await ctx.api.post(`/groups/${groupId}/members/${userId}/measurements`, body);
-            status.textContent = t('clinic.measurementSaved');
-            load();
+            // The page is drawn anew with the measurement; the notice
+            // above it says so.
+            await load();
+            notice(t('clinic.measurementSaved'));
           } catch (e) { fail(e); }
         },
       },
@@ -115,8 +116,7 @@ export function render(ctx, [groupId, userId]) {
       field('m-waist-f', t('body.f.waistCm'), inputs.waistCm),
       field('m-systolic-f', t('body.f.systolic'), inputs.systolic),
       field('m-diastolic-f', t('body.f.diastolic'), inputs.diastolic),
-      h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'm-save', text: t('clinic.measurementSave') }),
-      status));
+      h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'm-save', text: t('clinic.measurementSave') })));
   }
 
   function sessionRow(s, hrMax) {
