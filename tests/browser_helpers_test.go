@@ -152,7 +152,11 @@ func newGate(t *testing.T, backend string) *gate {
 		g.mu.Lock()
 		offline := g.offline
 		switch {
-		case offline && r.Header.Get("Service-Worker") == "script":
+		// An update check fetches the worker's script and, for a module
+		// worker, every module it imports (fetch destination
+		// "serviceworker" for the whole graph): the browser's own check,
+		// which it sends past DevTools' offline mode, not the app's.
+		case offline && (r.Header.Get("Service-Worker") == "script" || r.Header.Get("Sec-Fetch-Dest") == "serviceworker"):
 			g.updateChecks++
 		case offline:
 			g.leaks = append(g.leaks, r.Method+" "+r.URL.String())
