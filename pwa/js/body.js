@@ -7,7 +7,7 @@ import { h, mount, field } from './ui.js';
 import { measurements as listMeasurements } from './model.js';
 import { fitnessAge } from './training.js';
 import { line } from './charts.js';
-import { shortDate } from './fmt.js';
+import { shortDate, fitnessYears as years } from './fmt.js';
 import { uuid } from './uuid.js';
 
 /** live: re-render when documents change (a trainer's entry arrives). */
@@ -36,13 +36,6 @@ export function render(ctx) {
     entryForm(ctx),
     all.length ? historyCard(t, all) : null,
   );
-}
-
-/** years says a fitness age in words: "48", "under 25", "over 75". */
-function years(t, fa) {
-  const n = Math.round(fa.years);
-  if (fa.beyond) return t(n <= 25 ? 'body.under' : 'body.over', { n });
-  return String(n);
 }
 
 function fitnessCard(ctx, all) {

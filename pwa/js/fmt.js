@@ -99,3 +99,13 @@ export function fieldMessage(t, e) {
     || FIELD_MESSAGES[d.field])).find(Boolean);
   return key ? t(key) : '';
 }
+
+/**
+ * fitnessYears says a fitness age ({years, beyond}, as training.js's
+ * fitnessAge gives it) in words: "48", "under 25", "over 75".
+ */
+export function fitnessYears(t, fa) {
+  const n = Math.round(fa.years);
+  if (fa.beyond) return t(n <= 25 ? 'body.under' : 'body.over', { n });
+  return String(n);
+}

@@ -6,7 +6,7 @@
 
 import { h, mount, field, timeControl, notice } from './ui.js';
 import { day, problem, strip } from './staffui.js';
-import { weekday, percent } from './fmt.js';
+import { weekday, percent, fitnessYears } from './fmt.js';
 import { intensityShare } from './training.js';
 import { bars } from './charts.js';
 
@@ -59,11 +59,7 @@ export function render(ctx, [groupId, userId]) {
   // fitness draws the patient's fitness age over time, as their Body
   // screen does: the change since the first measurement first.
   function fitness(f) {
-    const years = (pt) => {
-      const n = Math.round(pt.fitnessAge);
-      if (pt.beyond) return n <= 25 ? t('body.under', { n: 25 }) : t('body.over', { n: 75 });
-      return String(n);
-    };
+    const years = (pt) => fitnessYears(t, { years: pt.fitnessAge, beyond: pt.beyond });
     let content;
     if (!f.sexKnown) content = [h('p', { class: 'muted', text: t('clinic.fitnessNoSex') })];
     else if (!f.points.length) content = [h('p', { class: 'muted', text: t('clinic.fitnessNone') })];
