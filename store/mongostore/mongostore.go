@@ -279,19 +279,52 @@ func disconnect(client *mongo.Client) {
 	_ = client.Disconnect(ctx)
 }
 
-// mapErr turns driver errors into the store's sentinels: a duplicate key
-// becomes store.ErrDuplicate and no document store.ErrNotFound; everything
-// is wrapped with what was being done.
+// mapErr turns driver errors into the store's sentinels: a server out of
+// disk space becomes store.ErrStorageFull, a duplicate key
+// store.ErrDuplicate and no document store.ErrNotFound; everything is
+// wrapped with what was being done.
 func mapErr(what string, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, store.ErrStorageFull):
+		return fmt.Errorf("mongostore: %s: %w", what, err)
+	case outOfDisk(err):
+		// Before the duplicate check: a bulk write may fail with both.
+		return fmt.Errorf("mongostore: %s: %w: %w", what, store.ErrStorageFull, err)
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return fmt.Errorf("mongostore: %s: %w", what, store.ErrNotFound)
 	case mongo.IsDuplicateKeyError(err):
 		return fmt.Errorf("mongostore: %s: %w (%v)", what, store.ErrDuplicate, err)
 	}
 	return fmt.Errorf("mongostore: %s: %w", what, err)
+}
+
+// codeOutOfDiskSpace is MongoDB's error code OutOfDiskSpace.
+const codeOutOfDiskSpace = 14031
+
+// diskFullMessages are what a server says when its disk is full without
+// the OutOfDiskSpace code: WiredTiger and PostgreSQL (under FerretDB)
+// pass on the system's ENOSPC text, SQLite (under FerretDB) its own.
+var diskFullMessages = []string{"No space left on device", "database or disk is full"}
+
+// outOfDisk reports whether err is a server's answer that it has no disk
+// space for the write: a command, write or bulk-write error (or its write
+// concern error) with the code OutOfDiskSpace or one of the texts above.
+func outOfDisk(err error) bool {
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return false
+	}
+	if se.HasErrorCode(codeOutOfDiskSpace) {
+		return true
+	}
+	for _, m := range diskFullMessages {
+		if se.HasErrorMessage(m) {
+			return true
+		}
+	}
+	return false
 }
 
 // ms rounds t to what a BSON date keeps, in UTC.

@@ -118,3 +118,14 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// failWhile is an after-write hook (SetAfterDocWrite) that fails with err
+// while on is set.
+func failWhile(on *atomic.Bool, err error) func(context.Context) error {
+	return func(context.Context) error {
+		if on.Load() {
+			return err
+		}
+		return nil
+	}
+}

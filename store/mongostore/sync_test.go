@@ -195,12 +195,7 @@ func TestFaultAfterDocWrite(t *testing.T) {
 			ctx := testCtx(t)
 			var fail atomic.Bool
 			faulty := openAt(t, uri(t), mongostore.Config{})
-			mongostore.SetAfterDocWrite(faulty, func(context.Context) error {
-				if fail.Load() {
-					return errCrash
-				}
-				return nil
-			})
+			mongostore.SetAfterDocWrite(faulty, failWhile(&fail, errCrash))
 			closeStore(t, faulty)
 			healthy := openAt(t, uri(t), mongostore.Config{Database: faulty.Database()})
 			closeStore(t, healthy)

@@ -137,7 +137,7 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	}
 	if s.afterWrite != nil {
 		if err := s.afterWrite(ctx); err != nil {
-			return store.PushResult{}, fmt.Errorf("mongostore: push: after document write: %w", err)
+			return store.PushResult{}, mapErr("push: after document write", err)
 		}
 	}
 	if err := s.appendLog(ctx, scope, entries); err != nil {
