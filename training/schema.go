@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	gosync "sync"
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -164,10 +165,10 @@ func checkSetBy(v json.RawMessage) string {
 			return want
 		}
 	}
-	if id, ok := text(json.RawMessage(m["id"])); !ok || id == "" || utf8.RuneCountInString(id) > MaxSetterLen {
+	if n, ok := textLen(json.RawMessage(m["id"])); !ok || n == 0 || n > MaxSetterLen {
 		return fmt.Sprintf("id: want a string of 1–%d characters", MaxSetterLen)
 	}
-	if name, ok := text(json.RawMessage(m["name"])); !ok || utf8.RuneCountInString(name) > MaxSetterLen {
+	if n, ok := textLen(json.RawMessage(m["name"])); !ok || n > MaxSetterLen {
 		return fmt.Sprintf("name: want a string of at most %d characters", MaxSetterLen)
 	}
 	return ""
@@ -215,6 +216,24 @@ func text(v json.RawMessage) (string, bool) {
 	return s, jsonv2.Unmarshal(v, &s) == nil
 }
 
+// textLen returns the number of characters of v, a canonical JSON value,
+// when it is a JSON string. A string without escapes (what clients send)
+// is counted where it lies, not copied: a push of long notes would
+// otherwise allocate each note again.
+func textLen(v json.RawMessage) (int, bool) {
+	if len(v) >= 2 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0 {
+		// Not utf8.RuneCount, which copies a long text into a string.
+		n := 0
+		for b := v[1 : len(v)-1]; len(b) > 0; n++ {
+			_, size := utf8.DecodeRune(b)
+			b = b[size:]
+		}
+		return n, true
+	}
+	s, ok := text(v)
+	return utf8.RuneCountInString(s), ok
+}
+
 // The checks of numeric fields.
 func checkDuration(v json.RawMessage) string        { return numberReason(v, 0, MaxDurationMin, false) }
 func checkSessionRPE(v json.RawMessage) string      { return numberReason(v, 0, 10, true) }
@@ -251,11 +270,11 @@ func numberReason(v []byte, lo, hi float64, integer bool) string {
 }
 
 func checkNote(v json.RawMessage) string {
-	s, ok := text(v)
+	n, ok := textLen(v)
 	if !ok {
 		return "want a string"
 	}
-	if utf8.RuneCountInString(s) > MaxNoteLen {
+	if n > MaxNoteLen {
 		return fmt.Sprintf("longer than %d characters", MaxNoteLen)
 	}
 	return ""
@@ -266,8 +285,12 @@ func checkNote(v json.RawMessage) string {
 // that problem. check reads its element from dec (only its element).
 // ok is false when v is not an array.
 func elements(v json.RawMessage, check func(i int, dec *jsontext.Decoder) string) (n int, problem string, ok bool) {
+	a := arrayDecoders.Get().(*arrayDecoder)
+	defer a.release()
+	a.buf = *bytes.NewBuffer(v)
 	// A canonical value repeats no name: no need to look for that again.
-	dec := jsontext.NewDecoder(bytes.NewBuffer(v), jsontext.AllowDuplicateNames(true))
+	a.dec.Reset(&a.buf, jsontext.AllowDuplicateNames(true))
+	dec := &a.dec
 	if dec.PeekKind() != '[' {
 		return 0, "", false
 	}
@@ -285,6 +308,24 @@ func elements(v json.RawMessage, check func(i int, dec *jsontext.Decoder) string
 	}
 	_, err := dec.ReadToken()
 	return n, problem, err == nil
+}
+
+// arrayDecoders keeps the decoders elements reads arrays with: a push
+// checks an array in every session, and a fresh decoder is a few hundred
+// bytes.
+var arrayDecoders = gosync.Pool{New: func() any { return new(arrayDecoder) }}
+
+// arrayDecoder is a decoder and the buffer it reads.
+type arrayDecoder struct {
+	buf bytes.Buffer
+	dec jsontext.Decoder
+}
+
+// release lets go of the value read and returns a to the pool.
+func (a *arrayDecoder) release() {
+	a.buf = bytes.Buffer{}
+	a.dec.Reset(&a.buf)
+	arrayDecoders.Put(a)
 }
 
 // more reports whether dec has more members or elements before the end

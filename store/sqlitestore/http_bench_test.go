@@ -26,3 +26,7 @@ func BenchmarkHTTPPushConcurrentVsRaw(b *testing.B) {
 // BenchmarkHTTPPullVsRaw: a year of sessions over loopback HTTP against
 // the raw indexed read (target ≤ 2).
 func BenchmarkHTTPPullVsRaw(b *testing.B) { scenario.HTTPPull(b) }
+
+// BenchmarkPushMemory: what the server allocates for the largest push (500
+// sessions with long notes, just under 1 MiB), as a multiple of the body.
+func BenchmarkPushMemory(b *testing.B) { scenario.PushMemory(b) }
