@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -29,7 +30,12 @@ func EncodeFields(fields map[string]sync.Field) (jsontext.Value, error) {
 		size += len(name) + len(f.Value) + len(f.TS) + len(`"":{"value":,"ts":""},`)
 	}
 	slices.Sort(names)
-	b := make([]byte, 0, size)
+	return appendFields(make([]byte, 0, size), names, fields)
+}
+
+// appendFields appends the stored form of fields to b; names are the
+// fields' names, sorted.
+func appendFields(b []byte, names []string, fields map[string]sync.Field) ([]byte, error) {
 	b = append(b, '{')
 	for i, name := range names {
 		f := fields[name]
@@ -55,6 +61,40 @@ func EncodeFields(fields map[string]sync.Field) (jsontext.Value, error) {
 		b = append(b, '}')
 	}
 	return append(b, '}'), nil
+}
+
+// A FieldsWriter writes the stored form of one document after another
+// (EncodeFields), reusing its buffers, and keeps no copy of a document
+// whose fields arrived in that form: a pushed document's SentFields, when
+// they are byte for byte what EncodeFields writes, are returned as they
+// are (a slice of the push body, which lives as long as the push). A
+// client that sends names in order and "value" before "ts", without
+// spaces, sends that form. Its zero value is ready.
+type FieldsWriter struct {
+	names   []string
+	scratch []byte
+}
+
+// Stored returns the stored form of d's fields.
+func (w *FieldsWriter) Stored(d sync.Doc) (jsontext.Value, error) {
+	if len(d.SentFields) == 0 {
+		return EncodeFields(d.Fields)
+	}
+	w.names = w.names[:0]
+	for name := range d.Fields {
+		w.names = append(w.names, name)
+	}
+	slices.Sort(w.names)
+	b, err := appendFields(w.scratch[:0], w.names, d.Fields)
+	if err != nil {
+		return nil, err
+	}
+	w.scratch = b
+	clear(w.names) // hold no names of this push after it
+	if bytes.Equal(b, d.SentFields) {
+		return jsontext.Value(d.SentFields), nil
+	}
+	return bytes.Clone(b), nil
 }
 
 // DecodeFields reads the stored form of a document's fields. It reads

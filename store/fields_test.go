@@ -10,6 +10,7 @@ import (
 
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
+	"github.com/hit4x4/dagbok/training"
 )
 
 // legacyFields is how the stores wrote a document's fields before they
@@ -144,5 +145,56 @@ func TestStoredDoc(t *testing.T) {
 	}
 	if _, err := (store.StoredDoc{ID: "s2", Fields: []byte(`{`)}).Doc(); err == nil || !strings.Contains(err.Error(), "s2") {
 		t.Errorf("Doc() of bad fields: err = %v, want one naming the document", err)
+	}
+}
+
+// TestFieldsWriter: a pushed document whose fields arrived in their stored
+// form is kept as sent, without a copy; one that arrived in another form
+// (names out of order, "ts" before "value", spaces, escapes the stored
+// form does not use) or was changed after decoding is encoded afresh. The
+// bytes are EncodeFields' either way.
+func TestFieldsWriter(t *testing.T) {
+	const ts = "0000019c9e4f1a40-0000-phone"
+	bodies := map[string]bool{ // the fields object as sent → sent in stored form
+		`{"durationMin":{"value":1,"ts":"` + ts + `"},"note":{"value":"x","ts":"` + ts + `"}}`:      true,
+		`{"note":{"value":"x","ts":"` + ts + `"},"durationMin":{"value":1,"ts":"` + ts + `"}}`:      false,
+		`{"durationMin":{"ts":"` + ts + `","value":1},"note":{"value":"x","ts":"` + ts + `"}}`:      false,
+		`{"durationMin":{"value":1,"ts":"` + ts + `"}, "note":{"value":"x","ts":"` + ts + `"}}`:     false,
+		`{"durationMin":{"value":1,"ts":"` + ts + `"},"note":{"value":"\u0078","ts":"` + ts + `"}}`: false,
+		`{"durationMi\u006e":{"value":1,"ts":"` + ts + `"},"note":{"value":"x","ts":"` + ts + `"}}`: false,
+	}
+	var w store.FieldsWriter
+	for fields, stored := range bodies {
+		body := `{"batchId":"b1","docs":[{"id":"s1","type":"session","fields":` + fields + `}]}`
+		req, err := sync.DecodePushRequest([]byte(body), training.Schema{})
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		d := req.Docs[0]
+		if string(d.SentFields) != fields {
+			t.Fatalf("SentFields = %s, want %s", d.SentFields, fields)
+		}
+		want, err := store.EncodeFields(d.Fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.Stored(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: stored %s, want %s", fields, got, want)
+		}
+		if kept := &got[0] == &d.SentFields[0]; kept != stored {
+			t.Errorf("%s: kept as sent = %v, want %v", fields, kept, stored)
+		}
+		d.Fields["durationMin"] = sync.Field{Value: []byte("2"), TS: ts} // changed after decoding
+		got, err = w.Stored(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := store.EncodeFields(d.Fields); !bytes.Equal(got, want) || &got[0] == &d.SentFields[0] {
+			t.Errorf("%s, changed: stored %s, want a fresh %s", fields, got, want)
+		}
 	}
 }

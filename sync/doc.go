@@ -23,6 +23,13 @@ type Doc struct {
 	ID     string           `json:"id"`
 	Type   string           `json:"type"`
 	Fields map[string]Field `json:"fields"`
+	// SentFields is the document's fields object as a push body held it
+	// (a slice of the body), set by DecodePushRequest; nil for a document
+	// made or changed in any other way. It is a hint, never the truth: a
+	// store may keep it as its stored form after checking that it is that
+	// form byte for byte (store.FieldsWriter), which spares a copy of
+	// every pushed document.
+	SentFields json.RawMessage `json:"-"`
 }
 
 // Field is a last-writer-wins register: the value written with the larger

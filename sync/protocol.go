@@ -344,7 +344,12 @@ func (p *pushDecoder) doc() (Doc, error) {
 		case "type":
 			d.Type, err = p.repeated("type", &p.lastType)
 		default:
-			d.Fields, err = p.fields()
+			start := int(p.dec.InputOffset())
+			if d.Fields, err = p.fields(); err == nil {
+				// As sent, a slice of the body capped at its end (see field).
+				end := int(p.dec.InputOffset())
+				d.SentFields = bytes.TrimLeft(p.data[start:end:end], " \t\r\n:")
+			}
 		}
 		return err
 	})

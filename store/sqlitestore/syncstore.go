@@ -114,8 +114,9 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	// as it came, and only a document the scope already holds is encoded
 	// again after its merge, so the writer spends its time on SQL.
 	rows := make([]docRow, len(incoming))
+	var w store.FieldsWriter
 	for i, d := range incoming {
-		if rows[i], err = toRow(d); err != nil {
+		if rows[i], err = toRowWith(&w, d); err != nil {
 			return store.PushResult{}, fmt.Errorf("sqlitestore: push: %w", err)
 		}
 	}
@@ -339,7 +340,14 @@ func pushRead(ctx context.Context, stmt *sql.Stmt, scope, batchID string, idList
 
 // toRow encodes a document for storage.
 func toRow(d sync.Doc) (docRow, error) {
-	fields, err := store.EncodeFields(d.Fields)
+	var w store.FieldsWriter
+	return toRowWith(&w, d)
+}
+
+// toRowWith encodes a document for storage with w, which keeps a pushed
+// document's fields as they were sent when that is their stored form.
+func toRowWith(w *store.FieldsWriter, d sync.Doc) (docRow, error) {
+	fields, err := w.Stored(d)
 	if err != nil {
 		return docRow{}, fmt.Errorf("document %s: %w", d.ID, err)
 	}
@@ -361,14 +369,16 @@ func writeDocs(ctx context.Context, tx *sql.Tx, scope string, first, now int64, 
 		chunk := rows[:n]
 		docArgs := make([]any, 0, 7*n)
 		logArgs := make([]any, 0, 5*n)
+		// Each value is boxed once for both statements (and the scope
+		// once for all rows): the writer's time is the push's bottleneck.
+		sc, deletedNow := any(scope), any(now)
 		for i, r := range chunk {
-			seq := first + int64(i)
-			var deletedAt int64
+			seq, id, typ, fields, deletedAt := any(first+int64(i)), any(r.id), any(r.typ), any(r.fields), any(int64(0))
 			if r.deleted {
-				deletedAt = now
+				deletedAt = deletedNow
 			}
-			docArgs = append(docArgs, scope, r.id, r.typ, r.deleted, deletedAt, seq, r.fields)
-			logArgs = append(logArgs, scope, seq, r.id, r.typ, r.fields)
+			docArgs = append(docArgs, sc, id, typ, r.deleted, deletedAt, seq, fields)
+			logArgs = append(logArgs, sc, seq, id, typ, fields)
 		}
 		if _, err := tx.ExecContext(ctx, upsertDocSQL(n), docArgs...); err != nil {
 			return fmt.Errorf("write documents: %w", err)
