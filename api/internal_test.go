@@ -159,7 +159,8 @@ func TestErrorStatusTable(t *testing.T) {
 // TestPullResponseEncoding checks that the pull answer is byte for byte
 // what echo's JSON (encoding/json's Encoder) writes for sync.PullResponse,
 // also for documents whose IDs, names, stamps and values hold characters
-// that JSON escapes for HTML.
+// that JSON escapes for HTML, and when the log entries it is written from
+// hold a document more than once (its last entry stays, in its place).
 func TestPullResponseEncoding(t *testing.T) {
 	ts := "0000018d1e2f3a40-dev"
 	doc := func(id, note string) sync.Doc {
@@ -179,11 +180,13 @@ func TestPullResponseEncoding(t *testing.T) {
 	}}
 	tests := []struct {
 		name       string
-		docs       []sync.Doc
+		docs       []sync.Doc // the log entries
 		cursor     int64
 		more       bool
 		serverTime int64
 	}{
+		{"twice", []sync.Doc{doc("a", "first"), doc("b", "x<y"), doc("a", "second"), doc("c", "c"), doc("b", "last")}, 5, false, 3},
+		{"twice in a row", []sync.Doc{doc("a", "first"), doc("a", "second")}, 2, true, 3},
 		{"empty", nil, 0, false, 0},
 		{"one", []sync.Doc{doc("a", "tung dag")}, 1, false, 1767225600000},
 		{"more", []sync.Doc{doc("a", "x<y> & z"), doc("b-2", "æøå\u2028"), {ID: "c", Type: "plan"}}, 9223372036854775807, true, -1},
@@ -191,15 +194,25 @@ func TestPullResponseEncoding(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			page := store.PullPage{Cursor: tc.cursor, More: tc.more}
-			docs := []sync.Doc{} // as stored and read back
-			for _, d := range tc.docs {
+			a := &pullAnswer{seen: map[string]int{}}
+			a.begin([]byte("old answer"))
+			last := map[string]int{}
+			for i, d := range tc.docs {
+				last[d.ID] = i
+			}
+			docs := []sync.Doc{} // the page, as stored and read back
+			for i, d := range tc.docs {
 				fields, err := store.EncodeFields(d.Fields)
 				if err != nil {
 					t.Fatal(err)
 				}
 				st := store.StoredDoc{ID: d.ID, Type: d.Type, Fields: fields}
-				page.Docs = append(page.Docs, st)
+				if err := a.add(st); err != nil {
+					t.Fatal(err)
+				}
+				if last[d.ID] != i {
+					continue
+				}
 				back, err := st.Doc()
 				if err != nil {
 					t.Fatal(err)
@@ -211,11 +224,14 @@ func TestPullResponseEncoding(t *testing.T) {
 				Cursor: strconv.FormatInt(tc.cursor, 10), More: tc.more, ServerTime: tc.serverTime}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := appendPullAnswer([]byte("old answer"), page, tc.serverTime)
+			got, err := a.finish(tc.cursor, tc.more, tc.serverTime)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := got[len("old answer"):]; !bytes.Equal(got, want.Bytes()) {
+			if string(a.b[:len("old answer")]) != "old answer" {
+				t.Errorf("the bytes before the answer are now %q", a.b[:len("old answer")])
+			}
+			if !bytes.Equal(got, want.Bytes()) {
 				t.Errorf("answer =\n%s\nencoding/json:\n%s", got, want.Bytes())
 			}
 		})

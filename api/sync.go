@@ -18,7 +18,7 @@ import (
 // syncStore is what the sync endpoints need.
 type syncStore interface {
 	Push(ctx context.Context, scope, batchID string, docs []sync.Doc) (store.PushResult, error)
-	Pull(ctx context.Context, scope string, cursor int64, limit int) (store.PullPage, error)
+	PullEach(ctx context.Context, scope string, cursor int64, limit int, emit func(store.StoredDoc) error) (int64, bool, error)
 	Usage(ctx context.Context, scope string) (store.Usage, error)
 }
 
@@ -37,12 +37,12 @@ type syncHandlers struct {
 	store syncStore
 	now   func() time.Time
 	usage *usageCache
-	// bufs keeps buffers for pull answers: a page of a year of sessions is
-	// about 100 kB, and growing a fresh one for every pull costs copies
-	// and page faults. Unlike a sync.Pool, which the garbage collector
-	// empties every cycle or two (on a busy server, every few pulls), a
-	// buffer kept here stays.
-	bufs chan []byte
+	// answers keeps writers of pull answers with their buffers: a page of
+	// a year of sessions is about 100 kB, and growing a fresh one for
+	// every pull costs copies and page faults. Unlike a sync.Pool, which
+	// the garbage collector empties every cycle or two (on a busy server,
+	// every few pulls), a writer kept here stays.
+	answers chan *pullAnswer
 }
 
 // Pull answer buffers: at most pullBuffers kept, none larger than
@@ -54,7 +54,7 @@ const (
 
 // newSyncHandlers returns the sync endpoints on s, each user within quota.
 func newSyncHandlers(s syncStore, now func() time.Time, quota Quota) *syncHandlers {
-	return &syncHandlers{store: s, now: now, usage: newUsageCache(s.Usage, quota, now), bufs: make(chan []byte, pullBuffers)}
+	return &syncHandlers{store: s, now: now, usage: newUsageCache(s.Usage, quota, now), answers: make(chan *pullAnswer, pullBuffers)}
 }
 
 // push decodes and validates a batch (sync.DecodePushRequest lists every
@@ -107,42 +107,51 @@ func (h *syncHandlers) pull(c echo.Context) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	page, err := h.store.Pull(c.Request().Context(), currentUser(c).ID, cursor, limit)
+	var a *pullAnswer
+	select {
+	case a = <-h.answers:
+	default:
+		a = &pullAnswer{seen: map[string]int{}}
+	}
+	defer h.keep(a)
+	// The answer is written from the rows as the store reads them: no
+	// page of copies in between (docs/benchmarks.md).
+	a.begin(nil)
+	next, more, err := h.store.PullEach(c.Request().Context(), currentUser(c).ID, cursor, limit, a.add)
 	if err != nil {
 		return err
 	}
-	var buf []byte
-	select {
-	case buf = <-h.bufs:
-	default:
-	}
-	buf, err = appendPullAnswer(buf[:0], page, h.now().UnixMilli())
+	buf, err := a.finish(next, more, h.now().UnixMilli())
 	if err != nil {
-		h.keep(buf)
 		return err
 	}
 	// With its length known, the answer goes out in one write, not in
 	// chunks.
 	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(buf)))
-	err = c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf)
-	h.keep(buf)
-	return err
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf)
 }
 
-// keep offers buf for reuse by a later pull.
-func (h *syncHandlers) keep(buf []byte) {
-	if buf == nil || cap(buf) > maxPooledBuf {
+// keep offers a for reuse by a later pull, holding none of its
+// documents' IDs.
+func (h *syncHandlers) keep(a *pullAnswer) {
+	clear(a.docs)
+	clear(a.seen)
+	if cap(a.b) > maxPooledBuf {
 		return
 	}
 	select {
-	case h.bufs <- buf:
+	case h.answers <- a:
 	default: // enough kept
 	}
 }
 
-// appendPullAnswer appends the answer to a pull: the bytes encoding/json's
-// Encoder writes for the sync.PullResponse of page (echo's c.JSON, the
-// answer's form since the first release), newline included.
+// pullAnswer writes the answer to a pull as the store hands it the
+// page's log entries (store.PullEach): the bytes encoding/json's Encoder
+// writes for the sync.PullResponse of the page Pull would return (echo's
+// c.JSON, the answer's form since the first release), newline included.
+// An entry that a later one of the same document supersedes is taken out
+// again at the end, so each document comes once, with its newest state,
+// at the position of that state.
 //
 // The stored fields of a document are encoding/json's form of its fields
 // map but for escaping for HTML, which the answer has (< > & and U+2028,
@@ -152,36 +161,91 @@ func (h *syncHandlers) keep(buf []byte) {
 // values being canonical. (Formatting every answer with the library costs
 // nearly as much as the rest of a pull: docs/benchmarks.md.) A string with
 // invalid UTF-8 gets U+FFFD in its place, as encoding/json does.
-func appendPullAnswer(b []byte, page store.PullPage, serverTime int64) ([]byte, error) {
+type pullAnswer struct {
+	b     []byte
+	start int            // where the answer begins in b
+	docs  []docSpan      // the entries written, in order
+	seen  map[string]int // index in docs of each document's last entry
+}
+
+// docSpan is where one entry of the answer lies in its buffer.
+type docSpan struct {
+	id         string
+	start, end int
+}
+
+// docsAt is where the first document of an answer begins.
+const docsAt = len(`{"docs":[`)
+
+// begin starts an answer after the bytes of b (reused when nil).
+func (a *pullAnswer) begin(b []byte) {
+	if b == nil {
+		b = a.b[:0]
+	}
+	a.start = len(b)
+	a.b = append(b, `{"docs":[`...)
+	a.docs = a.docs[:0]
+	clear(a.seen)
+}
+
+// add writes one entry; d's bytes are not kept.
+func (a *pullAnswer) add(d store.StoredDoc) error {
+	b := a.b
+	if len(a.docs) > 0 {
+		b = append(b, ',')
+	}
 	start := len(b)
-	b = append(b, `{"docs":[`...)
-	for i, d := range page.Docs {
-		if i > 0 {
-			b = append(b, ',')
+	b = append(b, `{"id":`...)
+	b, _ = jsontext.AppendQuote(b, d.ID)
+	b = append(b, `,"type":`...)
+	b, _ = jsontext.AppendQuote(b, d.Type)
+	b = append(b, `,"fields":`...)
+	b = append(b, d.Fields...)
+	b = append(b, '}')
+	a.seen[d.ID] = len(a.docs)
+	a.docs = append(a.docs, docSpan{id: d.ID, start: start, end: len(b)})
+	a.b = b
+	return nil
+}
+
+// finish ends the answer with the page's cursor and More and the server
+// time, and returns it (from where begin started it).
+func (a *pullAnswer) finish(cursor int64, more bool, serverTime int64) ([]byte, error) {
+	b := a.b
+	if len(a.seen) < len(a.docs) {
+		// Some document came twice: keep its last entry. Each kept entry
+		// moves towards the front, so copy never overwrites one unread.
+		w := a.start + docsAt
+		kept := 0
+		for i, sp := range a.docs {
+			if a.seen[sp.id] != i {
+				continue
+			}
+			if kept > 0 {
+				b[w] = ','
+				w++
+			}
+			w += copy(b[w:], b[sp.start:sp.end])
+			kept++
 		}
-		b = append(b, `{"id":`...)
-		b, _ = jsontext.AppendQuote(b, d.ID)
-		b = append(b, `,"type":`...)
-		b, _ = jsontext.AppendQuote(b, d.Type)
-		b = append(b, `,"fields":`...)
-		b = append(b, d.Fields...)
-		b = append(b, '}')
+		b = b[:w]
 	}
 	b = append(b, `],"cursor":"`...)
-	b = strconv.AppendInt(b, page.Cursor, 10)
+	b = strconv.AppendInt(b, cursor, 10)
 	b = append(b, `","more":`...)
-	b = strconv.AppendBool(b, page.More)
+	b = strconv.AppendBool(b, more)
 	b = append(b, `,"serverTime":`...)
 	b = strconv.AppendInt(b, serverTime, 10)
 	b = append(b, '}')
-	if sync.NeedsHTMLEscape(b[start:]) {
-		answer, err := jsontext.AppendFormat(nil, b[start:],
+	if sync.NeedsHTMLEscape(b[a.start:]) {
+		answer, err := jsontext.AppendFormat(nil, b[a.start:],
 			jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true),
 			jsontext.PreserveRawStrings(true), jsontext.AllowInvalidUTF8(true))
 		if err != nil {
-			return b[:start], fmt.Errorf("pull: answer: %w", err)
+			return nil, fmt.Errorf("pull: answer: %w", err)
 		}
-		b = append(b[:start], answer...)
+		b = append(b[:a.start], answer...)
 	}
-	return append(b, '\n'), nil
+	a.b = append(b, '\n')
+	return a.b[a.start:], nil
 }

@@ -439,4 +439,19 @@ type Store interface {
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	Close() error
+
+	// A pull read straight from the log (the HTTP pull writes its
+	// answer from the rows, without a page of copies in between).
+
+	// PullEach reads the page Pull reads and hands its log entries to
+	// emit in log order, lending each (its ID, Type and Fields may be
+	// memory the store reuses) only until emit returns: a caller that
+	// keeps one copies it. Unlike Pull it does not leave out an entry
+	// that a later entry of the same document in the page supersedes, so
+	// a document may come more than once; its last entry is its newest
+	// state in the page, and Pull's page holds that state at that
+	// position. It returns Pull's cursor and More, and Pull's errors
+	// (ErrCursorExpired); an error from emit stops the read and is
+	// returned as it is.
+	PullEach(ctx context.Context, scope string, cursor int64, limit int, emit func(StoredDoc) error) (next int64, more bool, err error)
 }

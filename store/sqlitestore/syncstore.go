@@ -414,12 +414,13 @@ func (s *Store) Pull(ctx context.Context, scope string, cursor int64, limit int)
 	// Sized for a usual page so as not to grow.
 	docs := make([]store.StoredDoc, 0, min(max(limit, 0), 256))
 	var typ string // the type of the entry before, which most entries share
-	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id string, t, fields []byte) {
+	next, more, err := s.pullLog(ctx, scope, cursor, limit, func(id string, t, fields []byte) error {
 		if string(t) != typ {
 			typ = string(t)
 		}
 		// A fresh copy: the page keeps it.
 		docs = append(docs, store.StoredDoc{ID: id, Type: typ, Fields: bytes.Clone(fields)})
+		return nil
 	})
 	if err != nil {
 		return store.PullPage{}, fmt.Errorf("sqlitestore: pull: %w", err)
@@ -453,7 +454,7 @@ func newestOnly(docs []store.StoredDoc) []store.StoredDoc {
 // (docs/benchmarks.md). It returns the cursor after the entries passed and whether
 // more follow, or ErrCursorExpired when cursor predates the scope's
 // horizon.
-func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit int, entry func(id string, typ, fields []byte)) (next int64, more bool, err error) {
+func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit int, entry func(id string, typ, fields []byte) error) (next int64, more bool, err error) {
 	switch {
 	case limit <= 0:
 		limit = sync.DefaultPullLimit
@@ -489,7 +490,9 @@ func (s *Store) pullLog(ctx context.Context, scope string, cursor int64, limit i
 			more = true
 			break
 		}
-		entry(id, typ, fields)
+		if err := entry(id, typ, fields); err != nil {
+			return 0, false, err
+		}
 		next, n = key, n+1
 	}
 	if err := rows.Err(); err != nil {
