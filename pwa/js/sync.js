@@ -28,7 +28,7 @@
 //     any edit to a document whose tombstone was collected goes out (and
 //     would bring it back); after a push, pull again for the merged state.
 
-import { merge, maxTS } from './merge.js';
+import { compareCodePoints, merge, maxTS } from './merge.js';
 import { ApiError, OfflineError } from './api.js';
 import { uuid } from './uuid.js';
 
@@ -37,6 +37,22 @@ const MAX_BYTES = 900 * 1024;
 const PULL_LIMIT = 500;
 const LOCK = 'dagbok-sync';
 const RETRY_REFUSED_MS = 24 * 3600 * 1000;
+
+/**
+ * storedOrder returns doc with its fields in the order the server stores
+ * them: names sorted, each {value, ts}. The server then keeps a pushed
+ * document as it came instead of writing it out again (docs/benchmarks.md);
+ * it accepts any order.
+ */
+export function storedOrder(doc) {
+  if (!doc || !doc.fields) return doc;
+  const fields = {};
+  for (const name of Object.keys(doc.fields).sort(compareCodePoints)) {
+    const f = doc.fields[name];
+    fields[name] = f && typeof f === 'object' ? { value: f.value, ts: f.ts, ...f } : f;
+  }
+  return { ...doc, fields };
+}
 
 /**
  * createSync returns {run, pending}. report(patch) receives status updates:
@@ -83,7 +99,7 @@ export function createSync({ db, api, clock, version, report, onPulled = () => {
       const byDoc = new Map();
       for (const e of entries) byDoc.set(e.docId, byDoc.has(e.docId) ? merge(byDoc.get(e.docId), e.doc) : e.doc);
       try {
-        const res = await api.post('/sync/push', { batchId: inflight.batchId, docs: [...byDoc.values()] });
+        const res = await api.post('/sync/push', { batchId: inflight.batchId, docs: [...byDoc.values()].map(storedOrder) });
         if (res && clock.calibrate) clock.calibrate(Number(res.serverTime));
         await db.ack(entries);
         await db.setMeta('inflight', undefined);

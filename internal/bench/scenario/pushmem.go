@@ -26,8 +26,11 @@ const LargePushDocs = sync.MaxPushDocs
 var largeNote = strings.Repeat("Fire drag på 4 min, god flyt; ", 44)
 
 // LargePush returns push i's body: LargePushDocs new sessions with long
-// notes, encoded as a phone sends them.
-func LargePush(tb testing.TB, i int) []byte {
+// notes. In stored form, each document's fields are as encoding/json
+// writes them (names in order, "value" before "ts"), the form the store
+// keeps; otherwise "ts" comes before "value", so that the server cannot
+// keep them as sent (any client may send either).
+func LargePush(tb testing.TB, i int, storedForm bool) []byte {
 	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	note, err := json.Marshal(largeNote)
 	if err != nil {
@@ -41,7 +44,30 @@ func LargePush(tb testing.TB, i int) []byte {
 		d.Fields["note"] = f
 		docs[j] = d
 	}
-	body, err := json.Marshal(sync.PushRequest{BatchID: fmt.Sprint("big-", i), Docs: docs})
+	var req any = sync.PushRequest{BatchID: fmt.Sprint("big-", i), Docs: docs}
+	if !storedForm {
+		type field struct {
+			TS    string          `json:"ts"`
+			Value json.RawMessage `json:"value"`
+		}
+		type doc struct {
+			ID     string           `json:"id"`
+			Type   string           `json:"type"`
+			Fields map[string]field `json:"fields"`
+		}
+		other := make([]doc, len(docs))
+		for j, d := range docs {
+			other[j] = doc{ID: d.ID, Type: d.Type, Fields: map[string]field{}}
+			for name, f := range d.Fields {
+				other[j].Fields[name] = field{TS: f.TS, Value: f.Value}
+			}
+		}
+		req = struct {
+			BatchID string `json:"batchId"`
+			Docs    []doc  `json:"docs"`
+		}{fmt.Sprint("big-", i), other}
+	}
+	body, err := json.Marshal(req)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -51,14 +77,18 @@ func LargePush(tb testing.TB, i int) []byte {
 	return body
 }
 
-// PushMemory sends large pushes (LargePush) one at a time through the
-// API's handler, called in the process (no client, no socket), on a fresh
-// SQLite store, and reports what the server allocates for one: bytes
-// allocated on the Go heap per push divided by the body's size
-// ("alloc/body"), the body's size ("body-B") and allocations per push
-// ("allocs/push"). Not a timed comparison: what it measures is the memory
-// a push holds, which bounds how many can run at once.
-func PushMemory(b *testing.B) {
+// PushMemory sends large pushes (LargePush, in stored form or not) one at
+// a time through the API's handler, called in the process (no client, no
+// socket), on a fresh SQLite store, and reports what the server allocates
+// for one: bytes allocated on the Go heap per push divided by the body's
+// size ("alloc/body"), the body's size ("body-B") and allocations per
+// push ("allocs/push"). Not a timed comparison: what it measures is the
+// memory a push holds, which bounds how many can run at once.
+func PushMemory(storedForm bool) func(b *testing.B) {
+	return func(b *testing.B) { pushMemory(b, storedForm) }
+}
+
+func pushMemory(b *testing.B, storedForm bool) {
 	s := OpenSQLite(b)
 	h, err := api.New(api.Config{Store: s, Secret: bytes.Repeat([]byte("k"), 32)})
 	if err != nil {
@@ -72,7 +102,7 @@ func PushMemory(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
-		body := LargePush(b, i)
+		body := LargePush(b, i, storedForm)
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/sync/push", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+token)
