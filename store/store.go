@@ -446,7 +446,7 @@ type Store interface {
 	// whose IDs sort after `after`, ordered by ID, each with their
 	// reminder settings and subscriptions (oldest first): what the
 	// scheduler needs of a page of users, in a few queries instead of
-	// three for each user.
+	// three for each user. A page shorter than limit is the last.
 	ReminderTargets(ctx context.Context, after string, limit int) ([]ReminderTarget, error)
 }
 
