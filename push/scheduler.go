@@ -129,7 +129,7 @@ const claimBatch = 500
 
 // targetPage is how many users one read of the store returns, with their
 // accounts, settings and subscriptions.
-const targetPage = 500
+var targetPage = 500
 
 // due is a reminder found due for a user.
 type due struct {
