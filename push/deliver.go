@@ -65,30 +65,40 @@ const deviceSends = 4
 
 // deliver sends m to every subscription of the user, a few at a time (the
 // caller bounds the users at a time), and removes those the push service
-// says are gone. The payload is encoded once; the sender copies it for each
-// send.
+// says are gone.
 func deliver(ctx context.Context, st subscriptionStore, snd *Sender, met *Metrics, userID string, m Message, topic string) (Report, error) {
 	subs, err := st.Subscriptions(ctx, userID)
 	if err != nil {
 		return Report{}, err
 	}
+	return deliverTo(ctx, st, snd, met, userID, subs, m, topic)
+}
+
+// deliverTo is deliver to subscriptions the caller read. The payload is
+// encoded once; the sender copies it for each send. The one device most
+// users have is sent to without a goroutine of its own.
+func deliverTo(ctx context.Context, st subscriptionStore, snd *Sender, met *Metrics, userID string, subs []store.Subscription, m Message, topic string) (Report, error) {
 	payload, err := json.Marshal(m)
 	if err != nil {
 		return Report{}, err
 	}
 	results := make([]Result, len(subs))
-	var wg gosync.WaitGroup
-	slots := make(chan struct{}, deviceSends)
-	for i, sub := range subs {
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			results[i] = snd.send(ctx, sub, payload, topic)
-		}()
+	if len(subs) == 1 {
+		results[0] = snd.send(ctx, subs[0], payload, topic)
+	} else {
+		var wg gosync.WaitGroup
+		slots := make(chan struct{}, deviceSends)
+		for i, sub := range subs {
+			wg.Add(1)
+			slots <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				results[i] = snd.send(ctx, sub, payload, topic)
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	rep := Report{Results: results}
 	for i, r := range results {
 		met.count(r)

@@ -41,6 +41,22 @@ type Guard struct {
 	// Loopback admits http and https endpoints on loopback addresses, for
 	// tests only (PUSH_TEST_ENDPOINTS).
 	Loopback bool
+	// Relays are the addresses of private push relays the operator runs
+	// (PUSH_RELAY_ADDRS): https endpoints whose host is a literal address
+	// in them are accepted, and connections to them are allowed although
+	// they are loopback or private. Empty: none.
+	Relays []netip.Prefix
+}
+
+// relay reports whether a is the address of a configured relay.
+func (g Guard) relay(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range g.Relays {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Check refuses an endpoint the server must not call. It does no DNS
@@ -58,6 +74,9 @@ func (g Guard) Check(endpoint string) error {
 		return &InvalidError{"endpoint", "not https"}
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
+		if g.relay(a) {
+			return nil
+		}
 		if !publicAddr(a) {
 			return &InvalidError{"endpoint", "a loopback, link-local or private address"}
 		}
@@ -104,7 +123,7 @@ func (g Guard) control(_, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("push: dial %s: %w", address, err)
 	}
 	a := ap.Addr().Unmap()
-	if publicAddr(a) || g.Loopback && a.IsLoopback() {
+	if publicAddr(a) || g.Loopback && a.IsLoopback() || g.relay(a) {
 		return nil
 	}
 	return fmt.Errorf("push: dial %s: %w", address, ErrForbiddenAddr)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	gosync "sync"
@@ -145,6 +146,33 @@ func TestSendRefusesLoopbackWithoutTheTestFlag(t *testing.T) {
 	}
 }
 
+func relays(cidrs ...string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, c := range cidrs {
+		out = append(out, netip.MustParsePrefix(c))
+	}
+	return out
+}
+
+// A relay the operator lists is reached over https although it is on a
+// loopback address; without it the same endpoint is refused when dialled.
+func TestSendThroughARelay(t *testing.T) {
+	r := newRig(t, push.Guard{Relays: relays("127.0.0.1/32")})
+	phone := r.fake.Subscribe("phone")
+	if err := (push.Guard{Relays: relays("127.0.0.1/32")}).Check(phone.Endpoint); err != nil {
+		t.Fatalf("the relay's endpoint %s refused: %v", phone.Endpoint, err)
+	}
+	res := r.sender.Send(context.Background(), storeSub("ann", phone), push.Message{Title: "Tid for økta di"}, "test")
+	if res.Outcome != push.Sent || len(r.fake.Delivered()) != 1 {
+		t.Fatalf("through the relay: %+v, %d delivered", res, len(r.fake.Delivered()))
+	}
+	other := newRig(t, push.Guard{Relays: relays("10.0.0.0/8")})
+	phone = other.fake.Subscribe("phone")
+	if res := other.sender.Send(context.Background(), storeSub("ann", phone), push.Message{Title: "x"}, "test"); res.Outcome != push.Failed || other.fake.Attempts(phone) != 0 {
+		t.Errorf("sent to loopback outside the relays: %+v, %d attempts", res, other.fake.Attempts(phone))
+	}
+}
+
 func TestGuard(t *testing.T) {
 	for _, tc := range []struct {
 		endpoint string
@@ -169,6 +197,13 @@ func TestGuard(t *testing.T) {
 		{"http://127.0.0.1:4000/x", push.Guard{Loopback: true}, true},
 		{"https://localhost:4000/x", push.Guard{Loopback: true}, true},
 		{"https://10.0.0.8/x", push.Guard{Loopback: true}, false},
+		{"https://10.0.0.8/x", push.Guard{Relays: relays("10.0.0.0/24")}, true},
+		{"https://10.0.0.8:8443/x", push.Guard{Relays: relays("10.0.0.8/32")}, true},
+		{"http://10.0.0.8/x", push.Guard{Relays: relays("10.0.0.0/24")}, false},
+		{"https://10.0.1.8/x", push.Guard{Relays: relays("10.0.0.0/24")}, false},
+		{"https://169.254.169.254/x", push.Guard{Relays: relays("10.0.0.0/24")}, false},
+		{"https://127.0.0.1:4000/x", push.Guard{Relays: relays("127.0.0.1/32")}, true},
+		{"https://localhost:4000/x", push.Guard{Relays: relays("127.0.0.1/32")}, false},
 	} {
 		err := tc.guard.Check(tc.endpoint)
 		if (err == nil) != tc.ok {

@@ -16,10 +16,8 @@ import (
 // SchedulerStore is what the scheduler needs of the store.
 type SchedulerStore interface {
 	subscriptionStore
-	SubscribedUsers(ctx context.Context) ([]string, error)
-	UserByID(ctx context.Context, id string) (store.User, error)
+	ReminderTargets(ctx context.Context, after string, limit int) ([]store.ReminderTarget, error)
 	Docs(ctx context.Context, scope string) ([]sync.Doc, error)
-	ReminderSettings(ctx context.Context, userID string) (store.ReminderSettings, error)
 	ClaimReminders(ctx context.Context, cs []store.ReminderClaim, now time.Time) ([]store.ReminderClaim, error)
 	FinishReminders(ctx context.Context, cs []store.ReminderClaim, at time.Time) error
 	DeleteClaimsBefore(ctx context.Context, t time.Time) error
@@ -129,81 +127,158 @@ type TickReport struct {
 // call (one write to disk on SQLite).
 const claimBatch = 500
 
+// targetPage is how many users one read of the store returns, with their
+// accounts, settings and subscriptions.
+var targetPage = 500
+
 // due is a reminder found due for a user.
 type due struct {
-	kind string
-	r    Reminder
+	kind   string
+	r      Reminder
+	target int // the user's index in their page of targets
 }
 
-// Tick sends what is due now, in three steps: find every subscribed
-// user's due reminders (Workers users at a time, reads only), claim them
-// in batches, then send the ones this instance won (Workers at a time) and
-// finish them in batches. An error with one user is logged and the others
-// go on; the error returned is the store's when it cannot list the users
-// or claim.
+// sendJob is a reminder this instance won, with the subscriptions read
+// with its user.
+type sendJob struct {
+	claim store.ReminderClaim
+	due   due
+	subs  []store.Subscription
+}
+
+// Tick sends what is due now. It reads the subscribed users a page at a
+// time, finds their due reminders (Workers users at a time, reads only)
+// and claims them in one batch; the reminders won go to Workers senders
+// while the next page is read and claimed, and the sent ones are finished
+// in batches as they come, so no step waits for the whole tick's users.
+// An error with one user is logged and the others go on; the error
+// returned is the store's when it cannot list the users, claim or
+// finish.
 func (s *Scheduler) Tick(ctx context.Context) (TickReport, error) {
 	now := s.cfg.Now()
-	users, err := s.cfg.Store.SubscribedUsers(ctx)
-	if err != nil {
-		return TickReport{}, err
-	}
-	found := make([][]due, len(users))
-	s.each(ctx, len(users), func(i int) {
-		ds, err := s.due(ctx, users[i], now)
-		if err != nil && ctx.Err() == nil {
-			s.cfg.Log.Error("reminders", "user", users[i], "err", err)
-		}
-		found[i] = ds
-	})
-	var claims []store.ReminderClaim
-	byKey := map[string]due{}
-	for i, ds := range found {
-		for _, d := range ds {
-			claims = append(claims, store.ReminderClaim{Key: d.r.Key, UserID: users[i], Owner: s.cfg.Owner, LeaseUntil: now.Add(s.cfg.Lease)})
-			byKey[d.r.Key] = d
-		}
-	}
-	var won []store.ReminderClaim
-	for start := 0; start < len(claims); start += claimBatch {
-		w, err := s.cfg.Store.ClaimReminders(ctx, claims[start:min(start+claimBatch, len(claims))], now)
-		if err != nil {
-			return TickReport{}, err
-		}
-		won = append(won, w...)
-	}
+	work := make(chan sendJob, claimBatch)
+	sent := make(chan store.ReminderClaim, claimBatch)
 
 	var (
-		mu       gosync.Mutex
-		total    TickReport
-		finished []store.ReminderClaim
+		mu      gosync.Mutex
+		total   TickReport
+		senders gosync.WaitGroup
 	)
-	s.each(ctx, len(won), func(i int) {
-		c, d := won[i], byKey[won[i].Key]
-		rep, err := deliver(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, c.UserID, d.r.Message, d.kind)
-		if err != nil && ctx.Err() == nil {
-			s.cfg.Log.Error("reminders", "user", c.UserID, "err", err)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		total.Sent += rep.Sent
-		total.Failed += rep.Failed
-		// Finished unless every device failed for a reason that may pass:
-		// then the lease runs out and a later tick tries again while the
-		// reminder is still useful.
-		if err == nil && (rep.Sent > 0 || !retryable(rep)) {
-			total.Reminders++
-			finished = append(finished, c)
-		}
-	})
-	for start := 0; start < len(finished); start += claimBatch {
-		if err := s.cfg.Store.FinishReminders(ctx, finished[start:min(start+claimBatch, len(finished))], s.cfg.Now()); err != nil {
-			return total, err
-		}
+	for range s.cfg.Workers {
+		senders.Go(func() {
+			for j := range work {
+				if ctx.Err() != nil {
+					continue
+				}
+				rep, err := deliverTo(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, j.claim.UserID, j.subs, j.due.r.Message, j.due.kind)
+				if err != nil && ctx.Err() == nil {
+					s.cfg.Log.Error("reminders", "user", j.claim.UserID, "err", err)
+				}
+				// Finished unless every device failed for a reason that
+				// may pass: then the lease runs out and a later tick tries
+				// again while the reminder is still useful.
+				done := err == nil && (rep.Sent > 0 || !retryable(rep))
+				mu.Lock()
+				total.Sent += rep.Sent
+				total.Failed += rep.Failed
+				if done {
+					total.Reminders++
+				}
+				mu.Unlock()
+				if done {
+					sent <- j.claim
+				}
+			}
+		})
+	}
+	finished := make(chan error, 1)
+	go func() { finished <- s.finish(ctx, sent) }()
+
+	err := s.claim(ctx, now, work)
+	close(work)
+	senders.Wait()
+	close(sent)
+	if ferr := <-finished; err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return total, err
 	}
 	if err := s.cfg.Store.DeleteClaimsBefore(ctx, now.Add(-claimsKept)); err != nil && ctx.Err() == nil {
 		s.cfg.Log.Error("reminders: delete old claims", "err", err)
 	}
 	return total, ctx.Err()
+}
+
+// claim reads the subscribed users a page at a time, finds their due
+// reminders, claims them and hands the ones won to the senders.
+func (s *Scheduler) claim(ctx context.Context, now time.Time, work chan<- sendJob) error {
+	for after := ""; ; {
+		page, err := s.cfg.Store.ReminderTargets(ctx, after, targetPage)
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		after = page[len(page)-1].User.ID
+		found := make([][]due, len(page))
+		s.each(ctx, len(page), func(i int) {
+			ds, err := s.due(ctx, page[i], now)
+			if err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("reminders", "user", page[i].User.ID, "err", err)
+			}
+			for j := range ds {
+				ds[j].target = i
+			}
+			found[i] = ds
+		})
+		var claims []store.ReminderClaim
+		byKey := map[string]due{}
+		for i, ds := range found {
+			for _, d := range ds {
+				claims = append(claims, store.ReminderClaim{Key: d.r.Key, UserID: page[i].User.ID, Owner: s.cfg.Owner, LeaseUntil: now.Add(s.cfg.Lease)})
+				byKey[d.r.Key] = d
+			}
+		}
+		for start := 0; start < len(claims); start += claimBatch {
+			won, err := s.cfg.Store.ClaimReminders(ctx, claims[start:min(start+claimBatch, len(claims))], now)
+			if err != nil {
+				return err
+			}
+			for _, c := range won {
+				d := byKey[c.Key]
+				select {
+				case work <- sendJob{claim: c, due: d, subs: page[d.target].Subscriptions}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		}
+		if len(page) < targetPage {
+			return ctx.Err()
+		}
+	}
+}
+
+// finish marks the sent reminders finished, claimBatch at a time, until
+// sent is closed. After a store error it only drains sent and returns
+// the error.
+func (s *Scheduler) finish(ctx context.Context, sent <-chan store.ReminderClaim) error {
+	var (
+		err   error
+		batch []store.ReminderClaim
+	)
+	flush := func() {
+		if len(batch) > 0 && err == nil {
+			err = s.cfg.Store.FinishReminders(ctx, batch, s.cfg.Now())
+		}
+		batch = batch[:0]
+	}
+	for c := range sent {
+		if batch = append(batch, c); len(batch) == claimBatch {
+			flush()
+		}
+	}
+	flush()
+	return err
 }
 
 // each runs f(0) … f(n-1), Workers at a time, and stops handing out work
@@ -232,11 +307,8 @@ func (s *Scheduler) each(ctx context.Context, n int, f func(i int)) {
 
 // due lists the reminders due now for one user, after the quiet hours,
 // the already-trained day and the kinds turned off.
-func (s *Scheduler) due(ctx context.Context, id string, now time.Time) ([]due, error) {
-	p, err := s.patient(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil // erased since the list was read
-	}
+func (s *Scheduler) due(ctx context.Context, t store.ReminderTarget, now time.Time) ([]due, error) {
+	p, err := s.patient(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -266,20 +338,15 @@ func retryable(rep Report) bool {
 	return false
 }
 
-// patient reads what the kinds decide from.
-func (s *Scheduler) patient(ctx context.Context, id string) (Patient, error) {
-	u, err := s.cfg.Store.UserByID(ctx, id)
-	if err != nil {
-		return Patient{}, err
+// patient reads what the kinds decide from: the user's diary, with the
+// account and settings read in the tick's page of targets.
+func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget) (Patient, error) {
+	u := t.User
+	rs := DefaultSettings(u.ID)
+	if t.Settings != nil {
+		rs = *t.Settings
 	}
-	rs, err := s.cfg.Store.ReminderSettings(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		rs, err = DefaultSettings(id), nil
-	}
-	if err != nil {
-		return Patient{}, err
-	}
-	docs, err := s.cfg.Store.Docs(ctx, id)
+	docs, err := s.cfg.Store.Docs(ctx, u.ID)
 	if err != nil {
 		return Patient{}, err
 	}

@@ -275,25 +275,7 @@ func TestFailedReminderRetriedAfterLease(t *testing.T) {
 }
 
 func TestTwoInstancesSendOnce(t *testing.T) {
-	engines := map[string]func(t *testing.T) (store.Store, store.Store){
-		"SQLite": func(t *testing.T) (store.Store, store.Store) {
-			path := filepath.Join(t.TempDir(), "app.db")
-			return openSQLite(t, path), openSQLite(t, path)
-		},
-		"FerretDB": func(t *testing.T) (store.Store, store.Store) {
-			srv := ferrettest.Start(t)
-			open := func() store.Store {
-				st, err := mongostore.Open(context.Background(), mongostore.Config{URI: srv.URI(), Database: "push"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { st.Close() })
-				return st
-			}
-			return open(), open()
-		},
-	}
-	for name, open := range engines {
+	for name, open := range twoInstances() {
 		t.Run(name, func(t *testing.T) {
 			one, two := open(t)
 			w := newWorld(t, one, "nb")
@@ -322,6 +304,83 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 			}
 			if topics["slot"] != 1 || topics["nudge"] != 1 || len(got) != 2 {
 				t.Errorf("delivered %v, want one slot reminder and one nudge", topics)
+			}
+		})
+	}
+}
+
+// twoInstances opens two stores on one database, per engine.
+func twoInstances() map[string]func(t *testing.T) (store.Store, store.Store) {
+	return map[string]func(t *testing.T) (store.Store, store.Store){
+		"SQLite": func(t *testing.T) (store.Store, store.Store) {
+			path := filepath.Join(t.TempDir(), "app.db")
+			return openSQLite(t, path), openSQLite(t, path)
+		},
+		"FerretDB": func(t *testing.T) (store.Store, store.Store) {
+			srv := ferrettest.Start(t)
+			open := func() store.Store {
+				st, err := mongostore.Open(context.Background(), mongostore.Config{URI: srv.URI(), Database: "push"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				return st
+			}
+			return open(), open()
+		},
+	}
+}
+
+// Two instances reading their users two at a time, racing: every
+// patient's reminder goes out once, whichever page and instance it fell to.
+func TestTwoInstancesPageThroughUsers(t *testing.T) {
+	push.SetTargetPage(t, 2)
+	for name, open := range twoInstances() {
+		t.Run(name, func(t *testing.T) {
+			one, two := open(t)
+			w := newWorld(t, one, "nb")
+			w.plan(1, []int{1}, "18:00")
+			ctx := context.Background()
+			phones := []*fakepush.Subscription{w.phone}
+			for i := range 4 {
+				id := fmt.Sprint("p", i)
+				if err := one.CreateUser(ctx, store.User{ID: id, Email: id + "@example.org", PasswordHash: "x", Name: id,
+					Role: store.RolePatient, TimeZone: "Europe/Oslo", Language: "nb"}); err != nil {
+					t.Fatal(err)
+				}
+				phone := w.rig.fake.Subscribe(id + "-phone")
+				if err := one.SaveSubscription(ctx, storeSub(id, phone)); err != nil {
+					t.Fatal(err)
+				}
+				d := synctest.Doc(t, "plan", "plan", synctest.Stamp(utc("2026-01-01T00:00:00Z"), "dev"),
+					"sessionsPerWeek", 1, "days", []int{1}, "time", "18:00")
+				if _, err := one.Push(ctx, id, "b", []sync.Doc{d}); err != nil {
+					t.Fatal(err)
+				}
+				phones = append(phones, phone)
+			}
+			a, b := w.scheduler(one, "a"), w.scheduler(two, "b")
+			w.clock.Advance(utc("2026-03-02T16:10:00Z").Sub(w.clock.Now()))
+			var wg gosync.WaitGroup
+			reps := make([]push.TickReport, 2)
+			errs := make([]error, 2)
+			for i, s := range []*push.Scheduler{a, b} {
+				wg.Go(func() { reps[i], errs[i] = s.Tick(ctx) })
+			}
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatal(err)
+			}
+			if n := reps[0].Reminders + reps[1].Reminders; n != len(phones) {
+				t.Errorf("the instances sent %d and %d reminders, want %d in all", reps[0].Reminders, reps[1].Reminders, len(phones))
+			}
+			for _, p := range phones {
+				if n := w.rig.fake.Attempts(p); n != 1 {
+					t.Errorf("%s got %d posts, want 1", p.Endpoint, n)
+				}
+			}
+			if got := w.tickAt(a, utc("2026-03-02T16:20:00Z")); len(got) != 0 {
+				t.Errorf("a later tick sent %d again", len(got))
 			}
 		})
 	}

@@ -35,6 +35,8 @@ type Config struct {
 	AdminEmail        string         // first admin account
 	AdminPassword     string         // its password
 	PushTestEndpoints bool           // allow loopback/private push endpoints (tests only)
+	PushRelays        []netip.Prefix // addresses of private push relays the server may POST to
+	PushCAFile        string         // PEM certificates trusted for push services besides the system's
 	TrustedProxies    []netip.Prefix // networks whose X-Forwarded-For is believed
 	TombstoneTTL      time.Duration  // how long deleted documents are kept for devices to see
 	RefreshGrace      time.Duration  // how long a rotated refresh token may come back (0: never)
@@ -110,6 +112,14 @@ func settings() []setting {
 				c.PushTestEndpoints = b
 				return err
 			}},
+		{flag: "push-relay-addrs", env: "PUSH_RELAY_ADDRS", help: "comma-separated IPs/CIDRs of private push relays you run: https endpoints on these addresses are accepted although private or loopback (default: none)",
+			set: func(c *Config, v string) error {
+				ps, err := parseTrustedProxies(v)
+				c.PushRelays = ps
+				return err
+			}},
+		{flag: "push-ca-file", env: "PUSH_CA_FILE", help: "PEM file of CA certificates trusted for push services besides the system's (a relay with a private CA)",
+			set: str(func(c *Config) *string { return &c.PushCAFile })},
 		{flag: "trusted-proxies", env: "TRUSTED_PROXIES", help: "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)",
 			set: func(c *Config, v string) error {
 				ps, err := parseTrustedProxies(v)

@@ -7,6 +7,8 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -265,11 +267,18 @@ func (m *Main) push(reg *prometheus.Registry) (*push.Service, *push.Scheduler, e
 		}
 		m.log.Warn("VAPID_SUBJECT is not set; push services may refuse reminders without a contact", "subject", subject)
 	}
-	guard := push.Guard{Hosts: m.cfg.PushHosts, Loopback: m.cfg.PushTestEndpoints}
+	guard := push.Guard{Hosts: m.cfg.PushHosts, Loopback: m.cfg.PushTestEndpoints, Relays: m.cfg.PushRelays}
 	if guard.Loopback {
 		m.log.Warn("PUSH_TEST_ENDPOINTS is on: push endpoints on loopback are accepted; never use it in production")
 	}
-	sender, err := push.NewSender(push.SenderConfig{Keys: keys, Subject: subject, Guard: guard, Now: m.now})
+	if len(guard.Relays) > 0 {
+		m.log.Info("push endpoints on the relays' addresses are accepted", "relays", fmt.Sprint(guard.Relays))
+	}
+	tlsCfg, err := pushTLS(m.cfg.PushCAFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	sender, err := push.NewSender(push.SenderConfig{Keys: keys, Subject: subject, Guard: guard, TLS: tlsCfg, Now: m.now})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -290,6 +299,27 @@ func (m *Main) push(reg *prometheus.Registry) (*push.Service, *push.Scheduler, e
 	}
 	svc := push.NewService(m.store, sender, guard, push.Names(kinds), m.now, metrics)
 	return svc, scheduler, nil
+}
+
+// pushTLS is the TLS configuration of the connections to push services:
+// nil (the system's roots) without PUSH_CA_FILE, else the system's roots
+// and the file's certificates.
+func pushTLS(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("PUSH_CA_FILE: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("PUSH_CA_FILE %s: no PEM certificate in it", caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // vapidKeys are the configured key pair, or the one kept in the key file.

@@ -78,7 +78,8 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad log format", env: map[string]string{"LOG_FORMAT": "xml"}, fail: "LOG_FORMAT"},
 		{name: "stray argument", args: []string{"serve"}, fail: "unexpected argument"},
 		{name: "push defaults", check: func(t *testing.T, c Config) {
-			if c.VAPIDKeyFile != "" || c.VAPIDPublicKey != "" || len(c.PushHosts) != 5 || c.PushHosts[0] != "fcm.googleapis.com" {
+			if c.VAPIDKeyFile != "" || c.VAPIDPublicKey != "" || len(c.PushHosts) != 5 || c.PushHosts[0] != "fcm.googleapis.com" ||
+				c.PushRelays != nil || c.PushCAFile != "" {
 				t.Fatalf("%+v", c)
 			}
 		}},
@@ -91,6 +92,14 @@ func TestParseConfig(t *testing.T) {
 		{name: "one VAPID key", env: map[string]string{"VAPID_PUBLIC_KEY": "BExx"}, fail: "VAPID_PRIVATE_KEY"},
 		{name: "bad VAPID subject", env: map[string]string{"VAPID_SUBJECT": "drift@example.org"}, fail: "VAPID_SUBJECT"},
 		{name: "no push hosts", env: map[string]string{"PUSH_HOSTS": " , "}, fail: "PUSH_HOSTS"},
+		{name: "push relay", env: map[string]string{"PUSH_RELAY_ADDRS": "10.20.0.0/16, 10.30.0.7", "PUSH_CA_FILE": "/etc/dagbok/relay-ca.pem"},
+			check: func(t *testing.T, c Config) {
+				if !slices.Equal(c.PushRelays, []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16"), netip.MustParsePrefix("10.30.0.7/32")}) ||
+					c.PushCAFile != "/etc/dagbok/relay-ca.pem" {
+					t.Fatalf("%+v", c)
+				}
+			}},
+		{name: "bad push relay", env: map[string]string{"PUSH_RELAY_ADDRS": "relay.internal"}, fail: "PUSH_RELAY_ADDRS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -454,4 +454,21 @@ type Store interface {
 	// (ErrCursorExpired); an error from emit stops the read and is
 	// returned as it is.
 	PullEach(ctx context.Context, scope string, cursor int64, limit int, emit func(StoredDoc) error) (next int64, more bool, err error)
+	// Reminder targets: the scheduler reads its users a page at a time.
+
+	// ReminderTargets lists up to limit users with a push subscription
+	// whose IDs sort after `after`, ordered by ID, each with their
+	// reminder settings and subscriptions (oldest first): what the
+	// scheduler needs of a page of users, in a few queries instead of
+	// three for each user. A page shorter than limit is the last.
+	ReminderTargets(ctx context.Context, after string, limit int) ([]ReminderTarget, error)
+}
+
+// ReminderTarget is a user with push subscriptions, as the reminder
+// scheduler reads them.
+type ReminderTarget struct {
+	User User
+	// Settings are nil when the user never chose.
+	Settings      *ReminderSettings
+	Subscriptions []Subscription // oldest first
 }

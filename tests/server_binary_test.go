@@ -24,7 +24,7 @@ func TestServerBinary(t *testing.T) {
 			t.Fatalf("-help: %v\n%s", err, out)
 		}
 		for _, name := range []string{"ADDR", "DATA_DIR", "MONGODB_URI", "MONGODB_DB", "JWT_SECRET", "VAPID_SUBJECT",
-			"PUBLIC_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "PUSH_TEST_ENDPOINTS", "TRUSTED_PROXIES", "TOMBSTONE_TTL", "127.0.0.1:8080"} {
+			"PUBLIC_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "PUSH_TEST_ENDPOINTS", "PUSH_RELAY_ADDRS", "PUSH_CA_FILE", "TRUSTED_PROXIES", "TOMBSTONE_TTL", "127.0.0.1:8080"} {
 			if !bytes.Contains(out, []byte(name)) {
 				t.Errorf("-help does not mention %s", name)
 			}

@@ -113,6 +113,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"DeleteUserPush", testDeleteUserPush},
 		{"PingClose", testPingClose},
 		{"PullEach", testPullEach},
+		{"ReminderTargets", testReminderTargets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
