@@ -21,6 +21,7 @@ import (
 // device is one simulated phone of one patient.
 type device struct {
 	i       int
+	hc      *http.Client // its own connection
 	userID  string
 	refresh string // the seeded session's refresh token
 	access  string
@@ -68,9 +69,9 @@ func seed(ctx context.Context, path string, n int) ([]*device, error) {
 
 // signIn trades the seeded refresh token for an access token, as the app
 // does when it opens.
-func (d *device) signIn(ctx context.Context, hc *http.Client, base string, rec *recorder) {
+func (d *device) signIn(ctx context.Context, base string, rec *recorder) {
 	t0 := time.Now()
-	out, err := d.call(ctx, hc, base, http.MethodPost, "/api/v1/auth/refresh", nil, func(r *http.Request) {
+	out, err := d.call(ctx, base, http.MethodPost, "/api/v1/auth/refresh", nil, func(r *http.Request) {
 		r.Header.Set(api.CSRFHeader, api.CSRFValue)
 		// On a loopback host the browser keeps the Secure __Host- cookie.
 		r.AddCookie(&http.Cookie{Name: "__Host-dagbok_refresh", Value: d.refresh})
@@ -87,10 +88,14 @@ func (d *device) signIn(ctx context.Context, hc *http.Client, base string, rec *
 	rec.add("refresh", time.Since(t0), err)
 }
 
-// run pushes 3 new documents and pulls once per period until deadline.
-func (d *device) run(ctx context.Context, hc *http.Client, base string, every time.Duration, deadline time.Time, rec *recorder) {
+// run pushes 3 new documents and pulls once per period from first until
+// deadline.
+func (d *device) run(ctx context.Context, base string, first time.Time, every time.Duration, deadline time.Time, rec *recorder) {
 	node := fmt.Sprintf("dev%d", d.i)
-	next := time.Now()
+	if !sleepUntil(ctx, first) {
+		return
+	}
+	next := first
 	for n := 0; time.Now().Before(deadline); n++ {
 		docs := make([]map[string]any, 3)
 		ids := make([]string, len(docs))
@@ -102,7 +107,7 @@ func (d *device) run(ctx context.Context, hc *http.Client, base string, every ti
 				"sessionRpe": map[string]any{"value": 7, "ts": ts}, "note": map[string]any{"value": "Lett i dag", "ts": ts}}}
 		}
 		t0 := time.Now()
-		_, err := d.call(ctx, hc, base, http.MethodPost, "/api/v1/sync/push", map[string]any{"batchId": batchID(), "docs": docs}, nil)
+		_, err := d.call(ctx, base, http.MethodPost, "/api/v1/sync/push", map[string]any{"batchId": batchID(), "docs": docs}, nil)
 		rec.add("push", time.Since(t0), err)
 		if err == nil {
 			for _, id := range ids {
@@ -110,24 +115,32 @@ func (d *device) run(ctx context.Context, hc *http.Client, base string, every ti
 			}
 		}
 		t0 = time.Now()
-		_, err = d.pull(ctx, hc, base)
+		_, err = d.pull(ctx, base)
 		rec.add("pull", time.Since(t0), err)
 		if every > 0 {
 			next = next.Add(every)
-			select {
-			case <-time.After(time.Until(next)):
-			case <-ctx.Done():
+			if !sleepUntil(ctx, next) {
 				return
 			}
 		}
 	}
 }
 
+// sleepUntil waits until t, or reports false when ctx ends first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	select {
+	case <-time.After(time.Until(t)):
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // catchUp pulls until the server says nothing more follows.
-func (d *device) catchUp(ctx context.Context, hc *http.Client, base string, rec *recorder) {
+func (d *device) catchUp(ctx context.Context, base string, rec *recorder) {
 	for range 1000 {
 		t0 := time.Now()
-		more, err := d.pull(ctx, hc, base)
+		more, err := d.pull(ctx, base)
 		rec.add("final pull", time.Since(t0), err)
 		if err != nil || !more {
 			return
@@ -137,8 +150,8 @@ func (d *device) catchUp(ctx context.Context, hc *http.Client, base string, rec 
 
 // pull reads the next page after the device's cursor and keeps its
 // documents.
-func (d *device) pull(ctx context.Context, hc *http.Client, base string) (more bool, err error) {
-	out, err := d.call(ctx, hc, base, http.MethodGet, "/api/v1/sync/pull?cursor="+d.cursor, nil, nil)
+func (d *device) pull(ctx context.Context, base string) (more bool, err error) {
+	out, err := d.call(ctx, base, http.MethodGet, "/api/v1/sync/pull?cursor="+d.cursor, nil, nil)
 	if err != nil {
 		return false, err
 	}
@@ -158,7 +171,7 @@ func (d *device) pull(ctx context.Context, hc *http.Client, base string) (more b
 // call sends one request from the device's own client address (a
 // loopback proxy's X-Forwarded-For) with its access token, and expects
 // 200.
-func (d *device) call(ctx context.Context, hc *http.Client, base, method, path string, body any, edit func(*http.Request)) ([]byte, error) {
+func (d *device) call(ctx context.Context, base, method, path string, body any, edit func(*http.Request)) ([]byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -181,7 +194,7 @@ func (d *device) call(ctx context.Context, hc *http.Client, base, method, path s
 	if edit != nil {
 		edit(req)
 	}
-	res, err := hc.Do(req)
+	res, err := d.hc.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func TestSmoke(t *testing.T) {
 	}
 	const devices = 4
 	var out strings.Builder
-	rep, err := Run(t.Context(), Config{Devices: devices, Duration: 2 * time.Second, Every: 250 * time.Millisecond, Server: bin, Out: &out})
+	rep, err := Run(t.Context(), Config{Devices: devices, Duration: 2 * time.Second, Every: 250 * time.Millisecond, Spread: true, Server: bin, Out: &out})
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)

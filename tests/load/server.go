@@ -170,8 +170,8 @@ type Usage struct {
 	PeakRSS        int64 // bytes: VmHWM, the resident set's high-water mark since it started
 	PeakFiles      int   // open file descriptors (one per connection, and the database's)
 	PeakGoroutines int   // go_goroutines of /metrics
-	// ReadPool and WritePool are the SQLite pools' waits at the end (from
-	// /metrics), when the server exported them.
+	// ReadPool and WritePool are the SQLite pools' waits while watched
+	// (from /metrics), when the server exported them.
 	ReadPool, WritePool Pool
 	Pools               bool
 }
@@ -182,6 +182,11 @@ type Usage struct {
 func (s *server) watch(period time.Duration) func() Usage {
 	var u Usage
 	stop, stopped := make(chan struct{}), make(chan struct{})
+	// The waits are counted from here on: the phase watched, not the
+	// sign-ins before it.
+	m0 := s.metrics()
+	r0, _ := pool(m0, "sqlite_read")
+	w0, _ := pool(m0, "sqlite_write")
 	sample := func() {
 		if ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", s.cmd.Process.Pid)); err == nil {
 			u.PeakFiles = max(u.PeakFiles, len(ents))
@@ -192,6 +197,10 @@ func (s *server) watch(period time.Duration) func() Usage {
 		u.ReadPool, okR = pool(m, "sqlite_read")
 		u.WritePool, okW = pool(m, "sqlite_write")
 		u.Pools = okR && okW
+		u.ReadPool.Waits -= r0.Waits
+		u.ReadPool.Wait -= r0.Wait
+		u.WritePool.Waits -= w0.Waits
+		u.WritePool.Wait -= w0.Wait
 	}
 	go func() {
 		defer close(stopped)
