@@ -170,7 +170,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("first-run setup: %w", err)
 	}
 
-	reg, err := newRegistry()
+	var poolStats []prometheus.Collector
+	if sq, ok := st.(*sqlitestore.Store); ok {
+		w, r := sq.Pools()
+		poolStats = append(poolStats, collectors.NewDBStatsCollector(w, "sqlite_write"), collectors.NewDBStatsCollector(r, "sqlite_read"))
+	}
+	reg, err := newRegistry(poolStats...)
 	if err != nil {
 		return err
 	}

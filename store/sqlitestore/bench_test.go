@@ -145,7 +145,7 @@ func BenchmarkPushVsRaw(b *testing.B) {
 // pushing 8 batches each at once (see scenario.Round and RawRound).
 func BenchmarkPushConcurrentVsRaw(b *testing.B) {
 	const phones, batches = 4, 8
-	rawStore, pushStore := scenario.OpenSQLite(b), scenario.OpenSQLite(b)
+	rawStore, pushStore := scenario.SQLite(b), scenario.OpenSQLite(b)
 	scopes := make([]string, phones)
 	for k := range scopes {
 		scopes[k] = fmt.Sprint("bench-", k)
@@ -154,7 +154,7 @@ func BenchmarkPushConcurrentVsRaw(b *testing.B) {
 	var raw, op bench.Spent
 	b.ResetTimer()
 	for i := range b.N {
-		docs, rows := scenario.Round(b, i, phones, batches)
+		docs, rows := scenario.Round(b, rawStore, i, phones, batches)
 		rawStep := func() error { return scenario.RawRound(ctx, rawStore, i, scopes, rows) }
 		pushStep := func() error {
 			return scenario.OnEach(phones, func(k int) error {

@@ -181,3 +181,33 @@ func waitQueued(t *testing.T, s *Store, n int) {
 		}
 	}
 }
+
+// TestGroupSize checks the bounds of a group: many small pushes go
+// together up to maxGroup, large ones up to maxGroupDocs documents, and a
+// push larger than that alone.
+func TestGroupSize(t *testing.T) {
+	queue := func(sizes ...int) []*pendingPush {
+		var q []*pendingPush
+		for _, n := range sizes {
+			q = append(q, &pendingPush{docs: make([]sync.Doc, n)})
+		}
+		return q
+	}
+	repeat := func(n, size int) []int { return slices.Repeat([]int{size}, n) }
+	for _, c := range []struct {
+		name  string
+		sizes []int
+		want  int
+	}{
+		{"none waits", nil, 0},
+		{"one small push", []int{3}, 1},
+		{"2,000 pushes of 3", repeat(2000, 3), maxGroup},
+		{"pushes of 1,000", repeat(5, 1000), maxGroupDocs / 1000},
+		{"up to the bound exactly", repeat(maxGroupDocs/100+1, 100), maxGroupDocs / 100},
+		{"one push over the bound", []int{maxGroupDocs + 1, 1}, 1},
+	} {
+		if got := groupSize(queue(c.sizes...)); got != c.want {
+			t.Errorf("%s: group of %d, want %d", c.name, got, c.want)
+		}
+	}
+}

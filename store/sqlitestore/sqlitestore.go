@@ -33,8 +33,17 @@ import (
 // connection (a backup, a second process) before giving up.
 const busyTimeout = 10 * time.Second
 
-// readConns is the size of the read pool.
-const readConns = 4
+// readConns is the size of the read pool. Every authenticated request
+// reads its user, and every pull its page, on this pool. Each read takes
+// microseconds, but on a busy machine one can be held up for milliseconds
+// (its goroutine descheduled, or waiting while the writer updates the WAL
+// index), and with 4 connections the requests behind it queued: the load
+// test's 200 devices waited for a reader 1,300–1,500 times in 30 s, and
+// 470–900 times with 16; its 2,000 devices at once waited 240 s in all in
+// a minute, and 16 s with 16 (go_sql_wait_*{db_name="sqlite_read"};
+// docs/benchmarks.md). SQLite's WAL lets readers run beside the writer;
+// each connection costs at most its page cache (2 MiB).
+const readConns = 16
 
 // Store is a store.Store on one SQLite file. It is safe for concurrent use.
 type Store struct {

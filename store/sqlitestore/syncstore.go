@@ -145,8 +145,20 @@ func (s *Store) Push(ctx context.Context, scope, batchID string, docs []sync.Doc
 	return p.res, nil
 }
 
-// maxGroup bounds the pushes committed in one transaction.
-const maxGroup = 32
+// A group takes the queued pushes in order while it holds at most
+// maxGroup pushes and maxGroupDocs documents (and always at least one
+// push, however large). The document bound keeps the transaction of a
+// group of large catch-up pushes as small as it was with 32 pushes of
+// 100; the push bound is well above what the API lets in at once
+// (PushesInFlight), so that when many phones each push a few documents
+// together, each sync to disk commits every push that waited for it
+// (with at most 32 a group, 2,000 phones pushing 3 documents at once
+// needed twice the syncs and a third of their pushes found no place in
+// time: docs/benchmarks.md).
+const (
+	maxGroup     = 256
+	maxGroupDocs = 3200
+)
 
 // pushGroup queues pushes for the single writer. writer holds a token
 // while a push is being written; pushes that queue meanwhile are written
@@ -200,7 +212,19 @@ func (p *pendingPush) finish(res store.PushResult, err error) {
 	close(p.done)
 }
 
-// commitQueued writes the queued pushes, at most maxGroup of them, in one
+// groupSize is how many pushes from the front of queue the next group
+// takes: at most maxGroup pushes and maxGroupDocs documents, and at least
+// one push when any waits.
+func groupSize(queue []*pendingPush) int {
+	n, docs := 0, 0
+	for n < len(queue) && n < maxGroup && (n == 0 || docs+len(queue[n].docs) <= maxGroupDocs) {
+		docs += len(queue[n].docs)
+		n++
+	}
+	return n
+}
+
+// commitQueued writes the queued pushes, a group of them (see maxGroup), in one
 // transaction and reports to each after its commit. The caller holds the
 // writer token. A push whose context has ended is dropped when taken;
 // once taken, it is written to the end whatever its context does (see
@@ -210,7 +234,7 @@ func (p *pendingPush) finish(res store.PushResult, err error) {
 // so one bad push fails only itself.
 func (s *Store) commitQueued() {
 	s.group.mu.Lock()
-	n := min(len(s.group.queue), maxGroup)
+	n := groupSize(s.group.queue)
 	taken := slices.Clone(s.group.queue[:n])
 	s.group.queue = slices.Delete(s.group.queue, 0, n)
 	s.group.mu.Unlock()

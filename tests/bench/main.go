@@ -16,6 +16,13 @@
 //	go run ./tests/bench            # the sizes docs/benchmarks.md publishes
 //	go run ./tests/bench -quick     # small sizes, under a minute
 //	go run ./tests/bench -json -rounds 20
+//	go run ./tests/bench -quick -mongodb-uri mongodb://127.0.0.1:27017/
+//
+// With -mongodb-uri the store comparisons (push, pull, group progress) run
+// on MongoDB instead, against the driver's own batched writes and finds
+// (mongostore's raw.go), each in a fresh database that is dropped after;
+// their names end in "_mongodb". The fan-out, which measures the
+// scheduler and Web Push rather than the store, runs only on SQLite.
 package main
 
 import (
@@ -46,11 +53,12 @@ func main() {
 	fs.IntVar(&z.Members, "members", z.Members, "members of the group on the progress page")
 	fs.IntVar(&z.Weeks, "weeks", z.Weeks, "weeks of sessions (three a week) per member")
 	fs.IntVar(&z.Reminders, "reminders", z.Reminders, "reminders due in each fan-out round")
+	mongoURI := fs.String("mongodb-uri", "", "run the store comparisons (push, pull, group progress) on the MongoDB at this URI instead, each in a database of its own that it drops after")
 	fs.Parse(os.Args[1:])
 	if *quick {
 		z, *rounds = Quick, 6
 	}
-	if err := run(os.Stdout, os.Stderr, z, *rounds, *asJSON); err != nil {
+	if err := run(os.Stdout, os.Stderr, comparisons(z, *mongoURI), z, *rounds, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -81,9 +89,19 @@ func (r Result) Met() bool {
 	return r.Ratio <= bound
 }
 
-// run runs every comparison for rounds alternating rounds at sizes z and
-// writes the results to out, progress to log.
-func run(out, log io.Writer, z scenario.Sizes, rounds int, asJSON bool) error {
+// comparisons are the comparisons to run at sizes z: all of them on the
+// SQLite store, or with a MongoDB URI the store comparisons on MongoDB,
+// named with the suffix "_mongodb".
+func comparisons(z scenario.Sizes, mongoURI string) []scenario.Comparison {
+	if mongoURI != "" {
+		return scenario.StoreComparisons(z, scenario.MongoDB(mongoURI), "_mongodb")
+	}
+	return scenario.All(z)
+}
+
+// run runs the comparisons cs for rounds alternating rounds (at sizes z)
+// and writes the results to out, progress to log.
+func run(out, log io.Writer, cs []scenario.Comparison, z scenario.Sizes, rounds int, asJSON bool) error {
 	if rounds < 1 {
 		return errors.New("-rounds must be at least 1")
 	}
@@ -94,7 +112,7 @@ func run(out, log io.Writer, z scenario.Sizes, rounds int, asJSON bool) error {
 		return err
 	}
 	var results []Result
-	for _, c := range scenario.All(z) {
+	for _, c := range cs {
 		fmt.Fprintf(log, "%s: %d rounds…\n", c.Name, rounds)
 		start := time.Now()
 		res := testing.Benchmark(c.Run)

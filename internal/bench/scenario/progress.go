@@ -20,10 +20,15 @@ import (
 // (target ≤ 10: reading, judging and summing the sessions and writing an
 // audit entry per member may cost that much over fetching them).
 func GroupProgress(members, weeks int) func(b *testing.B) {
+	return GroupProgressOn(SQLite, members, weeks)
+}
+
+// GroupProgressOn is GroupProgress on the stores open opens.
+func GroupProgressOn(open Opener, members, weeks int) func(b *testing.B) {
 	const perWeek = 3
 	return func(b *testing.B) {
 		ctx := context.Background()
-		st := OpenSQLite(b)
+		st := open(b)
 		now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 		clock := func() time.Time { return now }
 		trainer := store.User{ID: "trainer", Email: "t@example.org", Name: "Trener", Role: store.RoleTrainer, TimeZone: "Europe/Oslo", CreatedAt: now, UpdatedAt: now}

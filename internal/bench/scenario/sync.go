@@ -10,20 +10,19 @@ import (
 	"testing"
 
 	"github.com/hit4x4/dagbok/internal/bench"
-	"github.com/hit4x4/dagbok/store/sqlitestore"
 	"github.com/hit4x4/dagbok/sync"
 )
 
 // Round returns round i of a concurrent push comparison: docs[k][j] is the
 // j-th batch phone k pushes, and rows the same batches encoded for the raw
-// side.
-func Round(b testing.TB, i, phones, batches int) (docs [][][]sync.Doc, rows [][]sqlitestore.RawRows) {
+// side of raw.
+func Round(b testing.TB, raw Store, i, phones, batches int) (docs [][][]sync.Doc, rows [][]any) {
 	docs = make([][][]sync.Doc, phones)
-	rows = make([][]sqlitestore.RawRows, phones)
+	rows = make([][]any, phones)
 	for k := range phones {
 		for j := range batches {
 			d := bench.Batch(b, (i*batches+j)*phones+k)
-			r, err := sqlitestore.EncodeRaw(d)
+			r, err := raw.EncodeRaw(d)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -37,12 +36,12 @@ func Round(b testing.TB, i, phones, batches int) (docs [][][]sync.Doc, rows [][]
 // RawRound writes round i's rows the raw way: each batch in a transaction
 // of its own, into the scope of the phone that pushes it, with the
 // sequence numbers the push gives it.
-func RawRound(ctx context.Context, s *sqlitestore.Store, i int, scopes []string, rows [][]sqlitestore.RawRows) error {
+func RawRound(ctx context.Context, s Store, i int, scopes []string, rows [][]any) error {
 	batches := len(rows[0])
 	for j := range batches {
 		for k := range scopes {
 			first := int64((i*batches+j)*bench.BatchSize + 1)
-			if err := s.RawWrite(ctx, scopes[k], first, rows[k][j]); err != nil {
+			if err := s.WriteRaw(ctx, scopes[k], first, rows[k][j]); err != nil {
 				return err
 			}
 		}
@@ -76,8 +75,13 @@ func OnEach(n int, f func(k int) error) error {
 // spends encoding is not the server's cost. Ratio push/raw: push rate ÷
 // raw rate (target ≥ 0.8).
 func HTTPPush(phones, batches int) func(b *testing.B) {
+	return HTTPPushOn(SQLite, phones, batches)
+}
+
+// HTTPPushOn is HTTPPush on the stores open opens.
+func HTTPPushOn(open Opener, phones, batches int) func(b *testing.B) {
 	return func(b *testing.B) {
-		rawStore, apiStore := OpenSQLite(b), OpenSQLite(b)
+		rawStore, apiStore := open(b), open(b)
 		base, c := serve(b, apiStore)
 		tokens := make([]string, phones)
 		scopes := make([]string, phones)
@@ -88,7 +92,7 @@ func HTTPPush(phones, batches int) func(b *testing.B) {
 		var raw, op bench.Spent
 		b.ResetTimer()
 		for i := range b.N {
-			docs, rows := Round(b, i, phones, batches)
+			docs, rows := Round(b, rawStore, i, phones, batches)
 			bodies := make([][][]byte, phones)
 			for k := range docs {
 				for j, d := range docs[k] {
@@ -122,8 +126,14 @@ func HTTPPush(phones, batches int) func(b *testing.B) {
 // The pull is checked once; timed rounds read the answer off the socket
 // without decoding it, as the raw side scans rows without decoding them.
 // Ratio pull/raw: pull time ÷ raw time (target ≤ 2).
-func HTTPPull(b *testing.B) {
-	s := OpenSQLite(b)
+func HTTPPull(b *testing.B) { HTTPPullOn(SQLite)(b) }
+
+// HTTPPullOn is HTTPPull on the stores open opens.
+func HTTPPullOn(open Opener) func(b *testing.B) {
+	return func(b *testing.B) { httpPull(b, open(b)) }
+}
+
+func httpPull(b *testing.B, s Store) {
 	base, c := serve(b, s)
 	token, scope := login(b, c, base, "bench@example.no")
 	ctx := context.Background()

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmoke runs the whole command at a few devices for two seconds: the
+// server binary built and started as a process of its own on a store
+// seeded before it starts, devices signed in by refresh, pushing and
+// pulling, every device converged to the store's state after SIGTERM,
+// and the server's peaks read. The municipality-scale run is a documented
+// command (docs/benchmarks.md), not a test.
+func TestSmoke(t *testing.T) {
+	bin, err := buildServer(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const devices = 4
+	var out strings.Builder
+	rep, err := Run(t.Context(), Config{Devices: devices, Duration: 2 * time.Second, Every: 250 * time.Millisecond, Spread: true, Server: bin, Out: &out})
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) > 0 {
+		t.Errorf("%d requests failed, the first: %v", len(rep.Errors), rep.Errors[0])
+	}
+	if rep.Converged != devices || len(rep.Diverged) > 0 {
+		t.Errorf("%d of %d devices converged: %v", rep.Converged, devices, rep.Diverged)
+	}
+	if got := len(rep.Routes["refresh"]); got != devices {
+		t.Errorf("%d refreshes, want one per device", got)
+	}
+	pushes, pulls := len(rep.Routes["push"]), len(rep.Routes["pull"])
+	if pushes < devices || pulls != pushes || rep.Requests != pushes+pulls {
+		t.Errorf("%d pushes and %d pulls of %d requests; want as many pulls as pushes, at least one each a device", pushes, pulls, rep.Requests)
+	}
+	if len(rep.Routes["final pull"]) < devices {
+		t.Errorf("%d final pulls, want at least one per device", len(rep.Routes["final pull"]))
+	}
+	if rep.Server.PeakRSS < 1<<20 || rep.Server.PeakFiles < devices || rep.Server.PeakGoroutines < devices {
+		t.Errorf("server peaks %+v: want an RSS over 1 MiB and an open file and a goroutine per device at least", rep.Server)
+	}
+	if !rep.Server.Pools {
+		t.Error("the server's /metrics has no wait metrics of the SQLite pools")
+	}
+	if err := rep.Check(rep.Server.PeakRSS - 1); err == nil || !strings.Contains(err.Error(), "peak RSS") {
+		t.Errorf("Check with a bound under the peak RSS = %v, want it to fail on the RSS", err)
+	}
+}
