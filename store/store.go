@@ -439,4 +439,32 @@ type Store interface {
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	Close() error
+
+	// Peer groups: one-off changes and cancellations of the weekly
+	// group session.
+
+	// SetSessionChange creates or replaces the change of one date of a
+	// group's weekly session; ErrNotFound when there is no such group.
+	SetSessionChange(ctx context.Context, c SessionChange) error
+	// DeleteSessionChange removes it; ErrNotFound when there is none.
+	DeleteSessionChange(ctx context.Context, groupID, date string) error
+	// SessionChanges lists a group's changes for regular dates from
+	// through until (both "YYYY-MM-DD", inclusive), by date.
+	SessionChanges(ctx context.Context, groupID, from, until string) ([]SessionChange, error)
+}
+
+// SessionChange is a one-off change of a peer group's weekly session on
+// Date, its regular date ("YYYY-MM-DD" in the schedule's time zone): the
+// session is cancelled (with an optional reason), or moved to MovedTo (a
+// day of the same week), Time or Place; empty fields keep the schedule's.
+// It is the group's, not any member's: erasing the leader keeps it.
+type SessionChange struct {
+	GroupID   string
+	Date      string
+	Cancelled bool
+	Reason    string
+	MovedTo   string
+	Time      string
+	Place     string
+	UpdatedAt time.Time
 }
