@@ -140,3 +140,21 @@ func (s *GroupSession) apply(c SessionChange, loc *time.Location) {
 	s.Moved = !start.Equal(s.Start) || place != s.Place
 	s.Start, s.Place = start, place
 }
+
+// SessionOn is the weekly group session of regular date date ("YYYY-MM-DD"
+// in loc) at clock and place, with change c applied (nil: none).
+func SessionOn(date string, loc *time.Location, clock, place string, c *SessionChange) (GroupSession, error) {
+	day, err := time.ParseInLocation(time.DateOnly, date, loc)
+	if err != nil {
+		return GroupSession{}, err
+	}
+	h, m, err := ParseClock(clock)
+	if err != nil {
+		return GroupSession{}, err
+	}
+	s := GroupSession{Date: date, Start: time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc), Place: place}
+	if c != nil {
+		s.apply(*c, loc)
+	}
+	return s, nil
+}
