@@ -28,6 +28,9 @@ type GroupStore interface {
 	ScheduleOf(ctx context.Context, groupID string) (store.Schedule, error)
 	SetRSVP(ctx context.Context, r store.RSVP) error
 	RSVPs(ctx context.Context, groupID, date string) ([]store.RSVP, error)
+	SetSessionChange(ctx context.Context, c store.SessionChange) error
+	DeleteSessionChange(ctx context.Context, groupID, date string) error
+	SessionChanges(ctx context.Context, groupID, from, until string) ([]store.SessionChange, error)
 }
 
 // Groups creates groups, says who may see and lead them, and lets
@@ -105,6 +108,9 @@ type GroupView struct {
 	// Next is the next weekly session, nil without a schedule or when
 	// the group is archived.
 	Next *Session
+	// Upcoming are the next UpcomingSessions sessions, Next first, with
+	// their one-off changes (a cancelled one is listed as cancelled).
+	Upcoming []Session
 }
 
 // Member is one member of a group, by display name.

@@ -32,13 +32,20 @@ type ScheduleInput struct {
 // sees it: when and where, and who said they are coming — by their chosen
 // names, nothing else about them.
 type Session struct {
-	Start  time.Time // in the schedule's time zone
-	Date   string    // "YYYY-MM-DD" on the group's calendar: the key of an answer
+	Start time.Time // in the schedule's time zone, after a one-off move
+	// Date is the regular date, "YYYY-MM-DD" on the group's calendar: the
+	// key of answers and of one-off changes.
+	Date   string
 	Place  string
 	Note   string
 	Coming []string // names of those coming, in the order they answered
 	// Answer is the reader's own answer for this date, nil when not given.
 	Answer *bool
+	// Cancelled for this date by the leader, with an optional reason;
+	// Moved: held at another time, day or place than the schedule's.
+	Cancelled bool
+	Reason    string
+	Moved     bool
 }
 
 // plainText trims s and checks it is at most max printable characters
@@ -101,47 +108,6 @@ func (gs *Groups) SetSchedule(ctx context.Context, by store.User, id string, in 
 	return sc, nil
 }
 
-// next returns the next session of schedule sc as reader sees it.
-func (gs *Groups) next(ctx context.Context, reader store.User, sc store.Schedule) (*Session, error) {
-	start, err := training.NextSession(gs.now(), location(sc.TimeZone), sc.Weekday, sc.Time)
-	if err != nil {
-		return nil, fmt.Errorf("next session of %s: %w", sc.GroupID, err)
-	}
-	s := &Session{Start: start, Date: start.Format(time.DateOnly), Place: sc.Place, Note: sc.Note, Coming: []string{}}
-	answers, err := gs.store.RSVPs(ctx, sc.GroupID, s.Date)
-	if err != nil {
-		return nil, err
-	}
-	members, err := gs.store.Members(ctx, sc.GroupID)
-	if err != nil {
-		return nil, err
-	}
-	in := make(map[string]bool, len(members))
-	for _, m := range members {
-		in[m.UserID] = true
-	}
-	for _, a := range answers {
-		if !in[a.UserID] { // left the group since
-			continue
-		}
-		if a.UserID == reader.ID {
-			s.Answer = &a.Coming
-		}
-		if !a.Coming {
-			continue
-		}
-		u, err := gs.store.UserByID(ctx, a.UserID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.Coming = append(s.Coming, u.Name)
-	}
-	return s, nil
-}
-
 // withSession adds the schedule and the next session of a peer group to
 // v; an archived group has no next session.
 func (gs *Groups) withSession(ctx context.Context, u store.User, v *GroupView) error {
@@ -159,14 +125,20 @@ func (gs *Groups) withSession(ctx context.Context, u store.User, v *GroupView) e
 	if !v.ArchivedAt.IsZero() {
 		return nil
 	}
-	v.Next, err = gs.next(ctx, u, sc)
+	v.Upcoming, err = gs.upcoming(ctx, u, sc, UpcomingSessions)
+	if err == nil && len(v.Upcoming) > 0 {
+		v.Next = &v.Upcoming[0]
+	}
 	return err
 }
 
 // RSVP records u's answer for the session on date: coming or not this
-// time. Only members answer; date must be the next session's, so an
-// answer queued offline and sent after the session has passed is refused
-// (Conflict) instead of landing on next week's.
+// time. Only members answer; date must be the next session's (its
+// regular date or, when moved to another day, that day), so an answer
+// queued offline and sent after the session has passed is refused
+// (Conflict) instead of landing on next week's; so is an answer for a
+// cancelled session. The answer is kept under the regular date, so it
+// holds when the session is moved.
 func (gs *Groups) RSVP(ctx context.Context, u store.User, id, date string, coming bool) (*Session, error) {
 	g, manage, _, err := gs.load(ctx, id, u)
 	if err != nil {
@@ -188,15 +160,22 @@ func (gs *Groups) RSVP(ctx context.Context, u store.User, id, date string, comin
 	if err != nil {
 		return nil, err
 	}
-	s, err := gs.next(ctx, u, sc)
+	next, err := gs.upcoming(ctx, u, sc, 1)
 	if err != nil {
 		return nil, err
 	}
-	if s.Date != date {
+	if len(next) == 0 || (next[0].Date != date && next[0].Start.Format(time.DateOnly) != date) {
 		return nil, refuse(Conflict, "that is not the next group session")
 	}
-	if err := gs.store.SetRSVP(ctx, store.RSVP{GroupID: g.ID, UserID: u.ID, Date: date, Coming: coming, At: gs.now().UTC()}); err != nil {
+	if next[0].Cancelled {
+		return nil, refuse(Conflict, "the group session is cancelled")
+	}
+	if err := gs.store.SetRSVP(ctx, store.RSVP{GroupID: g.ID, UserID: u.ID, Date: next[0].Date, Coming: coming, At: gs.now().UTC()}); err != nil {
 		return nil, err
 	}
-	return gs.next(ctx, u, sc)
+	next, err = gs.upcoming(ctx, u, sc, 1)
+	if err != nil || len(next) == 0 {
+		return nil, err
+	}
+	return &next[0], nil
 }

@@ -125,6 +125,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			trainerA: http.StatusConflict, anonymous: http.StatusUnauthorized, patientA: forbidden, admin: forbidden}}},
 		{method: "PUT", path: "/api/v1/groups/{gPeer}/rsvp", body: body(map[string]any{"date": peerNextDate, "coming": true}), want: statuses{others: notFound, by: map[string]int{
 			peerMember: ok, anonymous: http.StatusUnauthorized, peerLeader: forbidden, admin: forbidden}}},
+		// The leader cancels the session after the next and undoes it.
+		{method: "PUT", path: "/api/v1/groups/{gPeer}/sessions/{peerDate}", body: body(map[string]any{"cancelled": true, "reason": "Vinterferie"}),
+			want: statuses{others: notFound, by: map[string]int{peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
+		{method: "DELETE", path: "/api/v1/groups/{gPeer}/sessions/{peerDate}", want: statuses{others: notFound, by: map[string]int{
+			peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress.csv", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gPeer}/progress", want: only(ok, notFound)},
@@ -170,7 +175,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					c = newClinic(t)
 				}
 				path := strings.NewReplacer("{A}", c.patientA.User.ID, "{tA}", c.trainerA.User.ID, "{gA}", c.groupA, "{gB}", c.groupB,
-					"{gPeer}", c.peerGroup, "{code}", c.inviteA).Replace(r.path)
+					"{gPeer}", c.peerGroup, "{code}", c.inviteA, "{peerDate}", peerDateAfter).Replace(r.path)
 				q := req{Method: r.method, Path: path}
 				if r.body != nil {
 					q.Body = r.body(actor)
@@ -201,5 +206,5 @@ func routePattern(path string) string {
 	if strings.HasPrefix(path, "/api/v1/staff/") || strings.HasPrefix(path, "/api/v1/users/") {
 		return strings.NewReplacer("{tA}", ":id", "{A}", ":id").Replace(path)
 	}
-	return strings.NewReplacer("{A}", ":userId", "{gA}", ":id", "{gB}", ":id", "{gPeer}", ":id", "{code}", ":code").Replace(path)
+	return strings.NewReplacer("{A}", ":userId", "{gA}", ":id", "{gB}", ":id", "{gPeer}", ":id", "{code}", ":code", "{peerDate}", ":date").Replace(path)
 }

@@ -42,6 +42,7 @@ type groupJSON struct {
 	Members         []memberJSON      `json:"members,omitempty"`
 	Schedule        *scheduleJSON     `json:"schedule,omitempty"`
 	NextSession     *groupSessionJSON `json:"nextSession,omitempty"`
+	Upcoming        []upcomingJSON    `json:"upcoming,omitempty"`
 }
 
 type memberJSON struct {
@@ -102,6 +103,9 @@ func (h *groupHandlers) get(c echo.Context) error {
 	if v.Next != nil {
 		out.NextSession = toGroupSessionJSON(v.Next)
 	}
+	for _, s := range v.Upcoming {
+		out.Upcoming = append(out.Upcoming, toUpcomingJSON(s))
+	}
 	for _, m := range v.Members {
 		out.Members = append(out.Members, memberJSON{UserID: m.UserID, Name: m.Name, JoinedAt: m.JoinedAt})
 	}
@@ -146,19 +150,34 @@ func toScheduleJSON(s store.Schedule) *scheduleJSON {
 // groupSessionJSON is the next weekly session: when, where, and who is coming
 // by name — never anything about their training.
 type groupSessionJSON struct {
-	Date      string    `json:"date"`
-	Time      string    `json:"time"`
-	Start     time.Time `json:"start"`
-	Place     string    `json:"place"`
-	Note      string    `json:"note"`
-	Coming    int       `json:"coming"`
-	ComingWho []string  `json:"comingNames"`
-	MyAnswer  *bool     `json:"myAnswer"`
+	upcomingJSON
+	Note      string   `json:"note"`
+	ComingWho []string `json:"comingNames"`
+	MyAnswer  *bool    `json:"myAnswer"`
 }
 
 func toGroupSessionJSON(s *account.Session) *groupSessionJSON {
-	return &groupSessionJSON{Date: s.Date, Time: s.Start.Format("15:04"), Start: s.Start.UTC(), Place: s.Place, Note: s.Note,
-		Coming: len(s.Coming), ComingWho: s.Coming, MyAnswer: s.Answer}
+	return &groupSessionJSON{upcomingJSON: toUpcomingJSON(*s), Note: s.Note, ComingWho: s.Coming, MyAnswer: s.Answer}
+}
+
+// upcomingJSON is one weekly session in a group's list: the day it is
+// held (Date, after a move) and the regular date that keys answers and
+// one-off changes, whether it is cancelled or moved, and how many come.
+type upcomingJSON struct {
+	Date        string    `json:"date"`
+	RegularDate string    `json:"regularDate"`
+	Time        string    `json:"time"`
+	Start       time.Time `json:"start"`
+	Place       string    `json:"place"`
+	Cancelled   bool      `json:"cancelled"`
+	Reason      string    `json:"reason"`
+	Moved       bool      `json:"moved"`
+	Coming      int       `json:"coming"`
+}
+
+func toUpcomingJSON(s account.Session) upcomingJSON {
+	return upcomingJSON{Date: s.Start.Format(time.DateOnly), RegularDate: s.Date, Time: s.Start.Format("15:04"), Start: s.Start.UTC(),
+		Place: s.Place, Cancelled: s.Cancelled, Reason: s.Reason, Moved: s.Moved, Coming: len(s.Coming)}
 }
 
 type scheduleRequest struct {

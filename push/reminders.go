@@ -18,6 +18,9 @@ type Patient struct {
 	Loc      *time.Location
 	Diary    training.Diary
 	Settings store.ReminderSettings
+	// PeerSessions are the coming sessions of the peer groups the user
+	// is a member of (the GroupSession kind's).
+	PeerSessions []PeerSession
 }
 
 // Reminder is one reminder due now.
@@ -27,10 +30,10 @@ type Reminder struct {
 	Message Message
 }
 
-// Kind is one sort of reminder. Another sort (a peer group's weekly
-// session) is added by implementing Kind and listing it in
-// SchedulerConfig.Kinds: the scheduler does the claiming, quiet hours,
-// the already-logged check and the sending for every kind alike.
+// Kind is one sort of reminder. Another sort is added by implementing
+// Kind and listing it in SchedulerConfig.Kinds: the scheduler does the
+// claiming, quiet hours, the already-logged check (for kinds about the
+// day's training; see aboutTraining) and the sending for every kind alike.
 type Kind interface {
 	// Name is what settings turn off ("slot") and the push Topic, so a
 	// newer reminder of the kind replaces an older one not yet shown.

@@ -21,6 +21,11 @@ type SchedulerStore interface {
 	ClaimReminders(ctx context.Context, cs []store.ReminderClaim, now time.Time) ([]store.ReminderClaim, error)
 	FinishReminders(ctx context.Context, cs []store.ReminderClaim, at time.Time) error
 	DeleteClaimsBefore(ctx context.Context, t time.Time) error
+	// The peer groups' weekly sessions (GroupSession).
+	UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error)
+	ScheduleOf(ctx context.Context, groupID string) (store.Schedule, error)
+	SessionChanges(ctx context.Context, groupID, from, until string) ([]store.SessionChange, error)
+	RSVPs(ctx context.Context, groupID, date string) ([]store.RSVP, error)
 }
 
 // SchedulerConfig is what NewScheduler needs; Store, Sender and Owner are
@@ -88,9 +93,10 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	return &Scheduler{cfg: cfg}, nil
 }
 
-// DefaultKinds are the reminders of a patient's plan: each planned
-// session, and the mid-week nudge.
-func DefaultKinds() []Kind { return []Kind{Slots{}, Nudge{}} }
+// DefaultKinds are the reminders of a patient's plan (each planned
+// session, and the mid-week nudge) and of their peer group's weekly
+// session.
+func DefaultKinds() []Kind { return []Kind{Slots{}, Nudge{}, GroupSession{}} }
 
 // Names lists the kinds' names.
 func Names(kinds []Kind) []string {
@@ -312,12 +318,13 @@ func (s *Scheduler) due(ctx context.Context, t store.ReminderTarget, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	if quiet(p.Settings, now, p.Loc) || loggedOn(p.Diary, now, p.Loc) {
+	if quiet(p.Settings, now, p.Loc) {
 		return nil, nil
 	}
+	trained := loggedOn(p.Diary, now, p.Loc)
 	var out []due
 	for _, k := range s.cfg.Kinds {
-		if slices.Contains(p.Settings.Off, k.Name()) {
+		if slices.Contains(p.Settings.Off, k.Name()) || (trained && aboutTraining(k)) {
 			continue
 		}
 		for _, r := range k.Due(p, now) {
@@ -325,6 +332,14 @@ func (s *Scheduler) due(ctx context.Context, t store.ReminderTarget, now time.Ti
 		}
 	}
 	return out, nil
+}
+
+// aboutTraining reports whether k's reminders are about the day's own
+// training, and so moot once the user has trained that day; a kind with a
+// notAboutTraining method (a group session) is due all the same.
+func aboutTraining(k Kind) bool {
+	_, other := k.(interface{ notAboutTraining() })
+	return !other
 }
 
 // retryable reports whether some device failed and might take the
@@ -360,5 +375,9 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget) (Patien
 			loc = l
 		}
 	}
-	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs}, nil
+	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, s.cfg.Now())
+	if err != nil {
+		return Patient{}, err
+	}
+	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs, PeerSessions: peer}, nil
 }

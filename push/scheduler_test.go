@@ -274,29 +274,56 @@ func TestFailedReminderRetriedAfterLease(t *testing.T) {
 	}
 }
 
+// twoStores opens two stores on one database, per engine: two server
+// instances.
+var twoStores = map[string]func(t *testing.T) (store.Store, store.Store){
+	"SQLite": func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "app.db")
+		return openSQLite(t, path), openSQLite(t, path)
+	},
+	"FerretDB": func(t *testing.T) (store.Store, store.Store) {
+		srv := ferrettest.Start(t)
+		open := func() store.Store {
+			st, err := mongostore.Open(context.Background(), mongostore.Config{URI: srv.URI(), Database: "push"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}
+		return open(), open()
+	},
+}
+
+// tickTogether runs a tick of every scheduler at once at each time.
+func (w *world) tickTogether(times []string, schedulers ...*push.Scheduler) {
+	w.t.Helper()
+	for _, at := range times {
+		w.clock.Advance(utc(at).Sub(w.clock.Now()))
+		var wg gosync.WaitGroup
+		errs := make([]error, len(schedulers))
+		for i, s := range schedulers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.Tick(context.Background())
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+}
+
 func TestTwoInstancesSendOnce(t *testing.T) {
-	for name, open := range twoInstances() {
+	for name, open := range twoStores {
 		t.Run(name, func(t *testing.T) {
 			one, two := open(t)
 			w := newWorld(t, one, "nb")
 			w.plan(3, []int{1, 3, 5}, "18:00")
 			a, b := w.scheduler(one, "a"), w.scheduler(two, "b")
-			for _, at := range []string{"2026-03-02T16:10:00Z", "2026-03-02T16:20:00Z", "2026-03-05T11:00:00Z"} {
-				w.clock.Advance(utc(at).Sub(w.clock.Now()))
-				var wg gosync.WaitGroup
-				errs := make([]error, 2)
-				for i, s := range []*push.Scheduler{a, b} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						_, errs[i] = s.Tick(context.Background())
-					}()
-				}
-				wg.Wait()
-				if err := errors.Join(errs...); err != nil {
-					t.Fatal(err)
-				}
-			}
+			w.tickTogether([]string{"2026-03-02T16:10:00Z", "2026-03-02T16:20:00Z", "2026-03-05T11:00:00Z"}, a, b)
 			got := w.rig.fake.Delivered()
 			topics := map[string]int{}
 			for _, m := range got {
@@ -309,33 +336,11 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 	}
 }
 
-// twoInstances opens two stores on one database, per engine.
-func twoInstances() map[string]func(t *testing.T) (store.Store, store.Store) {
-	return map[string]func(t *testing.T) (store.Store, store.Store){
-		"SQLite": func(t *testing.T) (store.Store, store.Store) {
-			path := filepath.Join(t.TempDir(), "app.db")
-			return openSQLite(t, path), openSQLite(t, path)
-		},
-		"FerretDB": func(t *testing.T) (store.Store, store.Store) {
-			srv := ferrettest.Start(t)
-			open := func() store.Store {
-				st, err := mongostore.Open(context.Background(), mongostore.Config{URI: srv.URI(), Database: "push"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { st.Close() })
-				return st
-			}
-			return open(), open()
-		},
-	}
-}
-
 // Two instances reading their users two at a time, racing: every
 // patient's reminder goes out once, whichever page and instance it fell to.
 func TestTwoInstancesPageThroughUsers(t *testing.T) {
 	push.SetTargetPage(t, 2)
-	for name, open := range twoInstances() {
+	for name, open := range twoStores {
 		t.Run(name, func(t *testing.T) {
 			one, two := open(t)
 			w := newWorld(t, one, "nb")

@@ -454,6 +454,7 @@ type Store interface {
 	// (ErrCursorExpired); an error from emit stops the read and is
 	// returned as it is.
 	PullEach(ctx context.Context, scope string, cursor int64, limit int, emit func(StoredDoc) error) (next int64, more bool, err error)
+
 	// Reminder targets: the scheduler reads its users a page at a time.
 
 	// ReminderTargets lists up to limit users with a push subscription
@@ -462,6 +463,18 @@ type Store interface {
 	// scheduler needs of a page of users, in a few queries instead of
 	// three for each user. A page shorter than limit is the last.
 	ReminderTargets(ctx context.Context, after string, limit int) ([]ReminderTarget, error)
+
+	// Peer groups: one-off changes and cancellations of the weekly
+	// group session.
+
+	// SetSessionChange creates or replaces the change of one date of a
+	// group's weekly session; ErrNotFound when there is no such group.
+	SetSessionChange(ctx context.Context, c SessionChange) error
+	// DeleteSessionChange removes it; ErrNotFound when there is none.
+	DeleteSessionChange(ctx context.Context, groupID, date string) error
+	// SessionChanges lists a group's changes for regular dates from
+	// through until (both "YYYY-MM-DD", inclusive), by date.
+	SessionChanges(ctx context.Context, groupID, from, until string) ([]SessionChange, error)
 }
 
 // ReminderTarget is a user with push subscriptions, as the reminder
@@ -471,4 +484,20 @@ type ReminderTarget struct {
 	// Settings are nil when the user never chose.
 	Settings      *ReminderSettings
 	Subscriptions []Subscription // oldest first
+}
+
+// SessionChange is a one-off change of a peer group's weekly session on
+// Date, its regular date ("YYYY-MM-DD" in the schedule's time zone): the
+// session is cancelled (with an optional reason), or moved to MovedTo (a
+// day of the same week), Time or Place; empty fields keep the schedule's.
+// It is the group's, not any member's: erasing the leader keeps it.
+type SessionChange struct {
+	GroupID   string
+	Date      string
+	Cancelled bool
+	Reason    string
+	MovedTo   string
+	Time      string
+	Place     string
+	UpdatedAt time.Time
 }

@@ -920,25 +920,38 @@ const testPassword = "correct horse battery staple"
 func startServerWithGroup(t *testing.T) (*server, string) {
 	t.Helper()
 	srv := startServer(t, "ADMIN_EMAIL=admin@example.no", "ADMIN_PASSWORD="+testPassword)
+	_, group := staffGroup(t, srv, "trainer", "trener@example.no", "Trener", "Tirsdagsgruppa", "treatment")
+	return srv, group.InviteCode
+}
+
+// newGroup is a group as its leader created it.
+type newGroup struct {
+	ID         string `json:"id"`
+	InviteCode string `json:"inviteCode"`
+}
+
+// staffGroup has the first admin invite a member of staff with role, who
+// registers as email with name and creates a group of kind; it returns
+// them signed in, and the group.
+func staffGroup(t *testing.T, srv *server, role, email, name, groupName, kind string) (*client, newGroup) {
+	t.Helper()
 	admin := newClient(t, srv.URL)
 	admin.login("admin@example.no")
 	var inv struct {
 		Code string `json:"code"`
 	}
-	admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": "trainer"}, &inv, http.StatusCreated)
-	trainer := newClient(t, srv.URL)
-	trainer.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
-		"email": "trener@example.no", "password": testPassword, "name": "Trener", "inviteCode": inv.Code,
+	admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": role}, &inv, http.StatusCreated)
+	staff := newClient(t, srv.URL)
+	staff.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
+		"email": email, "password": testPassword, "name": name, "inviteCode": inv.Code,
 	}, nil, http.StatusCreated)
-	trainer.login("trener@example.no")
-	var group struct {
-		InviteCode string `json:"inviteCode"`
-	}
-	trainer.must(http.MethodPost, "/api/v1/groups", map[string]string{"name": "Tirsdagsgruppa", "kind": "treatment"}, &group, http.StatusCreated)
+	staff.login(email)
+	var group newGroup
+	staff.must(http.MethodPost, "/api/v1/groups", map[string]string{"name": groupName, "kind": kind}, &group, http.StatusCreated)
 	if group.InviteCode == "" {
 		t.Fatal("the new group came without an invite code")
 	}
-	return srv, group.InviteCode
+	return staff, group
 }
 
 // serverDocs pulls everything the server holds for the user of c (a

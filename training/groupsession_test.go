@@ -63,3 +63,101 @@ func TestNextSessionRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupSessions(t *testing.T) {
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, oslo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	type want struct {
+		date, start, place string // start on the Oslo clock
+		cancelled, moved   bool
+		reason             string
+	}
+	tests := []struct {
+		name    string
+		now     string // Oslo clock
+		changes []SessionChange
+		want    []want
+	}{
+		{"no changes: weekly", "2026-03-23 12:00", nil, []want{
+			{date: "2026-03-25", start: "2026-03-25 18:00", place: "Parken"},
+			{date: "2026-04-01", start: "2026-04-01 18:00", place: "Parken"},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+		}},
+		{"a cancelled session is listed, not skipped", "2026-03-23 12:00", []SessionChange{{Date: "2026-03-25", Cancelled: true, Reason: "Påske"}}, []want{
+			{date: "2026-03-25", start: "2026-03-25 18:00", place: "Parken", cancelled: true, reason: "Påske"},
+			{date: "2026-04-01", start: "2026-04-01 18:00", place: "Parken"},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+		}},
+		{"moved to another time and place", "2026-03-23 12:00", []SessionChange{{Date: "2026-04-01", Time: "19:30", Place: "Hallen"}}, []want{
+			{date: "2026-03-25", start: "2026-03-25 18:00", place: "Parken"},
+			{date: "2026-04-01", start: "2026-04-01 19:30", place: "Hallen", moved: true},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+		}},
+		{"moved to the Monday before: order by the moved start", "2026-03-23 12:00", []SessionChange{{Date: "2026-04-01", MovedTo: "2026-03-30"}}, []want{
+			{date: "2026-03-25", start: "2026-03-25 18:00", place: "Parken"},
+			{date: "2026-04-01", start: "2026-03-30 18:00", place: "Parken", moved: true},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+		}},
+		{"last week's session moved to Sunday is still ahead on Sunday", "2026-03-29 12:00", []SessionChange{{Date: "2026-03-25", MovedTo: "2026-03-29", Time: "17:00"}}, []want{
+			{date: "2026-03-25", start: "2026-03-29 17:00", place: "Parken", moved: true},
+			{date: "2026-04-01", start: "2026-04-01 18:00", place: "Parken"},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+		}},
+		{"a moved session is over an hour after its moved start", "2026-03-25 19:31", []SessionChange{{Date: "2026-03-25", Time: "18:30"}}, []want{
+			{date: "2026-04-01", start: "2026-04-01 18:00", place: "Parken"},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+			{date: "2026-04-15", start: "2026-04-15 18:00", place: "Parken"},
+		}},
+		{"a change for a date that is no session is ignored", "2026-03-23 12:00", []SessionChange{{Date: "2026-03-26", Cancelled: true}}, []want{
+			{date: "2026-03-25", start: "2026-03-25 18:00", place: "Parken"},
+			{date: "2026-04-01", start: "2026-04-01 18:00", place: "Parken"},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+		}},
+		{"a move to the same time and place is no move", "2026-03-23 12:00", []SessionChange{{Date: "2026-03-25", Time: "18:00", Place: "Parken"}}, []want{
+			{date: "2026-03-25", start: "2026-03-25 18:00", place: "Parken"},
+			{date: "2026-04-01", start: "2026-04-01 18:00", place: "Parken"},
+			{date: "2026-04-08", start: "2026-04-08 18:00", place: "Parken"},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := GroupSessions(at(tc.now), oslo, 3, "18:00", "Parken", tc.changes, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d sessions %+v, want %d", len(got), got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				g := got[i]
+				if g.Date != w.date || !g.Start.Equal(at(w.start)) || g.Place != w.place || g.Cancelled != w.cancelled || g.Moved != w.moved || g.Reason != w.reason {
+					t.Errorf("session %d = %+v (start %s), want %+v", i, g, g.Start.Format("2006-01-02 15:04"), w)
+				}
+				if g.Start.Location() != oslo {
+					t.Errorf("session %d: location %v, want the group's", i, g.Start.Location())
+				}
+			}
+		})
+	}
+	// The first regular session agrees with NextSession.
+	for _, now := range []string{"2026-03-25 18:59", "2026-10-25 02:30", "2026-12-31 23:59"} {
+		got, err := GroupSessions(at(now), oslo, 3, "18:00", "P", nil, 1)
+		next, err2 := NextSession(at(now), oslo, 3, "18:00")
+		if err != nil || err2 != nil || len(got) != 1 || !got[0].Start.Equal(next) {
+			t.Errorf("at %s: GroupSessions %+v, NextSession %s (%v, %v)", now, got, next, err, err2)
+		}
+	}
+	if _, err := GroupSessions(at("2026-03-23 12:00"), oslo, 0, "18:00", "P", nil, 2); err == nil {
+		t.Error("weekday 0: no error")
+	}
+}

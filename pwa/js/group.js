@@ -8,6 +8,7 @@
 import { h, mount, field, timeControl } from './ui.js';
 import { codeCard, day, problem, strip } from './staffui.js';
 import { dateTime, percent, weekday } from './fmt.js';
+import { upcomingCard, sessionState } from './peersessions.js';
 
 /** render draws the group page. */
 export function render(ctx, [id]) {
@@ -102,7 +103,9 @@ export function render(ctx, [id]) {
       s ? h('section', { class: 'card', 'aria-labelledby': 'g-next', 'data-testid': 'leader-next' },
         h('h2', { id: 'g-next', text: t('peer.next') }),
         h('p', {}, h('strong', { text: dateTime(t, s.start, sc.timeZone) }), s.place ? ' · ' + s.place : ''),
+        sessionState(t, s),
         h('p', { 'data-testid': 'leader-coming', text: s.comingNames.length ? t('peer.whoComing', { n: s.coming, names: s.comingNames.join(', ') }) : t('peer.nobodyYet') })) : null,
+      s ? upcomingCard(ctx, g, { done: () => ctx.api.get('/groups/' + id).then(drawSession, fail), fail }) : null,
       h('section', { class: 'card', 'aria-labelledby': 'g-schedule' },
         h('h2', { id: 'g-schedule', text: t('peer.schedule') }),
         h('form', { class: 'form', novalidate: true, onsubmit: (ev) => {

@@ -1,6 +1,8 @@
 // A member's peer-group page (/group/<id>): the next group session — when,
 // where, the leader's note — "Jeg kommer" / "Ikke denne gangen" in one tap,
-// and who else is coming by their chosen names. An answer given offline is
+// and who else is coming by their chosen names. A session the leader
+// cancelled is shown as cancelled (with the reason, and no answer
+// buttons); one moved this once at its new time and place. An answer given offline is
 // kept on the device and sent with the next sync (rsvp.js); the page shows
 // the group as last seen when there is no network.
 
@@ -8,6 +10,7 @@ import { h, mount } from './ui.js';
 import { dateTime } from './fmt.js';
 import { OfflineError } from './api.js';
 import { answer, queued } from './rsvp.js';
+import { sessionState } from './peersessions.js';
 
 const CACHE = 'peergroup:';
 
@@ -41,13 +44,19 @@ export function render(ctx, [id]) {
       text: t(key), onclick: () => choose(coming),
     });
     const names = s.comingNames;
-    body.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'p-next' },
+    const zone = g.schedule && g.schedule.timeZone;
+    // A cancelled session is shown as cancelled, without the answer
+    // buttons, and the next one held after it is named.
+    const after = s.cancelled && (g.upcoming || []).find((u) => !u.cancelled && u.start > s.start);
+    body.replaceChildren(h('section', { class: 'card' + (s.cancelled ? ' is-cancelled' : ''), 'aria-labelledby': 'p-next' },
       h('h2', { id: 'p-next', text: t('peer.next') }),
-      h('p', {}, h('strong', { 'data-testid': 'peer-when', text: dateTime(t, s.start, g.schedule && g.schedule.timeZone) })),
+      h('p', {}, h('strong', { 'data-testid': 'peer-when', text: dateTime(t, s.start, zone) })),
+      sessionState(t, s),
       s.place ? h('p', { 'data-testid': 'peer-place', text: t('peer.place', { place: s.place }) }) : null,
-      s.note ? h('p', { class: 'hint', 'data-testid': 'peer-note', text: s.note }) : null,
-      h('p', { class: 'actions' }, button(true, 'peer.coming', 'peer-yes'), ' ', button(false, 'peer.notThisTime', 'peer-no')),
-      h('p', { 'data-testid': 'peer-coming', text: names.length ? t('peer.whoComing', { n: names.length, names: names.join(', ') }) : t('peer.nobodyYet') })));
+      s.note && !s.cancelled ? h('p', { class: 'hint', 'data-testid': 'peer-note', text: s.note }) : null,
+      s.cancelled ? null : h('p', { class: 'actions' }, button(true, 'peer.coming', 'peer-yes'), ' ', button(false, 'peer.notThisTime', 'peer-no')),
+      s.cancelled ? null : h('p', { 'data-testid': 'peer-coming', text: names.length ? t('peer.whoComing', { n: names.length, names: names.join(', ') }) : t('peer.nobodyYet') }),
+      after ? h('p', { 'data-testid': 'peer-after', text: t('peerChange.after', { when: dateTime(t, after.start, zone) }) }) : null));
     if (pending || offline) status.textContent = t('peer.queued');
   };
   const keep = (g) => { ctx.db.setMeta(CACHE + id, g).catch(() => {}); draw(g, false); };

@@ -78,6 +78,7 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Sharing", testSharing},
 		{"Schedule", testSchedule},
 		{"RSVPs", testRSVPs},
+		{"SessionChanges", testSessionChanges},
 		{"Audit", testAudit},
 		{"Staff", testStaff},
 		{"UpdateGroup", testUpdateGroup},

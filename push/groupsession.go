@@ -1,0 +1,193 @@
+package push
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/training"
+)
+
+// KindGroupSession is the peer group's weekly session, as settings and
+// the API spell it.
+const KindGroupSession = "groupsession"
+
+// Windows of the group-session reminders.
+const (
+	// hourBefore: the last reminder comes an hour before the session.
+	hourBefore = time.Hour
+	// cancelNotice: a cancellation is told at most this long before the
+	// session. It stays under claimsKept, so a cancellation's claim
+	// outlives its window and it is never told twice.
+	cancelNotice = 7 * 24 * time.Hour
+)
+
+// PeerSession is a weekly session of a peer group the user is a member
+// of, with its one-off change applied, as the group-session reminders
+// need it.
+type PeerSession struct {
+	GroupID, GroupName string
+	training.GroupSession
+	// NotComing: the user said "not this time" for it.
+	NotComing bool
+}
+
+// GroupSession reminds members of their peer group's weekly session the
+// day before (from the session's clock time that day until an hour
+// before) and an hour before it, at the session's time as moved; a
+// cancelled session sends one cancellation instead, in the week before
+// it. Nothing for a session the member said they will not come to. The
+// texts name the group, the time and the place, nothing else.
+type GroupSession struct{}
+
+func (GroupSession) Name() string { return KindGroupSession }
+
+// A group session is due whether or not the member trained that day.
+func (GroupSession) notAboutTraining() {}
+
+// Due returns the group-session reminders whose window holds now.
+func (GroupSession) Due(p Patient, now time.Time) []Reminder {
+	tx := groupTextsFor(p.User.Language)
+	var out []Reminder
+	for _, s := range p.PeerSessions {
+		if s.NotComing || !now.Before(s.Start) {
+			continue
+		}
+		key := fmt.Sprintf("%s/%s/%s/%s", p.User.ID, KindGroupSession, s.GroupID, s.Date)
+		if s.Cancelled {
+			if !now.Before(s.Start.Add(-cancelNotice)) {
+				out = append(out, Reminder{Key: key + "/cancelled", Message: tx.cancelled(s)})
+			}
+			continue
+		}
+		// The key names the start, so a session moved after its reminder
+		// went out is reminded of again at its new time.
+		y, m, d := s.Start.Date()
+		dayBefore := time.Date(y, m, d-1, s.Start.Hour(), s.Start.Minute(), 0, 0, s.Start.Location())
+		switch {
+		case !now.Before(s.Start.Add(-hourBefore)):
+			out = append(out, Reminder{Key: fmt.Sprintf("%s/hour/%d", key, s.Start.Unix()), Message: tx.hourBefore(s)})
+		case !now.Before(dayBefore):
+			out = append(out, Reminder{Key: fmt.Sprintf("%s/day/%d", key, s.Start.Unix()), Message: tx.dayBefore(s)})
+		}
+	}
+	return out
+}
+
+// peerSessions reads the sessions of the peer groups userID is a member
+// of that a reminder could be due for from now: the next few of each,
+// with their one-off changes and the user's answer.
+func peerSessions(ctx context.Context, st SchedulerStore, userID string, now time.Time) ([]PeerSession, error) {
+	groups, err := st.UserGroups(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var out []PeerSession
+	for _, g := range groups {
+		if g.Kind != store.GroupPeer || g.Owner || !g.ArchivedAt.IsZero() {
+			continue
+		}
+		sc, err := st.ScheduleOf(ctx, g.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		loc, err := time.LoadLocation(sc.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", g.ID, err)
+		}
+		local := now.In(loc)
+		stored, err := st.SessionChanges(ctx, g.ID, local.AddDate(0, 0, -8).Format(time.DateOnly), local.AddDate(0, 0, 15).Format(time.DateOnly))
+		if err != nil {
+			return nil, err
+		}
+		changes := make([]training.SessionChange, len(stored))
+		for i, c := range stored {
+			changes[i] = training.SessionChange{Date: c.Date, Cancelled: c.Cancelled, Reason: c.Reason, MovedTo: c.MovedTo, Time: c.Time, Place: c.Place}
+		}
+		list, err := training.GroupSessions(now, loc, sc.Weekday, sc.Time, sc.Place, changes, 3)
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", g.ID, err)
+		}
+		for _, s := range list {
+			if s.Start.After(now.Add(cancelNotice)) {
+				continue
+			}
+			answers, err := st.RSVPs(ctx, g.ID, s.Date)
+			if err != nil {
+				return nil, err
+			}
+			ps := PeerSession{GroupID: g.ID, GroupName: g.Name, GroupSession: s}
+			for _, a := range answers {
+				if a.UserID == userID {
+					ps.NotComing = !a.Coming
+				}
+			}
+			out = append(out, ps)
+		}
+	}
+	return out, nil
+}
+
+// groupTexts are the group-session reminders' words in one language:
+// the group's name is the title; the body says when and where, never who
+// comes or anything about anyone's training.
+type groupTexts struct {
+	ahead  string // takes the day ("onsdag"), the time and ", the place"
+	soon   string // takes the time and ", the place"
+	cancel string // takes the date ("onsdag 4. mars") and the time
+	date   func(t time.Time) string
+	day    func(t time.Time) string
+}
+
+func groupTextsFor(lang string) groupTexts {
+	if lang == "en" {
+		return groupTexts{
+			ahead: "Group session %s at %s%s.", soon: "The group session starts at %s%s.",
+			cancel: "The group session on %s at %s is cancelled.",
+			day:    func(t time.Time) string { return t.Weekday().String() },
+			date:   func(t time.Time) string { return t.Format("Monday 2 January") },
+		}
+	}
+	weekdays := []string{"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}
+	months := []string{"januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"}
+	return groupTexts{
+		ahead: "Gruppetrening %s kl. %s%s.", soon: "Gruppetreninga starter kl. %s%s.",
+		cancel: "Gruppetreninga %s kl. %s er avlyst.",
+		day:    func(t time.Time) string { return weekdays[t.Weekday()] },
+		date: func(t time.Time) string {
+			return fmt.Sprintf("%s %d. %s", weekdays[t.Weekday()], t.Day(), months[t.Month()-1])
+		},
+	}
+}
+
+// message is a reminder about s with body that opens the group's page.
+// Every group-session reminder shares one tag: the newest replaces one
+// not yet seen.
+func message(s PeerSession, body string) Message {
+	return Message{Title: s.GroupName, Body: body, URL: "/group/" + s.GroupID, Tag: KindGroupSession}
+}
+
+// where is ", the place", or nothing when the session names none.
+func where(s PeerSession) string {
+	if s.Place == "" {
+		return ""
+	}
+	return ", " + s.Place
+}
+
+func (t groupTexts) dayBefore(s PeerSession) Message {
+	return message(s, fmt.Sprintf(t.ahead, t.day(s.Start), s.Start.Format("15:04"), where(s)))
+}
+
+func (t groupTexts) hourBefore(s PeerSession) Message {
+	return message(s, fmt.Sprintf(t.soon, s.Start.Format("15:04"), where(s)))
+}
+
+func (t groupTexts) cancelled(s PeerSession) Message {
+	return message(s, fmt.Sprintf(t.cancel, t.date(s.Start), s.Start.Format("15:04")))
+}
