@@ -112,6 +112,8 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"ReminderClaimBatch", testReminderClaimBatch},
 		{"DeleteUserPush", testDeleteUserPush},
 		{"PingClose", testPingClose},
+		{"Notices", testNotices},
+		{"DeleteUserNotices", testDeleteUserNotices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
