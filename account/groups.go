@@ -28,6 +28,9 @@ type GroupStore interface {
 	ScheduleOf(ctx context.Context, groupID string) (store.Schedule, error)
 	SetRSVP(ctx context.Context, r store.RSVP) error
 	RSVPs(ctx context.Context, groupID, date string) ([]store.RSVP, error)
+	SetNotice(ctx context.Context, n store.GroupNotice) error
+	DeleteNotice(ctx context.Context, groupID string) error
+	NoticeOf(ctx context.Context, groupID string) (store.GroupNotice, error)
 }
 
 // Groups creates groups, says who may see and lead them, and lets
@@ -105,6 +108,9 @@ type GroupView struct {
 	// Next is the next weekly session, nil without a schedule or when
 	// the group is archived.
 	Next *Session
+	// Notice is a peer group's latest notice, nil when there is none (or
+	// it is older than NoticeTTL, or the group is archived).
+	Notice *Notice
 }
 
 // Member is one member of a group, by display name.
@@ -147,6 +153,9 @@ func (gs *Groups) Get(ctx context.Context, u store.User, id string) (GroupView, 
 	}
 	out := GroupView{Group: g}
 	if err := gs.withSession(ctx, u, &out); err != nil {
+		return GroupView{}, err
+	}
+	if err := gs.withNotice(ctx, &out); err != nil {
 		return GroupView{}, err
 	}
 	if !manage {

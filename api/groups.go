@@ -42,6 +42,7 @@ type groupJSON struct {
 	Members         []memberJSON      `json:"members,omitempty"`
 	Schedule        *scheduleJSON     `json:"schedule,omitempty"`
 	NextSession     *groupSessionJSON `json:"nextSession,omitempty"`
+	Notice          *noticeJSON       `json:"notice,omitempty"`
 }
 
 type memberJSON struct {
@@ -101,6 +102,9 @@ func (h *groupHandlers) get(c echo.Context) error {
 	}
 	if v.Next != nil {
 		out.NextSession = toGroupSessionJSON(v.Next)
+	}
+	if v.Notice != nil {
+		out.Notice = toNoticeJSON(*v.Notice)
 	}
 	for _, m := range v.Members {
 		out.Members = append(out.Members, memberJSON{UserID: m.UserID, Name: m.Name, JoinedAt: m.JoinedAt})
