@@ -18,6 +18,7 @@ type Patient struct {
 	Loc      *time.Location
 	Diary    training.Diary
 	Settings store.ReminderSettings
+	Notices  []GroupNotice // of the peer groups the user is a member of
 }
 
 // Reminder is one reminder due now.
@@ -25,6 +26,9 @@ type Reminder struct {
 	// Key is unique per user, kind, slot and week: it is claimed once.
 	Key     string
 	Message Message
+	// Topic is the push Topic when it is not the kind's name: a newer
+	// message with the same topic replaces one a push service still holds.
+	Topic string
 }
 
 // Kind is one sort of reminder. Another sort (a peer group's weekly
@@ -32,8 +36,9 @@ type Reminder struct {
 // SchedulerConfig.Kinds: the scheduler does the claiming, quiet hours,
 // the already-logged check and the sending for every kind alike.
 type Kind interface {
-	// Name is what settings turn off ("slot") and the push Topic, so a
-	// newer reminder of the kind replaces an older one not yet shown.
+	// Name is what settings turn off ("slot") and the push Topic (unless
+	// a Reminder names its own), so a newer reminder of the kind replaces
+	// an older one not yet shown.
 	Name() string
 	// Due lists p's reminders whose sending window holds now: from when
 	// it should go out until it is no longer useful, so one missed while

@@ -23,6 +23,7 @@ type SchedulerStore interface {
 	ClaimReminders(ctx context.Context, cs []store.ReminderClaim, now time.Time) ([]store.ReminderClaim, error)
 	FinishReminders(ctx context.Context, cs []store.ReminderClaim, at time.Time) error
 	DeleteClaimsBefore(ctx context.Context, t time.Time) error
+	noticeStore
 }
 
 // SchedulerConfig is what NewScheduler needs; Store, Sender and Owner are
@@ -90,9 +91,9 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	return &Scheduler{cfg: cfg}, nil
 }
 
-// DefaultKinds are the reminders of a patient's plan: each planned
-// session, and the mid-week nudge.
-func DefaultKinds() []Kind { return []Kind{Slots{}, Nudge{}} }
+// DefaultKinds are the reminders of a patient's plan (each planned
+// session, and the mid-week nudge) and their peer groups' notices.
+func DefaultKinds() []Kind { return []Kind{Slots{}, Nudge{}, Notice{}} }
 
 // Names lists the kinds' names.
 func Names(kinds []Kind) []string {
@@ -179,7 +180,11 @@ func (s *Scheduler) Tick(ctx context.Context) (TickReport, error) {
 	)
 	s.each(ctx, len(won), func(i int) {
 		c, d := won[i], byKey[won[i].Key]
-		rep, err := deliver(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, c.UserID, d.r.Message, d.kind)
+		topic := d.kind
+		if d.r.Topic != "" {
+			topic = d.r.Topic
+		}
+		rep, err := deliver(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, c.UserID, d.r.Message, topic)
 		if err != nil && ctx.Err() == nil {
 			s.cfg.Log.Error("reminders", "user", c.UserID, "err", err)
 		}
@@ -230,6 +235,10 @@ func (s *Scheduler) each(ctx context.Context, n int, f func(i int)) {
 	wg.Wait()
 }
 
+// anyDay is a Kind whose reminders are not about the user's own training
+// (a peer group's notice): a session logged that day does not stop them.
+type anyDay interface{ AnyDay() bool }
+
 // due lists the reminders due now for one user, after the quiet hours,
 // the already-trained day and the kinds turned off.
 func (s *Scheduler) due(ctx context.Context, id string, now time.Time) ([]due, error) {
@@ -240,12 +249,13 @@ func (s *Scheduler) due(ctx context.Context, id string, now time.Time) ([]due, e
 	if err != nil {
 		return nil, err
 	}
-	if quiet(p.Settings, now, p.Loc) || loggedOn(p.Diary, now, p.Loc) {
+	if quiet(p.Settings, now, p.Loc) {
 		return nil, nil
 	}
+	trained := loggedOn(p.Diary, now, p.Loc)
 	var out []due
 	for _, k := range s.cfg.Kinds {
-		if slices.Contains(p.Settings.Off, k.Name()) {
+		if a, ok := k.(anyDay); slices.Contains(p.Settings.Off, k.Name()) || (trained && !(ok && a.AnyDay())) {
 			continue
 		}
 		for _, r := range k.Due(p, now) {
@@ -293,5 +303,9 @@ func (s *Scheduler) patient(ctx context.Context, id string) (Patient, error) {
 			loc = l
 		}
 	}
-	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs}, nil
+	notices, err := noticesOf(ctx, s.cfg.Store, id)
+	if err != nil {
+		return Patient{}, err
+	}
+	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs, Notices: notices}, nil
 }

@@ -274,8 +274,10 @@ func TestFailedReminderRetriedAfterLease(t *testing.T) {
 	}
 }
 
-func TestTwoInstancesSendOnce(t *testing.T) {
-	engines := map[string]func(t *testing.T) (store.Store, store.Store){
+// twoInstances opens two stores on one database per engine: two server
+// instances sharing it.
+func twoInstances() map[string]func(t *testing.T) (store.Store, store.Store) {
+	return map[string]func(t *testing.T) (store.Store, store.Store){
 		"SQLite": func(t *testing.T) (store.Store, store.Store) {
 			path := filepath.Join(t.TempDir(), "app.db")
 			return openSQLite(t, path), openSQLite(t, path)
@@ -293,6 +295,29 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 			return open(), open()
 		},
 	}
+}
+
+// tickTogether runs one tick of each scheduler at once, at the given time.
+func (w *world) tickTogether(at time.Time, ss ...*push.Scheduler) {
+	w.t.Helper()
+	w.clock.Advance(at.Sub(w.clock.Now()))
+	var wg gosync.WaitGroup
+	errs := make([]error, len(ss))
+	for i, s := range ss {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Tick(context.Background())
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func TestTwoInstancesSendOnce(t *testing.T) {
+	engines := twoInstances()
 	for name, open := range engines {
 		t.Run(name, func(t *testing.T) {
 			one, two := open(t)
@@ -300,20 +325,7 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 			w.plan(3, []int{1, 3, 5}, "18:00")
 			a, b := w.scheduler(one, "a"), w.scheduler(two, "b")
 			for _, at := range []string{"2026-03-02T16:10:00Z", "2026-03-02T16:20:00Z", "2026-03-05T11:00:00Z"} {
-				w.clock.Advance(utc(at).Sub(w.clock.Now()))
-				var wg gosync.WaitGroup
-				errs := make([]error, 2)
-				for i, s := range []*push.Scheduler{a, b} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						_, errs[i] = s.Tick(context.Background())
-					}()
-				}
-				wg.Wait()
-				if err := errors.Join(errs...); err != nil {
-					t.Fatal(err)
-				}
+				w.tickTogether(utc(at), a, b)
 			}
 			got := w.rig.fake.Delivered()
 			topics := map[string]int{}
