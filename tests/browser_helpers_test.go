@@ -919,26 +919,41 @@ const testPassword = "correct horse battery staple"
 // the group's invite code that patients register with.
 func startServerWithGroup(t *testing.T) (*server, string) {
 	t.Helper()
+	srv, _, group := startServerWithLeader(t, "trainer", "trener@example.no", "Trener", "Tirsdagsgruppa", "treatment")
+	return srv, group.InviteCode
+}
+
+// newGroup is a group as its leader created it.
+type newGroup struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	InviteCode string `json:"inviteCode"`
+}
+
+// startServerWithLeader starts a server with a first admin, who invites a
+// member of staff with role; they register as name with email and create
+// a group of kind. It returns the server, the leader's API client and the
+// group.
+func startServerWithLeader(t *testing.T, role, email, name, groupName, kind string) (*server, *client, newGroup) {
+	t.Helper()
 	srv := startServer(t, "ADMIN_EMAIL=admin@example.no", "ADMIN_PASSWORD="+testPassword)
 	admin := newClient(t, srv.URL)
 	admin.login("admin@example.no")
 	var inv struct {
 		Code string `json:"code"`
 	}
-	admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": "trainer"}, &inv, http.StatusCreated)
-	trainer := newClient(t, srv.URL)
-	trainer.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
-		"email": "trener@example.no", "password": testPassword, "name": "Trener", "inviteCode": inv.Code,
+	admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": role}, &inv, http.StatusCreated)
+	leader := newClient(t, srv.URL)
+	leader.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
+		"email": email, "password": testPassword, "name": name, "inviteCode": inv.Code,
 	}, nil, http.StatusCreated)
-	trainer.login("trener@example.no")
-	var group struct {
-		InviteCode string `json:"inviteCode"`
-	}
-	trainer.must(http.MethodPost, "/api/v1/groups", map[string]string{"name": "Tirsdagsgruppa", "kind": "treatment"}, &group, http.StatusCreated)
+	leader.login(email)
+	var group newGroup
+	leader.must(http.MethodPost, "/api/v1/groups", map[string]string{"name": groupName, "kind": kind}, &group, http.StatusCreated)
 	if group.InviteCode == "" {
 		t.Fatal("the new group came without an invite code")
 	}
-	return srv, group.InviteCode
+	return srv, leader, group
 }
 
 // serverDocs pulls everything the server holds for the user of c (a

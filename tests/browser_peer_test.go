@@ -14,34 +14,11 @@ import (
 // kommer" while offline — the answer is kept on the phone — and it reaches
 // the server when the phone is back online; the leader sees who is coming.
 func TestBrowserPeerGroupJourney(t *testing.T) {
-	srv := startServer(t, "ADMIN_EMAIL=admin@example.no", "ADMIN_PASSWORD="+testPassword)
-	admin := newClient(t, srv.URL)
-	admin.login("admin@example.no")
-	var inv struct {
-		Code string `json:"code"`
-	}
-	admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": "peer_leader"}, &inv, http.StatusCreated)
-	leader := newClient(t, srv.URL)
-	leader.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
-		"email": "likeperson@example.no", "password": testPassword, "name": "Lise Likeperson", "inviteCode": inv.Code,
-	}, nil, http.StatusCreated)
-	leader.login("likeperson@example.no")
-	var group struct {
-		ID         string `json:"id"`
-		InviteCode string `json:"inviteCode"`
-	}
-	leader.must(http.MethodPost, "/api/v1/groups", map[string]string{"name": "Turgruppa", "kind": "peer"}, &group, http.StatusCreated)
+	srv, leader, group := startServerWithLeader(t, "peer_leader", "likeperson@example.no", "Lise Likeperson", "Turgruppa", "peer")
 
 	// The leader sets the session on their group page, on a tablet.
 	leaderB := newBrowser(t, "leader", srv.URL)
-	leaderB.install()
-	in := leaderB.open("/login")
-	in.waitVisible("join-email")
-	in.setValue("join-email", "likeperson@example.no")
-	in.typeInto("join-password", testPassword)
-	in.click("join-submit")
-	in.waitJS("the staff home", `location.pathname === '/clinic' && document.querySelector('[data-testid=back-clinic], h1')`)
-	in.close()
+	leaderB.signInStaff("likeperson@example.no")
 	l := leaderB.open("/clinic/group/" + group.ID)
 	l.viewport(1024, 768, false)
 	l.waitVisible("schedule-save")
@@ -100,6 +77,20 @@ func TestBrowserPeerGroupJourney(t *testing.T) {
 	readable(t, l, "the leader's group page")
 	l.viewport(390, 844, true)
 	l.screenshot("peer-leader-phone")
+}
+
+// signInStaff installs the app and signs a member of staff in through its
+// form, up to their home (/clinic).
+func (b *browser) signInStaff(email string) {
+	b.t.Helper()
+	b.install()
+	in := b.open("/login")
+	in.waitVisible("join-email")
+	in.setValue("join-email", email)
+	in.typeInto("join-password", testPassword)
+	in.click("join-submit")
+	in.waitJS("the staff home", `location.pathname === '/clinic' && document.querySelector('[data-testid=back-clinic], h1')`)
+	in.close()
 }
 
 // readable checks a screen's text contrast and semantics (labels, names,
