@@ -31,6 +31,9 @@ type GroupStore interface {
 	SetSessionChange(ctx context.Context, c store.SessionChange) error
 	DeleteSessionChange(ctx context.Context, groupID, date string) error
 	SessionChanges(ctx context.Context, groupID, from, until string) ([]store.SessionChange, error)
+	SetNotice(ctx context.Context, n store.GroupNotice) error
+	DeleteNotice(ctx context.Context, groupID string) error
+	NoticeOf(ctx context.Context, groupID string) (store.GroupNotice, error)
 }
 
 // Groups creates groups, says who may see and lead them, and lets
@@ -111,6 +114,9 @@ type GroupView struct {
 	// Upcoming are the next UpcomingSessions sessions, Next first, with
 	// their one-off changes (a cancelled one is listed as cancelled).
 	Upcoming []Session
+	// Notice is a peer group's latest notice, nil when there is none (or
+	// it is older than NoticeTTL, or the group is archived).
+	Notice *Notice
 }
 
 // Member is one member of a group, by display name.
@@ -153,6 +159,9 @@ func (gs *Groups) Get(ctx context.Context, u store.User, id string) (GroupView, 
 	}
 	out := GroupView{Group: g}
 	if err := gs.withSession(ctx, u, &out); err != nil {
+		return GroupView{}, err
+	}
+	if err := gs.withNotice(ctx, &out); err != nil {
 		return GroupView{}, err
 	}
 	if !manage {

@@ -130,6 +130,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			want: statuses{others: notFound, by: map[string]int{peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
 		{method: "DELETE", path: "/api/v1/groups/{gPeer}/sessions/{peerDate}", want: statuses{others: notFound, by: map[string]int{
 			peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
+		{method: "PUT", path: "/api/v1/groups/{gPeer}/notice", body: body(map[string]string{"text": "Vi trener inne i dag pga. regn"}), want: statuses{others: notFound, by: map[string]int{
+			peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
+		{method: "DELETE", path: "/api/v1/groups/{gPeer}/notice", want: statuses{others: notFound, by: map[string]int{
+			peerLeader: none, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
+		{method: "PUT", path: "/api/v1/groups/{gA}/notice", body: body(map[string]string{"text": "Vi trener inne i dag pga. regn"}), want: statuses{others: notFound, by: map[string]int{
+			trainerA: http.StatusConflict, anonymous: http.StatusUnauthorized, patientA: forbidden, admin: forbidden}}},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress.csv", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gPeer}/progress", want: only(ok, notFound)},

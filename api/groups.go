@@ -43,6 +43,7 @@ type groupJSON struct {
 	Schedule        *scheduleJSON     `json:"schedule,omitempty"`
 	NextSession     *groupSessionJSON `json:"nextSession,omitempty"`
 	Upcoming        []upcomingJSON    `json:"upcoming,omitempty"`
+	Notice          *noticeJSON       `json:"notice,omitempty"`
 }
 
 type memberJSON struct {
@@ -105,6 +106,9 @@ func (h *groupHandlers) get(c echo.Context) error {
 	}
 	for _, s := range v.Upcoming {
 		out.Upcoming = append(out.Upcoming, toUpcomingJSON(s))
+	}
+	if v.Notice != nil {
+		out.Notice = toNoticeJSON(*v.Notice)
 	}
 	for _, m := range v.Members {
 		out.Members = append(out.Members, memberJSON{UserID: m.UserID, Name: m.Name, JoinedAt: m.JoinedAt})

@@ -152,7 +152,7 @@ func TestReminderSettings(t *testing.T) {
 	var got settings
 	r := e.do(req{Method: "GET", Path: "/api/v1/push/settings", Token: s.Token})
 	r.Decode(t, &got)
-	if got.LeadMinutes != 60 || got.QuietStart != "22:00" || got.QuietEnd != "08:00" || len(got.Off) != 0 || !slices.Equal(got.Kinds, []string{"slot", "nudge", "groupsession"}) {
+	if got.LeadMinutes != 60 || got.QuietStart != "22:00" || got.QuietEnd != "08:00" || len(got.Off) != 0 || !slices.Equal(got.Kinds, push.Names(push.DefaultKinds())) {
 		t.Errorf("defaults: %+v", got)
 	}
 	r = e.do(req{Method: "PUT", Path: "/api/v1/push/settings", Token: s.Token,

@@ -21,6 +21,9 @@ type Patient struct {
 	// PeerSessions are the coming sessions of the peer groups the user
 	// is a member of (the GroupSession kind's).
 	PeerSessions []PeerSession
+	// Notices are the latest notices of the peer groups the user is a
+	// member of (the Notice kind's).
+	Notices []GroupNotice
 }
 
 // Reminder is one reminder due now.
@@ -28,6 +31,9 @@ type Reminder struct {
 	// Key is unique per user, kind, slot and week: it is claimed once.
 	Key     string
 	Message Message
+	// Topic is the push Topic when it is not the kind's name: a newer
+	// message with the same topic replaces one a push service still holds.
+	Topic string
 }
 
 // Kind is one sort of reminder. Another sort is added by implementing
@@ -35,8 +41,9 @@ type Reminder struct {
 // claiming, quiet hours, the already-logged check (for kinds about the
 // day's training; see aboutTraining) and the sending for every kind alike.
 type Kind interface {
-	// Name is what settings turn off ("slot") and the push Topic, so a
-	// newer reminder of the kind replaces an older one not yet shown.
+	// Name is what settings turn off ("slot") and the push Topic (unless
+	// a Reminder names its own), so a newer reminder of the kind replaces
+	// an older one not yet shown.
 	Name() string
 	// Due lists p's reminders whose sending window holds now: from when
 	// it should go out until it is no longer useful, so one missed while

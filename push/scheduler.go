@@ -26,6 +26,7 @@ type SchedulerStore interface {
 	ScheduleOf(ctx context.Context, groupID string) (store.Schedule, error)
 	SessionChanges(ctx context.Context, groupID, from, until string) ([]store.SessionChange, error)
 	RSVPs(ctx context.Context, groupID, date string) ([]store.RSVP, error)
+	noticeStore
 }
 
 // SchedulerConfig is what NewScheduler needs; Store, Sender and Owner are
@@ -94,9 +95,9 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 }
 
 // DefaultKinds are the reminders of a patient's plan (each planned
-// session, and the mid-week nudge) and of their peer group's weekly
-// session.
-func DefaultKinds() []Kind { return []Kind{Slots{}, Nudge{}, GroupSession{}} }
+// session, and the mid-week nudge), their peer groups' weekly sessions
+// and their peer groups' notices.
+func DefaultKinds() []Kind { return []Kind{Slots{}, Nudge{}, GroupSession{}, Notice{}} }
 
 // Names lists the kinds' names.
 func Names(kinds []Kind) []string {
@@ -176,7 +177,11 @@ func (s *Scheduler) Tick(ctx context.Context) (TickReport, error) {
 				if ctx.Err() != nil {
 					continue
 				}
-				rep, err := deliverTo(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, j.claim.UserID, j.subs, j.due.r.Message, j.due.kind)
+				topic := j.due.kind
+				if j.due.r.Topic != "" {
+					topic = j.due.r.Topic
+				}
+				rep, err := deliverTo(ctx, s.cfg.Store, s.cfg.Sender, s.cfg.Metrics, j.claim.UserID, j.subs, j.due.r.Message, topic)
 				if err != nil && ctx.Err() == nil {
 					s.cfg.Log.Error("reminders", "user", j.claim.UserID, "err", err)
 				}
@@ -336,7 +341,7 @@ func (s *Scheduler) due(ctx context.Context, t store.ReminderTarget, now time.Ti
 
 // aboutTraining reports whether k's reminders are about the day's own
 // training, and so moot once the user has trained that day; a kind with a
-// notAboutTraining method (a group session) is due all the same.
+// notAboutTraining method (a group session, a notice) is due all the same.
 func aboutTraining(k Kind) bool {
 	_, other := k.(interface{ notAboutTraining() })
 	return !other
@@ -379,5 +384,9 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget) (Patien
 	if err != nil {
 		return Patient{}, err
 	}
-	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs, PeerSessions: peer}, nil
+	notices, err := noticesOf(ctx, s.cfg.Store, u.ID)
+	if err != nil {
+		return Patient{}, err
+	}
+	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs, PeerSessions: peer, Notices: notices}, nil
 }

@@ -4,7 +4,8 @@
 // index.html when offline. A new version waits until the page says so.
 // It is a module worker: Background Sync with no page open runs the app's
 // own sync modules here. It shows the reminders the server pushes and
-// opens the app on the timer when one is tapped (js/notify.js).
+// opens the app where one points when it is tapped: the timer, or the
+// group page for a peer group's notice (js/notify.js).
 
 import { openDB } from './js/db.js';
 import { createApi } from './js/api.js';
@@ -116,8 +117,9 @@ self.addEventListener('push', (event) => {
   event.waitUntil(showPush(self.registration, event.data));
 });
 
-// A tap on the reminder or on "Start nå" opens the app on the timer;
-// "Senere" only closes it.
+// A tap on the reminder or on "Start nå" opens the app where the push
+// points (its url: the timer, or /group/<id> for a notice); "Senere" only
+// closes it.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   if (event.action === 'later') return;

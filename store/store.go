@@ -154,6 +154,16 @@ type RSVP struct {
 	At      time.Time
 }
 
+// GroupNotice is the latest short notice a peer group's leader posted for
+// its members (plain text, e.g. "Vi trener inne i dag pga. regn"). A new
+// notice replaces the one before; a group has at most one.
+type GroupNotice struct {
+	GroupID  string
+	Text     string
+	PostedAt time.Time
+	By       string // the user who posted it
+}
+
 // Invite is a short code that either grants a role (Role set, GroupID empty:
 // an admin inviting a trainer or peer leader) or joins a group (GroupID set,
 // the new account is a patient).
@@ -475,6 +485,17 @@ type Store interface {
 	// SessionChanges lists a group's changes for regular dates from
 	// through until (both "YYYY-MM-DD", inclusive), by date.
 	SessionChanges(ctx context.Context, groupID, from, until string) ([]SessionChange, error)
+
+	// Group notices: the latest notice of each peer group. Erasing a
+	// user (DeleteUser) removes the notices they posted.
+
+	// SetNotice creates or replaces a group's notice; ErrNotFound when
+	// there is no such group.
+	SetNotice(ctx context.Context, n GroupNotice) error
+	// DeleteNotice removes a group's notice; none is no error.
+	DeleteNotice(ctx context.Context, groupID string) error
+	// NoticeOf returns a group's notice; ErrNotFound when it has none.
+	NoticeOf(ctx context.Context, groupID string) (GroupNotice, error)
 }
 
 // ReminderTarget is a user with push subscriptions, as the reminder

@@ -927,6 +927,7 @@ func startServerWithGroup(t *testing.T) (*server, string) {
 // newGroup is a group as its leader created it.
 type newGroup struct {
 	ID         string `json:"id"`
+	Name       string `json:"name"`
 	InviteCode string `json:"inviteCode"`
 }
 

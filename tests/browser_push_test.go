@@ -31,6 +31,33 @@ const pushStub = `(() => {
   return true;
 })()`
 
+// grantNotifications gives the app's origin the notification permission,
+// as a tap on the browser's prompt would.
+func (b *browser) grantNotifications(p *tab) {
+	b.t.Helper()
+	p.do("granting notifications", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"},
+			Setting:    cdpbrowser.PermissionSettingGranted, Origin: b.gate.URL})
+		return err
+	}))
+}
+
+// deliverPush hands payload to the app's service worker as a push
+// message, through DevTools (headless Chromium has no push service).
+func (b *browser) deliverPush(p *tab, payload []byte) {
+	b.t.Helper()
+	id := b.registrationID(b.gate.URL + "/")
+	p.do("delivering a push", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, serviceworker.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, serviceworker.DeliverPushMessage, serviceworker.DeliverPushMessageParams{
+			Origin: strings.TrimSuffix(b.gate.URL, "/"), RegistrationID: id, Data: string(payload)})
+		return err
+	}))
+}
+
 // TestBrowserReminders: a patient turns reminders on in Settings (the
 // permission already granted, as a tap on the prompt would), the browser's
 // subscription reaches the server, the test reminder reports the failed
@@ -40,12 +67,7 @@ func TestBrowserReminders(t *testing.T) {
 	srv := startServer(t, "PUSH_TEST_ENDPOINTS=1")
 	ida, phone, p := newPhone(t, srv, "ida@example.no")
 
-	p.do("granting notifications", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-			Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"},
-			Setting:    cdpbrowser.PermissionSettingGranted, Origin: phone.gate.URL})
-		return err
-	}))
+	phone.grantNotifications(p)
 	key, err := ecdh.P256().GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -89,15 +111,7 @@ func TestBrowserReminders(t *testing.T) {
 	// A reminder as the server sends it, delivered by DevTools.
 	payload, _ := json.Marshal(map[string]any{"title": "Tid for økta di", "body": "Planlagt økt kl. 18:00. Du klarer det!",
 		"url": "/timer", "tag": "slot", "actions": []map[string]string{{"action": "start", "title": "Start nå"}, {"action": "later", "title": "Senere"}}})
-	id := phone.registrationID(phone.gate.URL + "/")
-	p.do("delivering a push", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, tg, serviceworker.Enable, cdp.Empty{}); err != nil {
-			return err
-		}
-		_, err := cdp.Call(ctx, tg, serviceworker.DeliverPushMessage, serviceworker.DeliverPushMessageParams{
-			Origin: strings.TrimSuffix(phone.gate.URL, "/"), RegistrationID: id, Data: string(payload)})
-		return err
-	}))
+	phone.deliverPush(p, payload)
 	p.waitJS("the notification to show", `navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) =>
 		ns.length === 1 && ns[0].title === 'Tid for økta di' && ns[0].body === 'Planlagt økt kl. 18:00. Du klarer det!' &&
 		ns[0].actions.map((a) => a.title).join() === 'Start nå,Senere')`)

@@ -3,12 +3,14 @@
 // the member's plan), share of hard work intervals, load trend, last
 // session and the flags a trainer acts on, those who need a call first —
 // then invite codes with their QR code, and the members to remove. A peer
-// group has no health figures: its page lists the members.
+// group has no health figures: its page has the weekly session, the
+// group's notice (groupnotice.js) and the members.
 
 import { h, mount, field, timeControl } from './ui.js';
 import { codeCard, day, problem, strip } from './staffui.js';
 import { dateTime, percent, weekday } from './fmt.js';
 import { upcomingCard, sessionState } from './peersessions.js';
+import { noticeEditor } from './groupnotice.js';
 
 /** render draws the group page. */
 export function render(ctx, [id]) {
@@ -17,6 +19,7 @@ export function render(ctx, [id]) {
   const fail = (e) => { error.textContent = problem(t, e); };
   const title = h('h1', { text: t('app.loading') });
   const board = h('div', { 'data-testid': 'group-board' });
+  const noticeBox = h('div');
   const invite = h('div');
   const members = h('ul', { class: 'list', 'data-testid': 'group-members' });
   const manage = h('section', { class: 'card', 'aria-labelledby': 'g-manage' });
@@ -36,7 +39,7 @@ export function render(ctx, [id]) {
 
   mount(
     h('p', {}, h('a', { href: '/clinic', 'data-testid': 'back-clinic', text: '← ' + t('clinic.title') })),
-    title, error, board,
+    title, error, board, noticeBox,
     h('section', { class: 'card', 'aria-labelledby': 'g-invite' },
       h('h2', { id: 'g-invite', text: t('clinic.inviteMembers') }),
       h('p', { class: 'muted small', text: t('clinic.inviteMembersHint') }),
@@ -56,8 +59,18 @@ export function render(ctx, [id]) {
     drawManage(g);
     loadCodes();
     if (g.kind === 'treatment') loadBoard();
-    else drawSession(g);
+    else {
+      drawSession(g);
+      drawNotice(g);
+    }
   }, fail);
+
+  // drawNotice is the peer group's notice: what members see now, and the
+  // form that replaces or removes it.
+  function drawNotice(g, said) {
+    const done = (msg) => ctx.api.get('/groups/' + id).then((next) => drawNotice(next, msg), fail);
+    noticeBox.replaceChildren(noticeEditor(ctx, id, g.notice, { done, fail, said }));
+  }
 
   function drawMembers(g) {
     const list = g.members || [];

@@ -1,13 +1,14 @@
 // Web Push on both sides of the service worker, with no DOM code: showing
-// a reminder the server sent, opening the app on the timer when it is
-// tapped, and keeping the server's copy of this browser's subscription
-// current (the page re-sends it on every start; the worker when the
-// browser rotates it).
+// a reminder the server sent, opening the app where it points when it is
+// tapped (the timer; a group page for a peer group's notice), and keeping
+// the server's copy of this browser's subscription current (the page
+// re-sends it on every start; the worker when the browser rotates it).
 //
 // The server writes the notification's text in the user's language and
-// never puts health data in it: a lock screen is public.
+// never puts health data in it: a lock screen is public. (A notice is the
+// peer leader's own words to the group, shown as they wrote them.)
 
-/** Where a tap on a reminder takes the user. */
+/** Where a tap on a reminder takes the user when its payload names no app path. */
 export const TIMER_PATH = '/timer';
 
 /**

@@ -2,15 +2,17 @@
 // where, the leader's note — "Jeg kommer" / "Ikke denne gangen" in one tap,
 // and who else is coming by their chosen names. A session the leader
 // cancelled is shown as cancelled (with the reason, and no answer
-// buttons); one moved this once at its new time and place. An answer given offline is
-// kept on the device and sent with the next sync (rsvp.js); the page shows
-// the group as last seen when there is no network.
+// buttons); one moved this once at its new time and place. An answer
+// given offline is kept on the device and sent with the next sync
+// (rsvp.js); the leader's latest notice comes first (groupnotice.js). The
+// page shows the group as last seen when there is no network.
 
 import { h, mount } from './ui.js';
 import { dateTime } from './fmt.js';
 import { OfflineError } from './api.js';
 import { answer, queued } from './rsvp.js';
 import { sessionState } from './peersessions.js';
+import { noticeCard } from './groupnotice.js';
 
 const CACHE = 'peergroup:';
 
@@ -18,14 +20,17 @@ const CACHE = 'peergroup:';
 export function render(ctx, [id]) {
   const { t } = ctx;
   const title = h('h1', { text: t('app.loading') });
+  const notice = h('div', { 'data-testid': 'peer-notice' });
   const body = h('div', { 'data-testid': 'peer-session' });
   const status = h('p', { class: 'muted small', role: 'status', 'data-testid': 'peer-status' });
   const error = h('p', { class: 'error', role: 'alert' });
-  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, body, status);
+  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, notice, body, status);
 
   const draw = async (g, offline) => {
     title.textContent = g.name;
     document.title = `${g.name} – ${t('app.name')}`;
+    const card = noticeCard(t, g.notice);
+    notice.replaceChildren(...(card ? [card] : []));
     const s = g.nextSession;
     if (!s) {
       body.replaceChildren(h('p', { class: 'muted', 'data-testid': 'peer-no-session', text: t('peer.noSession') }));

@@ -9,7 +9,7 @@ import { h, field } from './ui.js';
 import { subscribe, unsubscribe } from './notify.js';
 import { ApiError, OfflineError } from './api.js';
 
-const KINDS = ['slot', 'nudge', 'groupsession'];
+const KINDS = ['slot', 'nudge', 'groupsession', 'notice'];
 const LEADS = [15, 30, 60, 120];
 
 /** pushState tells what this browser can do about reminders. */

@@ -101,6 +101,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		{"audit entries", s.audit, "userId"},
 		{"reset codes", s.resets, "userId"},
 		{"group session answers", s.rsvps, "userId"},
+		{"group notices", s.notices(), "by"},
 		{"refresh tokens", s.tokens, "userId"},
 		{"refresh token uses", s.tokenUses, "userId"},
 		{"sync batches", s.batches, "scope"},

@@ -115,6 +115,8 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"PingClose", testPingClose},
 		{"PullEach", testPullEach},
 		{"ReminderTargets", testReminderTargets},
+		{"Notices", testNotices},
+		{"DeleteUserNotices", testDeleteUserNotices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })

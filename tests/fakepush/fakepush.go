@@ -1,7 +1,7 @@
 // Package fakepush is a push service for tests: an HTTPS server on
 // loopback that checks every message the way FCM or autopush would — the
 // VAPID JWT (ES256, aud the endpoint's origin, exp at most 24 h ahead, a
-// sub) against the server's public key, the TTL header — and decrypts the
+// sub) against the server's public key, the TTL and Topic headers — and decrypts the
 // aes128gcm body (RFC 8291) with the test subscription's private key, so
 // a test asserts on the text the phone would show. It answers 201, or
 // the statuses a test queues (404, 410, 429, 500).
@@ -226,6 +226,9 @@ func (s *Service) check(r *http.Request, body []byte, sub *Subscription) (Messag
 		return m, fmt.Errorf("TTL %q: want a positive number of seconds", r.Header.Get("TTL"))
 	}
 	m.TTL = ttl
+	if !validTopic(m.Topic) {
+		return m, fmt.Errorf("Topic %q: want at most 32 characters of base64url (RFC 8030)", m.Topic)
+	}
 	sub2, err := s.checkVAPID(r.Header.Get("Authorization"))
 	if err != nil {
 		return m, err
@@ -237,6 +240,20 @@ func (s *Service) check(r *http.Request, body []byte, sub *Subscription) (Messag
 	}
 	m.Plain, m.Padded = plain, padded
 	return m, nil
+}
+
+// validTopic reports whether a Topic header is absent or at most 32
+// characters of the URL-safe base64 alphabet, as push services demand.
+func validTopic(t string) bool {
+	if len(t) > 32 {
+		return false
+	}
+	for _, r := range t {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) checkVAPID(h string) (string, error) {
