@@ -78,6 +78,8 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Sharing", testSharing},
 		{"Schedule", testSchedule},
 		{"RSVPs", testRSVPs},
+		{"PeerSharing", testPeerSharing},
+		{"Attendance", testAttendance},
 		{"Audit", testAudit},
 		{"Staff", testStaff},
 		{"UpdateGroup", testUpdateGroup},
