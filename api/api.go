@@ -292,6 +292,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.POST("/groups/:id/invite", grp.invite, small, user, leader)
 	v1.PUT("/groups/:id/schedule", grp.setSchedule, small, user)
 	v1.PUT("/groups/:id/rsvp", grp.rsvp, small, user)
+	v1.GET("/groups/:id/attendance", grp.attendance, small, user)
+	v1.PUT("/groups/:id/attendance/:date", grp.setAttendance, small, user)
 	v1.GET("/groups/:id/progress", cli.progress, small, user)
 	v1.GET("/groups/:id/progress.csv", cli.progressCSV, small, user)
 	v1.GET("/groups/:id/members/:userId", cli.patient, small, user)
