@@ -1,28 +1,31 @@
 // A member's peer-group page (/group/<id>): the next group session — when,
 // where, the leader's note — "Jeg kommer" / "Ikke denne gangen" in one tap,
-// and who else is coming by their chosen names. An answer given offline is
-// kept on the device and sent with the next sync (rsvp.js); the page shows
-// the group as last seen when there is no network.
+// and who else is coming by their chosen names; the members, each with
+// what they chose to share ("trained this week ✓", the number of sessions
+// this week), in the order they joined — encouragement, never a ranking —
+// and the reader's own two choices, off until turned on. An answer given
+// offline is kept on the device and sent with the next sync (rsvp.js); the
+// page shows the group as last seen when there is no network.
 
 import { h, mount } from './ui.js';
 import { dateTime } from './fmt.js';
 import { OfflineError } from './api.js';
-import { answer, queued } from './rsvp.js';
-
-const CACHE = 'peergroup:';
+import { answer, groupKey, queued } from './rsvp.js';
 
 /** render draws the page. */
 export function render(ctx, [id]) {
   const { t } = ctx;
   const title = h('h1', { text: t('app.loading') });
   const body = h('div', { 'data-testid': 'peer-session' });
+  const people = h('div');
   const status = h('p', { class: 'muted small', role: 'status', 'data-testid': 'peer-status' });
   const error = h('p', { class: 'error', role: 'alert' });
-  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, body, status);
+  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, body, people, status);
 
   const draw = async (g, offline) => {
     title.textContent = g.name;
     document.title = `${g.name} – ${t('app.name')}`;
+    drawPeople(g, offline);
     const s = g.nextSession;
     if (!s) {
       body.replaceChildren(h('p', { class: 'muted', 'data-testid': 'peer-no-session', text: t('peer.noSession') }));
@@ -50,9 +53,42 @@ export function render(ctx, [id]) {
       h('p', { 'data-testid': 'peer-coming', text: names.length ? t('peer.whoComing', { n: names.length, names: names.join(', ') }) : t('peer.nobodyYet') })));
     if (pending || offline) status.textContent = t('peer.queued');
   };
-  const keep = (g) => { ctx.db.setMeta(CACHE + id, g).catch(() => {}); draw(g, false); };
+  // drawPeople lists the members with what each shares, and the reader's
+  // own choices: the server sends a member's trainedThisWeek or
+  // sessionsThisWeek only when they chose to share it.
+  const drawPeople = (g, offline) => {
+    const members = g.members || [];
+    const me = ctx.store.get().user;
+    const mine = members.find((m) => me && m.userId === me.id) || {};
+    const share = (key, on) => ctx.api.patch('/me/groups/' + id, { [key]: on }).then(load, (e) => {
+      error.textContent = e instanceof OfflineError ? t('groupShare.offline') : t('error.server', { reason: e.message });
+      draw(g, offline);
+    });
+    const toggle = (key, on, label, sees, testid) => h('div', { class: 'share-choice' },
+      h('label', { class: 'check' },
+        h('input', { type: 'checkbox', role: 'switch', checked: on, disabled: offline, 'data-testid': testid,
+          'aria-describedby': testid + '-sees', onchange: (ev) => share(key, ev.target.checked) }),
+        ' ', label),
+      h('p', { class: 'hint', id: testid + '-sees', text: sees }));
+    people.replaceChildren(
+      h('section', { class: 'card', 'aria-labelledby': 'p-members' },
+        h('h2', { id: 'p-members', text: t('groupShare.members') }),
+        h('ul', { class: 'list', 'data-testid': 'peer-members' }, members.length ? members.map((m) => h('li', { class: 'item-row peer-member', 'data-testid': 'peer-member' },
+          h('span', { text: (m.name || t('clinic.gone')) + (me && m.userId === me.id ? ' ' + t('groupShare.you') : '') }),
+          h('span', { class: 'shared' },
+            m.trainedThisWeek ? h('span', { class: 'tick', 'data-testid': 'peer-trained', text: t('groupShare.trained') }) : null,
+            m.sessionsThisWeek ? h('span', { class: 'muted', 'data-testid': 'peer-sessions', text: t('groupShare.sessions', { n: m.sessionsThisWeek }) }) : null)))
+          : h('li', { class: 'muted', text: t('groupShare.noMembers') }))),
+      h('section', { class: 'card', 'aria-labelledby': 'p-share', 'data-testid': 'peer-share' },
+        h('h2', { id: 'p-share', text: t('groupShare.title') }),
+        h('p', { class: 'hint', text: t('groupShare.intro') }),
+        toggle('shareTrained', 'trainedThisWeek' in mine, t('groupShare.trainedLabel'), t('groupShare.trainedSees'), 'share-trained'),
+        toggle('shareSessions', 'sessionsThisWeek' in mine, t('groupShare.sessionsLabel'), t('groupShare.sessionsSees'), 'share-sessions'),
+        h('p', { class: 'hint', text: t('groupShare.never') })));
+  };
+  const keep = (g) => { error.textContent = ''; ctx.db.setMeta(groupKey(id), g).catch(() => {}); draw(g, false); };
   const load = () => ctx.api.get('/groups/' + id).then(keep, async (e) => {
-    const last = await ctx.db.getMeta(CACHE + id).catch(() => undefined);
+    const last = await ctx.db.getMeta(groupKey(id)).catch(() => undefined);
     if (e instanceof OfflineError && last) draw(last, true);
     else error.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message });
   });
