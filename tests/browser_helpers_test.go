@@ -919,18 +919,7 @@ const testPassword = "correct horse battery staple"
 // the group's invite code that patients register with.
 func startServerWithGroup(t *testing.T) (*server, string) {
 	t.Helper()
-	srv := startServer(t, "ADMIN_EMAIL=admin@example.no", "ADMIN_PASSWORD="+testPassword)
-	admin := newClient(t, srv.URL)
-	admin.login("admin@example.no")
-	var inv struct {
-		Code string `json:"code"`
-	}
-	admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": "trainer"}, &inv, http.StatusCreated)
-	trainer := newClient(t, srv.URL)
-	trainer.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
-		"email": "trener@example.no", "password": testPassword, "name": "Trener", "inviteCode": inv.Code,
-	}, nil, http.StatusCreated)
-	trainer.login("trener@example.no")
+	srv, trainer := startServerWithStaff(t, "trainer", "trener@example.no", "Trener")
 	var group struct {
 		InviteCode string `json:"inviteCode"`
 	}
@@ -939,6 +928,26 @@ func startServerWithGroup(t *testing.T) (*server, string) {
 		t.Fatal("the new group came without an invite code")
 	}
 	return srv, group.InviteCode
+}
+
+// startServerWithStaff starts a server with a first admin and registers
+// a staff member of role from the admin's invite; it returns the server
+// and the staff member's signed-in client.
+func startServerWithStaff(t *testing.T, role, email, name string) (*server, *client) {
+	t.Helper()
+	srv := startServer(t, "ADMIN_EMAIL=admin@example.no", "ADMIN_PASSWORD="+testPassword)
+	admin := newClient(t, srv.URL)
+	admin.login("admin@example.no")
+	var inv struct {
+		Code string `json:"code"`
+	}
+	admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": role}, &inv, http.StatusCreated)
+	staff := newClient(t, srv.URL)
+	staff.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
+		"email": email, "password": testPassword, "name": name, "inviteCode": inv.Code,
+	}, nil, http.StatusCreated)
+	staff.login(email)
+	return srv, staff
 }
 
 // serverDocs pulls everything the server holds for the user of c (a
