@@ -12,6 +12,8 @@ type ExportStore interface {
 	UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error)
 	Docs(ctx context.Context, scope string) ([]sync.Doc, error)
 	AuditOf(ctx context.Context, userID string) ([]store.AuditEntry, error)
+	UserRSVPs(ctx context.Context, userID string) ([]store.RSVP, error)
+	UserAttendance(ctx context.Context, userID string) ([]store.Attendance, error)
 }
 
 // Export is everything the server keeps about a user, for the user: the
@@ -21,6 +23,11 @@ type Export struct {
 	Groups []store.UserGroup
 	Docs   []sync.Doc
 	Audit  []store.AuditEntry // reads of the user's data by others, newest first
+	// RSVPs are the answers for peer-group sessions, Attendance the
+	// sessions a peer leader ticked the user present at (the sharing
+	// choices are in Groups).
+	RSVPs      []store.RSVP
+	Attendance []store.Attendance
 }
 
 // ExportOf gathers u's data.
@@ -37,5 +44,13 @@ func ExportOf(ctx context.Context, st ExportStore, u store.User) (Export, error)
 	if err != nil {
 		return Export{}, err
 	}
-	return Export{User: u, Groups: gs, Docs: docs, Audit: audit}, nil
+	rsvps, err := st.UserRSVPs(ctx, u.ID)
+	if err != nil {
+		return Export{}, err
+	}
+	attendance, err := st.UserAttendance(ctx, u.ID)
+	if err != nil {
+		return Export{}, err
+	}
+	return Export{User: u, Groups: gs, Docs: docs, Audit: audit, RSVPs: rsvps, Attendance: attendance}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hit4x4/dagbok/store"
+	"github.com/hit4x4/dagbok/sync"
 )
 
 // GroupStore is what Groups needs.
@@ -34,6 +35,10 @@ type GroupStore interface {
 	SetNotice(ctx context.Context, n store.GroupNotice) error
 	DeleteNotice(ctx context.Context, groupID string) error
 	NoticeOf(ctx context.Context, groupID string) (store.GroupNotice, error)
+	Docs(ctx context.Context, scope string) ([]sync.Doc, error) // what members share with a peer group
+	SetAttendance(ctx context.Context, groupID, date string, present []string, at time.Time) error
+	AttendanceOf(ctx context.Context, groupID, from, to string) ([]store.Attendance, error)
+	ForgetMember(ctx context.Context, groupID, userID string) error
 }
 
 // Groups creates groups, says who may see and lead them, and lets
@@ -104,7 +109,8 @@ func (gs *Groups) newInvite(ctx context.Context, g store.Group, by store.User, n
 type GroupView struct {
 	store.Group
 	// Members is set for those who manage the group (its leader, an
-	// admin), nil for a member.
+	// admin) and, in a peer group, for its members too; nil for a member
+	// of a treatment group.
 	Members []Member
 	// Schedule is a peer group's weekly session, nil when none is set.
 	Schedule *store.Schedule
@@ -119,11 +125,15 @@ type GroupView struct {
 	Notice *Notice
 }
 
-// Member is one member of a group, by display name.
+// Member is one member of a group, by display name. In a peer group, the
+// group's leader and members also see what the member chose to share with
+// it; nil is not shared (and always nil to anyone else, an admin too).
 type Member struct {
 	UserID   string
 	Name     string // "" when the account is gone
 	JoinedAt time.Time
+	Trained  *bool // trained this week
+	Sessions *int  // sessions this week
 }
 
 // load returns the group if u may see it: its owner (while still in a
@@ -144,14 +154,15 @@ func (gs *Groups) load(ctx context.Context, id string, u store.User) (g store.Gr
 	}
 	for _, m := range members {
 		if m.UserID == u.ID {
-			return g, false, nil, nil
+			return g, false, members, nil
 		}
 	}
 	return g, false, nil, store.ErrNotFound
 }
 
 // Get returns the group id as u may see it; its leader and admins also
-// see the members.
+// see the members, and so do the members of a peer group, with what each
+// chose to share with it (peerMembers).
 func (gs *Groups) Get(ctx context.Context, u store.User, id string) (GroupView, error) {
 	g, manage, members, err := gs.load(ctx, id, u)
 	if err != nil {
@@ -163,6 +174,13 @@ func (gs *Groups) Get(ctx context.Context, u store.User, id string) (GroupView, 
 	}
 	if err := gs.withNotice(ctx, &out); err != nil {
 		return GroupView{}, err
+	}
+	if g.Kind == store.GroupPeer {
+		out.Members, err = gs.peerMembers(ctx, u, g, members)
+		if err != nil {
+			return GroupView{}, err
+		}
+		return out, nil
 	}
 	if !manage {
 		return out, nil
@@ -292,6 +310,10 @@ func (gs *Groups) Join(ctx context.Context, u store.User, code string, shareHist
 // RemoveMember takes userID out of group id. Those who manage the group
 // may remove anyone; a member may remove only themselves (leaving). The
 // trainer's access ends with the membership.
+//
+// The member's ticks in the attendance record and answers for group
+// sessions go first, then the membership with what they shared: nothing
+// of them stays in the group's view.
 func (gs *Groups) RemoveMember(ctx context.Context, by store.User, id, userID string) error {
 	_, manage, _, err := gs.load(ctx, id, by)
 	if err != nil {
@@ -299,6 +321,9 @@ func (gs *Groups) RemoveMember(ctx context.Context, by store.User, id, userID st
 	}
 	if !manage && by.ID != userID {
 		return refuse(Forbidden, "only the group's leader may remove a member")
+	}
+	if err := gs.store.ForgetMember(ctx, id, userID); err != nil {
+		return err
 	}
 	return gs.store.RemoveMember(ctx, id, userID)
 }
@@ -308,10 +333,14 @@ func (gs *Groups) RemoveMember(ctx context.Context, by store.User, id, userID st
 type SharingChange struct {
 	History *bool // what was logged before joining
 	Notes   *bool // session notes
+	// In a peer group only: what the other members and the leader see.
+	Trained  *bool // "trained this week"
+	Sessions *bool // the number of sessions this week
 }
 
-// SetSharing changes what u shares with their trainer in group id. To
-// anyone who is not a member the group does not exist.
+// SetSharing changes what u shares with their trainer in group id, or,
+// in a peer group, with its members and leader. To anyone who is not a
+// member the group does not exist.
 func (gs *Groups) SetSharing(ctx context.Context, u store.User, id string, ch SharingChange) error {
 	ms, err := gs.store.Members(ctx, id)
 	if err != nil {
@@ -321,7 +350,29 @@ func (gs *Groups) SetSharing(ctx context.Context, u store.User, id string, ch Sh
 	if i < 0 {
 		return fmt.Errorf("member %s of %s: %w", u.ID, id, store.ErrNotFound)
 	}
+	if ch.Trained != nil || ch.Sessions != nil {
+		g, err := gs.store.GroupByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if g.Kind != store.GroupPeer {
+			var f fields
+			if ch.Trained != nil {
+				f.add("shareTrained", "only in a peer group")
+			}
+			if ch.Sessions != nil {
+				f.add("shareSessions", "only in a peer group")
+			}
+			return f.err()
+		}
+	}
 	s := ms[i].Sharing
+	if ch.Trained != nil {
+		s.Trained = *ch.Trained
+	}
+	if ch.Sessions != nil {
+		s.Sessions = *ch.Sessions
+	}
 	if ch.History != nil {
 		s.History = *ch.History
 	}

@@ -24,9 +24,9 @@ type Notice struct {
 	By       string
 }
 
-// ledPeerGroup returns peer group id when by leads it and it is active:
+// noticeGroup returns peer group id when by leads it and it is active:
 // the checks before the leader changes what its members see.
-func (gs *Groups) ledPeerGroup(ctx context.Context, by store.User, id string) (store.Group, error) {
+func (gs *Groups) noticeGroup(ctx context.Context, by store.User, id string) (store.Group, error) {
 	g, _, _, err := gs.load(ctx, id, by)
 	switch {
 	case err != nil:
@@ -45,7 +45,7 @@ func (gs *Groups) ledPeerGroup(ctx context.Context, by store.User, id string) (s
 // before. Only its peer leader may; the text is plain, trimmed, 1–280
 // characters with no control characters.
 func (gs *Groups) PostNotice(ctx context.Context, by store.User, id, text string) (Notice, error) {
-	g, err := gs.ledPeerGroup(ctx, by, id)
+	g, err := gs.noticeGroup(ctx, by, id)
 	if err != nil {
 		return Notice{}, err
 	}
@@ -66,7 +66,7 @@ func (gs *Groups) PostNotice(ctx context.Context, by store.User, id, text string
 // RemoveNotice takes down peer group id's notice (its peer leader);
 // removing none is no error.
 func (gs *Groups) RemoveNotice(ctx context.Context, by store.User, id string) error {
-	g, err := gs.ledPeerGroup(ctx, by, id)
+	g, err := gs.noticeGroup(ctx, by, id)
 	if err != nil {
 		return err
 	}

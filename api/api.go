@@ -296,6 +296,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.DELETE("/groups/:id/sessions/:date", grp.restoreSession, small, user)
 	v1.PUT("/groups/:id/notice", grp.postNotice, small, user)
 	v1.DELETE("/groups/:id/notice", grp.removeNotice, small, user)
+	v1.GET("/groups/:id/attendance", grp.attendance, small, user)
+	v1.PUT("/groups/:id/attendance/:date", grp.setAttendance, small, user)
 	v1.GET("/groups/:id/progress", cli.progress, small, user)
 	v1.GET("/groups/:id/progress.csv", cli.progressCSV, small, user)
 	v1.GET("/groups/:id/members/:userId", cli.patient, small, user)

@@ -14,11 +14,13 @@ const (
 	trainerB   = "trainer of another group"
 	peerLeader = "peer leader"
 	peerMember = "peer-group member"
+	peerOther  = "peer leader of another group"
+	peerLeft   = "peer-group member who left"
 	admin      = "admin"
 	anonymous  = "anonymous"
 )
 
-var actors = []string{patientA, patientB, trainerA, trainerB, peerLeader, peerMember, admin, anonymous}
+var actors = []string{patientA, patientB, trainerA, trainerB, peerLeader, peerMember, peerOther, peerLeft, admin, anonymous}
 
 func (c *clinic) session(actor string) (session, bool) {
 	switch actor {
@@ -34,6 +36,10 @@ func (c *clinic) session(actor string) (session, bool) {
 		return c.peerLeader, true
 	case peerMember:
 		return c.peerMember, true
+	case peerOther:
+		return c.peerLeaderB, true
+	case peerLeft:
+		return c.peerLeft, true
 	case admin:
 		return c.admin, true
 	}
@@ -73,8 +79,8 @@ func only(ok, other int, who ...string) statuses {
 // else (a 404 to those who may not know a group exists).
 func TestAuthorizationMatrix(t *testing.T) {
 	const ok, created, none, forbidden, notFound, invalid = 200, 201, 204, 403, 404, 422
-	patients := []string{patientA, patientB, peerMember}
-	leaders := []string{trainerA, trainerB, peerLeader, admin}
+	patients := []string{patientA, patientB, peerMember, peerLeft}
+	leaders := []string{trainerA, trainerB, peerLeader, peerOther, admin}
 	type row struct {
 		method, path string // {A} {gA} {gB} {gPeer} {code} are filled in
 		body         func(actor string) any
@@ -108,16 +114,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/api/v1/invites", body: body(map[string]string{"role": "trainer"}), want: only(created, forbidden, admin)},
 		{method: "GET", path: "/api/v1/invites", want: only(ok, forbidden, leaders...)},
 		{method: "DELETE", path: "/api/v1/invites/{code}", want: statuses{others: notFound, by: map[string]int{
-			trainerA: none, admin: none, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}, fresh: true},
+			trainerA: none, admin: none, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden, peerLeft: forbidden}}, fresh: true},
 		{method: "GET", path: "/api/v1/invites/{code}/qr", want: statuses{others: ok}},
 		{method: "POST", path: "/api/v1/groups", body: body(map[string]string{"name": "Ny", "kind": "treatment"}), want: statuses{others: forbidden, by: map[string]int{
 			trainerA: created, trainerB: created, admin: created, anonymous: http.StatusUnauthorized}}},
 		{method: "POST", path: "/api/v1/groups/join", body: body(map[string]string{"code": "ZZZZZZZZ"}), want: only(invalid, forbidden, patients...)},
 		{method: "GET", path: "/api/v1/groups/{gA}", want: only(ok, notFound, patientA, trainerA, admin)},
 		{method: "PATCH", path: "/api/v1/groups/{gA}", body: body(map[string]string{"name": "Nytt navn"}), want: statuses{others: notFound, by: map[string]int{
-			trainerA: ok, admin: ok, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}},
+			trainerA: ok, admin: ok, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden, peerLeft: forbidden}}},
 		{method: "POST", path: "/api/v1/groups/{gA}/invite", want: statuses{others: notFound, by: map[string]int{
-			trainerA: created, admin: created, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden}}},
+			trainerA: created, admin: created, anonymous: http.StatusUnauthorized, patientA: forbidden, patientB: forbidden, peerMember: forbidden, peerLeft: forbidden}}},
 		{method: "GET", path: "/api/v1/groups/{gPeer}", want: only(ok, notFound, peerLeader, peerMember, admin)},
 		{method: "PUT", path: "/api/v1/groups/{gPeer}/schedule", body: body(peerSchedule), want: statuses{others: notFound, by: map[string]int{
 			peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
@@ -136,6 +142,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			peerLeader: none, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
 		{method: "PUT", path: "/api/v1/groups/{gA}/notice", body: body(map[string]string{"text": "Vi trener inne i dag pga. regn"}), want: statuses{others: notFound, by: map[string]int{
 			trainerA: http.StatusConflict, anonymous: http.StatusUnauthorized, patientA: forbidden, admin: forbidden}}},
+		{method: "GET", path: "/api/v1/groups/{gPeer}/attendance", want: statuses{others: notFound, by: map[string]int{
+			peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
+		{method: "GET", path: "/api/v1/groups/{gA}/attendance", want: statuses{others: notFound, by: map[string]int{
+			trainerA: http.StatusConflict, anonymous: http.StatusUnauthorized, patientA: forbidden, admin: forbidden}}},
+		{method: "PUT", path: "/api/v1/groups/{gPeer}/attendance/{date}", body: body(map[string]any{"present": []string{}}), want: statuses{others: notFound, by: map[string]int{
+			peerLeader: ok, anonymous: http.StatusUnauthorized, peerMember: forbidden, admin: forbidden}}},
+		{method: "PUT", path: "/api/v1/groups/{gB}/attendance/{date}", body: body(map[string]any{"present": []string{}}), want: statuses{others: notFound, by: map[string]int{
+			trainerB: http.StatusConflict, anonymous: http.StatusUnauthorized, admin: forbidden}}},
+		{method: "PATCH", path: "/api/v1/me/groups/{gPeer}", body: body(map[string]bool{"shareTrained": true}), want: only(none, notFound, peerMember)},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gA}/progress.csv", want: only(ok, notFound, trainerA, admin)},
 		{method: "GET", path: "/api/v1/groups/{gPeer}/progress", want: only(ok, notFound)},
@@ -181,7 +196,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					c = newClinic(t)
 				}
 				path := strings.NewReplacer("{A}", c.patientA.User.ID, "{tA}", c.trainerA.User.ID, "{gA}", c.groupA, "{gB}", c.groupB,
-					"{gPeer}", c.peerGroup, "{code}", c.inviteA, "{peerDate}", peerDateAfter).Replace(r.path)
+					"{gPeer}", c.peerGroup, "{code}", c.inviteA, "{peerDate}", peerDateAfter, "{date}", peerToday).Replace(r.path)
 				q := req{Method: r.method, Path: path}
 				if r.body != nil {
 					q.Body = r.body(actor)
@@ -212,5 +227,5 @@ func routePattern(path string) string {
 	if strings.HasPrefix(path, "/api/v1/staff/") || strings.HasPrefix(path, "/api/v1/users/") {
 		return strings.NewReplacer("{tA}", ":id", "{A}", ":id").Replace(path)
 	}
-	return strings.NewReplacer("{A}", ":userId", "{gA}", ":id", "{gB}", ":id", "{gPeer}", ":id", "{code}", ":code", "{peerDate}", ":date").Replace(path)
+	return strings.NewReplacer("{A}", ":userId", "{gA}", ":id", "{gB}", ":id", "{gPeer}", ":id", "{code}", ":code", "{peerDate}", ":date", "{date}", ":date").Replace(path)
 }

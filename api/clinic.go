@@ -319,8 +319,10 @@ func (h *clinicHandlers) leave(c echo.Context) error {
 }
 
 type membershipPatch struct {
-	ShareHistory *bool `json:"shareHistory"`
-	ShareNotes   *bool `json:"shareNotes"`
+	ShareHistory  *bool `json:"shareHistory"`
+	ShareNotes    *bool `json:"shareNotes"`
+	ShareTrained  *bool `json:"shareTrained"`
+	ShareSessions *bool `json:"shareSessions"`
 }
 
 // patchMembership changes the signed-in member's choices in a group.
@@ -329,7 +331,7 @@ func (h *clinicHandlers) patchMembership(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch := account.SharingChange{History: req.ShareHistory, Notes: req.ShareNotes}
+	ch := account.SharingChange{History: req.ShareHistory, Notes: req.ShareNotes, Trained: req.ShareTrained, Sessions: req.ShareSessions}
 	if err := h.groups.SetSharing(c.Request().Context(), currentUser(c), c.Param("id"), ch); err != nil {
 		return err
 	}
@@ -373,6 +375,23 @@ type exportResponse struct {
 	Groups    []userGroupJSON `json:"groups"`
 	Documents []sync.Doc      `json:"documents"`
 	Audit     []auditJSON     `json:"audit"`
+	// RSVPs are the answers for peer-group sessions; Attendance the
+	// sessions a peer leader ticked the user present at.
+	RSVPs      []exportRSVPJSON       `json:"rsvps"`
+	Attendance []exportAttendanceJSON `json:"attendance"`
+}
+
+type exportRSVPJSON struct {
+	GroupID string    `json:"groupId"`
+	Date    string    `json:"date"`
+	Coming  bool      `json:"coming"`
+	At      time.Time `json:"at"`
+}
+
+type exportAttendanceJSON struct {
+	GroupID string    `json:"groupId"`
+	Date    string    `json:"date"`
+	At      time.Time `json:"at"`
 }
 
 // exportMe returns everything kept about the signed-in user.
@@ -381,7 +400,14 @@ func (h *clinicHandlers) exportMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := exportResponse{User: toUserJSON(x.User), Groups: toUserGroupsJSON(x.Groups), Documents: x.Docs, Audit: toAuditJSON(x.Audit)}
+	out := exportResponse{User: toUserJSON(x.User), Groups: toUserGroupsJSON(x.Groups), Documents: x.Docs, Audit: toAuditJSON(x.Audit),
+		RSVPs: make([]exportRSVPJSON, len(x.RSVPs)), Attendance: make([]exportAttendanceJSON, len(x.Attendance))}
+	for i, r := range x.RSVPs {
+		out.RSVPs[i] = exportRSVPJSON{GroupID: r.GroupID, Date: r.Date, Coming: r.Coming, At: r.At}
+	}
+	for i, a := range x.Attendance {
+		out.Attendance[i] = exportAttendanceJSON{GroupID: a.GroupID, Date: a.Date, At: a.At}
+	}
 	if out.Documents == nil {
 		out.Documents = []sync.Doc{}
 	}

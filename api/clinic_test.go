@@ -17,13 +17,16 @@ import (
 
 // clinic is a small clinic: a trainer with patient A in a treatment
 // group, another trainer with patient B in theirs, a peer leader with a
-// peer-group member, and an admin.
+// peer-group member (and one who joined and left), another peer leader
+// with a peer group of their own, and an admin.
 type clinic struct {
 	e                                  *env
 	admin, trainerA, trainerB          session
 	patientA, patientB                 session
 	peerLeader, peerMember             session
+	peerLeaderB, peerLeft              session
 	groupA, groupB, peerGroup          string
+	peerGroupB                         string
 	inviteA                            string
 	joinedA                            time.Time
 	beforeJoin, afterJoin, warmUpOnlyA string
@@ -51,6 +54,8 @@ func newClinic(t *testing.T, configure ...func(*api.Config)) *clinic {
 	c.patientA = e.as("patient", "a@example.org")
 	c.patientB = e.as("patient", "b@example.org")
 	c.peerMember = e.as("patient", "pm@example.org")
+	c.peerLeaderB = e.as("peer_leader", "plb@example.org")
+	c.peerLeft = e.as("patient", "left@example.org")
 
 	// A logs a session the week before joining.
 	before := e.clock.Now().Add(-5 * 24 * time.Hour)
@@ -76,9 +81,16 @@ func newClinic(t *testing.T, configure ...func(*api.Config)) *clinic {
 	if r := e.join(c.peerMember, code, false); r.Status != http.StatusOK {
 		t.Fatalf("join peer: %d %s", r.Status, r.Body)
 	}
+	c.peerGroupB, _ = e.group(c.peerLeaderB, "Likepersoner B", "peer")
+	if r := e.join(c.peerLeft, code, false); r.Status != http.StatusOK {
+		t.Fatalf("join peer (to leave): %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Method: "DELETE", Path: "/api/v1/me/groups/" + c.peerGroup, Token: c.peerLeft.Token}); r.Status != http.StatusNoContent {
+		t.Fatalf("leave peer: %d %s", r.Status, r.Body)
+	}
 
 	e.clock.Advance(24 * time.Hour)
-	for _, s := range []*session{&c.admin, &c.trainerA, &c.trainerB, &c.peerLeader, &c.patientA, &c.patientB, &c.peerMember} {
+	for _, s := range []*session{&c.admin, &c.trainerA, &c.trainerB, &c.peerLeader, &c.patientA, &c.patientB, &c.peerMember, &c.peerLeaderB, &c.peerLeft} {
 		*s = e.login(s.User.Email, "correct horse battery") // the access tokens expired
 	}
 	c.afterJoin, c.warmUpOnlyA = "s-after", "s-warmup"
@@ -108,6 +120,9 @@ func newClinic(t *testing.T, configure ...func(*api.Config)) *clinic {
 var peerSchedule = map[string]any{"weekday": 3, "time": "18:00", "place": "Inngangen til parken", "note": "Ta med vann"}
 
 const peerNextDate = "2026-03-04"
+
+// peerToday is the clinic's day: the peer group began the day before.
+const peerToday = "2026-03-03"
 
 type progressBody struct {
 	Group   struct{ ID string }
@@ -359,8 +374,8 @@ func TestAdminDemotesAndRemovesStaff(t *testing.T) {
 	for _, s := range staff.Staff {
 		patients[s.ID] = s.Patients
 	}
-	if patients[c.trainerA.User.ID] != 1 || patients[c.trainerB.User.ID] != 1 || len(staff.Staff) != 5 {
-		t.Errorf("staff = %+v, want five with one patient each for the trainers", staff.Staff)
+	if patients[c.trainerA.User.ID] != 1 || patients[c.trainerB.User.ID] != 1 || len(staff.Staff) != 6 {
+		t.Errorf("staff = %+v, want six with one patient each for the trainers", staff.Staff)
 	}
 
 	// Demoted: the group and its code stop working at once.

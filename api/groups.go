@@ -46,10 +46,14 @@ type groupJSON struct {
 	Notice          *noticeJSON       `json:"notice,omitempty"`
 }
 
+// memberJSON is a member by name; in a peer group, with what they chose
+// to share with it (absent when not shared).
 type memberJSON struct {
-	UserID   string    `json:"userId"`
-	Name     string    `json:"name"`
-	JoinedAt time.Time `json:"joinedAt"`
+	UserID           string    `json:"userId"`
+	Name             string    `json:"name"`
+	JoinedAt         time.Time `json:"joinedAt"`
+	TrainedThisWeek  *bool     `json:"trainedThisWeek,omitempty"`
+	SessionsThisWeek *int      `json:"sessionsThisWeek,omitempty"`
 }
 
 func toGroupJSON(g store.Group) groupJSON {
@@ -91,7 +95,8 @@ func (h *groupHandlers) create(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-// get returns a group; its owner and admins also see the members.
+// get returns a group; its owner and admins also see the members, and
+// so do the members of a peer group.
 func (h *groupHandlers) get(c echo.Context) error {
 	v, err := h.groups.Get(c.Request().Context(), currentUser(c), c.Param("id"))
 	if err != nil {
@@ -111,7 +116,8 @@ func (h *groupHandlers) get(c echo.Context) error {
 		out.Notice = toNoticeJSON(*v.Notice)
 	}
 	for _, m := range v.Members {
-		out.Members = append(out.Members, memberJSON{UserID: m.UserID, Name: m.Name, JoinedAt: m.JoinedAt})
+		out.Members = append(out.Members, memberJSON{UserID: m.UserID, Name: m.Name, JoinedAt: m.JoinedAt,
+			TrainedThisWeek: m.Trained, SessionsThisWeek: m.Sessions})
 	}
 	return c.JSON(http.StatusOK, out)
 }

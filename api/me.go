@@ -52,6 +52,10 @@ type userGroupJSON struct {
 	// joining.
 	ShareHistory bool `json:"shareHistory"`
 	ShareNotes   bool `json:"shareNotes"` // the trainer may read session notes
+	// In a peer group: the others see "trained this week" and the
+	// number of sessions this week.
+	ShareTrained  bool `json:"shareTrained"`
+	ShareSessions bool `json:"shareSessions"`
 	// ArchivedAt is set for an archived group.
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
 }
@@ -59,7 +63,8 @@ type userGroupJSON struct {
 func toUserGroupsJSON(gs []store.UserGroup) []userGroupJSON {
 	out := make([]userGroupJSON, 0, len(gs))
 	for _, g := range gs {
-		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.Sharing.History, ShareNotes: g.Sharing.Notes, ArchivedAt: timeOrNull(g.ArchivedAt)})
+		out = append(out, userGroupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, Owner: g.Owner, JoinedAt: g.JoinedAt, ShareHistory: g.Sharing.History, ShareNotes: g.Sharing.Notes,
+			ShareTrained: g.Sharing.Trained, ShareSessions: g.Sharing.Sessions, ArchivedAt: timeOrNull(g.ArchivedAt)})
 	}
 	return out
 }

@@ -52,8 +52,8 @@ func TestGroupSessionContract(t *testing.T) {
 	c := newClinic(t)
 	e := c.e
 	keys, next := c.peerGroupAs(t, c.peerMember)
-	if want := []string{"createdAt", "id", "kind", "name", "nextSession", "ownerId", "schedule", "upcoming"}; !slices.Equal(keys, want) {
-		t.Errorf("a member sees %v, want %v (no members, nothing of anyone's training)", keys, want)
+	if want := []string{"createdAt", "id", "kind", "members", "name", "nextSession", "ownerId", "schedule", "upcoming"}; !slices.Equal(keys, want) {
+		t.Errorf("a member sees %v, want %v (the members by name, nothing of anyone's training)", keys, want)
 	}
 	if next == nil || next.Date != peerNextDate || next.Time != "18:00" || next.Place != "Inngangen til parken" || next.Coming != 0 || next.MyAnswer != nil {
 		t.Fatalf("nextSession = %+v, want %s 18:00 at the park, nobody coming yet", next, peerNextDate)

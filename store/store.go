@@ -104,12 +104,17 @@ type Membership struct {
 }
 
 // Sharing is what a member of a treatment group lets its trainer see
-// beyond what was logged from the join on, except notes.
+// beyond what was logged from the join on, except notes; and what a member
+// of a peer group shows the others in it beyond their name.
 type Sharing struct {
 	// History: what was logged before the join too.
 	History bool
 	// Notes: the notes of the sessions; off, they are the patient's own.
 	Notes bool
+	// Trained (peer group): "trained this week", yes or no.
+	Trained bool
+	// Sessions (peer group): how many sessions this week.
+	Sessions bool
 }
 
 // AuditEntry records one read of a patient's health data by someone else.
@@ -162,6 +167,15 @@ type GroupNotice struct {
 	Text     string
 	PostedAt time.Time
 	By       string // the user who posted it
+}
+
+// Attendance is one member ticked present by the peer leader at the
+// group session on Date ("YYYY-MM-DD" on the group's calendar).
+type Attendance struct {
+	GroupID string
+	Date    string
+	UserID  string
+	At      time.Time // when the leader ticked it
 }
 
 // Invite is a short code that either grants a role (Role set, GroupID empty:
@@ -496,6 +510,23 @@ type Store interface {
 	DeleteNotice(ctx context.Context, groupID string) error
 	// NoticeOf returns a group's notice; ErrNotFound when it has none.
 	NoticeOf(ctx context.Context, groupID string) (GroupNotice, error)
+
+	// Peer groups: attendance, the member's own records, and what leaving
+	// takes away.
+
+	// SetAttendance replaces the members ticked present at a group's
+	// session on date (none clears the date). The users must exist.
+	SetAttendance(ctx context.Context, groupID, date string, present []string, at time.Time) error
+	// AttendanceOf lists a group's ticks with from <= date <= to, by date
+	// then user.
+	AttendanceOf(ctx context.Context, groupID, from, to string) ([]Attendance, error)
+	// UserAttendance lists every tick of one user, by group then date.
+	UserAttendance(ctx context.Context, userID string) ([]Attendance, error)
+	// UserRSVPs lists every answer of one user, by group then date.
+	UserRSVPs(ctx context.Context, userID string) ([]RSVP, error)
+	// ForgetMember removes one user's ticks and answers in one group
+	// (leaving takes them along). No error when there are none.
+	ForgetMember(ctx context.Context, groupID, userID string) error
 }
 
 // ReminderTarget is a user with push subscriptions, as the reminder

@@ -76,6 +76,98 @@ func TestBrowserPeerGroupJourney(t *testing.T) {
 	l.screenshot("peer-leader-phone")
 }
 
+// TestBrowserPeerSharingAndAttendance: a member turns on "trained this
+// week" on their group page and logs a session; the leader's group page
+// and another member's show the tick by her name, and nothing else of
+// her training. The leader ticks who came to today's session, and the
+// week's count shows it.
+func TestBrowserPeerSharingAndAttendance(t *testing.T) {
+	srv, leader, group := startPeerGroup(t)
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := int(time.Now().In(oslo).Weekday()+6)%7 + 1 // ISO: Monday = 1
+	leader.must(http.MethodPut, "/api/v1/groups/"+group.ID+"/schedule",
+		map[string]any{"weekday": today, "time": "18:00", "place": "Frognerparken", "note": ""}, nil, http.StatusOK)
+
+	// Two members, by the names they chose.
+	for _, m := range []struct{ email, name string }{{"mari@example.no", "Mari"}, {"ola@example.no", "Ola"}} {
+		c := signUp(t, srv.URL, m.email)
+		c.must(http.MethodPatch, "/api/v1/me", map[string]string{"name": m.name}, nil, http.StatusOK)
+		c.must(http.MethodPost, "/api/v1/groups/join", map[string]string{"code": group.InviteCode}, nil, http.StatusOK)
+	}
+
+	// Mari turns on "trained this week", then logs a session.
+	phone := newBrowser(t, "mari", srv.URL)
+	p := phone.signIn("mari@example.no")
+	p.close()
+	p = phone.open("/group/" + group.ID)
+	p.waitVisible("share-trained")
+	if eval[bool](p, `document.querySelector('[data-testid=share-trained]').checked || document.querySelector('[data-testid=share-sessions]').checked`) {
+		t.Fatal("a choice is on before the member made it")
+	}
+	p.click("share-trained")
+	p.waitJS("the choice kept", `document.querySelector('[data-testid=share-trained]')?.checked && !document.querySelector('[data-testid=share-trained]').disabled`)
+	p.screenshot("peer-share-choice-phone")
+	p.logManually("Bakkeintervaller i parken", 38, 15, 16, 16, 17)
+	p.waitSynced()
+	p.close()
+	p = phone.open("/group/" + group.ID)
+	p.waitJS("her own tick", `[...document.querySelectorAll('[data-testid=peer-member]')].some((e) => e.textContent.includes('Mari') && e.querySelector('[data-testid=peer-trained]'))`)
+
+	// Ola sees the tick by Mari's name, and nothing else of her training.
+	olaPhone := newBrowser(t, "ola", srv.URL)
+	o := olaPhone.signIn("ola@example.no")
+	o.close()
+	o = olaPhone.open("/group/" + group.ID)
+	o.waitJS("Mari's tick", `[...document.querySelectorAll('[data-testid=peer-member]')].some((e) => e.textContent.includes('Mari') && e.querySelector('[data-testid=peer-trained]'))`)
+	rows := eval[[]string](o, `[...document.querySelectorAll('[data-testid=peer-member]')].map((e) => e.textContent)`)
+	if len(rows) != 2 || !strings.HasPrefix(rows[0], "Mari") || !strings.HasPrefix(rows[1], "Ola") {
+		t.Errorf("members on Ola's page: %q, want Mari then Ola (in join order)", rows)
+	}
+	if strings.Contains(rows[1], "✓") {
+		t.Errorf("Ola shares nothing, yet his row says %q", rows[1])
+	}
+	page := eval[string](o, `document.querySelector('main').textContent`)
+	for _, leak := range []string{"Bakkeintervaller", "38 min", "RPE"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("Ola's group page mentions %q of Mari's training", leak)
+		}
+	}
+	o.screenshot("peer-share-other-member-phone")
+	readable(t, o, "a member's group page with what others share")
+
+	// The leader sees the tick, and ticks who came to today's session.
+	leaderB := leaderBrowser(t, srv)
+	l := leaderB.open("/clinic/group/" + group.ID)
+	l.viewport(1024, 768, false)
+	l.waitVisible("attendance-save")
+	l.waitJS("Mari's tick on the leader's page", `document.querySelector('[data-testid=member-trained]')?.closest('li').textContent.includes('Mari')`)
+	if n := eval[int](l, `document.querySelectorAll('[data-testid=attendance-tick]').length`); n != 2 {
+		t.Fatalf("%d members to tick, want 2", n)
+	}
+	eval[bool](l, `(document.querySelector('[data-testid=attendance-tick][value]').click(), true)`)
+	l.click("attendance-save")
+	l.waitJS("this week's count", `document.querySelector('[data-testid=attendance-weeks] li:last-child .n')?.textContent === '1' && document.querySelector('[data-testid=attendance-status]').textContent !== ''`)
+	var rec struct {
+		Sessions []struct {
+			Date    string   `json:"date"`
+			Present []string `json:"present"`
+		} `json:"sessions"`
+	}
+	leader.must(http.MethodGet, "/api/v1/groups/"+group.ID+"/attendance", nil, &rec, http.StatusOK)
+	if len(rec.Sessions) != 1 || len(rec.Sessions[0].Present) != 1 || rec.Sessions[0].Date != time.Now().In(oslo).Format(time.DateOnly) {
+		t.Errorf("attendance kept: %+v, want one member ticked today", rec)
+	}
+	eval[bool](l, `(document.querySelector('[data-testid=attendance]').scrollIntoView(), true)`)
+	l.screenshot("peer-attendance-tablet")
+	readable(t, l, "the leader's group page with attendance")
+	l.viewport(390, 844, true)
+	eval[bool](l, `(document.querySelector('[data-testid=attendance]').scrollIntoView(), true)`)
+	l.screenshot("peer-attendance-phone")
+}
+
 // startPeerGroup starts a server with an admin, who invites a peer leader
 // (likeperson@example.no), who creates the peer group «Turgruppa».
 func startPeerGroup(t *testing.T) (*server, *client, newGroup) {

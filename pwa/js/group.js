@@ -4,7 +4,10 @@
 // session and the flags a trainer acts on, those who need a call first —
 // then invite codes with their QR code, and the members to remove. A peer
 // group has no health figures: its page has the weekly session, the
-// group's notice (groupnotice.js) and the members.
+// group's notice (groupnotice.js), the members with what each chose to
+// share with the group, and the attendance record — how many came each
+// week (a count, no ranking of people) and, for a chosen session, the
+// tick list of who came.
 
 import { h, mount, field, timeControl } from './ui.js';
 import { codeCard, day, problem, strip } from './staffui.js';
@@ -20,6 +23,7 @@ export function render(ctx, [id]) {
   const title = h('h1', { text: t('app.loading') });
   const board = h('div', { 'data-testid': 'group-board' });
   const noticeBox = h('div');
+  const attend = h('div');
   const invite = h('div');
   const members = h('ul', { class: 'list', 'data-testid': 'group-members' });
   const manage = h('section', { class: 'card', 'aria-labelledby': 'g-manage' });
@@ -39,7 +43,7 @@ export function render(ctx, [id]) {
 
   mount(
     h('p', {}, h('a', { href: '/clinic', 'data-testid': 'back-clinic', text: '← ' + t('clinic.title') })),
-    title, error, board, noticeBox,
+    title, error, board, noticeBox, attend,
     h('section', { class: 'card', 'aria-labelledby': 'g-invite' },
       h('h2', { id: 'g-invite', text: t('clinic.inviteMembers') }),
       h('p', { class: 'muted small', text: t('clinic.inviteMembersHint') }),
@@ -62,6 +66,7 @@ export function render(ctx, [id]) {
     else {
       drawSession(g);
       drawNotice(g);
+      loadAttendance();
     }
   }, fail);
 
@@ -75,7 +80,9 @@ export function render(ctx, [id]) {
   function drawMembers(g) {
     const list = g.members || [];
     members.replaceChildren(...(list.length ? list.map((m) => h('li', { class: 'item-row' },
-      h('span', {}, h('strong', { text: m.name || t('clinic.gone') }), ' · ', t('clinic.joined', { date: day(t, m.joinedAt) })),
+      h('span', {}, h('strong', { text: m.name || t('clinic.gone') }), ' · ', t('clinic.joined', { date: day(t, m.joinedAt) }),
+        m.trainedThisWeek ? h('span', { class: 'tick', 'data-testid': 'member-trained', text: ' ' + t('groupShare.trained') }) : null,
+        m.sessionsThisWeek ? h('span', { class: 'muted', 'data-testid': 'member-sessions', text: ' · ' + t('groupShare.sessions', { n: m.sessionsThisWeek }) }) : null),
       h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'member-remove', text: t('clinic.removeMember'),
         onclick: () => confirm(t('clinic.removeMemberConfirm', { name: m.name })) &&
           ctx.api.request('DELETE', `/groups/${id}/members/${m.userId}`).then(() => ctx.api.get('/groups/' + id).then(drawMembers), fail) }))) : [h('li', { class: 'muted', text: t('clinic.noMembers') })]));
@@ -133,6 +140,49 @@ export function render(ctx, [id]) {
         h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'schedule-save', text: t('peer.save') }))));
   }
 
+  // loadAttendance draws a peer group's attendance record: a count for
+  // each of the last 12 weeks, and the tick list of the chosen session.
+  function loadAttendance(chosen) {
+    ctx.api.get(`/groups/${id}/attendance?weeks=12`).then((r) => {
+      const status = h('p', { class: 'muted small', role: 'status', 'data-testid': 'attendance-status' });
+      const ticks = h('fieldset', { class: 'ticks', 'data-testid': 'attendance-ticks' });
+      const date = r.dates.includes(chosen) ? chosen : r.dates[0];
+      const drawTicks = (d) => {
+        const present = (r.sessions.find((s) => s.date === d) || { present: [] }).present;
+        const here = r.members.filter((m) => m.since <= d);
+        ticks.replaceChildren(h('legend', { text: t('attendance.who') }),
+          ...(here.length ? here.map((m) => h('label', { class: 'check' },
+            h('input', { type: 'checkbox', value: m.userId, checked: present.includes(m.userId), 'data-testid': 'attendance-tick' }),
+            ' ', m.name || t('clinic.gone'))) : [h('p', { class: 'muted', text: t('clinic.noMembers') })]));
+      };
+      const pick = h('select', { 'data-testid': 'attendance-date', onchange: () => { status.textContent = ''; drawTicks(pick.value); } },
+        r.dates.map((d) => h('option', { value: d, selected: d === date, text: sessionDay(t, d) })));
+      const save = (ev) => {
+        ev.preventDefault();
+        const present = [...ticks.querySelectorAll('input:checked')].map((i) => i.value);
+        ctx.api.request('PUT', `/groups/${id}/attendance/${pick.value}`, { present }).then(() => {
+          loadAttendance(pick.value);
+        }, fail);
+      };
+      const last = r.weeks.length ? r.weeks[r.weeks.length - 1] : null;
+      attend.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'g-attendance', 'data-testid': 'attendance' },
+        h('h2', { id: 'g-attendance', text: t('attendance.title') }),
+        h('p', { class: 'muted small', text: t('attendance.intro') }),
+        h('ol', { class: 'count-strip', 'data-testid': 'attendance-weeks', 'aria-label': t('attendance.weeksLabel') },
+          r.weeks.map((w) => h('li', { class: w === last ? 'now' : null, title: t('attendance.weekCount', { week: Number(w.week.slice(6)), n: w.count }) },
+            h('span', { class: 'n', 'aria-hidden': 'true', text: String(w.count) }),
+            h('span', { class: 'wk', 'aria-hidden': 'true', text: t('attendance.weekShort', { week: Number(w.week.slice(6)) }) }),
+            h('span', { class: 'sr-only', text: t('attendance.weekCount', { week: Number(w.week.slice(6)), n: w.count }) })))),
+        h('form', { class: 'form', novalidate: true, onsubmit: save },
+          field('attendance-date', t('attendance.date'), pick),
+          ticks,
+          h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'attendance-save', text: t('attendance.save') })),
+        status));
+      drawTicks(date);
+      if (chosen) status.textContent = t('attendance.saved');
+    }, fail);
+  }
+
   function loadBoard() {
     ctx.api.get(`/groups/${id}/progress?weeks=12`).then((p) => {
       board.replaceChildren(
@@ -144,6 +194,11 @@ export function render(ctx, [id]) {
         p.members.length ? h('ol', { class: 'board' }, p.members.map((m) => memberRow(t, id, m))) : h('p', { class: 'muted', text: t('clinic.noMembers') }));
     }, fail);
   }
+}
+
+// sessionDay names a session's date ("YYYY-MM-DD"): weekday, day and month.
+function sessionDay(t, date) {
+  return new Date(date + 'T12:00:00').toLocaleDateString(t.lang === 'nb' ? 'nb-NO' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
 }
 
 // memberRow is one member on the board: name, strip, figures and flags.

@@ -2,19 +2,20 @@
 // where, the leader's note — "Jeg kommer" / "Ikke denne gangen" in one tap,
 // and who else is coming by their chosen names. A session the leader
 // cancelled is shown as cancelled (with the reason, and no answer
-// buttons); one moved this once at its new time and place. An answer
-// given offline is kept on the device and sent with the next sync
-// (rsvp.js); the leader's latest notice comes first (groupnotice.js). The
+// buttons); one moved this once at its new time and place. The leader's
+// latest notice comes first (groupnotice.js). Then the members, each with
+// what they chose to share ("trained this week ✓", the number of sessions
+// this week), in the order they joined — encouragement, never a ranking —
+// and the reader's own two choices, off until turned on. An answer given
+// offline is kept on the device and sent with the next sync (rsvp.js); the
 // page shows the group as last seen when there is no network.
 
 import { h, mount } from './ui.js';
 import { dateTime } from './fmt.js';
 import { OfflineError } from './api.js';
-import { answer, queued } from './rsvp.js';
+import { answer, groupKey, queued } from './rsvp.js';
 import { sessionState } from './peersessions.js';
 import { noticeCard } from './groupnotice.js';
-
-const CACHE = 'peergroup:';
 
 /** render draws the page. */
 export function render(ctx, [id]) {
@@ -22,15 +23,17 @@ export function render(ctx, [id]) {
   const title = h('h1', { text: t('app.loading') });
   const notice = h('div', { 'data-testid': 'peer-notice' });
   const body = h('div', { 'data-testid': 'peer-session' });
+  const people = h('div');
   const status = h('p', { class: 'muted small', role: 'status', 'data-testid': 'peer-status' });
   const error = h('p', { class: 'error', role: 'alert' });
-  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, notice, body, status);
+  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, notice, body, people, status);
 
   const draw = async (g, offline) => {
     title.textContent = g.name;
     document.title = `${g.name} – ${t('app.name')}`;
     const card = noticeCard(t, g.notice);
     notice.replaceChildren(...(card ? [card] : []));
+    drawPeople(g, offline);
     const s = g.nextSession;
     if (!s) {
       body.replaceChildren(h('p', { class: 'muted', 'data-testid': 'peer-no-session', text: t('peer.noSession') }));
@@ -64,9 +67,42 @@ export function render(ctx, [id]) {
       after ? h('p', { 'data-testid': 'peer-after', text: t('peerChange.after', { when: dateTime(t, after.start, zone) }) }) : null));
     if (pending || offline) status.textContent = t('peer.queued');
   };
-  const keep = (g) => { ctx.db.setMeta(CACHE + id, g).catch(() => {}); draw(g, false); };
+  // drawPeople lists the members with what each shares, and the reader's
+  // own choices: the server sends a member's trainedThisWeek or
+  // sessionsThisWeek only when they chose to share it.
+  const drawPeople = (g, offline) => {
+    const members = g.members || [];
+    const me = ctx.store.get().user;
+    const mine = members.find((m) => me && m.userId === me.id) || {};
+    const share = (key, on) => ctx.api.patch('/me/groups/' + id, { [key]: on }).then(load, (e) => {
+      error.textContent = e instanceof OfflineError ? t('groupShare.offline') : t('error.server', { reason: e.message });
+      draw(g, offline);
+    });
+    const toggle = (key, on, label, sees, testid) => h('div', { class: 'share-choice' },
+      h('label', { class: 'check' },
+        h('input', { type: 'checkbox', role: 'switch', checked: on, disabled: offline, 'data-testid': testid,
+          'aria-describedby': testid + '-sees', onchange: (ev) => share(key, ev.target.checked) }),
+        ' ', label),
+      h('p', { class: 'hint', id: testid + '-sees', text: sees }));
+    people.replaceChildren(
+      h('section', { class: 'card', 'aria-labelledby': 'p-members' },
+        h('h2', { id: 'p-members', text: t('groupShare.members') }),
+        h('ul', { class: 'list', 'data-testid': 'peer-members' }, members.length ? members.map((m) => h('li', { class: 'item-row peer-member', 'data-testid': 'peer-member' },
+          h('span', { text: (m.name || t('clinic.gone')) + (me && m.userId === me.id ? ' ' + t('groupShare.you') : '') }),
+          h('span', { class: 'shared' },
+            m.trainedThisWeek ? h('span', { class: 'tick', 'data-testid': 'peer-trained', text: t('groupShare.trained') }) : null,
+            m.sessionsThisWeek ? h('span', { class: 'muted', 'data-testid': 'peer-sessions', text: t('groupShare.sessions', { n: m.sessionsThisWeek }) }) : null)))
+          : h('li', { class: 'muted', text: t('groupShare.noMembers') }))),
+      h('section', { class: 'card', 'aria-labelledby': 'p-share', 'data-testid': 'peer-share' },
+        h('h2', { id: 'p-share', text: t('groupShare.title') }),
+        h('p', { class: 'hint', text: t('groupShare.intro') }),
+        toggle('shareTrained', 'trainedThisWeek' in mine, t('groupShare.trainedLabel'), t('groupShare.trainedSees'), 'share-trained'),
+        toggle('shareSessions', 'sessionsThisWeek' in mine, t('groupShare.sessionsLabel'), t('groupShare.sessionsSees'), 'share-sessions'),
+        h('p', { class: 'hint', text: t('groupShare.never') })));
+  };
+  const keep = (g) => { error.textContent = ''; ctx.db.setMeta(groupKey(id), g).catch(() => {}); draw(g, false); };
   const load = () => ctx.api.get('/groups/' + id).then(keep, async (e) => {
-    const last = await ctx.db.getMeta(CACHE + id).catch(() => undefined);
+    const last = await ctx.db.getMeta(groupKey(id)).catch(() => undefined);
     if (e instanceof OfflineError && last) draw(last, true);
     else error.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message });
   });

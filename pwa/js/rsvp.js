@@ -7,6 +7,21 @@
 import { ApiError } from './api.js';
 
 const PREFIX = 'rsvp:';
+const GROUP = 'peergroup:';
+
+/** groupKey is where the group page keeps the group as last seen. */
+export function groupKey(groupId) {
+  return GROUP + groupId;
+}
+
+/**
+ * forgetGroup drops what the device keeps of a peer group once its member
+ * left: the group as last seen and any answer not yet sent.
+ */
+export async function forgetGroup(db, groupId) {
+  await db.setMeta(groupKey(groupId), undefined);
+  await db.setMeta(PREFIX + groupId, undefined);
+}
 
 /** queued returns {groupId: {date, coming}} of the answers not yet sent. */
 export async function queued(db) {

@@ -2,7 +2,7 @@
 // the server has it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answer, flush, queued } from '../js/rsvp.js';
+import { answer, flush, forgetGroup, groupKey, queued } from '../js/rsvp.js';
 import { ApiError, OfflineError } from '../js/api.js';
 
 // fakeDB is the part of db.js's Store that rsvp.js uses.
@@ -64,4 +64,17 @@ test('a newer answer given while one was on its way is kept', async () => {
   release();
   await first;
   assert.deepEqual(await queued(db), { [G]: { date: '2026-03-04', coming: false } });
+});
+
+test('leaving a group forgets its page and its queued answer, and no other group\'s', async () => {
+  const db = fakeDB();
+  const other = 'b'.repeat(32);
+  await db.setMeta(groupKey(G), { name: 'Likepersoner' });
+  await db.setMeta(groupKey(other), { name: 'Andre' });
+  await db.setMeta('rsvp:' + G, { date: '2026-03-04', coming: true });
+  await db.setMeta('rsvp:' + other, { date: '2026-03-05', coming: false });
+  await forgetGroup(db, G);
+  assert.equal(await db.getMeta(groupKey(G)), undefined);
+  assert.deepEqual(await db.getMeta(groupKey(other)), { name: 'Andre' });
+  assert.deepEqual(await queued(db), { [other]: { date: '2026-03-05', coming: false } });
 });

@@ -102,6 +102,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		{"reset codes", s.resets, "userId"},
 		{"group session answers", s.rsvps, "userId"},
 		{"group notices", s.notices(), "by"},
+		{"group attendance", s.attendance, "userId"},
 		{"refresh tokens", s.tokens, "userId"},
 		{"refresh token uses", s.tokenUses, "userId"},
 		{"sync batches", s.batches, "scope"},
@@ -165,10 +166,14 @@ type memberRec struct {
 	JoinedAt     time.Time `bson:"joinedAt"`
 	ShareHistory bool      `bson:"shareHistory"`
 	ShareNotes   bool      `bson:"shareNotes"`
+	// What a peer group's member shows the others; absent before there
+	// was any (false).
+	ShareTrained  bool `bson:"shareTrained"`
+	ShareSessions bool `bson:"shareSessions"`
 }
 
 func (r memberRec) sharing() store.Sharing {
-	return store.Sharing{History: r.ShareHistory, Notes: r.ShareNotes}
+	return store.Sharing{History: r.ShareHistory, Notes: r.ShareNotes, Trained: r.ShareTrained, Sessions: r.ShareSessions}
 }
 
 // CreateGroup stores a new group; ErrDuplicate when the id is taken.
@@ -197,7 +202,8 @@ func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
 	}
 	_, err := s.memberships.UpdateOne(ctx,
 		bson.D{{Key: "groupId", Value: m.GroupID}, {Key: "userId", Value: m.UserID}},
-		eq("$setOnInsert", bson.D{{Key: "joinedAt", Value: ms(m.JoinedAt)}, {Key: "shareHistory", Value: m.Sharing.History}, {Key: "shareNotes", Value: m.Sharing.Notes}}),
+		eq("$setOnInsert", bson.D{{Key: "joinedAt", Value: ms(m.JoinedAt)}, {Key: "shareHistory", Value: m.Sharing.History}, {Key: "shareNotes", Value: m.Sharing.Notes},
+			{Key: "shareTrained", Value: m.Sharing.Trained}, {Key: "shareSessions", Value: m.Sharing.Sessions}}),
 		options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
 		return nil // a concurrent AddMember inserted it first
@@ -236,7 +242,8 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 func (s *Store) SetSharing(ctx context.Context, groupID, userID string, sh store.Sharing) error {
 	res, err := s.memberships.UpdateOne(ctx,
 		bson.D{{Key: "groupId", Value: groupID}, {Key: "userId", Value: userID}},
-		eq("$set", bson.D{{Key: "shareHistory", Value: sh.History}, {Key: "shareNotes", Value: sh.Notes}}))
+		eq("$set", bson.D{{Key: "shareHistory", Value: sh.History}, {Key: "shareNotes", Value: sh.Notes},
+			{Key: "shareTrained", Value: sh.Trained}, {Key: "shareSessions", Value: sh.Sessions}}))
 	if err != nil {
 		return mapErr("set sharing", err)
 	}

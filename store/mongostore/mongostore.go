@@ -93,6 +93,7 @@ type Store struct {
 	resets      *mongo.Collection // one-time password-reset codes
 	schedules   *mongo.Collection // peer groups' weekly sessions, _id = group id
 	rsvps       *mongo.Collection // members' answers for a session date
+	attendance  *mongo.Collection // members ticked present at a session date
 }
 
 var _ store.Store = (*Store)(nil)
@@ -167,6 +168,7 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		resets:      db.Collection("reset_codes"),
 		schedules:   db.Collection("group_schedules"),
 		rsvps:       db.Collection("group_rsvps"),
+		attendance:  db.Collection("group_attendance"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -241,6 +243,8 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.resets, asc("userId"), false},
 		{s.rsvps, asc("groupId", "date", "at"), false},
 		{s.rsvps, asc("userId"), false},
+		{s.attendance, asc("groupId", "date", "userId"), false},
+		{s.attendance, asc("userId"), false},
 		{s.users, asc("role", "createdAt"), false},
 	}
 	for _, ix := range indexes {

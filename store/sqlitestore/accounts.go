@@ -132,8 +132,8 @@ func (s *Store) UpdateGroup(ctx context.Context, g store.Group) error {
 // AddMember makes the user a member of the group; joining twice keeps the
 // first JoinedAt. ErrNotFound when the group or the user does not exist.
 func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO membership (group_id, user_id, joined_at, share_history, share_notes) VALUES (?,?,?,?,?)
-		ON CONFLICT (group_id, user_id) DO NOTHING`, m.GroupID, m.UserID, ms(m.JoinedAt), m.Sharing.History, m.Sharing.Notes)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO membership (group_id, user_id, joined_at, share_history, share_notes, share_trained, share_sessions) VALUES (?,?,?,?,?,?,?)
+		ON CONFLICT (group_id, user_id) DO NOTHING`, m.GroupID, m.UserID, ms(m.JoinedAt), m.Sharing.History, m.Sharing.Notes, m.Sharing.Trained, m.Sharing.Sessions)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: add member: %w", mapErr(err))
 	}
@@ -148,7 +148,7 @@ func (s *Store) RemoveMember(ctx context.Context, groupID, userID string) error 
 
 // Members lists a group's members, longest-standing first.
 func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT group_id, user_id, joined_at, share_history, share_notes FROM membership
+	rows, err := s.r.QueryContext(ctx, `SELECT group_id, user_id, joined_at, share_history, share_notes, share_trained, share_sessions FROM membership
 		WHERE group_id = ? ORDER BY joined_at, user_id`, groupID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: members: %w", err)
@@ -158,7 +158,7 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 	for rows.Next() {
 		var m store.Membership
 		var joined int64
-		if err := rows.Scan(&m.GroupID, &m.UserID, &joined, &m.Sharing.History, &m.Sharing.Notes); err != nil {
+		if err := rows.Scan(&m.GroupID, &m.UserID, &joined, &m.Sharing.History, &m.Sharing.Notes, &m.Sharing.Trained, &m.Sharing.Sessions); err != nil {
 			return nil, fmt.Errorf("sqlitestore: members: %w", err)
 		}
 		m.JoinedAt = fromMS(joined)
@@ -173,8 +173,8 @@ func (s *Store) Members(ctx context.Context, groupID string) ([]store.Membership
 // SetSharing changes what a member shares; ErrNotFound when the user is
 // no member of the group.
 func (s *Store) SetSharing(ctx context.Context, groupID, userID string, sh store.Sharing) error {
-	res, err := s.w.ExecContext(ctx, "UPDATE membership SET share_history = ?, share_notes = ? WHERE group_id = ? AND user_id = ?",
-		sh.History, sh.Notes, groupID, userID)
+	res, err := s.w.ExecContext(ctx, `UPDATE membership SET share_history = ?, share_notes = ?, share_trained = ?, share_sessions = ?
+		WHERE group_id = ? AND user_id = ?`, sh.History, sh.Notes, sh.Trained, sh.Sessions, groupID, userID)
 	return affectedOne(res, err, "set sharing")
 }
 
@@ -223,10 +223,10 @@ func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry,
 // (by JoinedAt, which is CreatedAt for a group the user leads).
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0, 0, g.archived_at
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0, 0, 0, 0, g.archived_at
 		  FROM grp g WHERE g.owner_id = ?1
 		UNION ALL
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history, m.share_notes, g.archived_at
+		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history, m.share_notes, m.share_trained, m.share_sessions, g.archived_at
 		  FROM membership m JOIN grp g ON g.id = m.group_id
 		 WHERE m.user_id = ?1 AND g.owner_id <> ?1
 		ORDER BY 7, 1`, userID)
@@ -238,7 +238,7 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGrou
 	for rows.Next() {
 		var ug store.UserGroup
 		var created, joined, archived int64
-		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.Sharing.History, &ug.Sharing.Notes, &archived); err != nil {
+		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.Sharing.History, &ug.Sharing.Notes, &ug.Sharing.Trained, &ug.Sharing.Sessions, &archived); err != nil {
 			return nil, fmt.Errorf("sqlitestore: user groups: %w", err)
 		}
 		ug.CreatedAt, ug.JoinedAt, ug.ArchivedAt = fromMS(created), fromMS(joined), fromMS(archived)

@@ -79,6 +79,8 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"Schedule", testSchedule},
 		{"RSVPs", testRSVPs},
 		{"SessionChanges", testSessionChanges},
+		{"PeerSharing", testPeerSharing},
+		{"Attendance", testAttendance},
 		{"Audit", testAudit},
 		{"Staff", testStaff},
 		{"UpdateGroup", testUpdateGroup},
