@@ -93,6 +93,7 @@ type Store struct {
 	resets      *mongo.Collection // one-time password-reset codes
 	schedules   *mongo.Collection // peer groups' weekly sessions, _id = group id
 	rsvps       *mongo.Collection // members' answers for a session date
+	invitations *mongo.Collection // peer groups' codes handed to patients, _id = user/group
 }
 
 var _ store.Store = (*Store)(nil)
@@ -167,6 +168,7 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		resets:      db.Collection("reset_codes"),
 		schedules:   db.Collection("group_schedules"),
 		rsvps:       db.Collection("group_rsvps"),
+		invitations: db.Collection("invitations"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -242,6 +244,8 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.rsvps, asc("groupId", "date", "at"), false},
 		{s.rsvps, asc("userId"), false},
 		{s.users, asc("role", "createdAt"), false},
+		{s.invitations, asc("userId", "createdAt"), false},
+		{s.invitations, asc("groupId"), false},
 	}
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys}

@@ -112,6 +112,9 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"ReminderClaimBatch", testReminderClaimBatch},
 		{"DeleteUserPush", testDeleteUserPush},
 		{"PingClose", testPingClose},
+		{"NextStepWeeks", testNextStepWeeks},
+		{"Invitations", testInvitations},
+		{"DeleteUserInvitations", testDeleteUserInvitations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
