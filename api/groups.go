@@ -56,8 +56,9 @@ func toGroupJSON(g store.Group) groupJSON {
 
 // patchGroupRequest is account.GroupChange on the wire.
 type patchGroupRequest struct {
-	Name     *string `json:"name"`
-	Archived *bool   `json:"archived"`
+	Name          *string `json:"name"`
+	Archived      *bool   `json:"archived"`
+	NextStepWeeks *int    `json:"nextStepWeeks"`
 }
 
 // patch renames, archives or restores a group.
