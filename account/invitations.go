@@ -136,11 +136,10 @@ func (iv *Invitations) Hand(ctx context.Context, by store.User, groupID, userID,
 
 // Invitation is an invitation as the patient sees it.
 type Invitation struct {
-	ID          string
-	PeerGroup   PeerGroup
-	InvitedBy   string // the trainer's name, "" when their account is gone
-	InvitedAt   time.Time
-	FromGroupID string
+	ID        string
+	PeerGroup PeerGroup
+	InvitedBy string // the trainer's name, "" when their account is gone
+	InvitedAt time.Time
 }
 
 // Mine lists u's invitations that still stand, newest first. An
@@ -169,7 +168,7 @@ func (iv *Invitations) Mine(ctx context.Context, u store.User) ([]Invitation, er
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
-		out = append(out, Invitation{ID: inv.ID, PeerGroup: pg, InvitedBy: name, InvitedAt: inv.CreatedAt, FromGroupID: inv.FromGroupID})
+		out = append(out, Invitation{ID: inv.ID, PeerGroup: pg, InvitedBy: name, InvitedAt: inv.CreatedAt})
 	}
 	return out, nil
 }

@@ -100,6 +100,12 @@ func TestBrowserHandover(t *testing.T) {
 	says(t, p, "invitation-from", "Treneren din, Tor Trener, inviterer deg. Lise Likeperson leder gruppa.")
 	p.screenshot("handover-invitation-phone")
 	readable(t, p, "Today with an invitation")
+	// Settings → my groups shows it too.
+	p.click("nav-settings")
+	p.waitJS("the invitation among my groups", `document.querySelector('[data-testid=my-groups]') && document.querySelector('[data-testid=invitation]')`)
+	says(t, p, "invitation-group", "Turgruppa på Frogner")
+	p.click("nav-today")
+	p.waitVisible("invitation")
 	type member struct {
 		UserID string `json:"userId"`
 	}
