@@ -39,6 +39,7 @@ type GroupStore interface {
 	SetAttendance(ctx context.Context, groupID, date string, present []string, at time.Time) error
 	AttendanceOf(ctx context.Context, groupID, from, to string) ([]store.Attendance, error)
 	ForgetMember(ctx context.Context, groupID, userID string) error
+	DeleteGroupInvitations(ctx context.Context, groupID string) error
 }
 
 // Groups creates groups, says who may see and lead them, and lets
@@ -218,6 +219,9 @@ func (gs *Groups) Invite(ctx context.Context, by store.User, id string) (store.I
 type GroupChange struct {
 	Name     *string
 	Archived *bool
+	// NextStepWeeks: after how many weeks a treatment group's trainer is
+	// prompted to suggest the next step (1 to MaxNextStepWeeks).
+	NextStepWeeks *int
 }
 
 // Update renames, archives or restores group id (its leader or an admin).
@@ -237,16 +241,35 @@ func (gs *Groups) Update(ctx context.Context, by store.User, id string, ch Group
 		}
 		g.Name = name
 	}
+	if ch.NextStepWeeks != nil {
+		switch n := *ch.NextStepWeeks; {
+		case g.Kind != store.GroupTreatment:
+			return store.Group{}, invalid("nextStepWeeks", "only a treatment group suggests a next step")
+		case n < 1 || n > MaxNextStepWeeks:
+			return store.Group{}, invalid("nextStepWeeks", fmt.Sprintf("want 1–%d", MaxNextStepWeeks))
+		default:
+			g.NextStepWeeks = n
+		}
+	}
+	archiving := false
 	if ch.Archived != nil {
 		switch {
 		case *ch.Archived && g.ArchivedAt.IsZero():
 			g.ArchivedAt = gs.now().UTC()
+			archiving = true
 		case !*ch.Archived:
 			g.ArchivedAt = time.Time{}
 		}
 	}
 	if err := gs.store.UpdateGroup(ctx, g); err != nil {
 		return store.Group{}, err
+	}
+	// The invitations to an archived group go with it: its codes no
+	// longer work, and a restored group hands out new ones.
+	if archiving {
+		if err := gs.store.DeleteGroupInvitations(ctx, g.ID); err != nil {
+			return store.Group{}, err
+		}
 	}
 	return g, nil
 }

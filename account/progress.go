@@ -61,6 +61,9 @@ type MemberProgress struct {
 	Weeks         []training.WeekFigures
 	LastSessionAt time.Time // zero when none is visible
 	Flags         []training.Flag
+	// NextStepDue: the member has been in the group for the group's
+	// next-step weeks or more.
+	NextStepDue bool
 }
 
 // GroupProgress is a group page: every member, those who need a call
@@ -75,15 +78,40 @@ type GroupProgress struct {
 // trainer who leads it (while still a trainer) or an admin, and only a
 // treatment group. To anyone else it does not exist.
 func (c *Clinic) treatmentGroup(ctx context.Context, by store.User, id string) (store.Group, []store.Membership, error) {
-	g, err := c.store.GroupByID(ctx, id)
+	return treatmentGroup(ctx, c.store, by, id)
+}
+
+// groupMembers reads groups and their members.
+type groupMembers interface {
+	GroupByID(ctx context.Context, id string) (store.Group, error)
+	Members(ctx context.Context, groupID string) ([]store.Membership, error)
+}
+
+// treatmentGroup is Clinic.treatmentGroup over any store of groups.
+func treatmentGroup(ctx context.Context, st groupMembers, by store.User, id string) (store.Group, []store.Membership, error) {
+	g, err := st.GroupByID(ctx, id)
 	if err != nil {
 		return g, nil, err
 	}
 	if g.Kind != store.GroupTreatment || !(by.Role == store.RoleAdmin || by.Role == store.RoleTrainer && g.OwnerID == by.ID) {
 		return store.Group{}, nil, fmt.Errorf("group %s for %s: %w", id, by.ID, store.ErrNotFound)
 	}
-	ms, err := c.store.Members(ctx, g.ID)
+	ms, err := st.Members(ctx, g.ID)
 	return g, ms, err
+}
+
+// treatmentMember returns the group and the membership of userID in
+// treatment group id, for those who may see the group's patients.
+func treatmentMember(ctx context.Context, st groupMembers, by store.User, groupID, userID string) (store.Group, store.Membership, error) {
+	g, ms, err := treatmentGroup(ctx, st, by, groupID)
+	if err != nil {
+		return store.Group{}, store.Membership{}, err
+	}
+	i := slices.IndexFunc(ms, func(m store.Membership) bool { return m.UserID == userID })
+	if i < 0 {
+		return store.Group{}, store.Membership{}, fmt.Errorf("member %s of %s: %w", userID, groupID, store.ErrNotFound)
+	}
+	return g, ms[i], nil
 }
 
 // audit records that by reads what of each of ms, before the read.
@@ -190,6 +218,7 @@ func (c *Clinic) Progress(ctx context.Context, by store.User, id string, weeks i
 			UserID: v.user.ID, Name: v.user.Name, Weeks: figures,
 			LastSessionAt: training.LastSession(v.diary.Sessions),
 			Flags:         training.Flags(v.diary.Sessions, figures, v.hrMax, since, now),
+			NextStepDue:   NextStepOf(g, m.JoinedAt, now).Due,
 		})
 	}
 	slices.SortStableFunc(out.Members, func(a, b MemberProgress) int {
@@ -218,20 +247,16 @@ type Patient struct {
 	// the patient sees it (training.FitnessTrend); nil when the profile
 	// names no sex, which the reference needs.
 	Fitness []training.FitnessPoint
+	// NextStep says how long the patient has been in the group, and
+	// whether it is time to suggest the next step.
+	NextStep NextStep
 }
 
 // member returns the membership of userID in group id, for those who may
 // see the group's patients.
 func (c *Clinic) member(ctx context.Context, by store.User, groupID, userID string) (store.Membership, error) {
-	_, ms, err := c.treatmentGroup(ctx, by, groupID)
-	if err != nil {
-		return store.Membership{}, err
-	}
-	i := slices.IndexFunc(ms, func(m store.Membership) bool { return m.UserID == userID })
-	if i < 0 {
-		return store.Membership{}, fmt.Errorf("member %s of %s: %w", userID, groupID, store.ErrNotFound)
-	}
-	return ms[i], nil
+	_, m, err := treatmentMember(ctx, c.store, by, groupID, userID)
+	return m, err
 }
 
 // Patient returns the patient page of member userID of group groupID over
@@ -241,7 +266,7 @@ func (c *Clinic) Patient(ctx context.Context, by store.User, groupID, userID str
 	if weeks < 1 || weeks > MaxProgressWeeks {
 		return Patient{}, invalid("weeks", fmt.Sprintf("want 1–%d", MaxProgressWeeks))
 	}
-	m, err := c.member(ctx, by, groupID, userID)
+	g, m, err := treatmentMember(ctx, c.store, by, groupID, userID)
 	if err != nil {
 		return Patient{}, err
 	}
@@ -257,7 +282,8 @@ func (c *Clinic) Patient(ctx context.Context, by store.User, groupID, userID str
 		User: v.user, JoinedAt: m.JoinedAt, Since: v.since,
 		Sessions: v.diary.Sessions, Plan: v.diary.Plan, PlanBy: v.diary.PlanBy,
 		Weeks: training.Weekly(v.diary.Sessions, v.diary.Plan, v.loc, v.hrMax, ws), HRMax: v.hrMax,
-		Fitness: training.FitnessTrend(v.diary.Measurements, training.Sex(v.user.Sex), v.user.BirthYear),
+		Fitness:  training.FitnessTrend(v.diary.Measurements, training.Sex(v.user.Sex), v.user.BirthYear),
+		NextStep: NextStepOf(g, m.JoinedAt, c.now()),
 	}, nil
 }
 

@@ -241,6 +241,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	me := &meHandlers{groups: cfg.Store, accounts: accounts}
 	inv := &inviteHandlers{invites: account.NewInvites(cfg.Store, cfg.Now, cfg.Rand), now: cfg.Now}
 	grp := &groupHandlers{groups: account.NewGroups(cfg.Store, cfg.Now, cfg.Rand)}
+	handover := &invitationHandlers{invitations: account.NewInvitations(cfg.Store, grp.groups, cfg.Now, cfg.Rand)}
 	syn := newSyncHandlers(cfg.Store, cfg.Now, cfg.Quota)
 	cli := &clinicHandlers{
 		clinic: account.NewClinic(cfg.Store, sync.NewClock(ServerNode, cfg.Now), cfg.Now, cfg.Rand),
@@ -304,6 +305,13 @@ func New(cfg Config) (*echo.Echo, error) {
 	v1.PUT("/groups/:id/members/:userId/plan", cli.setPlan, small, user)
 	v1.POST("/groups/:id/members/:userId/measurements", cli.addMeasurement, small, user)
 	v1.DELETE("/groups/:id/members/:userId", cli.removeMember, small, user)
+	// A trainer hands a patient a peer group's code; looking a code up is
+	// guessing it as much as joining with it.
+	v1.POST("/groups/:id/members/:userId/invitations/preview", handover.preview, small, codesPerNetwork, user, codesPerUser)
+	v1.POST("/groups/:id/members/:userId/invitations", handover.hand, small, codesPerNetwork, user, codesPerUser)
+	v1.GET("/me/invitations", handover.mine, small, user)
+	v1.POST("/me/invitations/:id/accept", handover.accept, small, user, patient)
+	v1.DELETE("/me/invitations/:id", handover.decline, small, user)
 
 	v1.GET("/staff", staff.list, small, user, admin)
 	v1.PATCH("/staff/:id", staff.setRole, small, user, admin)

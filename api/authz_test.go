@@ -162,6 +162,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/api/v1/groups/{gA}/members/{A}/measurements", body: body(map[string]any{"date": "2026-03-01", "vo2max": 40}),
 			want: only(created, notFound, trainerA, admin)},
 		{method: "DELETE", path: "/api/v1/groups/{gA}/members/{A}", want: only(none, notFound, trainerA, admin, patientA), fresh: true},
+		{method: "POST", path: "/api/v1/groups/{gA}/members/{A}/invitations/preview", body: body(map[string]string{"code": "{peerCode}"}),
+			want: only(ok, notFound, trainerA, admin)},
+		{method: "POST", path: "/api/v1/groups/{gA}/members/{A}/invitations", body: body(map[string]string{"code": "{peerCode}"}),
+			want: only(created, notFound, trainerA, admin), fresh: true},
+		{method: "POST", path: "/api/v1/groups/{gPeer}/members/{A}/invitations", body: body(map[string]string{"code": "{peerCode}"}),
+			want: only(created, notFound), fresh: true},
+		{method: "GET", path: "/api/v1/me/invitations", want: signedIn(ok)},
+		{method: "POST", path: "/api/v1/me/invitations/{inv}/accept", want: statuses{others: forbidden, by: map[string]int{
+			patientA: ok, patientB: notFound, peerMember: notFound, anonymous: http.StatusUnauthorized}}, fresh: true},
+		{method: "DELETE", path: "/api/v1/me/invitations/{inv}", want: only(none, notFound, patientA), fresh: true},
 		{method: "POST", path: "/api/v1/auth/reset", body: func(actor string) any {
 			return map[string]string{"email": strings.ReplaceAll(actor, " ", "-") + "@nobody.example.org", "code": "ABCD-EFGH-JKMN", "password": "a new long password"}
 		}, want: statuses{others: invalid}},
@@ -196,10 +206,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 					c = newClinic(t)
 				}
 				path := strings.NewReplacer("{A}", c.patientA.User.ID, "{tA}", c.trainerA.User.ID, "{gA}", c.groupA, "{gB}", c.groupB,
-					"{gPeer}", c.peerGroup, "{code}", c.inviteA, "{peerDate}", peerDateAfter, "{date}", peerToday).Replace(r.path)
+					"{gPeer}", c.peerGroup, "{code}", c.inviteA, "{peerDate}", peerDateAfter, "{date}", peerToday, "{inv}", c.invitationA).Replace(r.path)
 				q := req{Method: r.method, Path: path}
 				if r.body != nil {
 					q.Body = r.body(actor)
+					if m, ok := q.Body.(map[string]string); ok && m["code"] == "{peerCode}" {
+						q.Body = map[string]string{"code": c.peerCode}
+					}
 				}
 				if s, ok := c.session(actor); ok {
 					q.Token = s.Token
@@ -227,5 +240,5 @@ func routePattern(path string) string {
 	if strings.HasPrefix(path, "/api/v1/staff/") || strings.HasPrefix(path, "/api/v1/users/") {
 		return strings.NewReplacer("{tA}", ":id", "{A}", ":id").Replace(path)
 	}
-	return strings.NewReplacer("{A}", ":userId", "{gA}", ":id", "{gB}", ":id", "{gPeer}", ":id", "{code}", ":code", "{peerDate}", ":date", "{date}", ":date").Replace(path)
+	return strings.NewReplacer("{A}", ":userId", "{gA}", ":id", "{gB}", ":id", "{gPeer}", ":id", "{code}", ":code", "{peerDate}", ":date", "{date}", ":date", "{inv}", ":id").Replace(path)
 }

@@ -41,6 +41,7 @@ type memberProgressJSON struct {
 	Weeks         []weekJSON `json:"weeks"`
 	LastSessionAt *time.Time `json:"lastSessionAt"` // null when none
 	Flags         []flagJSON `json:"flags"`
+	NextStepDue   bool       `json:"nextStepDue"` // in the group for its next-step weeks or more
 }
 
 type progressResponse struct {
@@ -99,7 +100,7 @@ func (h *clinicHandlers) progress(c echo.Context) error {
 			flags[j] = flagJSON(f)
 		}
 		out.Members[i] = memberProgressJSON{UserID: m.UserID, Name: m.Name, Weeks: toWeeksJSON(m.Weeks),
-			LastSessionAt: timeOrNull(m.LastSessionAt), Flags: flags}
+			LastSessionAt: timeOrNull(m.LastSessionAt), Flags: flags, NextStepDue: m.NextStepDue}
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -146,6 +147,15 @@ type patientResponse struct {
 	Weeks       []weekJSON    `json:"weeks"`
 	Sessions    []sessionJSON `json:"sessions"`
 	Fitness     fitnessJSON   `json:"fitness"`
+	NextStep    nextStepJSON  `json:"nextStep"`
+}
+
+// nextStepJSON is how long the patient has been in the group against the
+// group's next-step setting.
+type nextStepJSON struct {
+	Weeks int  `json:"weeks"` // whole weeks in the group
+	After int  `json:"after"` // the group's setting
+	Due   bool `json:"due"`
 }
 
 // fitnessJSON is the patient's fitness age over time. Without a sex in
@@ -222,7 +232,8 @@ func (h *clinicHandlers) patient(c echo.Context) error {
 		User:     patientJSON{ID: p.User.ID, Name: p.User.Name, TimeZone: p.User.TimeZone, HRMax: positive(p.HRMax)},
 		JoinedAt: p.JoinedAt, VisibleFrom: timeOrNull(p.Since), Plan: toPlanJSON(p.Plan, p.PlanBy),
 		Weeks: toWeeksJSON(p.Weeks), Sessions: make([]sessionJSON, len(p.Sessions)),
-		Fitness: toFitnessJSON(p.User.Sex, p.Fitness),
+		Fitness:  toFitnessJSON(p.User.Sex, p.Fitness),
+		NextStep: nextStepJSON(p.NextStep),
 	}
 	for i, s := range p.Sessions {
 		out.Sessions[i] = toSessionJSON(s)

@@ -28,6 +28,7 @@ type clinic struct {
 	groupA, groupB, peerGroup          string
 	peerGroupB                         string
 	inviteA                            string
+	peerCode, invitationA              string // the peer group's code, handed to A as an invitation
 	joinedA                            time.Time
 	beforeJoin, afterJoin, warmUpOnlyA string
 }
@@ -70,6 +71,7 @@ func newClinic(t *testing.T, configure ...func(*api.Config)) *clinic {
 	c.groupB, _ = e.group(c.trainerB, "Torsdag", "treatment")
 	var code string
 	c.peerGroup, code = e.group(c.peerLeader, "Likepersoner", "peer")
+	c.peerCode = code
 	c.joinedA = e.clock.Now()
 	if r := e.join(c.patientA, c.inviteA, false); r.Status != http.StatusOK {
 		t.Fatalf("join A: %d %s", r.Status, r.Body)
@@ -111,7 +113,22 @@ func newClinic(t *testing.T, configure ...func(*api.Config)) *clinic {
 		Body: peerSchedule}); r.Status != http.StatusOK {
 		t.Fatalf("schedule: %d %s", r.Status, r.Body)
 	}
+	c.invitationA = e.hand(c.trainerA, c.groupA, c.patientA, c.peerCode)
 	return c
+}
+
+// hand has trainer hand patient p of group a peer group's code, and
+// returns the invitation's id as the patient sees it.
+func (e *env) hand(trainer session, group string, p session, code string) string {
+	e.t.Helper()
+	e.client.Must(e.t, req{Method: "POST", Path: "/api/v1/groups/" + group + "/members/" + p.User.ID + "/invitations", Token: trainer.Token,
+		Body: map[string]string{"code": code}}, http.StatusCreated, nil)
+	var out struct{ Invitations []struct{ ID string } }
+	e.client.Must(e.t, req{Method: "GET", Path: "/api/v1/me/invitations", Token: p.Token}, http.StatusOK, &out)
+	if len(out.Invitations) == 0 {
+		e.t.Fatalf("%s sees no invitation", p.User.Email)
+	}
+	return out.Invitations[0].ID
 }
 
 // peerSchedule is the peer group's weekly session in the clinic: on

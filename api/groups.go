@@ -39,6 +39,7 @@ type groupJSON struct {
 	ArchivedAt      *time.Time        `json:"archivedAt,omitempty"`
 	InviteCode      string            `json:"inviteCode,omitempty"`
 	InviteExpiresAt *time.Time        `json:"inviteExpiresAt,omitempty"`
+	NextStepWeeks   int               `json:"nextStepWeeks,omitempty"` // treatment groups
 	Members         []memberJSON      `json:"members,omitempty"`
 	Schedule        *scheduleJSON     `json:"schedule,omitempty"`
 	NextSession     *groupSessionJSON `json:"nextSession,omitempty"`
@@ -57,13 +58,18 @@ type memberJSON struct {
 }
 
 func toGroupJSON(g store.Group) groupJSON {
-	return groupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, OwnerID: g.OwnerID, CreatedAt: g.CreatedAt, ArchivedAt: timeOrNull(g.ArchivedAt)}
+	out := groupJSON{ID: g.ID, Name: g.Name, Kind: g.Kind, OwnerID: g.OwnerID, CreatedAt: g.CreatedAt, ArchivedAt: timeOrNull(g.ArchivedAt)}
+	if g.Kind == store.GroupTreatment {
+		out.NextStepWeeks = account.NextStepWeeksOf(g)
+	}
+	return out
 }
 
 // patchGroupRequest is account.GroupChange on the wire.
 type patchGroupRequest struct {
-	Name     *string `json:"name"`
-	Archived *bool   `json:"archived"`
+	Name          *string `json:"name"`
+	Archived      *bool   `json:"archived"`
+	NextStepWeeks *int    `json:"nextStepWeeks"`
 }
 
 // patch renames, archives or restores a group.

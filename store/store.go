@@ -93,6 +93,10 @@ type Group struct {
 	// ArchivedAt is when the group was archived, zero while active. An
 	// archived group keeps its members and history; its codes stop working.
 	ArchivedAt time.Time
+	// NextStepWeeks is how many weeks into a treatment group its trainer
+	// is prompted to suggest the next step (a peer group, the
+	// frisklivssentral); 0 when never set (the account package's default).
+	NextStepWeeks int
 }
 
 // Membership ties a patient to a group.
@@ -282,8 +286,8 @@ type UserStore interface {
 type GroupStore interface {
 	CreateGroup(ctx context.Context, g Group) error
 	GroupByID(ctx context.Context, id string) (Group, error)
-	// UpdateGroup replaces the name and ArchivedAt of a group; ErrNotFound
-	// when there is none.
+	// UpdateGroup replaces the name, ArchivedAt and NextStepWeeks of a
+	// group; ErrNotFound when there is none.
 	UpdateGroup(ctx context.Context, g Group) error
 	// AddMember is idempotent: joining a group twice keeps the first JoinedAt.
 	AddMember(ctx context.Context, m Membership) error
@@ -451,6 +455,20 @@ type PushStore interface {
 	DeleteClaimsBefore(ctx context.Context, t time.Time) error
 }
 
+// Invitation is a peer group's code a trainer handed to a patient: the
+// patient sees it as an invitation and joins with the code only when they
+// accept. One per patient and peer group; handing the group again
+// replaces it.
+type Invitation struct {
+	ID          string
+	UserID      string // the patient
+	GroupID     string // the peer group
+	Code        string // the peer group's invite code; it expires with it
+	FromGroupID string // the treatment group it was handed in
+	InvitedBy   string // the trainer (or admin) who handed it
+	CreatedAt   time.Time
+}
+
 // Store is everything the server keeps.
 type Store interface {
 	UserStore
@@ -527,6 +545,22 @@ type Store interface {
 	// ForgetMember removes one user's ticks and answers in one group
 	// (leaving takes them along). No error when there are none.
 	ForgetMember(ctx context.Context, groupID, userID string) error
+
+	// Peer-group invitations (from the clinic to everyday life). Erasing
+	// the patient (DeleteUser) removes theirs.
+
+	// SaveInvitation stores an invitation, replacing the one of the same
+	// user and group (ID included); ErrNotFound when the user or the
+	// group does not exist.
+	SaveInvitation(ctx context.Context, inv Invitation) error
+	// InvitationsOf lists a user's invitations, newest first.
+	InvitationsOf(ctx context.Context, userID string) ([]Invitation, error)
+	// DeleteInvitation removes one of the user's invitations; ErrNotFound
+	// when the user has none with that id.
+	DeleteInvitation(ctx context.Context, userID, id string) error
+	// DeleteGroupInvitations removes every invitation to a group (when it
+	// is archived).
+	DeleteGroupInvitations(ctx context.Context, groupID string) error
 }
 
 // ReminderTarget is a user with push subscriptions, as the reminder

@@ -104,7 +104,25 @@ export function render(ctx, [id]) {
         ? h('p', {}, h('span', { class: 'muted', text: t('clinic.archivedSince', { date: day(t, g.archivedAt) }) + ' ' }),
           h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-restore', text: t('clinic.restore'), onclick: () => change({ archived: false }) }))
         : h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'group-archive', text: t('clinic.archive'),
-          onclick: () => confirm(t('clinic.archiveConfirm', { name: g.name })) && change({ archived: true }) }));
+          onclick: () => confirm(t('clinic.archiveConfirm', { name: g.name })) && change({ archived: true }) }),
+      g.kind === 'treatment' ? nextStepForm(g) : null);
+  }
+
+  // nextStepForm sets after how many weeks the patient page suggests the
+  // next step.
+  function nextStepForm(g) {
+    const weeks = h('input', { type: 'number', inputmode: 'numeric', min: 1, max: 52, value: g.nextStepWeeks, 'data-testid': 'next-step-weeks' });
+    const saved = h('p', { class: 'hint', role: 'status', 'data-testid': 'next-step-saved' });
+    return h('form', { class: 'form', novalidate: true, onsubmit: (ev) => {
+      ev.preventDefault();
+      ctx.api.patch('/groups/' + id, { nextStepWeeks: Number(weeks.value) }).then((next) => {
+        saved.textContent = t('handover.weeksSaved', { n: next.nextStepWeeks });
+        loadBoard();
+      }, fail);
+    } },
+    field('next-step-weeks', t('handover.weeksLabel'), weeks, t('handover.weeksHint')),
+    h('button', { type: 'submit', class: 'btn', 'data-testid': 'next-step-save', text: t('handover.weeksSave') }),
+    saved);
   }
 
   // drawSession is a peer group's weekly session: the form that sets it,
@@ -209,7 +227,9 @@ function memberRow(t, groupId, m) {
   const max = Math.max(1, ...recent.map((w) => w.load));
   return h('li', { class: 'card member' + (m.flags.length ? ' flagged' : ''), 'data-testid': 'board-member' },
     h('div', { class: 'member-head' },
-      h('a', { href: `/clinic/patient/${groupId}/${m.userId}`, 'data-testid': 'patient-link' }, h('strong', { text: m.name })),
+      h('span', {},
+        h('a', { href: `/clinic/patient/${groupId}/${m.userId}`, 'data-testid': 'patient-link' }, h('strong', { text: m.name })),
+        m.nextStepDue ? h('span', { class: 'badge', 'data-testid': 'next-step-badge', text: t('handover.badge') }) : null),
       h('span', { class: 'muted small', text: t('clinic.lastSession', { date: day(t, m.lastSessionAt) }) })),
     strip(t, m.weeks, 'member-strip'),
     h('p', { class: 'small figures' },

@@ -2,13 +2,18 @@
 // plan and sessions with their intervals, as the trainer may see them
 // (notes only when the patient shares them), the plan form — the trainer's plan goes
 // into the patient's synced plan document, which their phone pulls — and a
-// password-reset code for a patient who forgot theirs.
+// password-reset code for a patient who forgot theirs. After the group's
+// weeks it suggests the next step, and the trainer hands the patient a
+// peer group's code there: checked and shown first, then sent as an
+// invitation the patient answers in their app.
 
 import { h, mount, field, timeControl, notice } from './ui.js';
 import { day, problem, strip } from './staffui.js';
 import { weekday, percent, fitnessYears } from './fmt.js';
 import { intensityShare } from './training.js';
 import { bars } from './charts.js';
+import { sessionText } from './invitations.js';
+import { ApiError } from './api.js';
 
 /** render draws the patient page. */
 export function render(ctx, [groupId, userId]) {
@@ -27,6 +32,7 @@ export function render(ctx, [groupId, userId]) {
     document.title = `${p.user.name} – ${t('app.name')}`;
     body.replaceChildren(
       h('p', { class: 'muted small', 'data-testid': 'patient-visible', text: p.visibleFrom ? t('clinic.visibleFrom', { date: day(t, p.visibleFrom) }) : t('clinic.visibleAll') }),
+      nextStep(p),
       h('section', { class: 'card', 'aria-labelledby': 'p-weeks' }, h('h2', { id: 'p-weeks', text: t('clinic.weeks') }), strip(t, p.weeks, 'patient-strip')),
       charts(p.weeks),
       fitness(p.fitness),
@@ -157,6 +163,68 @@ export function render(ctx, [groupId, userId]) {
     h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'plan-save', text: t('clinic.planSave') }));
   }
 
+  // nextStep says, once the patient has been in the group for its weeks,
+  // that it is time to talk about what comes after, and offers to hand a
+  // peer group's code; before that, the code form waits behind a summary.
+  function nextStep(p) {
+    const ns = p.nextStep;
+    const form = handForm(p.user.name);
+    if (!ns.due) {
+      return h('details', { class: 'card', 'data-testid': 'handover-early' },
+        h('summary', { text: t('handover.handEarly', { weeks: ns.weeks, after: ns.after }) }), form);
+    }
+    return h('section', { class: 'card next-step', 'aria-labelledby': 'p-next-step', 'data-testid': 'next-step' },
+      h('h2', { id: 'p-next-step', 'data-testid': 'next-step-title', text: t('handover.due', { n: ns.weeks }) }),
+      h('p', { text: t('handover.dueText') }),
+      form);
+  }
+
+  // handForm takes a peer group's code (typed, pasted, or its join link
+  // from a scanner), shows the group it belongs to, and on the trainer's
+  // confirmation sends it to the patient as an invitation.
+  function handForm(name) {
+    const code = h('input', { type: 'text', autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', maxlength: 200, 'data-testid': 'handover-code' });
+    const out = h('div', { role: 'status', 'data-testid': 'handover-status' });
+    const base = `/groups/${groupId}/members/${userId}/invitations`;
+    const check = async (ev) => {
+      ev.preventDefault();
+      error.textContent = '';
+      out.replaceChildren();
+      const c = codeOf(code.value);
+      if (!c) { code.focus(); return; }
+      try {
+        const g = await ctx.api.post(base + '/preview', { code: c });
+        out.replaceChildren(h('div', { class: 'confirm', 'data-testid': 'handover-preview' },
+          h('p', {}, h('strong', { 'data-testid': 'handover-group', text: g.name }), ' · ', t('handover.leader', { leader: g.leaderName })),
+          h('p', { 'data-testid': 'handover-session', text: sessionText(t, g.schedule) }),
+          h('div', { class: 'card-actions' },
+            h('button', { type: 'button', class: 'btn primary', 'data-testid': 'handover-send', text: t('handover.send', { name }),
+              onclick: async () => {
+                try {
+                  await ctx.api.post(base, { code: c });
+                  code.value = '';
+                  out.replaceChildren(h('p', { class: 'strong', 'data-testid': 'handover-sent', text: t('handover.sent', { name, group: g.name }) }));
+                } catch (e) { codeFail(e); }
+              } }),
+            h('button', { type: 'button', class: 'btn', text: t('handover.cancel'), onclick: () => out.replaceChildren() }))));
+      } catch (e) { codeFail(e); }
+    };
+    // codeFail says why a code was refused in the trainer's words.
+    const codeFail = (e) => {
+      const d = e instanceof ApiError && e.status === 422 && (e.details || []).find((x) => x && x.field === 'code');
+      if (d) {
+        error.textContent = String(d.reason || '').startsWith('not a peer') ? t('handover.notPeer') : t('handover.badCode');
+        code.focus();
+      } else if (e instanceof ApiError && e.status === 429) error.textContent = t('handover.tooMany');
+      else fail(e);
+    };
+    return h('form', { class: 'form', novalidate: true, onsubmit: check },
+      h('h3', { text: t('handover.handTitle') }),
+      field('handover-code', t('handover.codeLabel'), code, t('handover.codeHint')),
+      h('button', { type: 'submit', class: 'btn', 'data-testid': 'handover-check', text: t('handover.check') }),
+      out);
+  }
+
   function resetCard() {
     const out = h('p', { role: 'status', 'data-testid': 'reset-code' });
     return h('section', { class: 'card', 'aria-labelledby': 'p-reset' },
@@ -165,5 +233,17 @@ export function render(ctx, [groupId, userId]) {
       h('button', { type: 'button', class: 'btn', 'data-testid': 'reset-issue', text: t('clinic.resetCode'),
         onclick: () => ctx.api.post(`/users/${userId}/reset-code`).then((r) => { out.textContent = t('clinic.resetIssued', { code: r.code, date: day(t, r.expiresAt) }); }, fail) }),
       out);
+  }
+}
+
+// codeOf reads an invite code from what was typed or pasted: the code
+// itself, or the join link a QR code holds (…/join?code=ABCD…).
+function codeOf(text) {
+  const v = text.trim();
+  try {
+    const u = new URL(v);
+    return (u.searchParams.get('code') || '').trim();
+  } catch {
+    return v;
   }
 }

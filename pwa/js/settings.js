@@ -10,6 +10,7 @@ import { ApiError, OfflineError } from './api.js';
 import { heartPanel } from './hrpanel.js';
 import { remindersSection } from './reminders.js';
 import { forgetGroup } from './rsvp.js';
+import { invitations } from './invitations.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
 
@@ -358,6 +359,7 @@ function myGroups(ctx) {
   return h('section', { class: 'card', 'aria-labelledby': 's-mygroups' },
     h('h2', { id: 's-mygroups', text: t('mygroups.title') }),
     h('p', { class: 'hint', 'data-testid': 'trainer-sees', text: t('mygroups.trainerSees') }),
+    invitations(ctx),
     list, error);
 }
 

@@ -1,12 +1,14 @@
 // Today: this week's plan against what is done (the sessions that count,
 // training's rule), the next planned session, the big start button and
-// the last session. Without a plan it asks for one; it never invents one.
+// the last session; above them, an invitation to a peer group when the
+// trainer handed one (invitations.js). Without a plan it asks for one; it never invents one.
 
 import { h, mount } from './ui.js';
 import { sessions as listSessions, plan as readPlan, PLAN_ID } from './model.js';
 import { nextSlot, completionOf } from './stats.js';
 import { weekOf, counts } from './training.js';
 import { dateTime, weekday, protocolName } from './fmt.js';
+import { invitations } from './invitations.js';
 
 /** live: re-render when documents change (e.g. after a pull). */
 export const live = true;
@@ -42,6 +44,7 @@ export function render(ctx) {
 
   const main = mount(
     h('h1', { class: 'greeting', text: name ? t('today.hello', { name }) : t('today.helloAnon') }),
+    invitations(ctx),
     h('section', { class: 'card week', 'aria-labelledby': 'week-h', 'data-testid': 'week-card' },
       h('h2', { id: 'week-h', class: 'label', text: t('today.thisWeek') }),
       h('p', { class: 'big', 'data-testid': 'week-progress', id: 'week-progress', text: target ? t('today.doneOf', { done, target, n: target }) : t('today.done', { n: done }) }),

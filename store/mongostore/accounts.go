@@ -103,6 +103,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		{"group session answers", s.rsvps, "userId"},
 		{"group notices", s.notices(), "by"},
 		{"group attendance", s.attendance, "userId"},
+		{"invitations", s.invitations, "userId"},
 		{"refresh tokens", s.tokens, "userId"},
 		{"refresh token uses", s.tokenUses, "userId"},
 		{"sync batches", s.batches, "scope"},
@@ -131,19 +132,21 @@ type groupRec struct {
 	CreatedAt time.Time `bson:"createdAt"`
 	// ArchivedAt is absent (nil) while the group is active.
 	ArchivedAt *time.Time `bson:"archivedAt,omitempty"`
+	// NextStepWeeks is absent (0) until set.
+	NextStepWeeks int `bson:"nextStepWeeks,omitempty"`
 }
 
 func (r groupRec) group() store.Group {
-	g := store.Group{ID: r.ID, Name: r.Name, Kind: store.GroupKind(r.Kind), OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC()}
+	g := store.Group{ID: r.ID, Name: r.Name, Kind: store.GroupKind(r.Kind), OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC(), NextStepWeeks: r.NextStepWeeks}
 	if r.ArchivedAt != nil {
 		g.ArchivedAt = r.ArchivedAt.UTC()
 	}
 	return g
 }
 
-// UpdateGroup replaces a group's name and ArchivedAt.
+// UpdateGroup replaces a group's name, ArchivedAt and NextStepWeeks.
 func (s *Store) UpdateGroup(ctx context.Context, g store.Group) error {
-	set := bson.D{{Key: "name", Value: g.Name}}
+	set := bson.D{{Key: "name", Value: g.Name}, {Key: "nextStepWeeks", Value: g.NextStepWeeks}}
 	var update bson.D
 	if g.ArchivedAt.IsZero() {
 		update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: eq("archivedAt", "")}}
@@ -178,7 +181,7 @@ func (r memberRec) sharing() store.Sharing {
 
 // CreateGroup stores a new group; ErrDuplicate when the id is taken.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
-	_, err := s.groups.InsertOne(ctx, groupRec{ID: g.ID, Name: g.Name, Kind: string(g.Kind), OwnerID: g.OwnerID, CreatedAt: ms(g.CreatedAt)})
+	_, err := s.groups.InsertOne(ctx, groupRec{ID: g.ID, Name: g.Name, Kind: string(g.Kind), OwnerID: g.OwnerID, CreatedAt: ms(g.CreatedAt), NextStepWeeks: g.NextStepWeeks})
 	return mapErr("create group", err)
 }
 

@@ -94,6 +94,7 @@ type Store struct {
 	schedules   *mongo.Collection // peer groups' weekly sessions, _id = group id
 	rsvps       *mongo.Collection // members' answers for a session date
 	attendance  *mongo.Collection // members ticked present at a session date
+	invitations *mongo.Collection // peer groups' codes handed to patients, _id = user/group
 }
 
 var _ store.Store = (*Store)(nil)
@@ -169,6 +170,7 @@ func open(ctx context.Context, client *mongo.Client, dbName string, cfg Config) 
 		schedules:   db.Collection("group_schedules"),
 		rsvps:       db.Collection("group_rsvps"),
 		attendance:  db.Collection("group_attendance"),
+		invitations: db.Collection("invitations"),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -246,6 +248,8 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.attendance, asc("groupId", "date", "userId"), false},
 		{s.attendance, asc("userId"), false},
 		{s.users, asc("role", "createdAt"), false},
+		{s.invitations, asc("userId", "createdAt"), false},
+		{s.invitations, asc("groupId"), false},
 	}
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys}

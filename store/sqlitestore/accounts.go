@@ -101,8 +101,8 @@ func affectedOne(res sql.Result, err error, what string) error {
 
 // CreateGroup adds a group; ErrDuplicate when the id is taken.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO grp (id, name, kind, owner_id, created_at) VALUES (?,?,?,?,?)",
-		g.ID, g.Name, g.Kind, g.OwnerID, ms(g.CreatedAt))
+	_, err := s.w.ExecContext(ctx, "INSERT INTO grp (id, name, kind, owner_id, created_at, next_step_weeks) VALUES (?,?,?,?,?,?)",
+		g.ID, g.Name, g.Kind, g.OwnerID, ms(g.CreatedAt), g.NextStepWeeks)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: create group: %w", mapErr(err))
 	}
@@ -114,8 +114,8 @@ func (s *Store) GroupByID(ctx context.Context, id string) (store.Group, error) {
 	var g store.Group
 	var created int64
 	var archived int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, owner_id, created_at, archived_at FROM grp WHERE id = ?", id).
-		Scan(&g.ID, &g.Name, &g.Kind, &g.OwnerID, &created, &archived)
+	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, owner_id, created_at, archived_at, next_step_weeks FROM grp WHERE id = ?", id).
+		Scan(&g.ID, &g.Name, &g.Kind, &g.OwnerID, &created, &archived, &g.NextStepWeeks)
 	if err != nil {
 		return store.Group{}, notFound(err, "group")
 	}
@@ -123,9 +123,10 @@ func (s *Store) GroupByID(ctx context.Context, id string) (store.Group, error) {
 	return g, nil
 }
 
-// UpdateGroup replaces a group's name and ArchivedAt.
+// UpdateGroup replaces a group's name, ArchivedAt and NextStepWeeks.
 func (s *Store) UpdateGroup(ctx context.Context, g store.Group) error {
-	res, err := s.w.ExecContext(ctx, "UPDATE grp SET name = ?, archived_at = ? WHERE id = ?", g.Name, ms(g.ArchivedAt), g.ID)
+	res, err := s.w.ExecContext(ctx, "UPDATE grp SET name = ?, archived_at = ?, next_step_weeks = ? WHERE id = ?",
+		g.Name, ms(g.ArchivedAt), g.NextStepWeeks, g.ID)
 	return affectedOne(res, err, "update group")
 }
 

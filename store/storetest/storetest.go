@@ -119,6 +119,9 @@ func RunWith(t *testing.T, opts RunOptions, open func(t *testing.T) store.Store)
 		{"ReminderTargets", testReminderTargets},
 		{"Notices", testNotices},
 		{"DeleteUserNotices", testDeleteUserNotices},
+		{"NextStepWeeks", testNextStepWeeks},
+		{"Invitations", testInvitations},
+		{"DeleteUserInvitations", testDeleteUserInvitations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
