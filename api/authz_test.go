@@ -170,7 +170,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			want: only(created, notFound), fresh: true},
 		{method: "GET", path: "/api/v1/me/invitations", want: signedIn(ok)},
 		{method: "POST", path: "/api/v1/me/invitations/{inv}/accept", want: statuses{others: forbidden, by: map[string]int{
-			patientA: ok, patientB: notFound, peerMember: notFound, anonymous: http.StatusUnauthorized}}, fresh: true},
+			patientA: ok, patientB: notFound, peerMember: notFound, peerLeft: notFound, anonymous: http.StatusUnauthorized}}, fresh: true},
 		{method: "DELETE", path: "/api/v1/me/invitations/{inv}", want: only(none, notFound, patientA), fresh: true},
 		{method: "POST", path: "/api/v1/auth/reset", body: func(actor string) any {
 			return map[string]string{"email": strings.ReplaceAll(actor, " ", "-") + "@nobody.example.org", "code": "ABCD-EFGH-JKMN", "password": "a new long password"}
