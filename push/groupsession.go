@@ -77,13 +77,10 @@ func (GroupSession) Due(p Patient, now time.Time) []Reminder {
 }
 
 // peerSessions reads the sessions of the peer groups userID is a member
-// of that a reminder could be due for from now: the next few of each,
-// with their one-off changes and the user's answer.
-func peerSessions(ctx context.Context, st SchedulerStore, userID string, now time.Time) ([]PeerSession, error) {
-	groups, err := st.UserGroups(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
+// of (groups, as UserGroups lists them) that a reminder could be due for
+// from now: the next few of each, with their one-off changes and the
+// user's answer.
+func peerSessions(ctx context.Context, st SchedulerStore, userID string, groups []store.UserGroup, now time.Time) ([]PeerSession, error) {
 	var out []PeerSession
 	for _, g := range groups {
 		if g.Kind != store.GroupPeer || g.Owner || !g.ArchivedAt.IsZero() {

@@ -71,17 +71,12 @@ func noticeTopic(groupID string) string {
 
 // noticeStore is what loading a member's notices needs of the store.
 type noticeStore interface {
-	UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error)
 	NoticeOf(ctx context.Context, groupID string) (store.GroupNotice, error)
 }
 
-// noticesOf lists the notices of the active peer groups user id is a
-// member of; the groups they lead are left out.
-func noticesOf(ctx context.Context, st noticeStore, id string) ([]GroupNotice, error) {
-	groups, err := st.UserGroups(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+// noticesOf lists the notices of the user's active peer groups (groups,
+// as UserGroups lists them); the groups they lead are left out.
+func noticesOf(ctx context.Context, st noticeStore, groups []store.UserGroup) ([]GroupNotice, error) {
 	var out []GroupNotice
 	for _, g := range groups {
 		if g.Owner || g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero() {

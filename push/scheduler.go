@@ -380,11 +380,17 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget) (Patien
 			loc = l
 		}
 	}
-	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, s.cfg.Now())
+	// The peer groups' sessions and notices, from one read of the
+	// user's groups.
+	groups, err := s.cfg.Store.UserGroups(ctx, u.ID)
 	if err != nil {
 		return Patient{}, err
 	}
-	notices, err := noticesOf(ctx, s.cfg.Store, u.ID)
+	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, groups, s.cfg.Now())
+	if err != nil {
+		return Patient{}, err
+	}
+	notices, err := noticesOf(ctx, s.cfg.Store, groups)
 	if err != nil {
 		return Patient{}, err
 	}
