@@ -20,22 +20,8 @@ import (
 func TestBrowserHandover(t *testing.T) {
 	dataDir := t.TempDir()
 	srv := startServer(t, "DATA_DIR="+dataDir, "ADMIN_EMAIL=admin@example.no", "ADMIN_PASSWORD="+testPassword)
-	admin := newClient(t, srv.URL)
-	admin.login("admin@example.no")
-	staff := func(role, email, name string) *client {
-		var inv struct {
-			Code string `json:"code"`
-		}
-		admin.must(http.MethodPost, "/api/v1/invites", map[string]string{"role": role}, &inv, http.StatusCreated)
-		c := newClient(t, srv.URL)
-		c.must(http.MethodPost, "/api/v1/auth/register", map[string]string{
-			"email": email, "password": testPassword, "name": name, "inviteCode": inv.Code,
-		}, nil, http.StatusCreated)
-		c.login(email)
-		return c
-	}
-	trainer := staff("trainer", "tor@klinikk.no", "Tor Trener")
-	leader := staff("peer_leader", "lise@example.no", "Lise Likeperson")
+	trainer := staffMember(t, srv, "trainer", "tor@klinikk.no", "Tor Trener")
+	leader := staffMember(t, srv, "peer_leader", "lise@example.no", "Lise Likeperson")
 	type group struct {
 		ID         string `json:"id"`
 		InviteCode string `json:"inviteCode"`

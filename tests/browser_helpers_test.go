@@ -931,10 +931,9 @@ type newGroup struct {
 	InviteCode string `json:"inviteCode"`
 }
 
-// staffGroup has the first admin invite a member of staff with role, who
-// registers as email with name and creates a group of kind; it returns
-// them signed in, and the group.
-func staffGroup(t *testing.T, srv *server, role, email, name, groupName, kind string) (*client, newGroup) {
+// staffMember has the first admin invite a member of staff with role,
+// who registers as email with name; it returns them signed in.
+func staffMember(t *testing.T, srv *server, role, email, name string) *client {
 	t.Helper()
 	admin := newClient(t, srv.URL)
 	admin.login("admin@example.no")
@@ -947,6 +946,15 @@ func staffGroup(t *testing.T, srv *server, role, email, name, groupName, kind st
 		"email": email, "password": testPassword, "name": name, "inviteCode": inv.Code,
 	}, nil, http.StatusCreated)
 	staff.login(email)
+	return staff
+}
+
+// staffGroup has the first admin invite a member of staff with role, who
+// registers as email with name and creates a group of kind; it returns
+// them signed in, and the group.
+func staffGroup(t *testing.T, srv *server, role, email, name, groupName, kind string) (*client, newGroup) {
+	t.Helper()
+	staff := staffMember(t, srv, role, email, name)
 	var group newGroup
 	staff.must(http.MethodPost, "/api/v1/groups", map[string]string{"name": groupName, "kind": kind}, &group, http.StatusCreated)
 	if group.InviteCode == "" {
