@@ -14,6 +14,7 @@ type ExportStore interface {
 	AuditOf(ctx context.Context, userID string) ([]store.AuditEntry, error)
 	UserRSVPs(ctx context.Context, userID string) ([]store.RSVP, error)
 	UserAttendance(ctx context.Context, userID string) ([]store.Attendance, error)
+	InvitationsOf(ctx context.Context, userID string) ([]store.Invitation, error)
 }
 
 // Export is everything the server keeps about a user, for the user: the
@@ -28,6 +29,9 @@ type Export struct {
 	// choices are in Groups).
 	RSVPs      []store.RSVP
 	Attendance []store.Attendance
+	// Invitations are the peer groups a trainer handed the user, not yet
+	// accepted or declined.
+	Invitations []store.Invitation
 }
 
 // ExportOf gathers u's data.
@@ -52,5 +56,9 @@ func ExportOf(ctx context.Context, st ExportStore, u store.User) (Export, error)
 	if err != nil {
 		return Export{}, err
 	}
-	return Export{User: u, Groups: gs, Docs: docs, Audit: audit, RSVPs: rsvps, Attendance: attendance}, nil
+	invitations, err := st.InvitationsOf(ctx, u.ID)
+	if err != nil {
+		return Export{}, err
+	}
+	return Export{User: u, Groups: gs, Docs: docs, Audit: audit, RSVPs: rsvps, Attendance: attendance, Invitations: invitations}, nil
 }

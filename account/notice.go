@@ -43,13 +43,13 @@ func (gs *Groups) noticeGroup(ctx context.Context, by store.User, id string) (st
 
 // PostNotice posts a short notice to peer group id, replacing the one
 // before. Only its peer leader may; the text is plain, trimmed, 1–280
-// characters with no control characters.
+// characters with no control characters but line breaks.
 func (gs *Groups) PostNotice(ctx context.Context, by store.User, id, text string) (Notice, error) {
 	g, err := gs.noticeGroup(ctx, by, id)
 	if err != nil {
 		return Notice{}, err
 	}
-	text, err = plainText(text, maxNoticeLen)
+	text, err = multilineText(text, maxNoticeLen)
 	if err != nil {
 		return Notice{}, invalid("text", err.Error())
 	}

@@ -49,14 +49,24 @@ type Session struct {
 }
 
 // plainText trims s and checks it is at most max printable characters
-// (empty allowed).
+// (empty allowed). The zero-width joiner that composes emoji is allowed.
 func plainText(s string, max int) (string, error) {
+	return text(s, max, false)
+}
+
+// multilineText is plainText that also keeps line breaks ("\r\n" becomes
+// "\n"): a notice may have more than one line.
+func multilineText(s string, max int) (string, error) {
+	return text(strings.ReplaceAll(s, "\r\n", "\n"), max, true)
+}
+
+func text(s string, max int, lines bool) (string, error) {
 	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
 		return "", fmt.Errorf("at most %d characters", max)
 	}
 	for _, r := range s {
-		if !unicode.IsPrint(r) {
+		if !unicode.IsPrint(r) && r != '\u200d' && !(lines && r == '\n') {
 			return "", errors.New("control characters are not allowed")
 		}
 	}

@@ -390,6 +390,17 @@ type exportResponse struct {
 	// sessions a peer leader ticked the user present at.
 	RSVPs      []exportRSVPJSON       `json:"rsvps"`
 	Attendance []exportAttendanceJSON `json:"attendance"`
+	// Invitations are the peer groups a trainer handed the user.
+	Invitations []exportInvitationJSON `json:"invitations"`
+}
+
+type exportInvitationJSON struct {
+	ID          string    `json:"id"`
+	GroupID     string    `json:"groupId"`
+	Code        string    `json:"code"`
+	FromGroupID string    `json:"fromGroupId"`
+	InvitedBy   string    `json:"invitedBy"`
+	CreatedAt   time.Time `json:"createdAt"`
 }
 
 type exportRSVPJSON struct {
@@ -412,12 +423,16 @@ func (h *clinicHandlers) exportMe(c echo.Context) error {
 		return err
 	}
 	out := exportResponse{User: toUserJSON(x.User), Groups: toUserGroupsJSON(x.Groups), Documents: x.Docs, Audit: toAuditJSON(x.Audit),
-		RSVPs: make([]exportRSVPJSON, len(x.RSVPs)), Attendance: make([]exportAttendanceJSON, len(x.Attendance))}
+		RSVPs: make([]exportRSVPJSON, len(x.RSVPs)), Attendance: make([]exportAttendanceJSON, len(x.Attendance)),
+		Invitations: make([]exportInvitationJSON, len(x.Invitations))}
 	for i, r := range x.RSVPs {
 		out.RSVPs[i] = exportRSVPJSON{GroupID: r.GroupID, Date: r.Date, Coming: r.Coming, At: r.At}
 	}
 	for i, a := range x.Attendance {
 		out.Attendance[i] = exportAttendanceJSON{GroupID: a.GroupID, Date: a.Date, At: a.At}
+	}
+	for i, inv := range x.Invitations {
+		out.Invitations[i] = exportInvitationJSON{ID: inv.ID, GroupID: inv.GroupID, Code: inv.Code, FromGroupID: inv.FromGroupID, InvitedBy: inv.InvitedBy, CreatedAt: inv.CreatedAt}
 	}
 	if out.Documents == nil {
 		out.Documents = []sync.Doc{}

@@ -104,6 +104,15 @@ func TestHandPeerGroupCode(t *testing.T) {
 		t.Fatalf("invitations = %+v", mine)
 	}
 	id := mine.Invitations[0].ID
+	// The patient's export holds it, with who handed it and where.
+	var x struct {
+		Invitations []struct{ ID, GroupID, FromGroupID, InvitedBy string }
+	}
+	e.client.Must(t, req{Method: "GET", Path: "/api/v1/me/export", Token: c.patientB.Token}, http.StatusOK, &x)
+	if len(x.Invitations) != 1 || x.Invitations[0].ID != id || x.Invitations[0].GroupID != c.peerGroup ||
+		x.Invitations[0].FromGroupID != group || x.Invitations[0].InvitedBy != c.trainerA.User.ID {
+		t.Errorf("export invitations = %+v", x.Invitations)
+	}
 	var joined struct{ ID, Kind, OwnerName string }
 	e.client.Must(t, req{Method: "POST", Path: "/api/v1/me/invitations/" + id + "/accept", Token: c.patientB.Token}, http.StatusOK, &joined)
 	if joined.ID != c.peerGroup || joined.Kind != "peer" || joined.OwnerName != c.peerLeader.User.Name {

@@ -56,9 +56,13 @@ func (GroupSession) Due(p Patient, now time.Time) []Reminder {
 			continue
 		}
 		key := fmt.Sprintf("%s/%s/%s/%s", p.User.ID, KindGroupSession, s.GroupID, s.Date)
+		// One topic per session: its day-before, hour-before and
+		// cancellation replace each other at the push service, never
+		// another group's or another week's.
+		topic := hashedTopic("gs", s.GroupID+"/"+s.Date)
 		if s.Cancelled {
 			if !now.Before(s.Start.Add(-cancelNotice)) {
-				out = append(out, Reminder{Key: key + "/cancelled", Message: tx.cancelled(s)})
+				out = append(out, Reminder{Key: key + "/cancelled", Message: tx.cancelled(s), Topic: topic})
 			}
 			continue
 		}
@@ -68,9 +72,9 @@ func (GroupSession) Due(p Patient, now time.Time) []Reminder {
 		dayBefore := time.Date(y, m, d-1, s.Start.Hour(), s.Start.Minute(), 0, 0, s.Start.Location())
 		switch {
 		case !now.Before(s.Start.Add(-hourBefore)):
-			out = append(out, Reminder{Key: fmt.Sprintf("%s/hour/%d", key, s.Start.Unix()), Message: tx.hourBefore(s)})
+			out = append(out, Reminder{Key: fmt.Sprintf("%s/hour/%d", key, s.Start.Unix()), Message: tx.hourBefore(s), Topic: topic})
 		case !now.Before(dayBefore):
-			out = append(out, Reminder{Key: fmt.Sprintf("%s/day/%d", key, s.Start.Unix()), Message: tx.dayBefore(s)})
+			out = append(out, Reminder{Key: fmt.Sprintf("%s/day/%d", key, s.Start.Unix()), Message: tx.dayBefore(s), Topic: topic})
 		}
 	}
 	return out
@@ -163,10 +167,10 @@ func groupTextsFor(lang string) groupTexts {
 }
 
 // message is a reminder about s with body that opens the group's page.
-// Every group-session reminder shares one tag: the newest replaces one
-// not yet seen.
+// The reminders of one session share a tag: the newest replaces one not
+// yet seen, and a cancellation is never hidden behind another session's.
 func message(s PeerSession, body string) Message {
-	return Message{Title: s.GroupName, Body: body, URL: "/group/" + s.GroupID, Tag: KindGroupSession}
+	return Message{Title: s.GroupName, Body: body, URL: "/group/" + s.GroupID, Tag: KindGroupSession + "-" + s.GroupID + "-" + s.Date}
 }
 
 // where is ", the place", or nothing when the session names none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,8 +61,11 @@ func (w *world) expect(s *push.Scheduler, steps []step) {
 			if err := json.Unmarshal(m.Plain, &payload); err != nil {
 				w.t.Fatal(err)
 			}
-			if m.Topic != push.KindGroupSession || title != "Turgjengen" || payload.URL != "/group/g1" {
-				w.t.Errorf("at %s: topic %q, title %q, url %q; want the group session's, the group's name and its page", st.at, m.Topic, title, payload.URL)
+			// The session's own topic (a push service allows 32 characters
+			// of base64url), so another session's reminder never replaces
+			// it at the push service.
+			if !strings.HasPrefix(m.Topic, "gs") || len(m.Topic) != 32 || title != "Turgjengen" || payload.URL != "/group/g1" {
+				w.t.Errorf("at %s: topic %q, title %q, url %q; want the session's topic, the group's name and its page", st.at, m.Topic, title, payload.URL)
 			}
 			bodies = append(bodies, body)
 		}

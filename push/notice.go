@@ -62,11 +62,15 @@ func (k Notice) Due(p Patient, now time.Time) []Reminder {
 
 // noticeTopic is the push Topic of a group's notices, so that a push
 // service holding an older one for a phone that is offline hands over only
-// the newest. A Topic is at most 32 characters of base64url: the group id
-// is hashed into it.
-func noticeTopic(groupID string) string {
-	sum := sha256.Sum256([]byte(groupID))
-	return "notice" + base64.RawURLEncoding.EncodeToString(sum[:])[:26]
+// the newest.
+func noticeTopic(groupID string) string { return hashedTopic("notice", groupID) }
+
+// hashedTopic is a push Topic for one thing, named by id: a Topic is at
+// most 32 characters of base64url, so the id is hashed into it after the
+// prefix (at most 6 characters).
+func hashedTopic(prefix, id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return prefix + base64.RawURLEncoding.EncodeToString(sum[:])[:32-len(prefix)]
 }
 
 // noticeStore is what loading a member's notices needs of the store.
