@@ -65,8 +65,12 @@ export function render(ctx, [id]) {
     if (g.kind === 'treatment') loadBoard();
     else {
       drawSession(g);
-      drawNotice(g);
-      loadAttendance();
+      // The notice and the attendance record are the leader's; an admin
+      // who opens another's peer group sees the rest.
+      if (g.ownerId === (ctx.store.get().user || {}).id) {
+        drawNotice(g);
+        loadAttendance();
+      }
     }
   }, fail);
 

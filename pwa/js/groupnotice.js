@@ -30,9 +30,21 @@ export function postedWhen(t, iso, now = new Date()) {
   return dateTime(t, iso);
 }
 
-/** noticeCard is the notice as the group's members see it; null without one. */
-export function noticeCard(t, notice, now) {
-  if (!notice) return null;
+/** NOTICE_DAYS is how long the server shows a notice (account.NoticeTTL). */
+export const NOTICE_DAYS = 7;
+
+/** noticeFresh reports whether there is a notice the server still shows. */
+export function noticeFresh(notice, now = new Date()) {
+  return Boolean(notice) && now - new Date(notice.postedAt) < NOTICE_DAYS * 86400000;
+}
+
+/**
+ * noticeCard is the notice as the group's members see it; null without
+ * one, or when it has expired (a group kept on the phone while offline
+ * may hold a notice the server no longer shows).
+ */
+export function noticeCard(t, notice, now = new Date()) {
+  if (!noticeFresh(notice, now)) return null;
   const when = postedWhen(t, notice.postedAt, now);
   return h('section', { class: 'card group-notice', 'aria-labelledby': 'notice-title', 'data-testid': 'notice-card' },
     h('h2', { id: 'notice-title', text: t('notice.title') }),

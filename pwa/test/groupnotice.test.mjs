@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { translator } from '../js/i18n.js';
-import { noticeLength, postedWhen, NOTICE_MAX } from '../js/groupnotice.js';
+import { noticeFresh, noticeLength, postedWhen, NOTICE_MAX } from '../js/groupnotice.js';
 import { notification } from '../js/notify.js';
 
 const nb = JSON.parse(readFileSync(new URL('../i18n/nb.json', import.meta.url)));
@@ -39,4 +39,11 @@ test('a notice push shows the leader\'s text under the group\'s name and opens t
   assert.equal(options.tag, 'notice-4f2a');
   assert.deepEqual(options.actions, []);
   assert.equal(options.data.path, '/group/4f2a');
+});
+
+test('a notice kept on the phone is shown only while the server would show it (7 days)', () => {
+  const notice = { text: 'Vi trener inne', postedAt: '2026-03-03T10:00:00Z', by: 'Lise' };
+  assert.equal(noticeFresh(notice, new Date('2026-03-10T09:59:59Z')), true);
+  assert.equal(noticeFresh(notice, new Date('2026-03-10T10:00:00Z')), false);
+  assert.equal(noticeFresh(undefined, new Date('2026-03-03T10:00:00Z')), false);
 });
