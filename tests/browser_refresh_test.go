@@ -55,9 +55,11 @@ func TestBrowserRefreshAnswerLost(t *testing.T) {
 		srv := startServer(t, "REFRESH_REUSE_GRACE="+grace.String())
 		_, phone, p := newPhone(t, srv, "kari@example.no")
 		loseOne(phone, p)
-		phone.gate.loseRefreshAnswers(false)
-		// The server's clock is real: let its grace pass.
+		// The server's clock is real: let its grace pass. Answers stay
+		// lost until then, so a retry the app makes meanwhile (within the
+		// grace, which would rotate the cookie) cannot sign it back in.
 		time.Sleep(grace + 200*time.Millisecond)
+		phone.gate.loseRefreshAnswers(false)
 		p.do("reloading", chromedp.Reload())
 		p.waitJS("the app to say it is signed out", syncState+` === 'signedout'`)
 		if got := p.text("sync-text"); got != "Logg inn igjen for å synkronisere" {
