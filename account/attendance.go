@@ -104,15 +104,9 @@ type AttendanceRecord struct {
 // Those who see the group without leading it (its members, an admin)
 // are refused; to anyone else it does not exist.
 func (gs *Groups) ledPeerGroup(ctx context.Context, by store.User, id string) (store.Group, []store.Membership, *time.Location, error) {
-	g, _, members, err := gs.load(ctx, id, by)
+	g, members, err := gs.leaderOf(ctx, by, id, "keep its attendance")
 	if err != nil {
 		return g, nil, nil, err
-	}
-	if !leads(by, g) {
-		return g, nil, nil, refuse(Forbidden, "only the group's peer leader keeps its attendance")
-	}
-	if g.Kind != store.GroupPeer {
-		return g, nil, nil, refuse(Conflict, "only peer groups keep an attendance record")
 	}
 	// The group's calendar: its weekly session's time zone, else the
 	// leader's.
@@ -139,8 +133,8 @@ func (gs *Groups) SetAttendance(ctx context.Context, by store.User, id, date str
 	if err != nil {
 		return AttendanceDate{}, err
 	}
-	if !g.ArchivedAt.IsZero() {
-		return AttendanceDate{}, refuse(Conflict, "the group is archived")
+	if err := active(g); err != nil {
+		return AttendanceDate{}, err
 	}
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return AttendanceDate{}, invalid("date", "YYYY-MM-DD")

@@ -27,18 +27,11 @@ type Notice struct {
 // noticeGroup returns peer group id when by leads it and it is active:
 // the checks before the leader changes what its members see.
 func (gs *Groups) noticeGroup(ctx context.Context, by store.User, id string) (store.Group, error) {
-	g, _, _, err := gs.load(ctx, id, by)
-	switch {
-	case err != nil:
-		return store.Group{}, err
-	case !leads(by, g):
-		return store.Group{}, refuse(Forbidden, "only the group's peer leader may post its notice")
-	case g.Kind != store.GroupPeer:
-		return store.Group{}, refuse(Conflict, "only peer groups have notices")
-	case !g.ArchivedAt.IsZero():
-		return store.Group{}, refuse(Conflict, "the group is archived")
+	g, _, err := gs.leaderOf(ctx, by, id, "post its notice")
+	if err == nil {
+		err = active(g)
 	}
-	return g, nil
+	return g, err
 }
 
 // PostNotice posts a short notice to peer group id, replacing the one

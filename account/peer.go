@@ -79,22 +79,42 @@ func leads(u store.User, g store.Group) bool {
 	return g.OwnerID == u.ID && mayLead(u.Role, g.Kind)
 }
 
+// leaderOf loads peer group id, with its members, for its peer leader,
+// who is about to do what ("set its session"): those who see the group
+// without leading it (its members, an admin) are refused, and to anyone
+// else it does not exist; a group of another kind is a conflict. Changes
+// also check that the group is active (active).
+func (gs *Groups) leaderOf(ctx context.Context, by store.User, id, what string) (store.Group, []store.Membership, error) {
+	g, _, members, err := gs.load(ctx, id, by)
+	switch {
+	case err != nil:
+		return store.Group{}, nil, err
+	case !leads(by, g):
+		return store.Group{}, nil, refuse(Forbidden, "only the group's peer leader may "+what)
+	case g.Kind != store.GroupPeer:
+		return store.Group{}, nil, refuse(Conflict, "only a peer group's leader may "+what)
+	}
+	return g, members, nil
+}
+
+// active refuses a change to an archived group.
+func active(g store.Group) error {
+	if !g.ArchivedAt.IsZero() {
+		return refuse(Conflict, "the group is archived")
+	}
+	return nil
+}
+
 // SetSchedule sets the weekly session of peer group id. Only its peer
 // leader may; the time is kept in the leader's time zone, so the session
 // stays at the same wall-clock time across daylight-saving changes.
 func (gs *Groups) SetSchedule(ctx context.Context, by store.User, id string, in ScheduleInput) (store.Schedule, error) {
-	g, _, _, err := gs.load(ctx, id, by)
+	g, _, err := gs.leaderOf(ctx, by, id, "set its session")
+	if err == nil {
+		err = active(g)
+	}
 	if err != nil {
 		return store.Schedule{}, err
-	}
-	if !leads(by, g) {
-		return store.Schedule{}, refuse(Forbidden, "only the group's peer leader may set its session")
-	}
-	if g.Kind != store.GroupPeer {
-		return store.Schedule{}, refuse(Conflict, "only peer groups have a weekly group session")
-	}
-	if !g.ArchivedAt.IsZero() {
-		return store.Schedule{}, refuse(Conflict, "the group is archived")
 	}
 	var f fields
 	if in.Weekday < 1 || in.Weekday > 7 {

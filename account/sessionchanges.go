@@ -102,15 +102,12 @@ func trainingChanges(cs []store.SessionChange) []training.SessionChange {
 // leaderSchedule loads peer group id and its schedule for a change by
 // its peer leader.
 func (gs *Groups) leaderSchedule(ctx context.Context, by store.User, id string) (store.Schedule, error) {
-	g, _, _, err := gs.load(ctx, id, by)
+	g, _, err := gs.leaderOf(ctx, by, id, "change its sessions")
+	if err == nil {
+		err = active(g)
+	}
 	if err != nil {
 		return store.Schedule{}, err
-	}
-	if !leads(by, g) {
-		return store.Schedule{}, refuse(Forbidden, "only the group's peer leader may change its sessions")
-	}
-	if g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero() {
-		return store.Schedule{}, refuse(Conflict, "the group has no group sessions")
 	}
 	sc, err := gs.store.ScheduleOf(ctx, g.ID)
 	if errors.Is(err, store.ErrNotFound) {
