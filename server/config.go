@@ -114,7 +114,7 @@ func settings() []setting {
 			}},
 		{flag: "push-relay-addrs", env: "PUSH_RELAY_ADDRS", help: "comma-separated IPs/CIDRs of private push relays you run: https endpoints on these addresses are accepted although private or loopback (default: none)",
 			set: func(c *Config, v string) error {
-				ps, err := parseTrustedProxies(v)
+				ps, err := parsePrefixes(v)
 				c.PushRelays = ps
 				return err
 			}},
@@ -122,7 +122,7 @@ func settings() []setting {
 			set: str(func(c *Config) *string { return &c.PushCAFile })},
 		{flag: "trusted-proxies", env: "TRUSTED_PROXIES", help: "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)",
 			set: func(c *Config, v string) error {
-				ps, err := parseTrustedProxies(v)
+				ps, err := parsePrefixes(v)
 				c.TrustedProxies = ps
 				return err
 			}},
@@ -203,9 +203,9 @@ func parsePublicURL(v string) (*url.URL, error) {
 	return u, nil
 }
 
-// parseTrustedProxies parses a comma-separated list of CIDR ranges or
+// parsePrefixes parses a comma-separated list of CIDR ranges or
 // single addresses.
-func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+func parsePrefixes(v string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for part := range strings.SplitSeq(v, ",") {
 		part = strings.TrimSpace(part)

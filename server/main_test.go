@@ -134,7 +134,7 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := parseTrustedProxies(tc.in)
+			got, err := parsePrefixes(tc.in)
 			if (err != nil) != tc.fail {
 				t.Fatalf("error %v", err)
 			}
