@@ -319,7 +319,7 @@ func (s *Scheduler) each(ctx context.Context, n int, f func(i int)) {
 // due lists the reminders due now for one user, after the quiet hours,
 // the already-trained day and the kinds turned off.
 func (s *Scheduler) due(ctx context.Context, t store.ReminderTarget, now time.Time) ([]due, error) {
-	p, err := s.patient(ctx, t)
+	p, err := s.patient(ctx, t, now)
 	if err != nil {
 		return nil, err
 	}
@@ -358,9 +358,10 @@ func retryable(rep Report) bool {
 	return false
 }
 
-// patient reads what the kinds decide from: the user's diary, with the
-// account and settings read in the tick's page of targets.
-func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget) (Patient, error) {
+// patient reads what the kinds decide from at the tick's time now: the
+// user's diary, their peer groups' sessions and notices, with the account
+// and settings read in the tick's page of targets.
+func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now time.Time) (Patient, error) {
 	u := t.User
 	rs := DefaultSettings(u.ID)
 	if t.Settings != nil {
@@ -386,7 +387,7 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget) (Patien
 	if err != nil {
 		return Patient{}, err
 	}
-	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, groups, s.cfg.Now())
+	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, groups, now)
 	if err != nil {
 		return Patient{}, err
 	}
