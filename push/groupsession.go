@@ -80,16 +80,13 @@ func (GroupSession) Due(p Patient, now time.Time) []Reminder {
 	return out
 }
 
-// peerSessions reads the sessions of the peer groups userID is a member
-// of (groups, as UserGroups lists them) that a reminder could be due for
-// from now: the next few of each, with their one-off changes and the
+// peerSessions reads the sessions of the active peer groups userID is a
+// member of (groups, from memberOfPeerGroups) that a reminder could be due
+// for from now: the next few of each, with their one-off changes and the
 // user's answer.
 func peerSessions(ctx context.Context, st SchedulerStore, userID string, groups []store.UserGroup, now time.Time) ([]PeerSession, error) {
 	var out []PeerSession
 	for _, g := range groups {
-		if g.Kind != store.GroupPeer || g.Owner || !g.ArchivedAt.IsZero() {
-			continue
-		}
 		sc, err := st.ScheduleOf(ctx, g.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

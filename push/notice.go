@@ -78,14 +78,11 @@ type noticeStore interface {
 	NoticeOf(ctx context.Context, groupID string) (store.GroupNotice, error)
 }
 
-// noticesOf lists the notices of the user's active peer groups (groups,
-// as UserGroups lists them); the groups they lead are left out.
+// noticesOf lists the notices of the active peer groups the user is a
+// member of (groups, from memberOfPeerGroups).
 func noticesOf(ctx context.Context, st noticeStore, groups []store.UserGroup) ([]GroupNotice, error) {
 	var out []GroupNotice
 	for _, g := range groups {
-		if g.Owner || g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero() {
-			continue
-		}
 		n, err := st.NoticeOf(ctx, g.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

@@ -383,10 +383,11 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now tim
 	}
 	// The peer groups' sessions and notices, from one read of the
 	// user's groups.
-	groups, err := s.cfg.Store.UserGroups(ctx, u.ID)
+	all, err := s.cfg.Store.UserGroups(ctx, u.ID)
 	if err != nil {
 		return Patient{}, err
 	}
+	groups := memberOfPeerGroups(all)
 	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, groups, now)
 	if err != nil {
 		return Patient{}, err
@@ -396,4 +397,13 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now tim
 		return Patient{}, err
 	}
 	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs, PeerSessions: peer, Notices: notices}, nil
+}
+
+// memberOfPeerGroups keeps the active peer groups the user is a member
+// of: reminders and notices go to members, never to a group's own leader
+// or from an archived group.
+func memberOfPeerGroups(groups []store.UserGroup) []store.UserGroup {
+	return slices.DeleteFunc(groups, func(g store.UserGroup) bool {
+		return g.Owner || g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero()
+	})
 }
