@@ -198,3 +198,56 @@ func TestFieldsWriter(t *testing.T) {
 		}
 	}
 }
+
+// anySchema has one document type, "t", with any field holding anything.
+type anySchema struct{}
+
+func (anySchema) CheckType(id, docType string) (string, bool) { return "", docType == "t" }
+func (anySchema) Field(docType, name string) sync.FieldCheck {
+	return func(json.RawMessage) string { return "" }
+}
+
+// FuzzFieldsWriter: whatever fields object a push holds, FieldsWriter
+// writes EncodeFields' bytes, and keeps the sent bytes only when they are
+// those bytes.
+func FuzzFieldsWriter(f *testing.F) {
+	const ts = `"0000019c9e4f1a40-0000-phone"`
+	for _, seed := range []string{
+		`{"a":{"value":1,"ts":` + ts + `},"b":{"value":"x","ts":` + ts + `}}`,
+		`{"b":{"value":1,"ts":` + ts + `},"a":{"value":"x","ts":` + ts + `}}`,
+		`{"a":{"ts":` + ts + `,"value":1}}`,
+		`{"a":{"value":[1, 2],"ts":` + ts + `}}`,
+		`{"a":{"value":{"y":1,"x":"<&>"},"ts":` + ts + `}}`,
+		`{"a":{"value":null,"ts":` + ts + `}}`,
+		`{"æ":{"value":"\u2028","ts":"t\u00e6"}}`,
+		`{"a\"b":{"value":"\\","ts":"a\\b"}}`,
+		`{"a":{"value":1.50,"ts":` + ts + `}}`,
+		"{\"æ\x7f\":{\"value\":\"ø\",\"ts\":\"tø\"}}", // stored form, not ASCII
+		`{}`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, fields string) {
+		body := `{"batchId":"b1","docs":[{"id":"d1","type":"t","fields":` + fields + `}]}`
+		req, err := sync.DecodePushRequest([]byte(body), anySchema{})
+		if err != nil || len(req.Docs) != 1 {
+			return
+		}
+		d := req.Docs[0]
+		want, err := store.EncodeFields(d.Fields)
+		if err != nil {
+			return // a value the stores cannot hold is refused either way
+		}
+		var w store.FieldsWriter
+		got, err := w.Stored(d)
+		if err != nil {
+			t.Fatalf("%s: %v", fields, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: stored %s, want %s", fields, got, want)
+		}
+		if kept := &got[0] == &d.SentFields[0]; kept != bytes.Equal(d.SentFields, want) {
+			t.Fatalf("%s: kept as sent = %v, but sent %s and stored form %s", fields, kept, d.SentFields, want)
+		}
+	})
+}
