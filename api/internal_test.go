@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"testing"
@@ -273,5 +275,27 @@ func TestRememberedTokens(t *testing.T) {
 		if _, err := tok.Parse(raw); (err == nil) != c.ok {
 			t.Errorf("at %v: error %v, want ok %v", c.at.Sub(start), err, c.ok)
 		}
+	}
+}
+
+// TestPushDecoders: while every decoder's place is taken a push does not
+// decode, and answers busy when its request ends first; with a place free
+// it decodes and gives the place back.
+func TestPushDecoders(t *testing.T) {
+	h := &syncHandlers{decoders: make(chan struct{}, 1)}
+	body := []byte(`{"batchId":"b1","docs":[]}`)
+	h.decoders <- struct{}{} // the one place is taken
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var e *Error
+	if _, err := h.decode(ctx, body); !errors.As(err, &e) || e.Code != CodeUnavailable {
+		t.Fatalf("a push whose request ended while waiting: %v, want busy", err)
+	}
+	<-h.decoders // the place is freed
+	if _, err := h.decode(context.Background(), body); err != nil {
+		t.Fatalf("decode once a place is free: %v", err)
+	}
+	if len(h.decoders) != 0 {
+		t.Fatal("the decoder's place was not given back")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -43,6 +44,15 @@ type syncHandlers struct {
 	// the garbage collector empties every cycle or two (on a busy server,
 	// every few pulls), a writer kept here stays.
 	answers chan *pullAnswer
+	// decoders holds a place for each push being decoded. Decoding is
+	// the CPU-bound part of a push in front of the single writer, which
+	// sets the pace of every push; when more pushes decode than there are
+	// cores, the writer waits for a core behind them (in the four-phone
+	// benchmark it stood runnable for about a fifth of its time, and
+	// pushes reached 0.78 of the raw write; with one core left to it,
+	// 0.82: docs/benchmarks.md). So at most GOMAXPROCS − 1 pushes decode
+	// at once, and at least one.
+	decoders chan struct{}
 }
 
 // Pull answer buffers: at most pullBuffers kept, none larger than
@@ -54,7 +64,8 @@ const (
 
 // newSyncHandlers returns the sync endpoints on s, each user within quota.
 func newSyncHandlers(s syncStore, now func() time.Time, quota Quota) *syncHandlers {
-	return &syncHandlers{store: s, now: now, usage: newUsageCache(s.Usage, quota, now), answers: make(chan *pullAnswer, pullBuffers)}
+	return &syncHandlers{store: s, now: now, usage: newUsageCache(s.Usage, quota, now), answers: make(chan *pullAnswer, pullBuffers),
+		decoders: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 }
 
 // push decodes and validates a batch (sync.DecodePushRequest lists every
@@ -65,7 +76,7 @@ func (h *syncHandlers) push(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := sync.DecodePushRequest(data, training.Schema{})
+	req, err := h.decode(c.Request().Context(), data)
 	if err != nil {
 		return err
 	}
@@ -83,6 +94,18 @@ func (h *syncHandlers) push(c echo.Context) error {
 	}
 	h.usage.charge(scope, len(req.Docs), len(data))
 	return c.JSON(http.StatusOK, sync.PushResponse{Applied: res.Applied, ServerTime: h.now().UnixMilli()})
+}
+
+// decode decodes a push body when a decoder's place is free (see
+// decoders), or answers busy if the request ends first.
+func (h *syncHandlers) decode(ctx context.Context, data []byte) (sync.PushRequest, error) {
+	select {
+	case h.decoders <- struct{}{}:
+	case <-ctx.Done():
+		return sync.PushRequest{}, busy()
+	}
+	defer func() { <-h.decoders }()
+	return sync.DecodePushRequest(data, training.Schema{})
 }
 
 // pull returns the next page of the user's change log after cursor.
