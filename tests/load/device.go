@@ -116,7 +116,7 @@ func (d *device) run(ctx context.Context, base string, first time.Time, every ti
 		}
 		t0 = time.Now()
 		_, err = d.pull(ctx, base)
-		rec.add("pull", time.Since(t0), err)
+		rec.addPull(time.Since(t0), t0.Sub(next), err)
 		if every > 0 {
 			next = next.Add(every)
 			if !sleepUntil(ctx, next) {

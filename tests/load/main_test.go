@@ -19,7 +19,7 @@ func TestSmoke(t *testing.T) {
 	}
 	const devices = 4
 	var out strings.Builder
-	rep, err := Run(t.Context(), Config{Devices: devices, Duration: 2 * time.Second, Every: 250 * time.Millisecond, Spread: true, Server: bin, Out: &out})
+	rep, err := Run(t.Context(), Config{Devices: devices, Duration: 2 * time.Second, Every: 250 * time.Millisecond, Server: bin, Out: &out})
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)
@@ -48,5 +48,28 @@ func TestSmoke(t *testing.T) {
 	}
 	if err := rep.Check(rep.Server.PeakRSS - 1); err == nil || !strings.Contains(err.Error(), "peak RSS") {
 		t.Errorf("Check with a bound under the peak RSS = %v, want it to fail on the RSS", err)
+	}
+}
+
+// TestCheck: the latency target fails a run of devices on their own
+// clocks and is only reported for one with every device at once, whose
+// slow pulls are counted by when in their period they began.
+func TestCheck(t *testing.T) {
+	ms := time.Millisecond
+	pulls := []StartedPull{{Lat: 2 * ms, Start: 900 * ms}, {Lat: 2 * ms, Start: 50 * ms}, {Lat: 3 * ms, Start: 400 * ms},
+		{Lat: 40 * ms, Start: 120 * ms}, {Lat: 60 * ms, Start: 600 * ms}}
+	rep := Report{Devices: 1, Converged: 1, Pulls: pulls, Routes: map[string][]time.Duration{
+		"push": {ms, ms, ms},
+		"pull": {2 * ms, 2 * ms, 3 * ms, 40 * ms, 60 * ms},
+	}}
+	if err := rep.Check(1 << 30); err == nil || !strings.Contains(err.Error(), "pull p99") {
+		t.Errorf("devices on their own clocks: Check = %v, want the pull p99 to fail it", err)
+	}
+	rep.AtOnce = true
+	if err := rep.Check(1 << 30); err != nil {
+		t.Errorf("every device at once: Check = %v, want the ratio only reported", err)
+	}
+	if slow, early := rep.SlowPulls(); slow != 2 || early != 1 {
+		t.Errorf("SlowPulls = %d, %d; want 2 pulls of 10 × p50 or more, 1 of them early in its period", slow, early)
 	}
 }
