@@ -36,18 +36,9 @@ type SessionChangeInput struct {
 // upcoming returns the next n sessions of schedule sc as reader sees
 // them, with their one-off changes and who is coming to each.
 func (gs *Groups) upcoming(ctx context.Context, reader store.User, sc store.Schedule, n int) ([]Session, error) {
-	now, loc := gs.now(), location(sc.TimeZone)
-	// Regular dates from last week (a session moved later in its week may
-	// still be ahead) to the last one listed.
-	from := now.In(loc).AddDate(0, 0, -8).Format(time.DateOnly)
-	until := now.In(loc).AddDate(0, 0, 7*(n+1)).Format(time.DateOnly)
-	changes, err := gs.store.SessionChanges(ctx, sc.GroupID, from, until)
+	list, err := NextSessions(ctx, gs.store, sc, gs.now(), n)
 	if err != nil {
 		return nil, err
-	}
-	list, err := training.GroupSessions(now, loc, sc.Weekday, sc.Time, sc.Place, trainingChanges(changes), n)
-	if err != nil {
-		return nil, fmt.Errorf("sessions of %s: %w", sc.GroupID, err)
 	}
 	in, err := gs.memberSet(ctx, sc.GroupID)
 	if err != nil {
@@ -89,6 +80,32 @@ func (gs *Groups) answers(ctx context.Context, reader store.User, groupID string
 		s.Coming = append(s.Coming, u.Name)
 	}
 	return nil
+}
+
+// ChangeReader reads the one-off changes of a group's sessions.
+type ChangeReader interface {
+	SessionChanges(ctx context.Context, groupID, from, until string) ([]store.SessionChange, error)
+}
+
+// NextSessions returns the next n sessions of the weekly session sc from
+// now on (training.GroupSessions), with the one-off changes st holds for
+// them: the group page's and the reminders' one reading of a group's
+// sessions.
+func NextSessions(ctx context.Context, st ChangeReader, sc store.Schedule, now time.Time, n int) ([]training.GroupSession, error) {
+	loc := location(sc.TimeZone)
+	// Regular dates from last week (a session moved later in its week may
+	// still be ahead) to the last one listed.
+	from := now.In(loc).AddDate(0, 0, -8).Format(time.DateOnly)
+	until := now.In(loc).AddDate(0, 0, 7*(n+1)).Format(time.DateOnly)
+	stored, err := st.SessionChanges(ctx, sc.GroupID, from, until)
+	if err != nil {
+		return nil, err
+	}
+	list, err := training.GroupSessions(now, loc, sc.Weekday, sc.Time, sc.Place, trainingChanges(stored), n)
+	if err != nil {
+		return nil, fmt.Errorf("sessions of %s: %w", sc.GroupID, err)
+	}
+	return list, nil
 }
 
 func trainingChanges(cs []store.SessionChange) []training.SessionChange {

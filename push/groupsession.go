@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/training"
 )
@@ -94,22 +95,9 @@ func peerSessions(ctx context.Context, st SchedulerStore, userID string, groups 
 		if err != nil {
 			return nil, err
 		}
-		loc, err := time.LoadLocation(sc.TimeZone)
-		if err != nil {
-			return nil, fmt.Errorf("group %s: %w", g.ID, err)
-		}
-		local := now.In(loc)
-		stored, err := st.SessionChanges(ctx, g.ID, local.AddDate(0, 0, -8).Format(time.DateOnly), local.AddDate(0, 0, 15).Format(time.DateOnly))
+		list, err := account.NextSessions(ctx, st, sc, now, 3)
 		if err != nil {
 			return nil, err
-		}
-		changes := make([]training.SessionChange, len(stored))
-		for i, c := range stored {
-			changes[i] = training.SessionChange{Date: c.Date, Cancelled: c.Cancelled, Reason: c.Reason, MovedTo: c.MovedTo, Time: c.Time, Place: c.Place}
-		}
-		list, err := training.GroupSessions(now, loc, sc.Weekday, sc.Time, sc.Place, changes, 3)
-		if err != nil {
-			return nil, fmt.Errorf("group %s: %w", g.ID, err)
 		}
 		for _, s := range list {
 			if s.Start.After(now.Add(cancelNotice)) {
