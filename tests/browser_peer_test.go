@@ -74,6 +74,31 @@ func TestBrowserPeerGroupJourney(t *testing.T) {
 	readable(t, l, "the leader's group page")
 	l.viewport(390, 844, true)
 	l.screenshot("peer-leader-phone")
+
+	// The member leaves from the group page: her answer goes with her, and
+	// the phone forgets the group.
+	p.close()
+	p = phone.open("/group/" + group.ID)
+	p.waitVisible("peer-leave")
+	eval[bool](p, `(document.querySelector('[data-testid=peer-leave]').scrollIntoView({ block: 'center' }), true)`)
+	p.screenshot("peer-member-leave-phone")
+	eval[bool](p, `(window.confirm = (m) => { window.asked = m; return true; }, true)`)
+	p.click("peer-leave")
+	p.waitJS("back in Settings", `location.pathname === '/settings' && !!document.querySelector('[data-testid=my-groups]')`)
+	if msg := p.text("notice"); !strings.Contains(msg, "gått ut av") {
+		t.Errorf("after leaving, the notice says %q", msg)
+	}
+	if asked := eval[string](p, `window.asked`); !strings.Contains(asked, "Svarene dine") {
+		t.Errorf("the member was asked %q", asked)
+	}
+	p.waitJS("the group gone from her groups", `!document.querySelector('[data-testid=peer-open]') && document.querySelector('[data-testid=my-groups]').textContent !== ''`)
+	if kept := eval[bool](p, `new Promise((ok) => { const r = indexedDB.open('dagbok'); r.onsuccess = () => { const tx = r.result.transaction('meta'); const g = tx.objectStore('meta').get('peergroup:`+group.ID+`'); g.onsuccess = () => ok(g.result !== undefined); }; })`); kept {
+		t.Error("the phone still keeps the group it left")
+	}
+	leader.must(http.MethodGet, "/api/v1/groups/"+group.ID, nil, &g, http.StatusOK)
+	if g.NextSession.Coming != 0 {
+		t.Errorf("after she left, %d coming to the next session", g.NextSession.Coming)
+	}
 }
 
 // TestBrowserPeerSharingAndAttendance: a member turns on "trained this

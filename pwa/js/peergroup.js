@@ -6,14 +6,15 @@
 // latest notice comes first (groupnotice.js). Then the members, each with
 // what they chose to share ("trained this week ✓", the number of sessions
 // this week), in the order they joined — encouragement, never a ranking —
-// and the reader's own two choices, off until turned on. An answer given
-// offline is kept on the device and sent with the next sync (rsvp.js); the
-// page shows the group as last seen when there is no network.
+// and the reader's own two choices, off until turned on; last, leaving
+// the group. An answer given offline is kept on the device and sent with
+// the next sync (rsvp.js); the page shows the group as last seen when
+// there is no network.
 
 import { h, mount } from './ui.js';
 import { dateTime } from './fmt.js';
 import { OfflineError } from './api.js';
-import { answer, groupKey, queued } from './rsvp.js';
+import { answer, forgetGroup, groupKey, queued } from './rsvp.js';
 import { sessionState } from './peersessions.js';
 import { noticeCard } from './groupnotice.js';
 
@@ -26,11 +27,13 @@ export function render(ctx, [id]) {
   const people = h('div');
   const status = h('p', { class: 'muted small', role: 'status', 'data-testid': 'peer-status' });
   const error = h('p', { class: 'error', role: 'alert' });
-  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, notice, body, people, status);
+  const leaving = h('div');
+  mount(h('p', {}, h('a', { href: '/settings', text: '← ' + t('nav.settings') })), title, error, notice, body, people, status, leaving);
 
   const draw = async (g, offline) => {
     title.textContent = g.name;
     document.title = `${g.name} – ${t('app.name')}`;
+    drawLeave(g);
     const card = noticeCard(t, g.notice);
     notice.replaceChildren(...(card ? [card] : []));
     drawPeople(g, offline);
@@ -99,6 +102,22 @@ export function render(ctx, [id]) {
         toggle('shareTrained', 'trainedThisWeek' in mine, t('groupShare.trainedLabel'), t('groupShare.trainedSees'), 'share-trained'),
         toggle('shareSessions', 'sessionsThisWeek' in mine, t('groupShare.sessionsLabel'), t('groupShare.sessionsSees'), 'share-sessions'),
         h('p', { class: 'hint', text: t('groupShare.never') })));
+  };
+  // drawLeave offers to leave the group: the member's answers, ticks and
+  // choices go with them, and the phone forgets what it kept of the group.
+  const drawLeave = (g) => {
+    const leave = () => {
+      if (!confirm(t('peer.leaveConfirm', { name: g.name }))) return;
+      ctx.api.request('DELETE', '/me/groups/' + id)
+        .then(() => forgetGroup(ctx.db, id))
+        .then(() => ctx.navigate('/settings', true, t('peer.left', { name: g.name })), (e) => {
+          error.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message });
+        });
+    };
+    leaving.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'p-leave' },
+      h('h2', { id: 'p-leave', text: t('mygroups.leave') }),
+      h('p', { class: 'hint', text: t('peer.leaveHint') }),
+      h('p', {}, h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'peer-leave', text: t('mygroups.leave'), onclick: leave }))));
   };
   const keep = (g) => { error.textContent = ''; ctx.db.setMeta(groupKey(id), g).catch(() => {}); draw(g, false); };
   const load = () => ctx.api.get('/groups/' + id).then(keep, async (e) => {
