@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -86,81 +85,16 @@ func (w *FieldsWriter) Stored(d sync.Doc) (jsontext.Value, error) {
 		w.names = append(w.names, name)
 	}
 	slices.Sort(w.names)
-	defer clear(w.names) // hold no names of this push after it
-	if isStoredForm(d.SentFields, w.names, d.Fields) {
-		return jsontext.Value(d.SentFields), nil
-	}
 	b, err := appendFields(w.scratch[:0], w.names, d.Fields)
 	if err != nil {
 		return nil, err
 	}
 	w.scratch = b
+	clear(w.names) // hold no names of this push after it
+	if bytes.Equal(b, d.SentFields) {
+		return jsontext.Value(d.SentFields), nil
+	}
 	return bytes.Clone(b), nil
-}
-
-// isStoredForm reports whether sent is byte for byte what appendFields
-// writes for fields (names sorted), without writing it: the frame around
-// each field is compared in place, and the names, stamps and values are
-// compared as they are. It answers false, and leaves the decision to
-// appendFields, for a name or stamp that the JSON library would escape and
-// for an absent value. A value is written as it came (Field.Value is
-// compact JSON), so equal bytes are its stored form.
-func isStoredForm(sent []byte, names []string, fields map[string]sync.Field) bool {
-	c := cutter{rest: sent, ok: true}
-	c.cut("{")
-	for i, name := range names {
-		f := fields[name]
-		if len(f.Value) == 0 || !quotesAsItself(name) || !quotesAsItself(f.TS) {
-			return false
-		}
-		if i > 0 {
-			c.cut(",")
-		}
-		c.cut(`"`)
-		c.cut(name)
-		c.cut(`":{"value":`)
-		c.cutBytes(f.Value)
-		c.cut(`,"ts":"`)
-		c.cut(f.TS)
-		c.cut(`"}`)
-		if !c.ok {
-			return false
-		}
-	}
-	c.cut("}")
-	return c.ok && len(c.rest) == 0
-}
-
-// cutter takes expected prefixes off rest in turn; ok turns false at the
-// first that is not there, and stays false.
-type cutter struct {
-	rest []byte
-	ok   bool
-}
-
-func (c *cutter) cut(prefix string) {
-	c.ok = c.ok && len(c.rest) >= len(prefix) && string(c.rest[:len(prefix)]) == prefix
-	if c.ok {
-		c.rest = c.rest[len(prefix):]
-	}
-}
-
-func (c *cutter) cutBytes(prefix []byte) {
-	c.ok = c.ok && bytes.HasPrefix(c.rest, prefix)
-	if c.ok {
-		c.rest = c.rest[len(prefix):]
-	}
-}
-
-// quotesAsItself reports whether the JSON library quotes s as `"` + s +
-// `"`: valid UTF-8 without control characters, quotes or backslashes.
-func quotesAsItself(s string) bool {
-	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return utf8.ValidString(s)
 }
 
 // DecodeFields reads the stored form of a document's fields. It reads
