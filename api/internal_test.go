@@ -279,8 +279,9 @@ func TestRememberedTokens(t *testing.T) {
 }
 
 // TestPushDecoders: while every decoder's place is taken a push does not
-// decode, and answers busy when its request ends first; with a place free
-// it decodes and gives the place back.
+// decode, and answers busy
+// with its request's end as the cause when that comes first; a push that
+// waits goes ahead once a place is free, and gives it back.
 func TestPushDecoders(t *testing.T) {
 	h := &syncHandlers{decoders: make(chan struct{}, 1)}
 	body := []byte(`{"batchId":"b1","docs":[]}`)
@@ -288,11 +289,21 @@ func TestPushDecoders(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var e *Error
-	if _, err := h.decode(ctx, body); !errors.As(err, &e) || e.Code != CodeUnavailable {
-		t.Fatalf("a push whose request ended while waiting: %v, want busy", err)
+	if _, err := h.decode(ctx, body); !errors.As(err, &e) || e.Code != CodeUnavailable || !errors.Is(err, context.Canceled) {
+		t.Fatalf("a push whose request ended while waiting: %v, want busy, caused by the cancellation", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.decode(context.Background(), body)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("decoded while the place was taken: %v", err)
+	default:
 	}
 	<-h.decoders // the place is freed
-	if _, err := h.decode(context.Background(), body); err != nil {
+	if err := <-done; err != nil {
 		t.Fatalf("decode once a place is free: %v", err)
 	}
 	if len(h.decoders) != 0 {

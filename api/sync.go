@@ -44,14 +44,10 @@ type syncHandlers struct {
 	// the garbage collector empties every cycle or two (on a busy server,
 	// every few pulls), a writer kept here stays.
 	answers chan *pullAnswer
-	// decoders holds a place for each push being decoded. Decoding is
-	// the CPU-bound part of a push in front of the single writer, which
-	// sets the pace of every push; when more pushes decode than there are
-	// cores, the writer waits for a core behind them (in the four-phone
-	// benchmark it stood runnable for about a fifth of its time, and
-	// pushes reached 0.78 of the raw write; with one core left to it,
-	// 0.82: docs/benchmarks.md). So at most GOMAXPROCS − 1 pushes decode
-	// at once, and at least one.
+	// decoders holds a place for each push being decoded: at most
+	// GOMAXPROCS − 1 at once (at least one), so that the single writer,
+	// which sets the pace of every push, always finds a core free
+	// (docs/benchmarks.md, "The writer's core").
 	decoders chan struct{}
 }
 
@@ -97,12 +93,15 @@ func (h *syncHandlers) push(c echo.Context) error {
 }
 
 // decode decodes a push body when a decoder's place is free (see
-// decoders), or answers busy if the request ends first.
+// decoders), or answers busy if the request ends first (its deadline, or
+// the client gone: the log tells them apart).
 func (h *syncHandlers) decode(ctx context.Context, data []byte) (sync.PushRequest, error) {
 	select {
 	case h.decoders <- struct{}{}:
 	case <-ctx.Done():
-		return sync.PushRequest{}, busy()
+		e := busy()
+		e.Cause = context.Cause(ctx)
+		return sync.PushRequest{}, e
 	}
 	defer func() { <-h.decoders }()
 	return sync.DecodePushRequest(data, training.Schema{})
