@@ -90,7 +90,8 @@ type ChangeReader interface {
 // NextSessions returns the next n sessions of the weekly session sc from
 // now on (training.GroupSessions), with the one-off changes st holds for
 // them: the group page's and the reminders' one reading of a group's
-// sessions.
+// sessions. A time zone the server does not know reads as
+// DefaultTimeZone, as everywhere in account.
 func NextSessions(ctx context.Context, st ChangeReader, sc store.Schedule, now time.Time, n int) ([]training.GroupSession, error) {
 	loc := location(sc.TimeZone)
 	// Regular dates from last week (a session moved later in its week may
@@ -99,7 +100,7 @@ func NextSessions(ctx context.Context, st ChangeReader, sc store.Schedule, now t
 	until := now.In(loc).AddDate(0, 0, 7*(n+1)).Format(time.DateOnly)
 	stored, err := st.SessionChanges(ctx, sc.GroupID, from, until)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sessions of %s: %w", sc.GroupID, err)
 	}
 	list, err := training.GroupSessions(now, loc, sc.Weekday, sc.Time, sc.Place, trainingChanges(stored), n)
 	if err != nil {
