@@ -30,7 +30,8 @@ type Config struct {
 // Report is what a run measured.
 type Report struct {
 	Devices  int
-	AtOnce   bool                       // every device at the same instant (Config.AtOnce)
+	AtOnce   bool                       // every device at the same instant (Config.AtOnce, or unpaced)
+	Paced    bool                       // one push and pull per device per period (Config.Every > 0)
 	Elapsed  time.Duration              // of the push-and-pull phase
 	Requests int                        // in that phase
 	Routes   map[string][]time.Duration // latencies by route, sorted
@@ -48,7 +49,7 @@ type Report struct {
 
 // StartedPull is a pull's latency and how long after the start of its
 // device's period it began.
-type StartedPull struct{ Lat, Start time.Duration }
+type StartedPull struct{ Latency, Start time.Duration }
 
 // earlyPull is the part of a period the report counts slow pulls in:
 // with every device at once, the time the server and the devices are
@@ -60,7 +61,7 @@ const earlyPull = 250 * time.Millisecond
 func (r *Report) SlowPulls() (slow, early int) {
 	limit := 10 * Quantile(r.Routes["pull"], 0.50)
 	for _, p := range r.Pulls {
-		if p.Lat >= limit {
+		if p.Latency >= limit {
 			slow++
 			if p.Start < earlyPull {
 				early++
@@ -135,9 +136,10 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		return rep, fmt.Errorf("%d devices could not sign in, e.g. %v", n, rec.errors[0])
 	}
 
-	rep.AtOnce = c.AtOnce
+	// Unpaced devices (Every 0) have no period to spread over.
+	rep.AtOnce, rep.Paced = c.AtOnce || c.Every == 0, c.Every > 0
 	how := "spread across the period"
-	if c.AtOnce {
+	if rep.AtOnce {
 		how = "all at once"
 	}
 	fmt.Fprintf(c.Out, "%d devices, one push of 3 documents and one pull every %v each (%s), for %v…\n", c.Devices, c.Every, how, c.Duration)
@@ -147,7 +149,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	deadline := start.Add(c.Duration)
 	onEach(len(devs), len(devs), func(i int) {
 		first := start
-		if !c.AtOnce {
+		if !rep.AtOnce {
 			first = start.Add(c.Every * time.Duration(i) / time.Duration(len(devs)))
 		}
 		devs[i].run(ctx, srv.url, first, c.Every, deadline, &rec)
@@ -285,7 +287,7 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "%-10s %6d  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (p99/p50 %.1f)\n", k, len(l),
 			ms(p50), ms(Quantile(l, 0.95)), ms(p99), ms(l[len(l)-1]), float64(p99)/float64(max(p50, 1)))
 	}
-	if slow, early := r.SlowPulls(); slow > 0 {
+	if slow, early := r.SlowPulls(); slow > 0 && r.Paced {
 		fmt.Fprintf(w, "pulls of 10 × p50 or more: %d, %d of them begun in the first %d ms of their device's period\n", slow, early, earlyPull.Milliseconds())
 	}
 	fmt.Fprintf(w, "server: peak RSS %.1f MiB, at most %d open files and %d goroutines\n",
@@ -310,22 +312,30 @@ func (r *Report) Print(w io.Writer) {
 	}
 }
 
+// atOnceBound is the p99 ÷ p50 a run with every device at once fails at:
+// 12.5–15 for pulls on the final code, so a tail twice as long fails.
+const atOnceBound = 25
+
 // Check returns what the run failed of its targets: no failed request,
 // p99 under 10 × p50 for pushes and pulls, every device converged, peak
-// RSS at most maxRSS bytes. The latency target holds for devices on their
-// own clocks: with every device at the same instant (AtOnce) the pulls
-// that begin while that instant's pushes are being read and written wait
+// RSS at most maxRSS bytes. The latency target is the for devices
+// on their own clocks; with every device at the same instant (AtOnce) the
+// pulls that begin while that instant's pushes are read and written wait
 // for the cores with them — on one machine with the devices themselves —
-// so the ratio is reported, not judged (docs/benchmarks.md).
+// and the bound is atOnceBound (docs/benchmarks.md).
 func (r *Report) Check(maxRSS int64) error {
 	var fail []error
 	if n := len(r.Errors); n > 0 {
 		fail = append(fail, fmt.Errorf("%d requests failed", n))
 	}
+	bound := time.Duration(10)
+	if r.AtOnce {
+		bound = atOnceBound
+	}
 	for _, k := range []string{"push", "pull"} {
 		l := r.Routes[k]
-		if p50, p99 := Quantile(l, 0.50), Quantile(l, 0.99); p99 >= 10*p50 && !r.AtOnce {
-			fail = append(fail, fmt.Errorf("%s p99 %.1f ms is 10 × p50 (%.1f ms) or more", k, ms(p99), ms(p50)))
+		if p50, p99 := Quantile(l, 0.50), Quantile(l, 0.99); p99 >= bound*p50 {
+			fail = append(fail, fmt.Errorf("%s p99 %.1f ms is %d × p50 (%.1f ms) or more", k, ms(p99), bound, ms(p50)))
 		}
 	}
 	if r.Converged != r.Devices {
