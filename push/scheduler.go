@@ -22,7 +22,6 @@ type SchedulerStore interface {
 	FinishReminders(ctx context.Context, cs []store.ReminderClaim, at time.Time) error
 	DeleteClaimsBefore(ctx context.Context, t time.Time) error
 	// The peer groups' weekly sessions (GroupSession).
-	UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error)
 	ScheduleOf(ctx context.Context, groupID string) (store.Schedule, error)
 	SessionChanges(ctx context.Context, groupID, from, until string) ([]store.SessionChange, error)
 	RSVPs(ctx context.Context, groupID, date string) ([]store.RSVP, error)
@@ -359,8 +358,8 @@ func retryable(rep Report) bool {
 }
 
 // patient reads what the kinds decide from at the tick's time now: the
-// user's diary, their peer groups' sessions and notices, with the account
-// and settings read in the tick's page of targets.
+// user's diary, their peer groups' sessions and notices, with the account,
+// settings and groups read in the tick's page of targets.
 func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now time.Time) (Patient, error) {
 	u := t.User
 	rs := DefaultSettings(u.ID)
@@ -381,13 +380,7 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now tim
 			loc = l
 		}
 	}
-	// The peer groups' sessions and notices, from one read of the
-	// user's groups.
-	all, err := s.cfg.Store.UserGroups(ctx, u.ID)
-	if err != nil {
-		return Patient{}, err
-	}
-	groups := memberOfPeerGroups(all)
+	groups := memberOfPeerGroups(t.Groups)
 	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, groups, now)
 	if err != nil {
 		return Patient{}, err

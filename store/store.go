@@ -501,9 +501,10 @@ type Store interface {
 
 	// ReminderTargets lists up to limit users with a push subscription
 	// whose IDs sort after `after`, ordered by ID, each with their
-	// reminder settings and subscriptions (oldest first): what the
-	// scheduler needs of a page of users, in a few queries instead of
-	// three for each user. A page shorter than limit is the last.
+	// reminder settings, subscriptions (oldest first) and groups (as
+	// UserGroups lists them): what the scheduler needs of a page of users
+	// besides their diaries, in a few queries instead of four for each
+	// user. A page shorter than limit is the last.
 	ReminderTargets(ctx context.Context, after string, limit int) ([]ReminderTarget, error)
 
 	// Peer groups: one-off changes and cancellations of the weekly
@@ -570,6 +571,7 @@ type ReminderTarget struct {
 	// Settings are nil when the user never chose.
 	Settings      *ReminderSettings
 	Subscriptions []Subscription // oldest first
+	Groups        []UserGroup    // as UserGroups lists them
 }
 
 // SessionChange is a one-off change of a peer group's weekly session on

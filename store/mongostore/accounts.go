@@ -296,46 +296,66 @@ func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry,
 // UserGroups lists the groups a user leads or belongs to, oldest first (by
 // JoinedAt; CreatedAt for groups the user leads).
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error) {
+	groups, err := s.userGroupsOf(ctx, []string{userID})
+	return groups[userID], err
+}
+
+// userGroupsOf reads the groups of each of users (UserGroups) in three
+// queries, however many users.
+func (s *Store) userGroupsOf(ctx context.Context, users []string) (map[string][]store.UserGroup, error) {
 	var owned []groupRec
-	if err := findAll(ctx, s.groups, eq("ownerId", userID), nil, &owned); err != nil {
+	if err := findAll(ctx, s.groups, eq("ownerId", eq("$in", users)), nil, &owned); err != nil {
 		return nil, mapErr("user groups", err)
 	}
 	var member []memberRec
-	if err := findAll(ctx, s.memberships, eq("userId", userID), nil, &member); err != nil {
+	if err := findAll(ctx, s.memberships, eq("userId", eq("$in", users)), nil, &member); err != nil {
 		return nil, mapErr("user groups", err)
 	}
-	byID := make(map[string]store.UserGroup, len(owned)+len(member))
-	for _, g := range owned {
-		byID[g.ID] = store.UserGroup{Group: g.group(), Owner: true, JoinedAt: g.CreatedAt.UTC()}
+	byUser := make(map[string]map[string]store.UserGroup, len(users))
+	add := func(user string, ug store.UserGroup) {
+		if byUser[user] == nil {
+			byUser[user] = map[string]store.UserGroup{}
+		}
+		byUser[user][ug.ID] = ug
 	}
-	joined := make(map[string]memberRec, len(member))
+	for _, g := range owned {
+		add(g.OwnerID, store.UserGroup{Group: g.group(), Owner: true, JoinedAt: g.CreatedAt.UTC()})
+	}
 	var ids []string
 	for _, m := range member {
-		if _, ok := byID[m.GroupID]; !ok {
-			ids = append(ids, m.GroupID)
-			joined[m.GroupID] = m
-		}
+		ids = append(ids, m.GroupID)
 	}
+	groups := map[string]groupRec{}
 	if len(ids) > 0 {
-		var groups []groupRec
-		if err := findAll(ctx, s.groups, eq("_id", eq("$in", ids)), nil, &groups); err != nil {
+		var recs []groupRec
+		if err := findAll(ctx, s.groups, eq("_id", eq("$in", ids)), nil, &recs); err != nil {
 			return nil, mapErr("user groups", err)
 		}
-		for _, g := range groups {
-			m := joined[g.ID]
-			byID[g.ID] = store.UserGroup{Group: g.group(), JoinedAt: m.JoinedAt.UTC(), Sharing: m.sharing()}
+		for _, g := range recs {
+			groups[g.ID] = g
 		}
 	}
-	out := make([]store.UserGroup, 0, len(byID))
-	for _, ug := range byID {
-		out = append(out, ug)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].JoinedAt.Equal(out[j].JoinedAt) {
-			return out[i].JoinedAt.Before(out[j].JoinedAt)
+	for _, m := range member {
+		g, ok := groups[m.GroupID]
+		if !ok || g.OwnerID == m.UserID {
+			continue // gone meanwhile, or the member's own group
 		}
-		return out[i].ID < out[j].ID
-	})
+		add(m.UserID, store.UserGroup{Group: g.group(), JoinedAt: m.JoinedAt.UTC(), Sharing: m.sharing()})
+	}
+	out := make(map[string][]store.UserGroup, len(byUser))
+	for user, byID := range byUser {
+		list := make([]store.UserGroup, 0, len(byID))
+		for _, ug := range byID {
+			list = append(list, ug)
+		}
+		sort.Slice(list, func(i, j int) bool {
+			if !list[i].JoinedAt.Equal(list[j].JoinedAt) {
+				return list[i].JoinedAt.Before(list[j].JoinedAt)
+			}
+			return list[i].ID < list[j].ID
+		})
+		out[user] = list
+	}
 	return out, nil
 }
 

@@ -65,7 +65,8 @@ func (s *Store) subscriptionsAfter(ctx context.Context, after string, n int) ([]
 	return out, false, mapErr("reminder targets", cur.Err())
 }
 
-// targetsOf joins grouped subscriptions to their accounts and settings.
+// targetsOf joins grouped subscriptions to their accounts, settings and
+// groups.
 func (s *Store) targetsOf(ctx context.Context, subs []subscriptionRec) ([]store.ReminderTarget, error) {
 	var ids []string
 	for _, r := range subs {
@@ -90,6 +91,10 @@ func (s *Store) targetsOf(ctx context.Context, subs []subscriptionRec) ([]store.
 	if err != nil {
 		return nil, mapErr("reminder targets", err)
 	}
+	groups, err := s.userGroupsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	byID := make(map[string]store.User, len(users))
 	for _, u := range users {
 		byID[u.ID] = u.user()
@@ -106,7 +111,7 @@ func (s *Store) targetsOf(ctx context.Context, subs []subscriptionRec) ([]store.
 			continue
 		}
 		if len(out) == 0 || out[len(out)-1].User.ID != r.UserID {
-			out = append(out, store.ReminderTarget{User: u, Settings: setByID[r.UserID]})
+			out = append(out, store.ReminderTarget{User: u, Settings: setByID[r.UserID], Groups: groups[r.UserID]})
 		}
 		last := &out[len(out)-1]
 		last.Subscriptions = append(last.Subscriptions, store.Subscription{Endpoint: r.Endpoint, UserID: r.UserID,

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-json-experiment/json"
+
 	"github.com/hit4x4/dagbok/store"
 )
 
@@ -223,27 +225,39 @@ func (s *Store) AuditOf(ctx context.Context, userID string) ([]store.AuditEntry,
 // UserGroups lists the groups the user leads or belongs to, oldest first
 // (by JoinedAt, which is CreatedAt for a group the user leads).
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]store.UserGroup, error) {
+	groups, err := s.userGroupsOf(ctx, []string{userID})
+	return groups[userID], err
+}
+
+// userGroupsOf reads the groups of each of users (UserGroups) in one
+// query, whose IDs it takes as a JSON array.
+func (s *Store) userGroupsOf(ctx context.Context, users []string) (map[string][]store.UserGroup, error) {
+	ids, err := json.Marshal(users)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: user groups: %w", err)
+	}
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0, 0, 0, 0, g.archived_at
-		  FROM grp g WHERE g.owner_id = ?1
+		SELECT u.value, g.id, g.name, g.kind, g.owner_id, g.created_at, 1, g.created_at, 0, 0, 0, 0, g.archived_at
+		  FROM json_each(?1) u JOIN grp g ON g.owner_id = u.value
 		UNION ALL
-		SELECT g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history, m.share_notes, m.share_trained, m.share_sessions, g.archived_at
-		  FROM membership m JOIN grp g ON g.id = m.group_id
-		 WHERE m.user_id = ?1 AND g.owner_id <> ?1
-		ORDER BY 7, 1`, userID)
+		SELECT u.value, g.id, g.name, g.kind, g.owner_id, g.created_at, 0, m.joined_at, m.share_history, m.share_notes, m.share_trained, m.share_sessions, g.archived_at
+		  FROM json_each(?1) u JOIN membership m ON m.user_id = u.value JOIN grp g ON g.id = m.group_id
+		 WHERE g.owner_id <> u.value
+		ORDER BY 1, 8, 2`, string(ids))
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: user groups: %w", err)
 	}
 	defer rows.Close()
-	var out []store.UserGroup
+	out := make(map[string][]store.UserGroup, len(users))
 	for rows.Next() {
+		var user string
 		var ug store.UserGroup
 		var created, joined, archived int64
-		if err := rows.Scan(&ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.Sharing.History, &ug.Sharing.Notes, &ug.Sharing.Trained, &ug.Sharing.Sessions, &archived); err != nil {
+		if err := rows.Scan(&user, &ug.ID, &ug.Name, &ug.Kind, &ug.OwnerID, &created, &ug.Owner, &joined, &ug.Sharing.History, &ug.Sharing.Notes, &ug.Sharing.Trained, &ug.Sharing.Sessions, &archived); err != nil {
 			return nil, fmt.Errorf("sqlitestore: user groups: %w", err)
 		}
 		ug.CreatedAt, ug.JoinedAt, ug.ArchivedAt = fromMS(created), fromMS(joined), fromMS(archived)
-		out = append(out, ug)
+		out[user] = append(out[user], ug)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlitestore: user groups: %w", err)

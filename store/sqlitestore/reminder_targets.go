@@ -9,9 +9,9 @@ import (
 	"github.com/hit4x4/dagbok/store"
 )
 
-// ReminderTargets reads a page of subscribed users in one query: their
+// ReminderTargets reads a page of subscribed users in two queries: their
 // subscriptions joined to their account and settings, one row per
-// subscription.
+// subscription, and then the page's users' groups.
 func (s *Store) ReminderTargets(ctx context.Context, after string, limit int) ([]store.ReminderTarget, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -60,5 +60,22 @@ func (s *Store) ReminderTargets(ctx context.Context, after string, limit int) ([
 		last := &out[len(out)-1]
 		last.Subscriptions = append(last.Subscriptions, sub)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: reminder targets: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(out))
+	for i, t := range out {
+		ids[i] = t.User.ID
+	}
+	groups, err := s.userGroupsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Groups = groups[out[i].User.ID]
+	}
+	return out, nil
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // testReminderTargets: pages of subscribed users by ID, each with their
-// account, settings (nil when never chosen) and subscriptions oldest
-// first; users without a subscription and erased users are not listed.
+// account, settings (nil when never chosen), subscriptions oldest first
+// and groups as UserGroups lists them; users without a subscription and
+// erased users are not listed.
 func testReminderTargets(t *testing.T, h harness) {
 	s := h.fresh(t)
 	c := ctx(t)
@@ -35,6 +36,26 @@ func testReminderTargets(t *testing.T, h harness) {
 	}
 	if err := s.DeleteUser(c, "eve"); err != nil {
 		t.Fatalf("DeleteUser: %v", err)
+	}
+	// ann is in a trainer's group and in the peer group dan leads, which
+	// bob (no subscription) is also in.
+	mustCreateUser(t, s, user("tom", store.RoleTrainer))
+	for _, g := range []store.Group{
+		{ID: "g-treat", Name: "Tirsdag", Kind: store.GroupTreatment, OwnerID: "tom", CreatedAt: at(0)},
+		{ID: "g-peer", Name: "Turgruppa", Kind: store.GroupPeer, OwnerID: "dan", CreatedAt: at(time.Minute)},
+	} {
+		if err := s.CreateGroup(c, g); err != nil {
+			t.Fatalf("CreateGroup: %v", err)
+		}
+	}
+	for _, m := range []store.Membership{
+		{GroupID: "g-treat", UserID: "ann", JoinedAt: at(2 * time.Minute)},
+		{GroupID: "g-peer", UserID: "ann", JoinedAt: at(3 * time.Minute), Sharing: store.Sharing{Trained: true}},
+		{GroupID: "g-peer", UserID: "bob", JoinedAt: at(4 * time.Minute)},
+	} {
+		if err := s.AddMember(c, m); err != nil {
+			t.Fatalf("AddMember: %v", err)
+		}
 	}
 
 	page := func(after string, limit int) []store.ReminderTarget {
@@ -83,7 +104,34 @@ func testReminderTargets(t *testing.T, h harness) {
 	if got := page("dan", 2); len(got) != 0 {
 		t.Errorf("page after the last user %v, want none", ids(got))
 	}
-	if got := ids(page("", 10)); !slices.Equal(got, []string{"ann", "cid", "dan"}) {
+	all := page("", 10)
+	if got := ids(all); !slices.Equal(got, []string{"ann", "cid", "dan"}) {
 		t.Errorf("one page of all %v, want [ann cid dan]", got)
 	}
+	for _, tg := range all {
+		want, err := s.UserGroups(c, tg.User.ID)
+		if err != nil {
+			t.Fatalf("UserGroups(%s): %v", tg.User.ID, err)
+		}
+		if fmt.Sprint(tg.Groups) != fmt.Sprint(want) {
+			t.Errorf("%s's groups %+v, want %+v (UserGroups)", tg.User.ID, tg.Groups, want)
+		}
+	}
+	if got := groupIDs(all[0].Groups); !slices.Equal(got, []string{"g-treat", "g-peer"}) {
+		t.Errorf("ann's groups %v, want [g-treat g-peer] in the order she joined", got)
+	}
+	if len(all[1].Groups) != 0 {
+		t.Errorf("cid is in no group, got %v", groupIDs(all[1].Groups))
+	}
+	if dan := all[2].Groups; len(dan) != 1 || dan[0].ID != "g-peer" || !dan[0].Owner {
+		t.Errorf("dan's groups %+v, want the peer group he leads", dan)
+	}
+}
+
+func groupIDs(gs []store.UserGroup) []string {
+	var out []string
+	for _, g := range gs {
+		out = append(out, g.ID)
+	}
+	return out
 }
