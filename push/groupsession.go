@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hit4x4/dagbok/account"
@@ -26,13 +27,15 @@ const (
 )
 
 // PeerSession is a weekly session of a peer group the user is a member
-// of, with its one-off change applied, as the group-session reminders
-// need it.
+// of or leads, with its one-off change applied, as the group-session
+// reminders need it.
 type PeerSession struct {
 	GroupID, GroupName string
 	training.GroupSession
 	// NotComing: the user said "not this time" for it.
 	NotComing bool
+	// Leads: the user is the group's peer leader.
+	Leads bool
 }
 
 // GroupSession reminds members of their peer group's weekly session the
@@ -40,7 +43,9 @@ type PeerSession struct {
 // before) and an hour before it, at the session's time as moved; a
 // cancelled session sends one cancellation instead, in the week before
 // it. Nothing for a session the member said they will not come to. The
-// texts name the group, the time and the place, nothing else.
+// group's peer leader gets the same two reminders, opening the group's
+// page for leaders, and no cancellation (it is theirs). The texts name
+// the group, the time and the place, nothing else.
 type GroupSession struct{}
 
 func (GroupSession) Name() string { return KindGroupSession }
@@ -61,6 +66,9 @@ func (GroupSession) Due(p Patient, now time.Time) []Reminder {
 		// cancellation replace each other at the push service, never
 		// another group's or another week's.
 		topic := hashedTopic("gs", s.GroupID+"/"+s.Date)
+		if s.Cancelled && s.Leads {
+			continue
+		}
 		if s.Cancelled {
 			if !now.Before(s.Start.Add(-cancelNotice)) {
 				out = append(out, Reminder{Key: key + "/cancelled", Message: tx.cancelled(s), Topic: topic})
@@ -82,12 +90,13 @@ func (GroupSession) Due(p Patient, now time.Time) []Reminder {
 }
 
 // peerSessions reads the sessions of the active peer groups userID is a
-// member of (groups, from memberOfPeerGroups) that a reminder could be due
-// for from now: the next few of each, with their one-off changes and the
-// user's answer.
-func peerSessions(ctx context.Context, st SchedulerStore, userID string, groups []store.UserGroup, now time.Time) ([]PeerSession, error) {
+// member of or leads (from peerGroups) that a reminder could be due for
+// from now: the next few of each, with their one-off changes and the
+// member's answer.
+func peerSessions(ctx context.Context, st SchedulerStore, userID string, member, led []store.UserGroup, now time.Time) ([]PeerSession, error) {
 	var out []PeerSession
-	for _, g := range groups {
+	for i, g := range slices.Concat(member, led) {
+		leads := i >= len(member)
 		sc, err := st.ScheduleOf(ctx, g.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -103,11 +112,15 @@ func peerSessions(ctx context.Context, st SchedulerStore, userID string, groups 
 			if s.Start.After(now.Add(cancelNotice)) {
 				continue
 			}
+			ps := PeerSession{GroupID: g.ID, GroupName: g.Name, GroupSession: s, Leads: leads}
+			if leads {
+				out = append(out, ps)
+				continue
+			}
 			answers, err := st.RSVPs(ctx, g.ID, s.Date)
 			if err != nil {
 				return nil, err
 			}
-			ps := PeerSession{GroupID: g.ID, GroupName: g.Name, GroupSession: s}
 			for _, a := range answers {
 				if a.UserID == userID {
 					ps.NotComing = !a.Coming
@@ -151,11 +164,16 @@ func groupTextsFor(lang string) groupTexts {
 	}
 }
 
-// message is a reminder about s with body that opens the group's page.
-// The reminders of one session share a tag: the newest replaces one not
-// yet seen, and a cancellation is never hidden behind another session's.
+// message is a reminder about s with body that opens the group's page
+// (the leaders' page for its leader). The reminders of one session share
+// a tag: the newest replaces one not yet seen, and a cancellation is never
+// hidden behind another session's.
 func message(s PeerSession, body string) Message {
-	return Message{Title: s.GroupName, Body: body, URL: "/group/" + s.GroupID, Tag: KindGroupSession + "-" + s.GroupID + "-" + s.Date}
+	url := "/group/" + s.GroupID
+	if s.Leads {
+		url = "/clinic/group/" + s.GroupID
+	}
+	return Message{Title: s.GroupName, Body: body, URL: url, Tag: KindGroupSession + "-" + s.GroupID + "-" + s.Date}
 }
 
 // where is ", the place", or nothing when the session names none.

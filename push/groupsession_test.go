@@ -3,6 +3,7 @@ package push_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -168,6 +169,50 @@ func TestGroupSessionReminders(t *testing.T) {
 			}
 			w.expect(w.scheduler(w.store, "a"), tc.steps)
 		})
+	}
+}
+
+// TestGroupSessionRemindsItsLeader: the peer leader gets the day-before
+// and hour-before reminders of their own group's session, opening the
+// leaders' group page, and no cancellation of a session they cancelled;
+// the member's reminders are as before.
+func TestGroupSessionRemindsItsLeader(t *testing.T) {
+	w := newWorld(t, openSQLite(t, filepath.Join(t.TempDir(), "app.db")), "nb")
+	w.peerGroup(3, "18:00", "Parken")
+	lea := w.rig.fake.Subscribe("lea-phone")
+	if err := w.store.SaveSubscription(context.Background(), storeSub("lea", lea)); err != nil {
+		t.Fatal(err)
+	}
+	w.change(store.SessionChange{Date: "2026-03-11", Cancelled: true})
+	s := w.scheduler(w.store, "a")
+	for _, st := range []struct {
+		at       string
+		ann, lea []string // bodies to each
+	}{
+		{"2026-03-03T17:00:00Z", []string{"Gruppetrening onsdag kl. 18:00, Parken."}, []string{"Gruppetrening onsdag kl. 18:00, Parken."}},
+		{"2026-03-04T16:00:00Z", []string{"Gruppetreninga starter kl. 18:00, Parken."}, []string{"Gruppetreninga starter kl. 18:00, Parken."}},
+		{"2026-03-05T09:00:00Z", []string{"Gruppetreninga onsdag 11. mars kl. 18:00 er avlyst."}, nil},
+		{"2026-03-10T17:00:00Z", nil, nil},
+	} {
+		got := map[string][]string{}
+		for _, m := range w.tickAt(s, utc(st.at)) {
+			_, body := m.Text()
+			var payload struct{ URL string }
+			if err := json.Unmarshal(m.Plain, &payload); err != nil {
+				t.Fatal(err)
+			}
+			who, url := "ann", "/group/g1"
+			if strings.HasSuffix(m.Endpoint, "/lea-phone") {
+				who, url = "lea", "/clinic/group/g1"
+			}
+			if payload.URL != url {
+				t.Errorf("at %s: %s's reminder opens %q, want %q", st.at, who, payload.URL, url)
+			}
+			got[who] = append(got[who], body)
+		}
+		if fmt.Sprint(got["ann"]) != fmt.Sprint(st.ann) || fmt.Sprint(got["lea"]) != fmt.Sprint(st.lea) {
+			t.Errorf("at %s: the member got %q and the leader %q, want %q and %q", st.at, got["ann"], got["lea"], st.ann, st.lea)
+		}
 	}
 }
 

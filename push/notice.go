@@ -79,7 +79,7 @@ type noticeStore interface {
 }
 
 // noticesOf lists the notices of the active peer groups the user is a
-// member of (groups, from memberOfPeerGroups).
+// member of (groups, from peerGroups).
 func noticesOf(ctx context.Context, st noticeStore, groups []store.UserGroup) ([]GroupNotice, error) {
 	var out []GroupNotice
 	for _, g := range groups {

@@ -380,23 +380,30 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now tim
 			loc = l
 		}
 	}
-	groups := memberOfPeerGroups(t.Groups)
-	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, groups, now)
+	member, led := peerGroups(t.Groups)
+	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, member, led, now)
 	if err != nil {
 		return Patient{}, err
 	}
-	notices, err := noticesOf(ctx, s.cfg.Store, groups)
+	notices, err := noticesOf(ctx, s.cfg.Store, member)
 	if err != nil {
 		return Patient{}, err
 	}
 	return Patient{User: u, Loc: loc, Diary: diary, Settings: rs, PeerSessions: peer, Notices: notices}, nil
 }
 
-// memberOfPeerGroups keeps the active peer groups the user is a member
-// of: reminders and notices go to members, never to a group's own leader
-// or from an archived group.
-func memberOfPeerGroups(groups []store.UserGroup) []store.UserGroup {
-	return slices.DeleteFunc(groups, func(g store.UserGroup) bool {
-		return g.Owner || g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero()
-	})
+// peerGroups splits the user's active peer groups into those they are a
+// member of and those they lead; archived groups and treatment groups
+// have no group sessions or notices.
+func peerGroups(groups []store.UserGroup) (member, led []store.UserGroup) {
+	for _, g := range groups {
+		switch {
+		case g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero():
+		case g.Owner:
+			led = append(led, g)
+		default:
+			member = append(member, g)
+		}
+	}
+	return member, led
 }
