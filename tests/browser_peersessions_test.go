@@ -11,7 +11,8 @@ import (
 // session on their phone, with a reason, and moves the one after; a member
 // sees the next one cancelled (no answer buttons, the reason, the session
 // after it) and the moved one at its new time; the leader's undo brings
-// the buttons back.
+// the buttons back, and when the leader moves that session the member
+// sees it moved, with her answer.
 func TestBrowserPeerSessionCancelled(t *testing.T) {
 	srv, leader, group := startPeerGroup(t)
 	oslo, err := time.LoadLocation("Europe/Oslo")
@@ -93,4 +94,22 @@ func TestBrowserPeerSessionCancelled(t *testing.T) {
 	p.waitVisible("peer-yes")
 	p.click("peer-yes")
 	p.waitJS("the yes chosen", `document.querySelector('[data-testid=peer-yes]').getAttribute('aria-pressed') === 'true'`)
+
+	// The leader moves that session this once: the member sees it at its
+	// new time and place, marked as moved, with her answer kept.
+	leader.must(http.MethodPut, "/api/v1/groups/"+group.ID+"/sessions/"+g.NextSession.Date,
+		map[string]any{"time": "19:30", "place": "Idrettshallen"}, nil, http.StatusOK)
+	p.close()
+	p = phone.open("/group/" + group.ID)
+	p.waitVisible("session-moved")
+	if got := p.text("peer-when"); !strings.Contains(got, "19:30") {
+		t.Errorf("the moved session reads %q, want 19:30", got)
+	}
+	if got := p.text("peer-place"); !strings.Contains(got, "Idrettshallen") {
+		t.Errorf("the moved session's place reads %q, want Idrettshallen", got)
+	}
+	if !eval[bool](p, `document.querySelector('[data-testid=peer-yes]')?.getAttribute('aria-pressed') === 'true'`) {
+		t.Error("the member's answer is not shown for the moved session")
+	}
+	p.screenshot("peer-member-moved-phone")
 }
