@@ -55,9 +55,9 @@ func NewGroups(st GroupStore, now func() time.Time, rand io.Reader) *Groups {
 	return &Groups{store: st, now: now, rand: rand}
 }
 
-// mayLead reports whether role r may lead a group of kind k: trainers
+// MayLead reports whether role r may lead a group of kind k: trainers
 // lead treatment groups, peer leaders peer groups, admins either.
-func mayLead(r store.Role, k store.GroupKind) bool {
+func MayLead(r store.Role, k store.GroupKind) bool {
 	switch r {
 	case store.RoleAdmin:
 		return k == store.GroupTreatment || k == store.GroupPeer
@@ -80,7 +80,7 @@ func (gs *Groups) Create(ctx context.Context, by store.User, name string, kind s
 	if err := f.err(); err != nil {
 		return store.Group{}, store.Invite{}, err
 	}
-	if !mayLead(by.Role, kind) {
+	if !MayLead(by.Role, kind) {
 		return store.Group{}, store.Invite{}, refuse(Forbidden, fmt.Sprintf("a %s may not lead a %s group", by.Role, kind))
 	}
 	id, err := newID(gs.rand)
@@ -150,7 +150,7 @@ func (gs *Groups) load(ctx context.Context, id string, u store.User) (g store.Gr
 		return g, false, nil, err
 	}
 	// Leading needs the role too: a demoted trainer loses the group at once.
-	if (g.OwnerID == u.ID && mayLead(u.Role, g.Kind)) || u.Role == store.RoleAdmin {
+	if (g.OwnerID == u.ID && MayLead(u.Role, g.Kind)) || u.Role == store.RoleAdmin {
 		return g, true, members, nil
 	}
 	for _, m := range members {

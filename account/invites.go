@@ -179,7 +179,7 @@ func issuerMayInvite(ctx context.Context, st issuerStore, inv store.Invite) (boo
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
-	leads := by.Role == store.RoleAdmin || g.OwnerID == by.ID && mayLead(by.Role, g.Kind)
+	leads := by.Role == store.RoleAdmin || g.OwnerID == by.ID && MayLead(by.Role, g.Kind)
 	return err == nil && leads && g.ArchivedAt.IsZero(), err
 }
 

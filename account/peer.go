@@ -76,7 +76,7 @@ func text(s string, max int, lines bool) (string, error) {
 // leads reports whether u is the peer leader of g now (an admin manages
 // a group but does not lead its sessions).
 func leads(u store.User, g store.Group) bool {
-	return g.OwnerID == u.ID && mayLead(u.Role, g.Kind)
+	return g.OwnerID == u.ID && MayLead(u.Role, g.Kind)
 }
 
 // leaderOf loads peer group id, with its members, for its peer leader,

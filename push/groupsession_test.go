@@ -175,7 +175,8 @@ func TestGroupSessionReminders(t *testing.T) {
 // TestGroupSessionRemindsItsLeader: the peer leader gets the day-before
 // and hour-before reminders of their own group's session, opening the
 // leaders' group page, and no cancellation of a session they cancelled;
-// the member's reminders are as before.
+// the member's reminders are as before. A leader demoted from the role
+// gets none.
 func TestGroupSessionRemindsItsLeader(t *testing.T) {
 	w := newWorld(t, openSQLite(t, filepath.Join(t.TempDir(), "app.db")), "nb")
 	w.peerGroup(3, "18:00", "Parken")
@@ -212,6 +213,23 @@ func TestGroupSessionRemindsItsLeader(t *testing.T) {
 		}
 		if fmt.Sprint(got["ann"]) != fmt.Sprint(st.ann) || fmt.Sprint(got["lea"]) != fmt.Sprint(st.lea) {
 			t.Errorf("at %s: the member got %q and the leader %q, want %q and %q", st.at, got["ann"], got["lea"], st.ann, st.lea)
+		}
+	}
+
+	// Demoted, lea no longer leads the group: no more leader's reminders.
+	ctx := context.Background()
+	u, err := w.store.UserByID(ctx, "lea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Role = store.RolePatient
+	if err := w.store.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range w.tickAt(s, utc("2026-03-17T17:00:00Z")) {
+		if strings.HasSuffix(m.Endpoint, "/lea-phone") {
+			_, body := m.Text()
+			t.Errorf("the demoted leader was reminded: %q", body)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/hit4x4/dagbok/account"
 	"github.com/hit4x4/dagbok/store"
 	"github.com/hit4x4/dagbok/sync"
 	"github.com/hit4x4/dagbok/training"
@@ -380,7 +381,7 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now tim
 			loc = l
 		}
 	}
-	member, led := peerGroups(t.Groups)
+	member, led := peerGroups(u.Role, t.Groups)
 	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, member, led, now)
 	if err != nil {
 		return Patient{}, err
@@ -393,14 +394,17 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now tim
 }
 
 // peerGroups splits the user's active peer groups into those they are a
-// member of and those they lead; archived groups and treatment groups
-// have no group sessions or notices.
-func peerGroups(groups []store.UserGroup) (member, led []store.UserGroup) {
+// member of and those they lead (while their role may lead them:
+// account.MayLead); archived groups and treatment groups have no group
+// sessions or notices.
+func peerGroups(role store.Role, groups []store.UserGroup) (member, led []store.UserGroup) {
 	for _, g := range groups {
 		switch {
 		case g.Kind != store.GroupPeer || !g.ArchivedAt.IsZero():
 		case g.Owner:
-			led = append(led, g)
+			if account.MayLead(role, g.Kind) {
+				led = append(led, g)
+			}
 		default:
 			member = append(member, g)
 		}
