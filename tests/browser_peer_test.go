@@ -92,7 +92,7 @@ func TestBrowserPeerGroupJourney(t *testing.T) {
 		t.Errorf("the member was asked %q", asked)
 	}
 	p.waitJS("the group gone from her groups", `!document.querySelector('[data-testid=peer-open]') && document.querySelector('[data-testid=my-groups]').textContent !== ''`)
-	if kept := eval[bool](p, `new Promise((ok) => { const r = indexedDB.open('dagbok'); r.onsuccess = () => { const tx = r.result.transaction('meta'); const g = tx.objectStore('meta').get('peergroup:`+group.ID+`'); g.onsuccess = () => ok(g.result !== undefined); }; })`); kept {
+	if kept := eval[bool](p, `new Promise((ok, fail) => { const r = indexedDB.open('dagbok'); r.onerror = () => fail(r.error); r.onsuccess = () => { const g = r.result.transaction('meta').objectStore('meta').get('peergroup:`+group.ID+`'); g.onerror = () => fail(g.error); g.onsuccess = () => ok(g.result !== undefined); }; })`); kept {
 		t.Error("the phone still keeps the group it left")
 	}
 	leader.must(http.MethodGet, "/api/v1/groups/"+group.ID, nil, &g, http.StatusOK)

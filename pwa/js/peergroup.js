@@ -33,7 +33,7 @@ export function render(ctx, [id]) {
   const draw = async (g, offline) => {
     title.textContent = g.name;
     document.title = `${g.name} – ${t('app.name')}`;
-    drawLeave(g);
+    drawLeave(g, offline);
     const card = noticeCard(t, g.notice);
     notice.replaceChildren(...(card ? [card] : []));
     drawPeople(g, offline);
@@ -105,19 +105,28 @@ export function render(ctx, [id]) {
   };
   // drawLeave offers to leave the group: the member's answers, ticks and
   // choices go with them, and the phone forgets what it kept of the group.
-  const drawLeave = (g) => {
-    const leave = () => {
+  // It needs the network, and one tap sends one request.
+  const drawLeave = (g, offline) => {
+    const failed = h('p', { class: 'error', role: 'alert', 'data-testid': 'peer-leave-error' });
+    const button = h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'peer-leave', text: t('mygroups.leave'), disabled: offline });
+    button.onclick = () => {
       if (!confirm(t('peer.leaveConfirm', { name: g.name }))) return;
-      ctx.api.request('DELETE', '/me/groups/' + id)
-        .then(() => forgetGroup(ctx.db, id))
-        .then(() => ctx.navigate('/settings', true, t('peer.left', { name: g.name })), (e) => {
-          error.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message });
+      button.disabled = true;
+      failed.textContent = '';
+      ctx.api.request('DELETE', '/me/groups/' + id).then(
+        // Left: what the phone kept is of no use now, even if forgetting fails.
+        () => forgetGroup(ctx.db, id).catch(() => {}).then(() => ctx.navigate('/settings', true, t('peer.left', { name: g.name }))),
+        (e) => {
+          failed.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message });
+          button.disabled = false;
         });
     };
     leaving.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'p-leave' },
       h('h2', { id: 'p-leave', text: t('mygroups.leave') }),
       h('p', { class: 'hint', text: t('peer.leaveHint') }),
-      h('p', {}, h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'peer-leave', text: t('mygroups.leave'), onclick: leave }))));
+      h('p', {}, button),
+      offline ? h('p', { class: 'muted small', text: t('error.offline') }) : null,
+      failed));
   };
   const keep = (g) => { error.textContent = ''; ctx.db.setMeta(groupKey(id), g).catch(() => {}); draw(g, false); };
   const load = () => ctx.api.get('/groups/' + id).then(keep, async (e) => {
