@@ -118,8 +118,8 @@ self.addEventListener('push', (event) => {
 });
 
 // A tap on the reminder or on "Start nå" opens the app where the push
-// points (its url: the timer, or /group/<id> for a notice); "Senere" only
-// closes it.
+// points (its url: the timer; /group/<id> for a peer group's session or
+// notice, /clinic/group/<id> for its leader); "Senere" only closes it.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   if (event.action === 'later') return;

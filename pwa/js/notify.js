@@ -1,8 +1,9 @@
 // Web Push on both sides of the service worker, with no DOM code: showing
 // a reminder the server sent, opening the app where it points when it is
-// tapped (the timer; a group page for a peer group's notice), and keeping
-// the server's copy of this browser's subscription current (the page
-// re-sends it on every start; the worker when the browser rotates it).
+// tapped (the timer; a group page for a peer group's session or notice),
+// and keeping the server's copy of this browser's subscription current
+// (the page re-sends it on every start; the worker when the browser
+// rotates it).
 //
 // The server writes the notification's text in the user's language and
 // never puts health data in it: a lock screen is public. (A notice is the

@@ -9,10 +9,11 @@ import (
 	"github.com/hit4x4/dagbok/store"
 )
 
-// ReminderTargets reads a page of subscribed users in three queries: the
+// ReminderTargets reads a page of subscribed users in six queries: the
 // subscriptions of the next users by ID (the userId index), then their
-// accounts and settings by $in. A subscription whose account is gone is
-// skipped, and the page is filled from the users after it.
+// accounts and settings by $in, then their groups (userGroupsOf). A
+// subscription whose account is gone is skipped, and the page is filled
+// from the users after it.
 func (s *Store) ReminderTargets(ctx context.Context, after string, limit int) ([]store.ReminderTarget, error) {
 	var out []store.ReminderTarget
 	for len(out) < limit {

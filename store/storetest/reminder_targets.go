@@ -52,6 +52,7 @@ func testReminderTargets(t *testing.T, h harness) {
 		{GroupID: "g-treat", UserID: "ann", JoinedAt: at(2 * time.Minute)},
 		{GroupID: "g-peer", UserID: "ann", JoinedAt: at(3 * time.Minute), Sharing: store.Sharing{Trained: true}},
 		{GroupID: "g-peer", UserID: "bob", JoinedAt: at(4 * time.Minute)},
+		{GroupID: "g-peer", UserID: "dan", JoinedAt: at(5 * time.Minute)}, // the leader's own: listed once, as led
 	} {
 		if err := s.AddMember(c, m); err != nil {
 			t.Fatalf("AddMember: %v", err)
