@@ -107,7 +107,8 @@ func active(g store.Group) error {
 
 // SetSchedule sets the weekly session of peer group id. Only its peer
 // leader may; the time is kept in the leader's time zone, so the session
-// stays at the same wall-clock time across daylight-saving changes.
+// stays at the same wall-clock time across daylight-saving changes. Moved
+// to another day, the coming sessions' one-off changes of the old day go.
 func (gs *Groups) SetSchedule(ctx context.Context, by store.User, id string, in ScheduleInput) (store.Schedule, error) {
 	g, _, err := gs.leaderOf(ctx, by, id, "set its session")
 	if err == nil {
@@ -135,7 +136,31 @@ func (gs *Groups) SetSchedule(ctx context.Context, by store.User, id string, in 
 	if err := gs.store.SetSchedule(ctx, sc); err != nil {
 		return store.Schedule{}, err
 	}
+	if err := gs.dropStrayChanges(ctx, sc); err != nil {
+		return store.Schedule{}, err
+	}
 	return sc, nil
+}
+
+// dropStrayChanges removes the one-off changes of coming sessions that
+// are no longer on the weekly session's day: they show nowhere, and would
+// come back if the leader moved the session back to that day.
+func (gs *Groups) dropStrayChanges(ctx context.Context, sc store.Schedule) error {
+	today := gs.now().In(location(sc.TimeZone))
+	changes, err := gs.store.SessionChanges(ctx, sc.GroupID, today.Format(time.DateOnly), today.Add(changeHorizon).Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		day, err := time.Parse(time.DateOnly, c.Date)
+		if err != nil || int(day.Weekday()+6)%7+1 == sc.Weekday {
+			continue
+		}
+		if err := gs.store.DeleteSessionChange(ctx, sc.GroupID, c.Date); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // withSession adds the schedule and the next session of a peer group to

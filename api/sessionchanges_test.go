@@ -142,3 +142,39 @@ func TestSessionChanges(t *testing.T) {
 		t.Errorf("undo for a session that is over: %d %s, want 409", r.Status, r.Body)
 	}
 }
+
+// TestScheduleMovedToAnotherDay: when the leader moves the weekly session
+// to another day, the coming sessions' changes of the old day go, so
+// moving it back does not bring back a cancellation nobody saw any more;
+// a new time on the same day keeps them.
+func TestScheduleMovedToAnotherDay(t *testing.T) {
+	c := newClinic(t)
+	if r := c.changeSession(c.peerLeader, peerNextDate, map[string]any{"cancelled": true, "reason": "Snøstorm"}); r.Status != http.StatusOK {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+	schedule := func(weekday int, clock string) {
+		t.Helper()
+		body := map[string]any{"weekday": weekday, "time": clock, "place": "Inngangen til parken", "note": ""}
+		if r := c.e.do(req{Method: "PUT", Path: "/api/v1/groups/" + c.peerGroup + "/schedule", Token: c.peerLeader.Token, Body: body}); r.Status != http.StatusOK {
+			t.Fatalf("schedule: %d %s", r.Status, r.Body)
+		}
+	}
+	schedule(3, "17:00") // the same day, another time
+	if next, _, _ := c.upcomingAs(t, c.peerMember); !next.Cancelled || next.Date != peerNextDate {
+		t.Fatalf("after a new time the next session = %+v, want it still cancelled", next)
+	}
+	schedule(4, "18:00") // Thursdays
+	next, _, list := c.upcomingAs(t, c.peerMember)
+	if next.Date != "2026-03-05" || next.Cancelled {
+		t.Errorf("moved to Thursdays, the next session = %+v, want Thursday the 5th, held", next)
+	}
+	for _, s := range list {
+		if s.Cancelled || s.Moved {
+			t.Errorf("moved to Thursdays, a coming session is changed: %+v", s)
+		}
+	}
+	schedule(3, "18:00") // back to Wednesdays
+	if next, _, _ := c.upcomingAs(t, c.peerMember); next.Date != peerNextDate || next.Cancelled {
+		t.Errorf("back on Wednesdays, the next session = %+v, want the 4th held: its cancellation went with the move", next)
+	}
+}
