@@ -60,6 +60,15 @@ func str(f func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *f(c) = v; return nil }
 }
 
+// prefixes sets a list of IPs/CIDRs (parsePrefixes).
+func prefixes(f func(*Config) *[]netip.Prefix) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		ps, err := parsePrefixes(v)
+		*f(c) = ps
+		return err
+	}
+}
+
 func settings() []setting {
 	return []setting{
 		{flag: "addr", env: "ADDR", def: "127.0.0.1:8080", help: "address to listen on (port 0: any free port)",
@@ -113,19 +122,11 @@ func settings() []setting {
 				return err
 			}},
 		{flag: "push-relay-addrs", env: "PUSH_RELAY_ADDRS", help: "comma-separated IPs/CIDRs of private push relays you run: https endpoints on these addresses are accepted although private or loopback (default: none)",
-			set: func(c *Config, v string) error {
-				ps, err := parsePrefixes(v)
-				c.PushRelays = ps
-				return err
-			}},
+			set: prefixes(func(c *Config) *[]netip.Prefix { return &c.PushRelays })},
 		{flag: "push-ca-file", env: "PUSH_CA_FILE", help: "PEM file of CA certificates trusted for push services besides the system's (a relay with a private CA)",
 			set: str(func(c *Config) *string { return &c.PushCAFile })},
 		{flag: "trusted-proxies", env: "TRUSTED_PROXIES", help: "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)",
-			set: func(c *Config, v string) error {
-				ps, err := parsePrefixes(v)
-				c.TrustedProxies = ps
-				return err
-			}},
+			set: prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 		{flag: "tombstone-ttl", env: "TOMBSTONE_TTL", def: "90d", help: "how long deleted entries are kept for devices to sync (days like 90d, or a Go duration like 2160h)",
 			set: func(c *Config, v string) error {
 				d, err := parseDays(v)
