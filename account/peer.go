@@ -153,7 +153,7 @@ func (gs *Groups) dropStrayChanges(ctx context.Context, sc store.Schedule) error
 	}
 	for _, c := range changes {
 		day, err := time.Parse(time.DateOnly, c.Date)
-		if err != nil || int(day.Weekday()+6)%7+1 == sc.Weekday {
+		if err != nil || training.ISOWeekday(day) == sc.Weekday {
 			continue
 		}
 		if err := gs.store.DeleteSessionChange(ctx, sc.GroupID, c.Date); err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -147,7 +147,7 @@ func (gs *Groups) leaderSession(ctx context.Context, by store.User, id, date str
 	if err != nil {
 		return sc, training.GroupSession{}, invalid("date", "YYYY-MM-DD")
 	}
-	if int(day.Weekday()+6)%7+1 != sc.Weekday {
+	if training.ISOWeekday(day) != sc.Weekday {
 		return sc, training.GroupSession{}, invalid("date", "a date of the weekly group session")
 	}
 	s, err := training.SessionOn(date, loc, sc.Time, sc.Place, nil)

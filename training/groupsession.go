@@ -47,7 +47,7 @@ func NextSession(now time.Time, loc *time.Location, weekday int, clock string) (
 	}
 	local := now.In(loc)
 	y, mo, d := local.Date()
-	today := (int(local.Weekday())+6)%7 + 1
+	today := ISOWeekday(local)
 	ahead := (weekday - today + 7) % 7
 	start := time.Date(y, mo, d+ahead, h, m, 0, 0, loc)
 	if !now.Before(start.Add(SessionGrace)) {

@@ -19,6 +19,12 @@ func WeekOf(t time.Time, loc *time.Location) Week {
 	return Week{Year: y, Week: w}
 }
 
+// ISOWeekday is t's day of the week on its own calendar as ISO numbers
+// it: Monday = 1 … Sunday = 7.
+func ISOWeekday(t time.Time) int {
+	return (int(t.Weekday())+6)%7 + 1
+}
+
 // String returns the ISO form, e.g. "2026-W09".
 func (w Week) String() string {
 	return fmt.Sprintf("%04d-W%02d", w.Year, w.Week)
@@ -28,7 +34,7 @@ func (w Week) String() string {
 // saving change are an hour shorter or longer than seven times 24 hours.
 func (w Week) Start(loc *time.Location) time.Time {
 	jan4 := time.Date(w.Year, time.January, 4, 0, 0, 0, 0, loc)
-	back := (int(jan4.Weekday()) + 6) % 7 // days since Monday
+	back := ISOWeekday(jan4) - 1 // days since Monday
 	return time.Date(w.Year, time.January, 4-back+7*(w.Week-1), 0, 0, 0, 0, loc)
 }
 

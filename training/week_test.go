@@ -139,3 +139,20 @@ func TestAdherence(t *testing.T) {
 		t.Errorf("2026 has %d weeks, from %v to %v", len(year), year[0].Week, year[len(year)-1].Week)
 	}
 }
+
+// TestISOWeekday: Monday is 1 and Sunday 7, on the time's own calendar.
+func TestISOWeekday(t *testing.T) {
+	oslo := oslo(t)
+	for _, tc := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), 1},           // a Monday
+		{time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC), 7},           // a Sunday
+		{time.Date(2026, 3, 8, 23, 30, 0, 0, time.UTC).In(oslo), 1}, // Sunday in UTC, Monday in Oslo
+	} {
+		if got := training.ISOWeekday(tc.at); got != tc.want {
+			t.Errorf("ISOWeekday(%s) = %d, want %d", tc.at, got, tc.want)
+		}
+	}
+}
