@@ -112,9 +112,14 @@ func NextSessions(ctx context.Context, st ChangeReader, sc store.Schedule, now t
 func trainingChanges(cs []store.SessionChange) []training.SessionChange {
 	out := make([]training.SessionChange, len(cs))
 	for i, c := range cs {
-		out[i] = training.SessionChange{Date: c.Date, Cancelled: c.Cancelled, Reason: c.Reason, MovedTo: c.MovedTo, Time: c.Time, Place: c.Place}
+		out[i] = trainingChange(c)
 	}
 	return out
+}
+
+// trainingChange is a stored change as training's rules read it.
+func trainingChange(c store.SessionChange) training.SessionChange {
+	return training.SessionChange{Date: c.Date, Cancelled: c.Cancelled, Reason: c.Reason, MovedTo: c.MovedTo, Time: c.Time, Place: c.Place}
 }
 
 // leaderSchedule loads peer group id and its schedule for a change by
@@ -203,8 +208,8 @@ func (gs *Groups) ChangeSession(ctx context.Context, by store.User, id, date str
 	if err := f.err(); err != nil {
 		return Session{}, err
 	}
-	changed, err := training.SessionOn(date, loc, sc.Time, sc.Place, &training.SessionChange{Date: date, Cancelled: ch.Cancelled,
-		Reason: ch.Reason, MovedTo: ch.MovedTo, Time: ch.Time, Place: ch.Place})
+	tc := trainingChange(ch)
+	changed, err := training.SessionOn(date, loc, sc.Time, sc.Place, &tc)
 	if err != nil {
 		return Session{}, err
 	}
