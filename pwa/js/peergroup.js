@@ -14,7 +14,7 @@
 import { h, mount } from './ui.js';
 import { dateTime } from './fmt.js';
 import { OfflineError } from './api.js';
-import { answer, forgetGroup, groupKey, queued } from './rsvp.js';
+import { answer, groupKey, leaveGroup, queued } from './rsvp.js';
 import { sessionState } from './peersessions.js';
 import { noticeCard } from './groupnotice.js';
 
@@ -113,9 +113,8 @@ export function render(ctx, [id]) {
       if (!confirm(t('peer.leaveConfirm', { name: g.name }))) return;
       button.disabled = true;
       failed.textContent = '';
-      ctx.api.request('DELETE', '/me/groups/' + id).then(
-        // Left: what the phone kept is of no use now, even if forgetting fails.
-        () => forgetGroup(ctx.db, id).catch(() => {}).then(() => ctx.navigate('/settings', true, t('peer.left', { name: g.name }))),
+      leaveGroup(ctx.db, ctx.api, id).then(
+        () => ctx.navigate('/settings', true, t('peer.left', { name: g.name })),
         (e) => {
           failed.textContent = e instanceof OfflineError ? t('error.offline') : t('error.server', { reason: e.message });
           button.disabled = false;

@@ -23,6 +23,16 @@ export async function forgetGroup(db, groupId) {
   await db.setMeta(PREFIX + groupId, undefined);
 }
 
+/**
+ * leaveGroup takes the member out of a group, then forgets what the device
+ * kept of it; once the server has let them go, a failure to forget does
+ * not undo the leaving.
+ */
+export async function leaveGroup(db, api, groupId) {
+  await api.request('DELETE', '/me/groups/' + groupId);
+  await forgetGroup(db, groupId).catch(() => {});
+}
+
 /** queued returns {groupId: {date, coming}} of the answers not yet sent. */
 export async function queued(db) {
   const all = await db.metaByPrefix(PREFIX);

@@ -9,7 +9,7 @@ import { hrMax } from './training.js';
 import { ApiError, OfflineError } from './api.js';
 import { heartPanel } from './hrpanel.js';
 import { remindersSection } from './reminders.js';
-import { forgetGroup } from './rsvp.js';
+import { leaveGroup } from './rsvp.js';
 import { invitations } from './invitations.js';
 
 const ZONES = ['Europe/Oslo', 'Europe/Stockholm', 'Europe/Copenhagen', 'Europe/Helsinki', 'Europe/London', 'Europe/Berlin', 'UTC'];
@@ -353,7 +353,7 @@ function myGroups(ctx) {
           onchange: (ev) => ctx.api.patch('/me/groups/' + g.id, { shareNotes: ev.target.checked }).catch(fail) }),
         ' ', t('mygroups.shareNotes')) : null,
       h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'leave-group', text: t('mygroups.leave'),
-        onclick: () => confirm(t(g.kind === 'peer' ? 'peer.leaveConfirm' : 'mygroups.leaveConfirm', { name: g.name })) && ctx.api.request('DELETE', '/me/groups/' + g.id).then(() => forgetGroup(ctx.db, g.id)).then(load, fail) }))) : [h('li', { class: 'muted', text: t('mygroups.none') })]));
+        onclick: () => confirm(t(g.kind === 'peer' ? 'peer.leaveConfirm' : 'mygroups.leaveConfirm', { name: g.name })) && leaveGroup(ctx.db, ctx.api, g.id).then(load, fail) }))) : [h('li', { class: 'muted', text: t('mygroups.none') })]));
   }, fail);
   if (ctx.store.get().user) load();
   return h('section', { class: 'card', 'aria-labelledby': 's-mygroups' },

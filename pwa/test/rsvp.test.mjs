@@ -2,7 +2,7 @@
 // the server has it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answer, flush, forgetGroup, groupKey, queued } from '../js/rsvp.js';
+import { answer, flush, forgetGroup, groupKey, leaveGroup, queued } from '../js/rsvp.js';
 import { ApiError, OfflineError } from '../js/api.js';
 
 // fakeDB is the part of db.js's Store that rsvp.js uses.
@@ -77,4 +77,17 @@ test('leaving a group forgets its page and its queued answer, and no other group
   assert.equal(await db.getMeta(groupKey(G)), undefined);
   assert.deepEqual(await db.getMeta(groupKey(other)), { name: 'Andre' });
   assert.deepEqual(await queued(db), { [other]: { date: '2026-03-05', coming: false } });
+});
+
+test('leaving asks the server first, and forgets the group only once it has let the member go', async () => {
+  const db = fakeDB();
+  await db.setMeta(groupKey(G), { name: 'Turgruppa' });
+  await assert.rejects(leaveGroup(db, fakeAPI(() => { throw new OfflineError(new Error('offline')); }), G), OfflineError);
+  assert.deepEqual(await db.getMeta(groupKey(G)), { name: 'Turgruppa' }, 'still a member: the group is kept');
+  const api = fakeAPI(() => null);
+  await leaveGroup(db, api, G);
+  assert.deepEqual(api.sent, [{ method: 'DELETE', path: `/me/groups/${G}`, body: undefined }]);
+  assert.equal(await db.getMeta(groupKey(G)), undefined);
+  const broken = { ...db, async setMeta() { throw new Error('quota'); } };
+  await leaveGroup(broken, fakeAPI(() => null), G); // left on the server: a failure to forget does not undo it
 });
