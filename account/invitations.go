@@ -114,10 +114,7 @@ func (iv *Invitations) Preview(ctx context.Context, by store.User, groupID, user
 // belongs to the peer group: the trainer learns nothing of what the
 // patient chose.
 func (iv *Invitations) Hand(ctx context.Context, by store.User, groupID, userID, code string) (PeerGroup, error) {
-	if _, _, err := treatmentMember(ctx, iv.store, by, groupID, userID); err != nil {
-		return PeerGroup{}, err
-	}
-	pg, err := iv.livePeerGroup(ctx, code)
+	pg, err := iv.Preview(ctx, by, groupID, userID, code)
 	if err != nil {
 		return PeerGroup{}, err
 	}
