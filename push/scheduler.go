@@ -319,12 +319,13 @@ func (s *Scheduler) each(ctx context.Context, n int, f func(i int)) {
 // due lists the reminders due now for one user, after the quiet hours,
 // the already-trained day and the kinds turned off.
 func (s *Scheduler) due(ctx context.Context, t store.ReminderTarget, now time.Time) ([]due, error) {
-	p, err := s.patient(ctx, t, now)
+	rs, loc := s.settingsOf(t)
+	if quiet(rs, now, loc) {
+		return nil, nil // before reading anything of the user's
+	}
+	p, err := s.patient(ctx, t, rs, loc, now)
 	if err != nil {
 		return nil, err
-	}
-	if quiet(p.Settings, now, p.Loc) {
-		return nil, nil
 	}
 	trained := loggedOn(p.Diary, now, p.Loc)
 	var out []due
@@ -358,15 +359,28 @@ func retryable(rep Report) bool {
 	return false
 }
 
-// patient reads what the kinds decide from at the tick's time now: the
-// user's diary, their peer groups' sessions and notices, with the account,
-// settings and groups read in the tick's page of targets.
-func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now time.Time) (Patient, error) {
-	u := t.User
-	rs := DefaultSettings(u.ID)
+// settingsOf is the user's reminder settings (the defaults when they
+// never chose) and time zone (the scheduler's default when theirs is
+// unknown), from their page of targets.
+func (s *Scheduler) settingsOf(t store.ReminderTarget) (store.ReminderSettings, *time.Location) {
+	rs := DefaultSettings(t.User.ID)
 	if t.Settings != nil {
 		rs = *t.Settings
 	}
+	loc := s.cfg.DefaultZone
+	if t.User.TimeZone != "" {
+		if l, err := time.LoadLocation(t.User.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	return rs, loc
+}
+
+// patient reads what the kinds decide from at the tick's time now: the
+// user's diary, their peer groups' sessions and notices, with the account,
+// settings and groups read in the tick's page of targets.
+func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, rs store.ReminderSettings, loc *time.Location, now time.Time) (Patient, error) {
+	u := t.User
 	docs, err := s.cfg.Store.Docs(ctx, u.ID)
 	if err != nil {
 		return Patient{}, err
@@ -374,12 +388,6 @@ func (s *Scheduler) patient(ctx context.Context, t store.ReminderTarget, now tim
 	diary, err := training.ReadDiary(docs)
 	if err != nil {
 		return Patient{}, err
-	}
-	loc := s.cfg.DefaultZone
-	if u.TimeZone != "" {
-		if l, err := time.LoadLocation(u.TimeZone); err == nil {
-			loc = l
-		}
 	}
 	member, led := peerGroups(u.Role, t.Groups)
 	peer, err := peerSessions(ctx, s.cfg.Store, u.ID, member, led, now)
